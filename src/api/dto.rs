@@ -1,0 +1,371 @@
+//! Wire types: Huawei's snake_case field names and optionality, exactly. Domain types are
+//! mapped here and never serialized directly.
+
+use serde::{Deserialize, Serialize};
+
+use crate::service::{
+    BatchDeleteInput, BatchDeleteReport, BatchImportReport, CreateSecretInput, CreateVersionInput,
+    Listing, SecretInfo, StageInfo, VersionInfo,
+};
+
+/// `CreateSecretRequestBody` (seed 001), also the item of batch import (seed 000).
+#[derive(Debug, Default, Deserialize)]
+pub struct CreateSecretBody {
+    pub name: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub description: Option<String>,
+    pub secret_binary: Option<String>,
+    pub secret_string: Option<String>,
+    pub secret_type: Option<String>,
+    pub auto_rotation: Option<bool>,
+    pub rotation_period: Option<String>,
+    pub rotation_config: Option<String>,
+    pub event_subscriptions: Option<Vec<String>>,
+    pub enterprise_project_id: Option<String>,
+    pub rotation_func_urn: Option<String>,
+}
+
+impl From<CreateSecretBody> for CreateSecretInput {
+    fn from(b: CreateSecretBody) -> Self {
+        Self {
+            name: b.name,
+            kms_key_id: b.kms_key_id,
+            description: b.description,
+            secret_binary: b.secret_binary,
+            secret_string: b.secret_string,
+            secret_type: b.secret_type,
+            auto_rotation: b.auto_rotation,
+            rotation_period: b.rotation_period,
+            rotation_config: b.rotation_config,
+            event_subscriptions: b.event_subscriptions,
+            enterprise_project_id: b.enterprise_project_id,
+            rotation_func_urn: b.rotation_func_urn,
+        }
+    }
+}
+
+/// `CreateSecretVersionRequestBody` (seed 004).
+#[derive(Debug, Default, Deserialize)]
+pub struct CreateVersionBody {
+    pub secret_binary: Option<String>,
+    pub secret_string: Option<String>,
+    pub version_stages: Option<Vec<String>>,
+    pub expire_time: Option<i64>,
+}
+
+impl From<CreateVersionBody> for CreateVersionInput {
+    fn from(b: CreateVersionBody) -> Self {
+        Self {
+            secret_binary: b.secret_binary,
+            secret_string: b.secret_string,
+            version_stages: b.version_stages,
+            expire_time: b.expire_time,
+        }
+    }
+}
+
+/// The batch import body: `{"secrets": [...]}`.
+#[derive(Debug, Deserialize)]
+pub struct BatchImportBody {
+    pub secrets: Vec<CreateSecretBody>,
+}
+
+/// The batch delete body (seed 003).
+#[derive(Debug, Default, Deserialize)]
+pub struct BatchDeleteBody {
+    pub instance_id: Option<String>,
+    pub instance_type: Option<String>,
+}
+
+impl From<BatchDeleteBody> for BatchDeleteInput {
+    fn from(b: BatchDeleteBody) -> Self {
+        Self {
+            instance_id: b.instance_id,
+            instance_type: b.instance_type,
+        }
+    }
+}
+
+/// The query of list-secrets.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListSecretsQuery {
+    pub limit: Option<String>,
+    pub marker: Option<String>,
+    pub event_name: Option<String>,
+}
+
+/// The query of list-secret-versions.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListVersionsQuery {
+    pub limit: Option<String>,
+    pub marker: Option<String>,
+}
+
+/// `Secret` (csms-spec §2.2).
+#[derive(Debug, Serialize)]
+pub struct SecretDto {
+    pub id: String,
+    pub name: String,
+    pub state: &'static str,
+    pub kms_key_id: String,
+    pub description: String,
+    pub create_time: i64,
+    pub update_time: i64,
+    pub scheduled_delete_time: Option<i64>,
+    pub secret_type: &'static str,
+    pub auto_rotation: bool,
+    pub rotation_period: Option<String>,
+    pub rotation_config: Option<String>,
+    pub rotation_time: Option<i64>,
+    pub next_rotation_time: Option<i64>,
+    pub event_subscriptions: Vec<String>,
+    pub enterprise_project_id: String,
+    pub rotation_func_urn: Option<String>,
+}
+
+impl From<SecretInfo> for SecretDto {
+    fn from(s: SecretInfo) -> Self {
+        let settings = s.settings;
+        Self {
+            id: s.id.to_string(),
+            name: settings.name.to_string(),
+            state: s.state.as_str(),
+            kms_key_id: settings.kms_key_id.into_string(),
+            description: settings.description,
+            create_time: s.create_time,
+            update_time: s.update_time,
+            scheduled_delete_time: s.scheduled_delete_time,
+            secret_type: settings.secret_type.as_str(),
+            auto_rotation: settings.auto_rotation,
+            rotation_period: settings.rotation_period.map(|p| p.as_str().to_owned()),
+            rotation_config: settings.rotation_config.map(|c| c.as_str().to_owned()),
+            rotation_time: s.rotation_time,
+            next_rotation_time: s.next_rotation_time,
+            event_subscriptions: settings
+                .event_subscriptions
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
+            enterprise_project_id: settings.enterprise_project_id,
+            rotation_func_urn: settings.rotation_func_urn,
+        }
+    }
+}
+
+/// `{"secret": Secret}`.
+#[derive(Debug, Serialize)]
+pub struct SecretResponse {
+    pub secret: SecretDto,
+}
+
+/// `PageInfo` (csms-spec §2.2).
+#[derive(Debug, Serialize)]
+pub struct PageInfoDto {
+    pub next_marker: Option<String>,
+    pub previous_marker: Option<String>,
+    pub current_count: usize,
+}
+
+impl PageInfoDto {
+    fn of<T>(listing: &Listing<T>) -> Self {
+        Self {
+            next_marker: listing.next_marker.clone(),
+            previous_marker: listing.previous_marker.clone(),
+            current_count: listing.items.len(),
+        }
+    }
+}
+
+/// The answer of list-secrets.
+#[derive(Debug, Serialize)]
+pub struct ListSecretsResponse {
+    pub secrets: Vec<SecretDto>,
+    pub page_info: PageInfoDto,
+}
+
+impl From<Listing<SecretInfo>> for ListSecretsResponse {
+    fn from(listing: Listing<SecretInfo>) -> Self {
+        let page_info = PageInfoDto::of(&listing);
+        Self {
+            secrets: listing.items.into_iter().map(SecretDto::from).collect(),
+            page_info,
+        }
+    }
+}
+
+/// `VersionMetadata` (seed 004).
+#[derive(Debug, Serialize)]
+pub struct VersionMetadataDto {
+    pub id: String,
+    pub create_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<i64>,
+    pub kms_key_id: String,
+    pub secret_name: String,
+    pub version_stages: Vec<String>,
+}
+
+impl From<&VersionInfo> for VersionMetadataDto {
+    fn from(v: &VersionInfo) -> Self {
+        Self {
+            id: v.id.to_string(),
+            create_time: v.create_time,
+            expire_time: v.expire_time,
+            kms_key_id: v.kms_key_id.clone(),
+            secret_name: v.secret_name.to_string(),
+            version_stages: v.stages.clone(),
+        }
+    }
+}
+
+/// `{"version_metadata": VersionMetadata}`.
+#[derive(Debug, Serialize)]
+pub struct VersionMetadataResponse {
+    pub version_metadata: VersionMetadataDto,
+}
+
+/// The answer of list-secret-versions.
+#[derive(Debug, Serialize)]
+pub struct ListVersionsResponse {
+    pub version_metadatas: Vec<VersionMetadataDto>,
+    pub page_info: PageInfoDto,
+}
+
+impl From<Listing<VersionInfo>> for ListVersionsResponse {
+    fn from(listing: Listing<VersionInfo>) -> Self {
+        Self {
+            version_metadatas: listing.items.iter().map(VersionMetadataDto::from).collect(),
+            page_info: PageInfoDto::of(&listing),
+        }
+    }
+}
+
+/// `Version`: metadata plus exactly one of the value fields.
+#[derive(Debug, Serialize)]
+pub struct VersionDto {
+    pub version_metadata: VersionMetadataDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_string: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_binary: Option<String>,
+}
+
+/// `{"version": Version}`.
+#[derive(Debug, Serialize)]
+pub struct VersionResponse {
+    pub version: VersionDto,
+}
+
+impl From<VersionInfo> for VersionResponse {
+    fn from(v: VersionInfo) -> Self {
+        let version_metadata = VersionMetadataDto::from(&v);
+        let (secret_string, secret_binary) = match &v.value {
+            Some(value) => (
+                value.as_text().map(str::to_owned),
+                value.as_binary().map(str::to_owned),
+            ),
+            None => (None, None),
+        };
+        Self {
+            version: VersionDto {
+                version_metadata,
+                secret_string,
+                secret_binary,
+            },
+        }
+    }
+}
+
+/// `Stage` (csms-spec §2.2).
+#[derive(Debug, Serialize)]
+pub struct StageDto {
+    pub name: String,
+    pub update_time: i64,
+    pub secret_name: String,
+    pub version_id: String,
+}
+
+/// `{"stage": Stage}`.
+#[derive(Debug, Serialize)]
+pub struct StageResponse {
+    pub stage: StageDto,
+}
+
+impl From<StageInfo> for StageResponse {
+    fn from(s: StageInfo) -> Self {
+        Self {
+            stage: StageDto {
+                name: s.name,
+                update_time: s.update_time,
+                secret_name: s.secret_name.to_string(),
+                version_id: s.version_id.to_string(),
+            },
+        }
+    }
+}
+
+/// `ErrorInfo` of batch import.
+#[derive(Debug, Serialize)]
+pub struct ImportErrorDto {
+    pub name: String,
+    pub error_msg: String,
+}
+
+/// The answer of batch import (seed 000).
+#[derive(Debug, Serialize)]
+pub struct BatchImportResponse {
+    pub error_list: Vec<ImportErrorDto>,
+    pub total: usize,
+    pub success: usize,
+    pub failed: usize,
+}
+
+impl From<BatchImportReport> for BatchImportResponse {
+    fn from(r: BatchImportReport) -> Self {
+        Self {
+            failed: r.errors.len(),
+            error_list: r
+                .errors
+                .into_iter()
+                .map(|e| ImportErrorDto {
+                    name: e.name,
+                    error_msg: e.error_msg,
+                })
+                .collect(),
+            total: r.total,
+            success: r.success,
+        }
+    }
+}
+
+/// `FailedDeletedSecrets` of batch delete.
+#[derive(Debug, Serialize)]
+pub struct FailedDeletedDto {
+    pub secret_name: String,
+    pub error_msg: String,
+}
+
+/// The answer of batch delete (seed 003).
+#[derive(Debug, Serialize)]
+pub struct BatchDeleteResponse {
+    pub total: usize,
+    pub success_secrets: Vec<String>,
+    pub failed_secrets: Vec<FailedDeletedDto>,
+}
+
+impl From<BatchDeleteReport> for BatchDeleteResponse {
+    fn from(r: BatchDeleteReport) -> Self {
+        Self {
+            total: r.total,
+            success_secrets: r.deleted,
+            failed_secrets: r
+                .failed
+                .into_iter()
+                .map(|(secret_name, error_msg)| FailedDeletedDto {
+                    secret_name,
+                    error_msg,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Extractors whose rejections are CSMS errors, never axum's plain-text ones: JSON bodies
+//! (content type, size, syntax and field types), path segments and query strings.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::CsmsError;
+
+use super::error::ApiError;
+
+/// The body size limit in force, set by the router from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body. Requires a JSON content type; unparsable bodies are CSMS.0004,
+/// fields of the wrong type CSMS.0002 naming the field (D4).
+#[derive(Debug)]
+pub struct CsmsJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for CsmsJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !has_json_content_type(&req) {
+            return Err(CsmsError::MalformedBody(
+                "the Content-Type header must be application/json".into(),
+            )
+            .into());
+        }
+        let limit = req.extensions().get::<BodyLimit>().map(|l| l.0);
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| body_rejection(&rejection, limit))?;
+        parse_json(&bytes).map(Self).map_err(ApiError)
+    }
+}
+
+fn has_json_content_type(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        })
+}
+
+fn body_rejection(rejection: &BytesRejection, limit: Option<usize>) -> ApiError {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        CsmsError::BodyTooLarge {
+            limit: limit.unwrap_or_default(),
+        }
+        .into()
+    } else {
+        CsmsError::MalformedBody("the request body could not be read".into()).into()
+    }
+}
+
+/// Parses a JSON body, telling syntax errors (CSMS.0004) from type errors (CSMS.0002).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CsmsError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => CsmsError::InvalidParameter {
+                param: "body",
+                rule: if path == "." {
+                    format!("the body has the wrong shape: {inner}")
+                } else {
+                    format!("field {path}: {inner}")
+                },
+            },
+            serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io => {
+                CsmsError::MalformedBody(format!("the body is not valid JSON: {inner}"))
+            }
+        }
+    })
+}
+
+/// Path parameters; a segment that cannot be decoded is CSMS.0002.
+#[derive(Debug)]
+pub struct CsmsPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for CsmsPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Self(v))
+            .map_err(|rejection: PathRejection| {
+                CsmsError::invalid("path", format!("a path segment is invalid: {rejection}")).into()
+            })
+    }
+}
+
+/// Query parameters; a query that cannot be decoded is CSMS.0002.
+#[derive(Debug)]
+pub struct CsmsQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for CsmsQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Self(v))
+            .map_err(|rejection: QueryRejection| {
+                CsmsError::invalid("query", format!("the query string is invalid: {rejection}"))
+                    .into()
+            })
+    }
+}

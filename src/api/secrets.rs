@@ -1,0 +1,101 @@
+//! Secret routes: create, list, show, and the POST literals that share the
+//! `/secrets/{secret_name}` shape (batch-import, batch-delete).
+
+use axum::Json;
+use axum::extract::{FromRequest, Request, State};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::CsmsError;
+use crate::service::CsmsService;
+
+use super::dto::{
+    BatchDeleteBody, BatchDeleteResponse, BatchImportBody, BatchImportResponse, CreateSecretBody,
+    ListSecretsQuery, ListSecretsResponse, SecretResponse,
+};
+use super::error::{ApiError, ApiResult};
+use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use super::paths::{ProjectPath, SecretPath};
+
+/// `POST /v1/{project_id}/secrets` — Creating a Secret.
+pub async fn create_secret(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<CreateSecretBody>,
+) -> ApiResult<Json<SecretResponse>> {
+    let project = path.parse()?;
+    let secret = service.create_secret(&project, body.into())?;
+    Ok(Json(SecretResponse {
+        secret: secret.into(),
+    }))
+}
+
+/// `GET /v1/{project_id}/secrets` — Querying the Secret List.
+pub async fn list_secrets(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsQuery(query): CsmsQuery<ListSecretsQuery>,
+) -> ApiResult<Json<ListSecretsResponse>> {
+    let project = path.parse()?;
+    let input = crate::service::ListSecretsInput {
+        limit: query.limit,
+        marker: query.marker,
+        event_name: query.event_name,
+    };
+    Ok(Json(service.list_secrets(&project, &input)?.into()))
+}
+
+/// `GET /v1/{project_id}/secrets/{secret_name}` — Querying a Secret.
+pub async fn show_secret(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<SecretPath>,
+) -> ApiResult<Json<SecretResponse>> {
+    let (project, name) = path.parse()?;
+    let secret = service.show_secret(&project, &name)?;
+    Ok(Json(SecretResponse {
+        secret: secret.into(),
+    }))
+}
+
+/// `POST /v1/{project_id}/secrets/{literal}`: no POST exists on a secret itself, so the
+/// literal paths are told apart here, and a secret may still be named like one of them
+/// (csms-spec §2.1, "Routing ambiguities").
+pub async fn post_secret_literal(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<SecretPath>,
+    request: Request,
+) -> Response {
+    let result = match path.secret_name.as_str() {
+        "batch-import" => batch_import(&service, &path, request).await,
+        "batch-delete" => batch_delete(&service, &path, request).await,
+        _ => Err(ApiError(CsmsError::RouteNotFound {
+            method: "POST".into(),
+            path: request.uri().path().to_owned(),
+        })),
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /v1/{project_id}/secrets/batch-import` — Importing Secrets in Batches.
+async fn batch_import(
+    service: &CsmsService,
+    path: &SecretPath,
+    request: Request,
+) -> ApiResult<Response> {
+    let CsmsJson(body) = CsmsJson::<BatchImportBody>::from_request(request, &()).await?;
+    let project = crate::domain::names::ProjectId::parse(&path.project_id)?;
+    let items = body.secrets.into_iter().map(Into::into).collect();
+    let report = service.batch_import_secrets(&project, items)?;
+    Ok(Json(BatchImportResponse::from(report)).into_response())
+}
+
+/// `POST /v1/{project_id}/secrets/batch-delete` — Deleting Secrets in Batches.
+async fn batch_delete(
+    service: &CsmsService,
+    path: &SecretPath,
+    request: Request,
+) -> ApiResult<Response> {
+    let CsmsJson(body) = CsmsJson::<BatchDeleteBody>::from_request(request, &()).await?;
+    let project = crate::domain::names::ProjectId::parse(&path.project_id)?;
+    let report = service.batch_delete_secrets(&project, body.into())?;
+    Ok(Json(BatchDeleteResponse::from(report)).into_response())
+}

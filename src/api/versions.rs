@@ -1,0 +1,69 @@
+//! Version and stage routes: create, list and show versions; show a stage.
+
+use axum::Json;
+use axum::extract::State;
+
+use crate::service::CsmsService;
+
+use super::dto::{
+    CreateVersionBody, ListVersionsQuery, ListVersionsResponse, StageResponse, VersionMetadataDto,
+    VersionMetadataResponse, VersionResponse,
+};
+use super::error::ApiResult;
+use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use super::paths::{SecretPath, StagePath, VersionPath};
+
+/// `POST /v1/{project_id}/secrets/{secret_name}/versions` — Creating a Secret Version.
+pub async fn create_secret_version(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<SecretPath>,
+    CsmsJson(body): CsmsJson<CreateVersionBody>,
+) -> ApiResult<Json<VersionMetadataResponse>> {
+    let (project, name) = path.parse()?;
+    let version = service.create_secret_version(&project, &name, body.into())?;
+    Ok(Json(VersionMetadataResponse {
+        version_metadata: VersionMetadataDto::from(&version),
+    }))
+}
+
+/// `GET /v1/{project_id}/secrets/{secret_name}/versions` — Querying the Version List.
+pub async fn list_secret_versions(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<SecretPath>,
+    CsmsQuery(query): CsmsQuery<ListVersionsQuery>,
+) -> ApiResult<Json<ListVersionsResponse>> {
+    let (project, name) = path.parse()?;
+    let listing = service.list_secret_versions(
+        &project,
+        &name,
+        query.limit.as_deref(),
+        query.marker.as_deref(),
+    )?;
+    Ok(Json(listing.into()))
+}
+
+/// `GET /v1/{project_id}/secrets/{secret_name}/versions/{version_id}` — Querying a Version
+/// and its Value. Also serves `…/versions/` (empty id = `latest`, D7).
+pub async fn show_secret_version(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<VersionPath>,
+) -> ApiResult<Json<VersionResponse>> {
+    let (project, name, version) = path.parse()?;
+    Ok(Json(
+        service
+            .show_secret_version(&project, &name, version)?
+            .into(),
+    ))
+}
+
+/// `GET /v1/{project_id}/secrets/{secret_name}/stages/{stage_name}` — Querying a Version
+/// Status.
+pub async fn show_secret_stage(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<StagePath>,
+) -> ApiResult<Json<StageResponse>> {
+    let (project, name, stage) = path.parse()?;
+    Ok(Json(
+        service.show_secret_stage(&project, &name, &stage)?.into(),
+    ))
+}

@@ -1,0 +1,368 @@
+//! Validated names and identifiers ("parse, don't validate"): once a value has one of these
+//! types it obeys its documented pattern. Patterns are plain character classes, so they are
+//! checked character by character rather than through a regex engine.
+
+use std::fmt;
+
+use crate::error::CsmsError;
+
+use super::limits::{NAME_MAX_CHARS, PROJECT_ID_MAX_CHARS, STAGE_NAME_MAX_CHARS};
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+fn is_dotted_name_char(c: char) -> bool {
+    is_name_char(c) || c == '.'
+}
+
+/// True when `s` has `1..=max` characters, all accepted by `allowed`.
+fn fits(s: &str, max: usize, allowed: fn(char) -> bool) -> bool {
+    !s.is_empty() && s.chars().count() <= max && s.chars().all(allowed)
+}
+
+/// A project id from the path; every project is its own namespace (D24).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProjectId(String);
+
+impl ProjectId {
+    /// `^[a-zA-Z0-9_-]{1,64}$`: IAM ids are 32 hex characters, shorter readable ids are
+    /// allowed for tests.
+    pub fn parse(raw: &str) -> Result<Self, CsmsError> {
+        if fits(raw, PROJECT_ID_MAX_CHARS, is_name_char) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CsmsError::invalid(
+                "project_id",
+                "must match ^[a-zA-Z0-9_-]{1,64}$",
+            ))
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A secret name. Which pattern applies depends on where the name comes from (D8).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SecretName(String);
+
+impl SecretName {
+    /// Names in a create-secret body: `^[a-zA-Z0-9_-]{1,64}$` (seed 001).
+    pub fn parse_for_create(raw: &str) -> Result<Self, CsmsError> {
+        if fits(raw, NAME_MAX_CHARS, is_name_char) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CsmsError::invalid(
+                "name",
+                "must match ^[a-zA-Z0-9_-]{1,64}$",
+            ))
+        }
+    }
+
+    /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` (seed 000).
+    pub fn parse_for_import(raw: &str) -> Result<Self, CsmsError> {
+        if fits(raw, NAME_MAX_CHARS, is_dotted_name_char) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CsmsError::invalid(
+                "name",
+                "must match ^[a-zA-Z0-9._-]{1,64}$",
+            ))
+        }
+    }
+
+    /// Names in a path or marker are looked up, checked only against
+    /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (D8).
+    pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
+        if fits(raw, NAME_MAX_CHARS, is_dotted_name_char) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CsmsError::invalid(
+                param,
+                "must match ^[a-zA-Z0-9._-]{1,64}$",
+            ))
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SecretName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A stage label such as `SYSCURRENT`: 1–64 characters (D14).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StageName(String);
+
+/// The stage that marks a secret's current value.
+pub const SYSCURRENT: &str = "SYSCURRENT";
+/// The stage that marks the value before the current one.
+pub const SYSPREVIOUS: &str = "SYSPREVIOUS";
+
+impl StageName {
+    /// 1–64 characters, no control characters (`CreateSecretVersion.json`: `version_stages`
+    /// items are strings of 1–64).
+    pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
+        let ok = !raw.is_empty()
+            && raw.chars().count() <= STAGE_NAME_MAX_CHARS
+            && !raw.chars().any(char::is_control);
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CsmsError::invalid(
+                param,
+                "each stage name must have 1 to 64 characters",
+            ))
+        }
+    }
+
+    #[must_use]
+    pub fn syscurrent() -> Self {
+        Self(SYSCURRENT.to_owned())
+    }
+
+    #[must_use]
+    pub fn sysprevious() -> Self {
+        Self(SYSPREVIOUS.to_owned())
+    }
+
+    /// SYSCURRENT and SYSPREVIOUS are built in and cannot be deleted (D14).
+    #[must_use]
+    pub fn is_builtin(&self) -> bool {
+        self.0 == SYSCURRENT || self.0 == SYSPREVIOUS
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StageName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A version number: `vN` on the wire, `N` ≥ 1 (D12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VersionNumber(pub u32);
+
+impl VersionNumber {
+    /// `v[0-9]{1,10}`; a number past `u32` cannot name any version the emulator holds.
+    pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
+        let digits = raw.strip_prefix('v').unwrap_or("");
+        let valid =
+            !digits.is_empty() && digits.len() <= 10 && digits.bytes().all(|b| b.is_ascii_digit());
+        if !valid {
+            return Err(CsmsError::invalid(param, "must match v[0-9]{1,10}"));
+        }
+        // Ten digits can exceed u32: such a version cannot exist, so it maps to one that never does.
+        Ok(Self(digits.parse().unwrap_or(u32::MAX)))
+    }
+}
+
+impl fmt::Display for VersionNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}", self.0)
+    }
+}
+
+/// The `{version_id}` of show-secret-version: a number or `latest` (D7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionRef {
+    Number(VersionNumber),
+    /// The version holding SYSCURRENT; also what an empty id means.
+    Latest,
+}
+
+impl VersionRef {
+    /// `v[0-9]{1,10}|latest`, and the empty string as `latest` (D7).
+    pub fn parse(raw: &str) -> Result<Self, CsmsError> {
+        if raw.is_empty() || raw == "latest" {
+            return Ok(Self::Latest);
+        }
+        VersionNumber::parse("version_id", raw)
+            .map(Self::Number)
+            .map_err(|_| CsmsError::invalid("version_id", "must match v[0-9]{1,10}|latest"))
+    }
+}
+
+/// A KMS key id: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$` (seed 001).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsKeyId(String);
+
+impl KmsKeyId {
+    pub fn parse(raw: &str) -> Result<Self, CsmsError> {
+        let groups: Vec<&str> = raw.split('-').collect();
+        let lengths_ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]);
+        let chars_ok = groups.iter().all(|g| {
+            g.bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+        });
+        if lengths_ok && chars_ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CsmsError::invalid(
+                "kms_key_id",
+                "must match ^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$",
+            ))
+        }
+    }
+
+    /// The stable id standing for `csms/default` in a project (D20).
+    #[must_use]
+    pub fn project_default(project: &ProjectId) -> Self {
+        let name = format!("csms/default/{project}");
+        Self(uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes()).to_string())
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An event name as it appears in `event_subscriptions` or the `event_name` filter:
+/// `^[a-zA-Z0-9._-]{1,64}$` (CreateSecretEvent pages).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EventName(String);
+
+impl EventName {
+    pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
+        if fits(raw, NAME_MAX_CHARS, is_dotted_name_char) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(CsmsError::invalid(
+                param,
+                "must match ^[a-zA-Z0-9._-]{1,64}$",
+            ))
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_names_follow_the_create_secret_pattern() {
+        let long = "a".repeat(64);
+        let too_long = "a".repeat(65);
+        let table: [(&str, bool); 10] = [
+            ("demo", true),
+            ("A-b_9", true),
+            (&long, true),
+            (&too_long, false),
+            ("", false),
+            ("with.dot", false),
+            ("with/slash", false),
+            ("with space", false),
+            ("ünïcode", false),
+            ("semi;colon", false),
+        ];
+        for (raw, ok) in table {
+            assert_eq!(SecretName::parse_for_create(raw).is_ok(), ok, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn import_and_lookup_names_also_accept_dots() {
+        for parse in [
+            SecretName::parse_for_import as fn(&str) -> Result<SecretName, CsmsError>,
+            |raw| SecretName::parse_lookup("secret_name", raw),
+        ] {
+            assert!(parse("app.db.password").is_ok());
+            assert!(parse(".").is_ok());
+            assert!(parse("a/b").is_err());
+            assert!(parse(&"x".repeat(65)).is_err());
+            assert!(parse("").is_err());
+        }
+    }
+
+    #[test]
+    fn version_refs_accept_numbers_latest_and_empty() {
+        assert_eq!(
+            VersionRef::parse("v1"),
+            Ok(VersionRef::Number(VersionNumber(1)))
+        );
+        assert_eq!(VersionRef::parse("latest"), Ok(VersionRef::Latest));
+        assert_eq!(VersionRef::parse(""), Ok(VersionRef::Latest));
+        assert_eq!(
+            VersionRef::parse("v9999999999"),
+            Ok(VersionRef::Number(VersionNumber(u32::MAX)))
+        );
+        for bad in ["1", "v", "v1a", "V1", "v12345678901", "LATEST", "v-1"] {
+            assert!(VersionRef::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn kms_key_ids_follow_the_documented_pattern() {
+        assert!(KmsKeyId::parse("0d0466b0-e727-4d9c-b35d-f84bb474a37f").is_ok());
+        assert!(KmsKeyId::parse("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz").is_ok());
+        for bad in [
+            "0D0466B0-E727-4D9C-B35D-F84BB474A37F",
+            "b168fe00ff56492495a7d22974df2d0b",
+            "0d0466b0-e727-4d9c-b35d-f84bb474a37",
+            "0d0466b0-e727-4d9c-b35d-f84bb474a37f-",
+            "",
+        ] {
+            assert!(KmsKeyId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_default_key_is_stable_per_project_and_differs_between_projects() {
+        let a = ProjectId::parse("a").unwrap();
+        let b = ProjectId::parse("b").unwrap();
+        assert_eq!(KmsKeyId::project_default(&a), KmsKeyId::project_default(&a));
+        assert_ne!(KmsKeyId::project_default(&a), KmsKeyId::project_default(&b));
+        assert!(KmsKeyId::parse(KmsKeyId::project_default(&a).as_str()).is_ok());
+    }
+
+    #[test]
+    fn stage_names_have_one_to_sixty_four_characters() {
+        assert!(StageName::parse("s", "SYSCURRENT").is_ok());
+        assert!(StageName::parse("s", &"é".repeat(64)).is_ok());
+        assert!(StageName::parse("s", &"a".repeat(65)).is_err());
+        assert!(StageName::parse("s", "").is_err());
+        assert!(StageName::parse("s", "a\nb").is_err());
+        assert!(StageName::syscurrent().is_builtin());
+        assert!(StageName::sysprevious().is_builtin());
+        assert!(!StageName::parse("s", "CUSTOM").unwrap().is_builtin());
+    }
+
+    #[test]
+    fn project_ids_reject_braces_and_slashes() {
+        assert!(ProjectId::parse("0123456789abcdef0123456789abcdef").is_ok());
+        assert!(ProjectId::parse("{project_id}").is_err());
+        assert!(ProjectId::parse("").is_err());
+        assert!(ProjectId::parse(&"a".repeat(65)).is_err());
+    }
+}

@@ -1,0 +1,249 @@
+//! Secret types and the rotation settings that depend on them (D10, D11).
+
+use serde::Deserialize;
+
+use crate::error::CsmsError;
+
+use super::limits::{ROTATION_CONFIG_MAX_CHARS, ROTATION_PERIOD_MAX_SECS};
+
+/// `secret_type` (seed 001). `RDS` is documented but no longer accepted (D11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretType {
+    #[default]
+    Common,
+    RdsFg,
+    GaussDbFg,
+}
+
+impl SecretType {
+    pub fn parse(raw: &str) -> Result<Self, CsmsError> {
+        match raw {
+            "COMMON" => Ok(Self::Common),
+            "RDS-FG" => Ok(Self::RdsFg),
+            "GaussDB-FG" => Ok(Self::GaussDbFg),
+            "RDS" => Err(CsmsError::invalid(
+                "secret_type",
+                "RDS is no longer supported; use RDS-FG",
+            )),
+            _ => Err(CsmsError::invalid(
+                "secret_type",
+                "must be one of COMMON, RDS-FG, GaussDB-FG",
+            )),
+        }
+    }
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Common => "COMMON",
+            Self::RdsFg => "RDS-FG",
+            Self::GaussDbFg => "GaussDB-FG",
+        }
+    }
+
+    /// Database secret types must carry a `rotation_config` (D11).
+    #[must_use]
+    pub const fn needs_rotation_config(self) -> bool {
+        matches!(self, Self::RdsFg | Self::GaussDbFg)
+    }
+}
+
+/// A `rotation_period` such as `1d` or `24h`: `^[1-9][0-9]*[dhms]$`, kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationPeriod {
+    text: String,
+    secs: u64,
+}
+
+impl RotationPeriod {
+    /// Parses and range-checks a period; `min_secs` differs per operation (D10).
+    pub fn parse(raw: &str, min_secs: u64) -> Result<Self, CsmsError> {
+        let invalid = || {
+            CsmsError::invalid(
+                "rotation_period",
+                format!(
+                    "must match ^[1-9][0-9]*[dhms]$ and lie between {}h and {}h",
+                    min_secs / 3600,
+                    ROTATION_PERIOD_MAX_SECS / 3600
+                ),
+            )
+        };
+        let (digits, unit) = raw.split_at(raw.len().saturating_sub(1));
+        let unit_secs: u64 = match unit {
+            "d" => 86_400,
+            "h" => 3_600,
+            "m" => 60,
+            "s" => 1,
+            _ => return Err(invalid()),
+        };
+        if digits.is_empty()
+            || digits.starts_with('0')
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(invalid());
+        }
+        let secs = digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(unit_secs))
+            .ok_or_else(invalid)?;
+        if !(min_secs..=ROTATION_PERIOD_MAX_SECS).contains(&secs) {
+            return Err(invalid());
+        }
+        Ok(Self {
+            text: raw.to_owned(),
+            secs,
+        })
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The period in milliseconds, for `next_rotation_time`.
+    #[must_use]
+    pub fn as_millis(&self) -> i64 {
+        (self.secs * 1000) as i64
+    }
+}
+
+/// The JSON inside `rotation_config` for database secrets (seed 001).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RotationConfigJson {
+    instance_id: String,
+    secret_sub_type: String,
+}
+
+/// A checked `rotation_config`, with the instance it names (batch delete matches on it, D21).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationConfig {
+    text: String,
+    instance_id: Option<String>,
+}
+
+impl RotationConfig {
+    /// At most 1,024 characters; for database secret types it must be
+    /// `{"InstanceId": "...", "SecretSubType": "SingleUser"|"MultiUser"}` (D11).
+    pub fn parse(raw: &str, secret_type: SecretType) -> Result<Self, CsmsError> {
+        if raw.chars().count() > ROTATION_CONFIG_MAX_CHARS {
+            return Err(CsmsError::invalid(
+                "rotation_config",
+                "must have at most 1024 characters",
+            ));
+        }
+        let parsed = serde_json::from_str::<RotationConfigJson>(raw).ok();
+        if secret_type.needs_rotation_config() {
+            let valid = parsed.as_ref().is_some_and(|c| {
+                !c.instance_id.is_empty()
+                    && matches!(c.secret_sub_type.as_str(), "SingleUser" | "MultiUser")
+            });
+            if !valid {
+                return Err(CsmsError::invalid(
+                    "rotation_config",
+                    "must be JSON {\"InstanceId\":\"...\",\"SecretSubType\":\"SingleUser|MultiUser\"}",
+                ));
+            }
+        }
+        Ok(Self {
+            text: raw.to_owned(),
+            instance_id: parsed.map(|c| c.instance_id).filter(|id| !id.is_empty()),
+        })
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The cloud-service instance this secret belongs to, if its config names one.
+    #[must_use]
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance_id.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::limits::{IMPORT_ROTATION_PERIOD_MIN_SECS, ROTATION_PERIOD_MIN_SECS};
+
+    #[test]
+    fn periods_follow_pattern_and_range() {
+        let table = [
+            ("1d", true),
+            ("24h", true),
+            ("4h", true),
+            ("3h", false),
+            ("240m", true),
+            ("14400s", true),
+            ("14399s", false),
+            ("365d", true),
+            ("366d", false),
+            ("8760h", true),
+            ("8761h", false),
+            ("0d", false),
+            ("01d", false),
+            ("1w", false),
+            ("d", false),
+            ("", false),
+            ("1d12h", false),
+            ("-1d", false),
+            ("99999999999999999999999d", false),
+            ("1D", false),
+        ];
+        for (raw, ok) in table {
+            assert_eq!(
+                RotationPeriod::parse(raw, ROTATION_PERIOD_MIN_SECS).is_ok(),
+                ok,
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn batch_import_needs_at_least_six_hours() {
+        assert!(RotationPeriod::parse("5h", IMPORT_ROTATION_PERIOD_MIN_SECS).is_err());
+        assert!(RotationPeriod::parse("6h", IMPORT_ROTATION_PERIOD_MIN_SECS).is_ok());
+        assert!(RotationPeriod::parse("5h", ROTATION_PERIOD_MIN_SECS).is_ok());
+    }
+
+    #[test]
+    fn period_converts_to_milliseconds() {
+        let p = RotationPeriod::parse("1d", ROTATION_PERIOD_MIN_SECS).unwrap();
+        assert_eq!(p.as_millis(), 86_400_000);
+        assert_eq!(p.as_str(), "1d");
+    }
+
+    #[test]
+    fn secret_types_parse_and_refuse_legacy_rds() {
+        assert_eq!(SecretType::parse("COMMON"), Ok(SecretType::Common));
+        assert_eq!(SecretType::parse("RDS-FG"), Ok(SecretType::RdsFg));
+        assert_eq!(SecretType::parse("GaussDB-FG"), Ok(SecretType::GaussDbFg));
+        for bad in ["RDS", "common", "", "GAUSSDB-FG"] {
+            assert!(SecretType::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn database_secrets_need_a_well_formed_rotation_config() {
+        let good = r#"{"InstanceId":"i-1","SecretSubType":"SingleUser"}"#;
+        let cfg = RotationConfig::parse(good, SecretType::RdsFg).unwrap();
+        assert_eq!(cfg.instance_id(), Some("i-1"));
+        for bad in [
+            r#"{"InstanceId":"i-1","SecretSubType":"Other"}"#,
+            r#"{"InstanceId":"","SecretSubType":"MultiUser"}"#,
+            r#"{"SecretSubType":"MultiUser"}"#,
+            "not json",
+        ] {
+            assert!(
+                RotationConfig::parse(bad, SecretType::GaussDbFg).is_err(),
+                "{bad}"
+            );
+            assert!(RotationConfig::parse(bad, SecretType::Common).is_ok());
+        }
+        let long = "x".repeat(1025);
+        assert!(RotationConfig::parse(&long, SecretType::Common).is_err());
+    }
+}

@@ -1,0 +1,541 @@
+//! The secret aggregate: metadata, versions and the stage map, with every state transition
+//! as a method that takes `now` and changes nothing unless all its checks pass.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use crate::clock::Millis;
+use crate::error::CsmsError;
+
+use super::limits::{STAGES_MAX, VERSIONS_MAX};
+use super::names::{EventName, KmsKeyId, SecretName, StageName, VersionNumber, VersionRef};
+use super::rotation::{RotationConfig, RotationPeriod, SecretType};
+use super::value::SecretValue;
+
+/// A secret's lifecycle state (D17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretState {
+    Enabled,
+    Disabled,
+    PendingDelete,
+    Frozen,
+}
+
+impl SecretState {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::PendingDelete => "PENDING_DELETE",
+            Self::Frozen => "FROZEN",
+        }
+    }
+}
+
+/// One stored value of a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub number: VersionNumber,
+    pub create_time: Millis,
+    /// Milliseconds, truncated to whole seconds (csms-spec §3.11).
+    pub expire_time: Option<Millis>,
+    /// The key in force when this version was created (D20).
+    pub kms_key_id: Arc<str>,
+    pub value: SecretValue,
+}
+
+/// Where one stage label points; the stage list is the single truth of labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageEntry {
+    pub name: StageName,
+    pub version: VersionNumber,
+    pub update_time: Millis,
+}
+
+/// The settings a secret is created with, already validated.
+#[derive(Debug, Clone)]
+pub struct SecretSettings {
+    pub name: SecretName,
+    pub kms_key_id: KmsKeyId,
+    pub description: String,
+    pub secret_type: SecretType,
+    pub auto_rotation: bool,
+    pub rotation_period: Option<RotationPeriod>,
+    pub rotation_config: Option<RotationConfig>,
+    pub event_subscriptions: Vec<EventName>,
+    pub enterprise_project_id: String,
+    pub rotation_func_urn: Option<String>,
+}
+
+/// The value and labels of a version about to be created.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub value: SecretValue,
+    /// `None` means the default, `["SYSCURRENT"]`.
+    pub stages: Option<Vec<StageName>>,
+    pub expire_time: Option<Millis>,
+}
+
+/// A secret with its versions and stages.
+#[derive(Debug, Clone)]
+pub struct Secret {
+    pub id: Uuid,
+    pub state: SecretState,
+    pub create_time: Millis,
+    pub update_time: Millis,
+    pub scheduled_delete_time: Option<Millis>,
+    pub rotation_time: Option<Millis>,
+    pub next_rotation_time: Option<Millis>,
+    pub settings: SecretSettings,
+    /// Ascending by number.
+    versions: Vec<Version>,
+    /// Sorted by name; at most one entry per label.
+    stages: Vec<StageEntry>,
+    next_version: u32,
+}
+
+impl Secret {
+    /// A new ENABLED secret whose first version `v1` holds SYSCURRENT.
+    pub fn create(
+        id: Uuid,
+        settings: SecretSettings,
+        value: SecretValue,
+        now: Millis,
+    ) -> Result<Self, CsmsError> {
+        let next_rotation_time = match (&settings.rotation_period, settings.auto_rotation) {
+            (Some(period), true) => Some(now + period.as_millis()),
+            _ => None,
+        };
+        let mut secret = Self {
+            id,
+            state: SecretState::Enabled,
+            create_time: now,
+            update_time: now,
+            scheduled_delete_time: None,
+            rotation_time: None,
+            next_rotation_time,
+            settings,
+            versions: Vec::new(),
+            stages: Vec::new(),
+            next_version: 1,
+        };
+        secret.add_version(
+            NewVersion {
+                value,
+                stages: None,
+                expire_time: None,
+            },
+            now,
+        )?;
+        Ok(secret)
+    }
+
+    #[must_use]
+    pub fn name(&self) -> &SecretName {
+        &self.settings.name
+    }
+
+    /// Fails unless the secret may be read or changed: PENDING_DELETE answers CSMS.0103,
+    /// DISABLED and FROZEN answer CSMS.0109 (D17).
+    pub fn ensure_enabled(&self) -> Result<(), CsmsError> {
+        let name = self.name().to_string();
+        match self.state {
+            SecretState::Enabled => Ok(()),
+            SecretState::PendingDelete => Err(CsmsError::PendingDelete(name)),
+            SecretState::Disabled | SecretState::Frozen => Err(CsmsError::NotEnabled(name)),
+        }
+    }
+
+    /// Stores a new version. Without explicit stages it takes SYSCURRENT; whenever it takes
+    /// SYSCURRENT the previous holder gets SYSPREVIOUS (D14). Past 20 versions the oldest
+    /// version without a stage is removed (D13).
+    pub fn add_version(
+        &mut self,
+        new: NewVersion,
+        now: Millis,
+    ) -> Result<VersionNumber, CsmsError> {
+        self.ensure_enabled()?;
+        let requested = new.stages.unwrap_or_else(|| vec![StageName::syscurrent()]);
+        let takes_current = requested
+            .iter()
+            .any(|s| s.as_str() == super::names::SYSCURRENT);
+        let pushes_previous = takes_current && self.stage_holder_of_current().is_some();
+
+        let mut after: BTreeSet<&StageName> = self.stages.iter().map(|s| &s.name).collect();
+        after.extend(requested.iter());
+        let sysprevious = StageName::sysprevious();
+        if pushes_previous {
+            after.insert(&sysprevious);
+        }
+        if after.len() > STAGES_MAX {
+            return Err(CsmsError::StageLimitReached {
+                secret: self.name().to_string(),
+                limit: STAGES_MAX,
+            });
+        }
+
+        let number = VersionNumber(self.next_version);
+        self.next_version = self.next_version.saturating_add(1);
+        self.versions.push(Version {
+            number,
+            create_time: now,
+            expire_time: new.expire_time,
+            kms_key_id: Arc::from(self.settings.kms_key_id.as_str()),
+            value: new.value,
+        });
+        if pushes_previous {
+            if let Some(old) = self.stage_holder_of_current() {
+                self.put_stage(sysprevious, old, now);
+            }
+        }
+        for stage in requested {
+            self.put_stage(stage, number, now);
+        }
+        self.purge_unstaged_beyond_cap();
+        self.update_time = now;
+        Ok(number)
+    }
+
+    fn stage_holder_of_current(&self) -> Option<VersionNumber> {
+        self.stage_by_str(super::names::SYSCURRENT)
+            .map(|s| s.version)
+    }
+
+    fn stage_by_str(&self, name: &str) -> Option<&StageEntry> {
+        self.stages
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.stages[i])
+    }
+
+    /// Points `name` at `version`, moving it if another version holds it.
+    fn put_stage(&mut self, name: StageName, version: VersionNumber, now: Millis) {
+        let entry = StageEntry {
+            name,
+            version,
+            update_time: now,
+        };
+        match self.stages.binary_search_by(|s| s.name.cmp(&entry.name)) {
+            Ok(i) => self.stages[i] = entry,
+            Err(i) => self.stages.insert(i, entry),
+        }
+    }
+
+    fn purge_unstaged_beyond_cap(&mut self) {
+        while self.versions.len() > VERSIONS_MAX {
+            let oldest_unstaged = self
+                .versions
+                .iter()
+                .position(|v| !self.stages.iter().any(|s| s.version == v.number));
+            match oldest_unstaged {
+                Some(i) => {
+                    self.versions.remove(i);
+                }
+                // Cannot happen while stages ≤ 12 < versions; never drop a staged version.
+                None => break,
+            }
+        }
+    }
+
+    /// The version a reference names; `latest` is the SYSCURRENT holder (D7).
+    pub fn version(&self, reference: VersionRef) -> Result<&Version, CsmsError> {
+        let number = match reference {
+            VersionRef::Number(n) => Some(n),
+            VersionRef::Latest => self.stage_holder_of_current(),
+        };
+        number
+            .and_then(|n| {
+                self.versions
+                    .binary_search_by(|v| v.number.cmp(&n))
+                    .ok()
+                    .map(|i| &self.versions[i])
+            })
+            .ok_or_else(|| CsmsError::NotFound {
+                kind: "version",
+                name: match reference {
+                    VersionRef::Number(n) => n.to_string(),
+                    VersionRef::Latest => "latest".to_owned(),
+                },
+            })
+    }
+
+    /// All versions, oldest first.
+    #[must_use]
+    pub fn versions(&self) -> &[Version] {
+        &self.versions
+    }
+
+    /// The stage labels on one version, sorted.
+    #[must_use]
+    pub fn stages_of(&self, version: VersionNumber) -> Vec<&str> {
+        self.stages
+            .iter()
+            .filter(|s| s.version == version)
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
+    /// One stage by name.
+    pub fn stage(&self, name: &StageName) -> Result<&StageEntry, CsmsError> {
+        self.stage_by_str(name.as_str())
+            .ok_or_else(|| CsmsError::NotFound {
+                kind: "stage",
+                name: name.to_string(),
+            })
+    }
+
+    /// Every stage, sorted by name.
+    #[must_use]
+    pub fn stages(&self) -> &[StageEntry] {
+        &self.stages
+    }
+
+    /// The cloud-service instance the secret belongs to, through `rotation_config` (D21).
+    #[must_use]
+    pub fn instance_id(&self) -> Option<&str> {
+        self.settings
+            .rotation_config
+            .as_ref()
+            .and_then(RotationConfig::instance_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::names::ProjectId;
+
+    fn settings(name: &str) -> SecretSettings {
+        SecretSettings {
+            name: SecretName::parse_for_create(name).unwrap(),
+            kms_key_id: KmsKeyId::project_default(&ProjectId::parse("p").unwrap()),
+            description: String::new(),
+            secret_type: SecretType::Common,
+            auto_rotation: false,
+            rotation_period: None,
+            rotation_config: None,
+            event_subscriptions: Vec::new(),
+            enterprise_project_id: "0".into(),
+            rotation_func_urn: None,
+        }
+    }
+
+    fn text(v: &str) -> SecretValue {
+        SecretValue::Text(v.into())
+    }
+
+    fn secret() -> Secret {
+        Secret::create(Uuid::nil(), settings("s"), text("one"), 1_000).unwrap()
+    }
+
+    #[allow(clippy::unnecessary_wraps)] // mirrors NewVersion::stages
+    fn stages(names: &[&str]) -> Option<Vec<StageName>> {
+        Some(
+            names
+                .iter()
+                .map(|n| StageName::parse("s", n).unwrap())
+                .collect(),
+        )
+    }
+
+    fn version(secret: &mut Secret, value: &str, labels: Option<Vec<StageName>>) -> VersionNumber {
+        secret
+            .add_version(
+                NewVersion {
+                    value: text(value),
+                    stages: labels,
+                    expire_time: None,
+                },
+                2_000,
+            )
+            .unwrap()
+    }
+
+    fn holder(secret: &Secret, stage: &str) -> Option<u32> {
+        secret.stage_by_str(stage).map(|s| s.version.0)
+    }
+
+    #[test]
+    fn a_new_secret_has_v1_holding_syscurrent() {
+        let s = secret();
+        assert_eq!(s.versions().len(), 1);
+        assert_eq!(holder(&s, "SYSCURRENT"), Some(1));
+        assert_eq!(holder(&s, "SYSPREVIOUS"), None);
+        assert_eq!(s.state, SecretState::Enabled);
+        assert_eq!(
+            s.version(VersionRef::Latest).unwrap().number,
+            VersionNumber(1)
+        );
+    }
+
+    #[test]
+    fn a_default_version_takes_syscurrent_and_pushes_sysprevious() {
+        let mut s = secret();
+        assert_eq!(version(&mut s, "two", None), VersionNumber(2));
+        assert_eq!(holder(&s, "SYSCURRENT"), Some(2));
+        assert_eq!(holder(&s, "SYSPREVIOUS"), Some(1));
+        version(&mut s, "three", None);
+        assert_eq!(holder(&s, "SYSCURRENT"), Some(3));
+        assert_eq!(holder(&s, "SYSPREVIOUS"), Some(2));
+        assert_eq!(s.stages_of(VersionNumber(1)), Vec::<&str>::new());
+        assert_eq!(s.update_time, 2_000);
+    }
+
+    #[test]
+    fn explicit_stages_without_syscurrent_move_nothing_else() {
+        let mut s = secret();
+        version(&mut s, "two", stages(&["PENDING"]));
+        assert_eq!(holder(&s, "SYSCURRENT"), Some(1));
+        assert_eq!(holder(&s, "SYSPREVIOUS"), None);
+        assert_eq!(holder(&s, "PENDING"), Some(2));
+        // latest stays the SYSCURRENT holder (D7)
+        let latest = s.version(VersionRef::Latest).unwrap();
+        assert_eq!(latest.number, VersionNumber(1));
+    }
+
+    #[test]
+    fn explicit_stages_with_syscurrent_push_sysprevious() {
+        let mut s = secret();
+        version(&mut s, "two", stages(&["SYSCURRENT", "BLUE"]));
+        assert_eq!(holder(&s, "SYSCURRENT"), Some(2));
+        assert_eq!(holder(&s, "SYSPREVIOUS"), Some(1));
+        assert_eq!(s.stages_of(VersionNumber(2)), vec!["BLUE", "SYSCURRENT"]);
+    }
+
+    #[test]
+    fn a_custom_stage_moves_from_its_old_version() {
+        let mut s = secret();
+        version(&mut s, "two", stages(&["BLUE"]));
+        version(&mut s, "three", stages(&["BLUE"]));
+        assert_eq!(holder(&s, "BLUE"), Some(3));
+        assert!(s.stages_of(VersionNumber(2)).is_empty());
+    }
+
+    #[test]
+    fn the_thirteenth_stage_is_refused_and_changes_nothing() {
+        let mut s = secret();
+        let eleven: Vec<String> = (0..11).map(|i| format!("S{i:02}")).collect();
+        let refs: Vec<&str> = eleven.iter().map(String::as_str).collect();
+        version(&mut s, "two", stages(&refs));
+        assert_eq!(s.stages().len(), 12);
+        let before = s.clone();
+        let err = s
+            .add_version(
+                NewVersion {
+                    value: text("x"),
+                    stages: stages(&["ONE_MORE"]),
+                    expire_time: None,
+                },
+                3_000,
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), crate::error::ErrorCode::StageLimitReached);
+        assert_eq!(s.versions().len(), before.versions().len());
+        assert_eq!(s.stages(), before.stages());
+        assert_eq!(s.update_time, before.update_time);
+        // Reusing a label that exists is still fine at the limit.
+        version(&mut s, "three", stages(&["S00"]));
+        assert_eq!(holder(&s, "S00"), Some(3));
+    }
+
+    #[test]
+    fn the_twenty_first_version_removes_the_oldest_unstaged_one() {
+        let mut s = secret();
+        for i in 2..=20 {
+            version(&mut s, &format!("v{i}"), None);
+        }
+        assert_eq!(s.versions().len(), 20);
+        // v1 is unstaged (SYSPREVIOUS is on v19), so v1 goes.
+        version(&mut s, "v21", None);
+        assert_eq!(s.versions().len(), 20);
+        assert_eq!(s.versions()[0].number, VersionNumber(2));
+        assert_eq!(s.versions()[19].number, VersionNumber(21));
+    }
+
+    #[test]
+    fn the_version_cap_keeps_staged_versions_even_when_oldest() {
+        let mut s = secret();
+        // v1 keeps a custom label; later versions are default ones.
+        version(&mut s, "v2", stages(&["KEEP"]));
+        s.put_stage(StageName::parse("s", "KEEP").unwrap(), VersionNumber(1), 0);
+        for i in 3..=21 {
+            version(&mut s, &format!("v{i}"), None);
+        }
+        assert_eq!(s.versions().len(), 20);
+        assert_eq!(s.versions()[0].number, VersionNumber(1));
+        assert_eq!(s.versions()[1].number, VersionNumber(3));
+    }
+
+    #[test]
+    fn version_ids_are_never_reused() {
+        let mut s = secret();
+        for i in 2..=30 {
+            assert_eq!(version(&mut s, "x", None), VersionNumber(i));
+        }
+        assert!(s.version(VersionRef::Number(VersionNumber(1))).is_err());
+    }
+
+    #[test]
+    fn only_enabled_secrets_take_new_versions() {
+        for (state, code) in [
+            (
+                SecretState::PendingDelete,
+                crate::error::ErrorCode::PendingDelete,
+            ),
+            (SecretState::Disabled, crate::error::ErrorCode::NotEnabled),
+            (SecretState::Frozen, crate::error::ErrorCode::NotEnabled),
+        ] {
+            let mut s = secret();
+            s.state = state;
+            let err = s
+                .add_version(
+                    NewVersion {
+                        value: text("x"),
+                        stages: None,
+                        expire_time: None,
+                    },
+                    5,
+                )
+                .unwrap_err();
+            assert_eq!(err.code(), code);
+            assert_eq!(s.versions().len(), 1);
+        }
+    }
+
+    #[test]
+    fn versions_record_the_key_in_force_when_created() {
+        let mut s = secret();
+        let first_key = s.settings.kms_key_id.clone();
+        s.settings.kms_key_id = KmsKeyId::parse("0d0466b0-e727-4d9c-b35d-f84bb474a37f").unwrap();
+        version(&mut s, "two", None);
+        assert_eq!(&*s.versions()[0].kms_key_id, first_key.as_str());
+        assert_eq!(
+            &*s.versions()[1].kms_key_id,
+            "0d0466b0-e727-4d9c-b35d-f84bb474a37f"
+        );
+    }
+
+    #[test]
+    fn missing_versions_and_stages_are_not_found() {
+        let s = secret();
+        let err = s.version(VersionRef::Number(VersionNumber(7))).unwrap_err();
+        assert_eq!(err.code(), crate::error::ErrorCode::NotFound);
+        let err = s
+            .stage(&StageName::parse("s", "NOPE").unwrap())
+            .unwrap_err();
+        assert_eq!(err.code(), crate::error::ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn rotation_sets_the_next_rotation_time() {
+        let mut cfg = settings("r");
+        cfg.auto_rotation = true;
+        cfg.rotation_period = Some(RotationPeriod::parse("1d", 4 * 3600).unwrap());
+        let s = Secret::create(Uuid::nil(), cfg, text("x"), 1_000).unwrap();
+        assert_eq!(s.next_rotation_time, Some(1_000 + 86_400_000));
+        assert_eq!(secret().next_rotation_time, None);
+    }
+}

@@ -1,0 +1,227 @@
+//! The one table of CSMS error codes and the error type every layer returns.
+//!
+//! Call sites name an [`ErrorCode`] variant (through a [`CsmsError`] variant), never a code
+//! string: this file is the only place where `CSMS.` and `APIGW.` codes are spelled.
+
+use std::fmt;
+
+/// Every error code csms-emulator can answer with, with its HTTP status
+/// (csms-spec §4.2 and §4.4; decisions D2–D5, D14, D17, D19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `CSMS.0001`, 500: internal error.
+    Internal,
+    /// `CSMS.0002`, 400: a parameter value is invalid.
+    InvalidParameter,
+    /// `CSMS.0004`, 400: the request body cannot be parsed.
+    MalformedBody,
+    /// `CSMS.0005`, 404 (D2): the resource does not exist.
+    NotFound,
+    /// `CSMS.0101`, 409: the secret name already exists.
+    NameExists,
+    /// `CSMS.0103`, 400: the secret is pending deletion and cannot be used.
+    PendingDelete,
+    /// `CSMS.0105`, 400: a built-in stage cannot be deleted.
+    BuiltinStage,
+    /// `CSMS.0107`, 400: the secret is already pending deletion.
+    AlreadyPendingDelete,
+    /// `CSMS.0108`, 400: the secret is not pending deletion.
+    NotPendingDelete,
+    /// `CSMS.0109`, 403: the secret is not enabled.
+    NotEnabled,
+    /// `CSMS.0203`, 400: the secret's stage count reached its limit.
+    StageLimitReached,
+    /// `CSMS.0204`, 400: one request asks for more stages than the quota.
+    StageQuotaExceeded,
+    /// `APIGW.0101`, 404 (D5): no API at this path and method.
+    RouteNotFound,
+    /// `APIGW.0201`, 413: the request body is larger than the gateway accepts.
+    BodyTooLarge,
+}
+
+impl ErrorCode {
+    /// The code string as the real service spells it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Internal => "CSMS.0001",
+            Self::InvalidParameter => "CSMS.0002",
+            Self::MalformedBody => "CSMS.0004",
+            Self::NotFound => "CSMS.0005",
+            Self::NameExists => "CSMS.0101",
+            Self::PendingDelete => "CSMS.0103",
+            Self::BuiltinStage => "CSMS.0105",
+            Self::AlreadyPendingDelete => "CSMS.0107",
+            Self::NotPendingDelete => "CSMS.0108",
+            Self::NotEnabled => "CSMS.0109",
+            Self::StageLimitReached => "CSMS.0203",
+            Self::StageQuotaExceeded => "CSMS.0204",
+            Self::RouteNotFound => "APIGW.0101",
+            Self::BodyTooLarge => "APIGW.0201",
+        }
+    }
+
+    /// The HTTP status the code is answered with.
+    #[must_use]
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::Internal => 500,
+            Self::InvalidParameter
+            | Self::MalformedBody
+            | Self::PendingDelete
+            | Self::BuiltinStage
+            | Self::AlreadyPendingDelete
+            | Self::NotPendingDelete
+            | Self::StageLimitReached
+            | Self::StageQuotaExceeded => 400,
+            Self::NotEnabled => 403,
+            Self::NotFound | Self::RouteNotFound => 404,
+            Self::NameExists => 409,
+            Self::BodyTooLarge => 413,
+        }
+    }
+
+    /// Gateway errors carry a `request_id` in their body (csms-spec §4.1).
+    #[must_use]
+    pub const fn is_gateway(self) -> bool {
+        matches!(self, Self::RouteNotFound | Self::BodyTooLarge)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error any layer can return; [`CsmsError::code`] decides how the client sees it.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CsmsError {
+    #[error("invalid parameter {param}: {rule}")]
+    InvalidParameter { param: &'static str, rule: String },
+    #[error("the request body is malformed: {0}")]
+    MalformedBody(String),
+    #[error("{kind} {name} does not exist")]
+    NotFound { kind: &'static str, name: String },
+    #[error("a secret named {0} already exists")]
+    NameExists(String),
+    #[error("secret {0} is pending deletion and cannot be used")]
+    PendingDelete(String),
+    #[error("stage {0} is a built-in stage and cannot be deleted")]
+    BuiltinStage(String),
+    #[error("secret {0} is already in the pending deletion state")]
+    AlreadyPendingDelete(String),
+    #[error("secret {0} is not in the pending deletion state")]
+    NotPendingDelete(String),
+    #[error("the state of secret {0} is not ENABLED")]
+    NotEnabled(String),
+    #[error("secret {secret} already holds {limit} stages, the upper limit")]
+    StageLimitReached { secret: String, limit: usize },
+    #[error("{requested} stages requested, more than the quota of {limit}")]
+    StageQuotaExceeded { requested: usize, limit: usize },
+    #[error("no API matches {method} {path}")]
+    RouteNotFound { method: String, path: String },
+    #[error("the request body is larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    /// A failure inside the emulator; the client sees a generic message.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl CsmsError {
+    /// Shorthand for the most common rejection: a parameter that breaks a documented rule.
+    pub fn invalid(param: &'static str, rule: impl Into<String>) -> Self {
+        Self::InvalidParameter {
+            param,
+            rule: rule.into(),
+        }
+    }
+
+    /// Shorthand for a missing secret.
+    pub fn secret_not_found(name: impl Into<String>) -> Self {
+        Self::NotFound {
+            kind: "secret",
+            name: name.into(),
+        }
+    }
+
+    /// The code this error is answered with. Exhaustive on purpose: a new variant must
+    /// choose its code here.
+    #[must_use]
+    pub const fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidParameter { .. } => ErrorCode::InvalidParameter,
+            Self::MalformedBody(_) => ErrorCode::MalformedBody,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::NameExists(_) => ErrorCode::NameExists,
+            Self::PendingDelete(_) => ErrorCode::PendingDelete,
+            Self::BuiltinStage(_) => ErrorCode::BuiltinStage,
+            Self::AlreadyPendingDelete(_) => ErrorCode::AlreadyPendingDelete,
+            Self::NotPendingDelete(_) => ErrorCode::NotPendingDelete,
+            Self::NotEnabled(_) => ErrorCode::NotEnabled,
+            Self::StageLimitReached { .. } => ErrorCode::StageLimitReached,
+            Self::StageQuotaExceeded { .. } => ErrorCode::StageQuotaExceeded,
+            Self::RouteNotFound { .. } => ErrorCode::RouteNotFound,
+            Self::BodyTooLarge { .. } => ErrorCode::BodyTooLarge,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The `error_msg` a client sees: the display text, except for internal failures,
+    /// whose cause stays in the log.
+    #[must_use]
+    pub fn client_message(&self) -> String {
+        match self {
+            Self::Internal(_) => "internal error".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The text batch-delete puts in `failed_secrets[].error_msg`: `CODE: message` (seed 003).
+    #[must_use]
+    pub fn prefixed_message(&self) -> String {
+        format!("{}: {}", self.code(), self.client_message())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_the_documented_status() {
+        let table = [
+            (ErrorCode::Internal, "CSMS.0001", 500),
+            (ErrorCode::InvalidParameter, "CSMS.0002", 400),
+            (ErrorCode::MalformedBody, "CSMS.0004", 400),
+            (ErrorCode::NotFound, "CSMS.0005", 404),
+            (ErrorCode::NameExists, "CSMS.0101", 409),
+            (ErrorCode::PendingDelete, "CSMS.0103", 400),
+            (ErrorCode::BuiltinStage, "CSMS.0105", 400),
+            (ErrorCode::AlreadyPendingDelete, "CSMS.0107", 400),
+            (ErrorCode::NotPendingDelete, "CSMS.0108", 400),
+            (ErrorCode::NotEnabled, "CSMS.0109", 403),
+            (ErrorCode::StageLimitReached, "CSMS.0203", 400),
+            (ErrorCode::StageQuotaExceeded, "CSMS.0204", 400),
+            (ErrorCode::RouteNotFound, "APIGW.0101", 404),
+            (ErrorCode::BodyTooLarge, "APIGW.0201", 413),
+        ];
+        for (code, text, status) in table {
+            assert_eq!(code.as_str(), text);
+            assert_eq!(code.status(), status, "{text}");
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause_from_clients() {
+        let err = CsmsError::Internal("lock poisoned at store.rs:12".into());
+        assert_eq!(err.client_message(), "internal error");
+        assert_eq!(err.code(), ErrorCode::Internal);
+    }
+
+    #[test]
+    fn prefixed_message_starts_with_the_code() {
+        let err = CsmsError::AlreadyPendingDelete("db".into());
+        assert!(err.prefixed_message().starts_with("CSMS.0107: "));
+    }
+}

@@ -1,0 +1,19 @@
+//! csms-emulator: a local emulator of Huawei Cloud's Cloud Secret Management Service.
+//!
+//! Dependencies point one way:
+//! - [`api`]: axum routes, extractors and wire types; calls one service method per request.
+//! - [`service`]: one method per CSMS operation; every rule lives here or in `domain`.
+//! - [`domain`]: validated names, limits, values and the secret aggregate's state machine.
+//! - [`store`]: the storage trait with atomic transactions, and its backends.
+//! - [`error`] and [`clock`] are leaves every layer may use; [`config`], [`telemetry`] and
+//!   [`app`] compose the whole for `main.rs`.
+
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod service;
+pub mod store;
+pub mod telemetry;

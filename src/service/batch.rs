@@ -1,0 +1,174 @@
+//! Batch import (seed 000) and batch delete (seed 003): one transaction each, with an
+//! outcome reported per item.
+
+use std::collections::BTreeSet;
+
+use uuid::Uuid;
+
+use crate::domain::limits::{IMPORT_ROTATION_PERIOD_MIN_SECS, IMPORT_VALUE_MAX_BYTES};
+use crate::domain::names::{ProjectId, SecretName};
+use crate::domain::rotation::SecretType;
+use crate::domain::secret::{Secret, SecretState};
+use crate::error::CsmsError;
+use crate::store;
+
+use super::CsmsService;
+use super::secrets::CreateSecretInput;
+use super::validate::{CreateRules, validate_create};
+
+const IMPORT_RULES: CreateRules = CreateRules {
+    parse_name: SecretName::parse_for_import,
+    value_max_bytes: IMPORT_VALUE_MAX_BYTES,
+    period_min_secs: IMPORT_ROTATION_PERIOD_MIN_SECS,
+};
+
+/// One item batch import could not create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFailure {
+    pub name: String,
+    pub error_msg: String,
+}
+
+/// The outcome of batch import (D22).
+#[derive(Debug, Clone)]
+pub struct BatchImportReport {
+    pub total: usize,
+    pub success: usize,
+    pub errors: Vec<ImportFailure>,
+}
+
+/// The body of batch delete, as sent.
+#[derive(Debug, Default, Clone)]
+pub struct BatchDeleteInput {
+    pub instance_id: Option<String>,
+    pub instance_type: Option<String>,
+}
+
+/// The outcome of batch delete: `failed` holds `(name, "CODE: message")`.
+#[derive(Debug, Clone)]
+pub struct BatchDeleteReport {
+    pub total: usize,
+    pub deleted: Vec<String>,
+    pub failed: Vec<(String, String)>,
+}
+
+/// The secret type an `instance_type` stands for; `None` matches every type (D21).
+fn secret_type_for_instance(raw: &str) -> Result<Option<SecretType>, CsmsError> {
+    match raw {
+        "RDS" => Ok(Some(SecretType::RdsFg)),
+        "TaurusDB" | "GaussDB" => Ok(Some(SecretType::GaussDbFg)),
+        "APIG" => Ok(None),
+        _ => Err(CsmsError::invalid(
+            "instance_type",
+            "must be one of RDS, TaurusDB, GaussDB, APIG",
+        )),
+    }
+}
+
+impl CsmsService {
+    /// Batch import, `POST /v1/{project_id}/secrets/batch-import`: valid items are created,
+    /// invalid ones are listed with their cause; the request itself still succeeds (D22).
+    #[tracing::instrument(skip_all, fields(project = %project, items = items.len()))]
+    pub fn batch_import_secrets(
+        &self,
+        project: &ProjectId,
+        items: Vec<CreateSecretInput>,
+    ) -> Result<BatchImportReport, CsmsError> {
+        let now = self.now();
+        let total = items.len();
+        store::transact(&*self.store, project, |tx| {
+            let mut errors = Vec::new();
+            let mut success = 0;
+            for item in items {
+                let shown_name = item.name.clone().unwrap_or_default();
+                let outcome =
+                    validate_create(project, item, &IMPORT_RULES).and_then(|(settings, value)| {
+                        if tx.get(&settings.name).is_some() {
+                            return Err(CsmsError::NameExists(settings.name.to_string()));
+                        }
+                        Secret::create(Uuid::new_v4(), settings, value, now)
+                    });
+                match outcome {
+                    Ok(secret) => {
+                        tx.put(secret);
+                        success += 1;
+                    }
+                    Err(err) => errors.push(ImportFailure {
+                        name: shown_name,
+                        error_msg: err.prefixed_message(),
+                    }),
+                }
+            }
+            Ok(BatchImportReport {
+                total,
+                success,
+                errors,
+            })
+        })
+    }
+
+    /// Batch delete, `POST /v1/{project_id}/secrets/batch-delete`: deletes at once every
+    /// secret associated with the instance; pending-deletion secrets fail with CSMS.0107
+    /// (seed 003, D21). At least one of `instance_id`, `instance_type` is required, so an
+    /// empty body cannot wipe a project.
+    #[tracing::instrument(skip_all, fields(project = %project))]
+    pub fn batch_delete_secrets(
+        &self,
+        project: &ProjectId,
+        input: BatchDeleteInput,
+    ) -> Result<BatchDeleteReport, CsmsError> {
+        let instance_id = input.instance_id.filter(|s| !s.is_empty());
+        let type_filter = input
+            .instance_type
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(secret_type_for_instance)
+            .transpose()?;
+        if instance_id.is_none() && type_filter.is_none() {
+            return Err(CsmsError::invalid(
+                "instance_id/instance_type",
+                "at least one of instance_id and instance_type is required",
+            ));
+        }
+        store::transact(&*self.store, project, |tx| {
+            let matched: Vec<(SecretName, SecretState)> = tx
+                .secrets()
+                .filter(|s| {
+                    instance_id
+                        .as_deref()
+                        .is_none_or(|id| s.instance_id() == Some(id))
+                })
+                .filter(|s| {
+                    type_filter
+                        .flatten()
+                        .is_none_or(|t| s.settings.secret_type == t)
+                })
+                .filter(|s| {
+                    type_filter.is_none() || instance_id.is_some() || s.instance_id().is_some()
+                })
+                .map(|s| (s.name().clone(), s.state))
+                .collect();
+            let mut report = BatchDeleteReport {
+                total: matched.len(),
+                deleted: Vec::new(),
+                failed: Vec::new(),
+            };
+            let mut removed = BTreeSet::new();
+            for (name, state) in matched {
+                if state == SecretState::PendingDelete {
+                    let err = CsmsError::AlreadyPendingDelete(name.to_string());
+                    report
+                        .failed
+                        .push((name.to_string(), err.prefixed_message()));
+                } else {
+                    report.deleted.push(name.to_string());
+                    removed.insert(name);
+                }
+            }
+            for name in &removed {
+                tx.remove(name);
+            }
+            Ok(report)
+        })
+    }
+}

@@ -1,0 +1,222 @@
+//! Secret versions and stages: create, list and show versions; show a stage.
+
+use std::collections::BTreeSet;
+
+use crate::clock::Millis;
+use crate::domain::limits::{STAGES_MAX, VALUE_MAX_BYTES};
+use crate::domain::names::{ProjectId, SecretName, StageName, VersionNumber, VersionRef};
+use crate::domain::page::{PageLimit, take_page};
+use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
+use crate::domain::value::SecretValue;
+use crate::error::CsmsError;
+use crate::store;
+
+use super::secrets::non_empty;
+use super::{CsmsService, Listing};
+
+/// Largest `expire_time` the API accepts (`CreateSecretVersion.json`: maximum 9999999999999).
+const EXPIRE_TIME_MAX: i64 = 9_999_999_999_999;
+
+/// The body of create-secret-version, as sent.
+#[derive(Debug, Default, Clone)]
+pub struct CreateVersionInput {
+    pub secret_binary: Option<String>,
+    pub secret_string: Option<String>,
+    pub version_stages: Option<Vec<String>>,
+    pub expire_time: Option<i64>,
+}
+
+/// One version as operations report it; `value` only where the operation returns values.
+#[derive(Debug, Clone)]
+pub struct VersionInfo {
+    pub secret_name: SecretName,
+    pub id: VersionNumber,
+    pub create_time: Millis,
+    pub expire_time: Option<Millis>,
+    pub kms_key_id: String,
+    pub stages: Vec<String>,
+    pub value: Option<SecretValue>,
+}
+
+impl VersionInfo {
+    fn of(secret: &Secret, version: &Version, with_value: bool) -> Self {
+        Self {
+            secret_name: secret.name().clone(),
+            id: version.number,
+            create_time: version.create_time,
+            expire_time: version.expire_time,
+            kms_key_id: version.kms_key_id.to_string(),
+            stages: secret
+                .stages_of(version.number)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            value: with_value.then(|| version.value.clone()),
+        }
+    }
+}
+
+/// One stage as show-secret-stage reports it.
+#[derive(Debug, Clone)]
+pub struct StageInfo {
+    pub name: String,
+    pub secret_name: SecretName,
+    pub version_id: VersionNumber,
+    pub update_time: Millis,
+}
+
+impl StageInfo {
+    fn of(secret: &Secret, stage: &StageEntry) -> Self {
+        Self {
+            name: stage.name.to_string(),
+            secret_name: secret.name().clone(),
+            version_id: stage.version,
+            update_time: stage.update_time,
+        }
+    }
+}
+
+impl CsmsService {
+    /// Create secret version, `POST …/secrets/{secret_name}/versions` (seed 004).
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn create_secret_version(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        input: CreateVersionInput,
+    ) -> Result<VersionInfo, CsmsError> {
+        let now = self.now();
+        let stages = input.version_stages.map(parse_stage_list).transpose()?;
+        let expire_time = input
+            .expire_time
+            .map(|t| parse_expire_time(t, now))
+            .transpose()?;
+        let value =
+            SecretValue::from_fields(input.secret_string, input.secret_binary, VALUE_MAX_BYTES)?;
+        store::transact(&*self.store, project, |tx| {
+            let mut secret = tx
+                .get(name)
+                .cloned()
+                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))?;
+            let number = secret.add_version(
+                NewVersion {
+                    value,
+                    stages,
+                    expire_time,
+                },
+                now,
+            )?;
+            let version = secret.version(VersionRef::Number(number))?;
+            let info = VersionInfo::of(&secret, version, false);
+            tx.put(secret);
+            Ok(info)
+        })
+    }
+
+    /// List secret versions, `GET …/secrets/{secret_name}/versions`: version order,
+    /// exclusive marker, metadata only (D16).
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn list_secret_versions(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        limit: Option<&str>,
+        marker: Option<&str>,
+    ) -> Result<Listing<VersionInfo>, CsmsError> {
+        let limit = PageLimit::parse(limit)?;
+        let marker = non_empty(marker)
+            .map(|m| VersionNumber::parse("marker", m))
+            .transpose()?;
+        let (items, more) = self.with_secret(project, name, |secret| {
+            let page = take_page(secret.versions(), |v| v.number, marker.as_ref(), limit);
+            let items: Vec<VersionInfo> = page
+                .items
+                .into_iter()
+                .map(|v| VersionInfo::of(secret, v, false))
+                .collect();
+            Ok((items, page.more))
+        })?;
+        let next_marker = more
+            .then(|| items.last().map(|v| v.id.to_string()))
+            .flatten();
+        Ok(Listing {
+            items,
+            next_marker,
+            previous_marker: marker.map(|m| m.to_string()),
+        })
+    }
+
+    /// Show secret version, `GET …/secrets/{secret_name}/versions/{version_id}`, value
+    /// included; only ENABLED secrets (D7, D17).
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn show_secret_version(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        version: VersionRef,
+    ) -> Result<VersionInfo, CsmsError> {
+        self.with_secret(project, name, |secret| {
+            secret.ensure_enabled()?;
+            let found = secret.version(version)?;
+            Ok(VersionInfo::of(secret, found, true))
+        })
+    }
+
+    /// Show secret stage, `GET …/secrets/{secret_name}/stages/{stage_name}`.
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn show_secret_stage(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        stage: &StageName,
+    ) -> Result<StageInfo, CsmsError> {
+        self.with_secret(project, name, |secret| {
+            Ok(StageInfo::of(secret, secret.stage(stage)?))
+        })
+    }
+}
+
+/// `version_stages`: 1–12 names of 1–64 characters; more than 12 is CSMS.0204 (D14).
+/// A name listed twice counts once.
+fn parse_stage_list(raw: Vec<String>) -> Result<Vec<StageName>, CsmsError> {
+    if raw.is_empty() {
+        return Err(CsmsError::invalid(
+            "version_stages",
+            "must have 1 to 12 items",
+        ));
+    }
+    if raw.len() > STAGES_MAX {
+        return Err(CsmsError::StageQuotaExceeded {
+            requested: raw.len(),
+            limit: STAGES_MAX,
+        });
+    }
+    let mut seen = BTreeSet::new();
+    let mut stages = Vec::with_capacity(raw.len());
+    for name in raw {
+        let stage = StageName::parse("version_stages", &name)?;
+        if seen.insert(stage.clone()) {
+            stages.push(stage);
+        }
+    }
+    Ok(stages)
+}
+
+/// `expire_time` arrives in milliseconds, is kept to whole seconds and must lie in the
+/// future (csms-spec §3.11).
+fn parse_expire_time(raw: i64, now: Millis) -> Result<Millis, CsmsError> {
+    if !(0..=EXPIRE_TIME_MAX).contains(&raw) {
+        return Err(CsmsError::invalid(
+            "expire_time",
+            "must be a millisecond timestamp from 0 to 9999999999999",
+        ));
+    }
+    let truncated = raw - raw % 1000;
+    if truncated <= now {
+        return Err(CsmsError::invalid(
+            "expire_time",
+            "must be a millisecond timestamp in the future",
+        ));
+    }
+    Ok(truncated)
+}

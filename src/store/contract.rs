@@ -1,0 +1,156 @@
+//! The store contract: behaviour every backend must show. Each backend's tests call
+//! [`run_all`] with a factory of fresh, empty stores.
+
+use std::sync::{Arc, Barrier};
+
+use uuid::Uuid;
+
+use crate::domain::names::{KmsKeyId, ProjectId, SecretName};
+use crate::domain::rotation::SecretType;
+use crate::domain::secret::{Secret, SecretSettings};
+use crate::domain::value::SecretValue;
+use crate::error::CsmsError;
+
+use super::{Store, read, transact};
+
+type Factory<'a> = &'a dyn Fn() -> Box<dyn Store>;
+
+pub fn run_all(factory: Factory<'_>) {
+    a_committed_write_is_visible_to_later_reads(&*factory());
+    a_failed_transaction_changes_nothing(&*factory());
+    a_transaction_sees_its_own_writes(&*factory());
+    removal_is_committed_with_the_rest(&*factory());
+    projects_do_not_see_each_other(&*factory());
+    two_threads_creating_one_name_exactly_one_wins(&Arc::from(factory()));
+}
+
+fn project(id: &str) -> ProjectId {
+    ProjectId::parse(id).unwrap()
+}
+
+fn name(n: &str) -> SecretName {
+    SecretName::parse_for_create(n).unwrap()
+}
+
+fn secret(n: &str) -> Secret {
+    let settings = SecretSettings {
+        name: name(n),
+        kms_key_id: KmsKeyId::project_default(&project("p")),
+        description: String::new(),
+        secret_type: SecretType::Common,
+        auto_rotation: false,
+        rotation_period: None,
+        rotation_config: None,
+        event_subscriptions: Vec::new(),
+        enterprise_project_id: "0".into(),
+        rotation_func_urn: None,
+    };
+    Secret::create(Uuid::new_v4(), settings, SecretValue::Text("v".into()), 1).unwrap()
+}
+
+fn names_in(store: &dyn Store, p: &ProjectId) -> Vec<String> {
+    read(store, p, |data| {
+        data.secrets.keys().map(ToString::to_string).collect()
+    })
+    .unwrap()
+}
+
+fn a_committed_write_is_visible_to_later_reads(store: &dyn Store) {
+    let p = project("p");
+    transact(store, &p, |tx| {
+        tx.put(secret("a"));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(names_in(store, &p), vec!["a"]);
+}
+
+fn a_failed_transaction_changes_nothing(store: &dyn Store) {
+    let p = project("p");
+    let result: Result<(), CsmsError> = transact(store, &p, |tx| {
+        tx.put(secret("a"));
+        tx.put(secret("b"));
+        Err(CsmsError::invalid("x", "fails after two writes"))
+    });
+    assert!(result.is_err());
+    assert!(names_in(store, &p).is_empty());
+}
+
+fn a_transaction_sees_its_own_writes(store: &dyn Store) {
+    let p = project("p");
+    transact(store, &p, |tx| {
+        tx.put(secret("b"));
+        Ok(())
+    })
+    .unwrap();
+    let seen = transact(store, &p, |tx| {
+        tx.put(secret("a"));
+        assert!(tx.get(&name("a")).is_some());
+        Ok(tx
+            .secrets()
+            .map(|s| s.name().to_string())
+            .collect::<Vec<_>>())
+    })
+    .unwrap();
+    assert_eq!(seen, vec!["a", "b"]);
+}
+
+fn removal_is_committed_with_the_rest(store: &dyn Store) {
+    let p = project("p");
+    transact(store, &p, |tx| {
+        tx.put(secret("a"));
+        tx.put(secret("b"));
+        Ok(())
+    })
+    .unwrap();
+    transact(store, &p, |tx| {
+        tx.remove(&name("a"));
+        assert!(tx.get(&name("a")).is_none());
+        tx.put(secret("c"));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(names_in(store, &p), vec!["b", "c"]);
+}
+
+fn projects_do_not_see_each_other(store: &dyn Store) {
+    transact(store, &project("one"), |tx| {
+        tx.put(secret("a"));
+        Ok(())
+    })
+    .unwrap();
+    assert!(names_in(store, &project("two")).is_empty());
+    assert_eq!(names_in(store, &project("one")), vec!["a"]);
+}
+
+fn two_threads_creating_one_name_exactly_one_wins(store: &Arc<dyn Store>) {
+    let p = project("p");
+    let threads = 8;
+    let barrier = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let store = Arc::clone(store);
+            let barrier = Arc::clone(&barrier);
+            let p = p.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                transact(&*store, &p, |tx| {
+                    if tx.get(&name("race")).is_some() {
+                        return Err(CsmsError::NameExists("race".into()));
+                    }
+                    std::thread::yield_now();
+                    tx.put(secret("race"));
+                    Ok(())
+                })
+                .is_ok()
+            })
+        })
+        .collect();
+    let wins = handles
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .filter(|won| *won)
+        .count();
+    assert_eq!(wins, 1);
+    assert_eq!(names_in(&*store, &p), vec!["race"]);
+}

@@ -1,0 +1,75 @@
+//! The in-memory store, the default backend: one `RwLock` over every project.
+//!
+//! One lock for the whole store is deliberate: a transaction's check-then-write (is the
+//! name free? then insert) must not interleave with another writer, and critical sections
+//! are short (no I/O, no `.await`). Readers share the lock.
+
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+
+use crate::domain::names::ProjectId;
+use crate::error::CsmsError;
+
+use super::{ProjectData, Store, Tx};
+
+/// Keeps every project in memory; nothing survives a restart.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    projects: RwLock<HashMap<ProjectId, ProjectData>>,
+}
+
+impl MemoryStore {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Store for MemoryStore {
+    fn read_project(
+        &self,
+        project: &ProjectId,
+        f: &mut dyn FnMut(&ProjectData),
+    ) -> Result<(), CsmsError> {
+        // A panic cannot leave a half-applied transaction (writes are applied after the
+        // closure returns), so a poisoned lock still guards consistent data.
+        let projects = self.projects.read().unwrap_or_else(PoisonError::into_inner);
+        match projects.get(project) {
+            Some(data) => f(data),
+            None => f(&ProjectData::default()),
+        }
+        Ok(())
+    }
+
+    fn write_project(
+        &self,
+        project: &ProjectId,
+        f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
+    ) -> Result<(), CsmsError> {
+        let mut projects = self
+            .projects
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let empty = ProjectData::default();
+        let base = projects.get(project).unwrap_or(&empty);
+        let mut tx = Tx::new(base);
+        if f(&mut tx) {
+            let writes = tx.into_writes();
+            if !writes.0.is_empty() {
+                projects.entry(project.clone()).or_default().apply(writes);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::contract;
+
+    #[test]
+    fn memory_store_passes_the_store_contract() {
+        contract::run_all(&|| Box::new(MemoryStore::new()));
+    }
+}
