@@ -152,5 +152,5 @@ fn two_threads_creating_one_name_exactly_one_wins(store: &Arc<dyn Store>) {
         .filter(|won| *won)
         .count();
     assert_eq!(wins, 1);
-    assert_eq!(names_in(&*store, &p), vec!["race"]);
+    assert_eq!(names_in(&**store, &p), vec!["race"]);
 }
