@@ -67,8 +67,8 @@ fn body_rejection(rejection: &BytesRejection, limit: Option<usize>) -> ApiError 
 
 /// Parses a JSON body, telling syntax errors (CSMS.0004) from type errors (CSMS.0002).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CsmsError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -82,11 +82,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CsmsError> {
             },
             serde_json::error::Category::Syntax
             | serde_json::error::Category::Eof
-            | serde_json::error::Category::Io => {
-                CsmsError::MalformedBody(format!("the body is not valid JSON: {inner}"))
-            }
+            | serde_json::error::Category::Io => malformed(&inner),
         }
-    })
+    })?;
+    // Anything after the JSON value makes the body unparsable too.
+    de.end().map_err(|err| malformed(&err))?;
+    Ok(value)
+}
+
+fn malformed(err: &serde_json::Error) -> CsmsError {
+    CsmsError::MalformedBody(format!("the body is not valid JSON: {err}"))
 }
 
 /// Path parameters; a segment that cannot be decoded is CSMS.0002.

@@ -38,7 +38,7 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     }
     let status = response.status().as_u16();
     let latency_us = started.elapsed().as_micros() as u64;
-    let error_code = mark.as_ref().map_or("", |m| m.code.as_str());
+    let error_code = mark.as_ref().map(|m| m.code.as_str());
     if status >= 500 {
         tracing::error!(%method, %path, status, latency_us, request_id = %id, error_code, "request");
     } else {

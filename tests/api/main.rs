@@ -1,0 +1,13 @@
+//! API tests: every route through the real router with `oneshot`, plus one real-socket
+//! smoke test. One binary; one file per resource.
+
+// Test code: a failed unwrap is a failed test, and case tables make long functions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod batch;
+mod concurrency;
+mod errors;
+mod helpers;
+mod secrets;
+mod socket;
+mod versions;
