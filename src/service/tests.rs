@@ -1,1 +1,125 @@
-//! Service-level tests.
+//! Service-level tests for rules that need state no public API can reach yet
+//! (DISABLED, FROZEN and PENDING_DELETE secrets).
+
+use std::sync::Arc;
+
+use crate::clock::ManualClock;
+use crate::domain::names::{ProjectId, SecretName, VersionRef};
+use crate::domain::secret::SecretState;
+use crate::error::ErrorCode;
+use crate::store::memory::MemoryStore;
+use crate::store::{self, Store};
+
+use super::{BatchDeleteInput, CreateSecretInput, CreateVersionInput, CsmsService};
+
+fn setup() -> (CsmsService, Arc<dyn Store>, ProjectId) {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let service = CsmsService::new(store.clone(), Arc::new(ManualClock::new(1_000)));
+    (service, store, ProjectId::parse("p").unwrap())
+}
+
+fn create(service: &CsmsService, project: &ProjectId, name: &str, instance: Option<&str>) {
+    let input = CreateSecretInput {
+        name: Some(name.into()),
+        secret_string: Some("value".into()),
+        secret_type: instance.map(|_| "RDS-FG".into()),
+        rotation_config: instance
+            .map(|i| format!(r#"{{"InstanceId":"{i}","SecretSubType":"MultiUser"}}"#)),
+        ..CreateSecretInput::default()
+    };
+    service.create_secret(project, input).unwrap();
+}
+
+fn set_state(store: &dyn Store, project: &ProjectId, name: &str, state: SecretState) {
+    let name = SecretName::parse_lookup("n", name).unwrap();
+    store::transact(store, project, |tx| {
+        let mut secret = tx.get(&name).cloned().unwrap();
+        secret.state = state;
+        tx.put(secret);
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn values_of_secrets_that_are_not_enabled_cannot_be_read() {
+    let (service, store, project) = setup();
+    for (name, state, code) in [
+        (
+            "pending",
+            SecretState::PendingDelete,
+            ErrorCode::PendingDelete,
+        ),
+        ("disabled", SecretState::Disabled, ErrorCode::NotEnabled),
+        ("frozen", SecretState::Frozen, ErrorCode::NotEnabled),
+    ] {
+        create(&service, &project, name, None);
+        set_state(&*store, &project, name, state);
+        let secret = SecretName::parse_lookup("n", name).unwrap();
+        let err = service
+            .show_secret_version(&project, &secret, VersionRef::Latest)
+            .unwrap_err();
+        assert_eq!(err.code(), code, "{name}");
+        let err = service
+            .create_secret_version(
+                &project,
+                &secret,
+                CreateVersionInput {
+                    secret_string: Some("new".into()),
+                    ..CreateVersionInput::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), code, "{name}");
+        // metadata stays readable
+        let shown = service.show_secret(&project, &secret).unwrap();
+        assert_eq!(shown.state, state);
+    }
+}
+
+#[test]
+fn batch_delete_reports_pending_deletion_secrets_as_failed_and_keeps_them() {
+    let (service, store, project) = setup();
+    create(&service, &project, "a", Some("inst"));
+    create(&service, &project, "b", Some("inst"));
+    create(&service, &project, "c", Some("inst"));
+    set_state(&*store, &project, "c", SecretState::PendingDelete);
+    let report = service
+        .batch_delete_secrets(
+            &project,
+            BatchDeleteInput {
+                instance_id: Some("inst".into()),
+                instance_type: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(report.total, 3);
+    assert_eq!(report.deleted, ["a", "b"]);
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].0, "c");
+    assert!(
+        report.failed[0].1.starts_with("CSMS.0107: "),
+        "{:?}",
+        report.failed
+    );
+    let c = SecretName::parse_lookup("n", "c").unwrap();
+    assert!(service.show_secret(&project, &c).is_ok());
+}
+
+#[test]
+fn a_pending_deletion_name_is_still_taken() {
+    let (service, store, project) = setup();
+    create(&service, &project, "held", None);
+    set_state(&*store, &project, "held", SecretState::PendingDelete);
+    let err = service
+        .create_secret(
+            &project,
+            CreateSecretInput {
+                name: Some("held".into()),
+                secret_string: Some("x".into()),
+                ..CreateSecretInput::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NameExists);
+}
