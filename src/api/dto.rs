@@ -130,7 +130,7 @@ impl From<SecretInfo> for SecretDto {
             id: s.id.to_string(),
             name: settings.name.to_string(),
             state: s.state.as_str(),
-            kms_key_id: settings.kms_key_id.into_string(),
+            kms_key_id: settings.kms_key_id.to_owned_string(),
             description: settings.description,
             create_time: s.create_time,
             update_time: s.update_time,

@@ -2,7 +2,9 @@
 //! types it obeys its documented pattern. Patterns are plain character classes, so they are
 //! checked character by character rather than through a regex engine.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::CsmsError;
 
@@ -105,9 +107,10 @@ impl fmt::Display for SecretName {
     }
 }
 
-/// A stage label such as `SYSCURRENT`: 1–64 characters (D14).
+/// A stage label such as `SYSCURRENT`: 1–64 characters (D14). The built-in labels are
+/// static, so the common case allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StageName(String);
+pub struct StageName(Cow<'static, str>);
 
 /// The stage that marks a secret's current value.
 pub const SYSCURRENT: &str = "SYSCURRENT";
@@ -121,8 +124,12 @@ impl StageName {
         let ok = !raw.is_empty()
             && raw.chars().count() <= STAGE_NAME_MAX_CHARS
             && !raw.chars().any(char::is_control);
-        if ok {
-            Ok(Self(raw.to_owned()))
+        if raw == SYSCURRENT {
+            Ok(Self::syscurrent())
+        } else if raw == SYSPREVIOUS {
+            Ok(Self::sysprevious())
+        } else if ok {
+            Ok(Self(Cow::Owned(raw.to_owned())))
         } else {
             Err(CsmsError::invalid(
                 param,
@@ -133,12 +140,12 @@ impl StageName {
 
     #[must_use]
     pub fn syscurrent() -> Self {
-        Self(SYSCURRENT.to_owned())
+        Self(Cow::Borrowed(SYSCURRENT))
     }
 
     #[must_use]
     pub fn sysprevious() -> Self {
-        Self(SYSPREVIOUS.to_owned())
+        Self(Cow::Borrowed(SYSPREVIOUS))
     }
 
     /// SYSCURRENT and SYSPREVIOUS are built in and cannot be deleted (D14).
@@ -204,8 +211,9 @@ impl VersionRef {
 }
 
 /// A KMS key id: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$` (seed 001).
+/// Shared (`Arc`) between a secret and its versions, so recording it per version is free.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KmsKeyId(String);
+pub struct KmsKeyId(Arc<str>);
 
 impl KmsKeyId {
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
@@ -216,7 +224,7 @@ impl KmsKeyId {
                 .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
         });
         if lengths_ok && chars_ok {
-            Ok(Self(raw.to_owned()))
+            Ok(Self(Arc::from(raw)))
         } else {
             Err(CsmsError::invalid(
                 "kms_key_id",
@@ -229,7 +237,8 @@ impl KmsKeyId {
     #[must_use]
     pub fn project_default(project: &ProjectId) -> Self {
         let name = format!("csms/default/{project}");
-        Self(uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes()).to_string())
+        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes()).to_string();
+        Self(Arc::from(id))
     }
 
     #[must_use]
@@ -238,8 +247,8 @@ impl KmsKeyId {
     }
 
     #[must_use]
-    pub fn into_string(self) -> String {
-        self.0
+    pub fn to_owned_string(&self) -> String {
+        self.0.to_string()
     }
 }
 

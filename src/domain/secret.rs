@@ -2,7 +2,6 @@
 //! as a method that takes `now` and changes nothing unless all its checks pass.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use uuid::Uuid;
 
@@ -43,7 +42,7 @@ pub struct Version {
     /// Milliseconds, truncated to whole seconds (csms-spec §3.11).
     pub expire_time: Option<Millis>,
     /// The key in force when this version was created (D20).
-    pub kms_key_id: Arc<str>,
+    pub kms_key_id: KmsKeyId,
     pub value: SecretValue,
 }
 
@@ -118,8 +117,9 @@ impl Secret {
             rotation_time: None,
             next_rotation_time,
             settings,
-            versions: Vec::new(),
-            stages: Vec::new(),
+            // Most secrets keep one version and one stage: start small (memory per secret).
+            versions: Vec::with_capacity(1),
+            stages: Vec::with_capacity(1),
             next_version: 1,
         };
         secret.add_version(
@@ -183,7 +183,7 @@ impl Secret {
             number,
             create_time: now,
             expire_time: new.expire_time,
-            kms_key_id: Arc::from(self.settings.kms_key_id.as_str()),
+            kms_key_id: self.settings.kms_key_id.clone(),
             value: new.value,
         });
         if pushes_previous {
@@ -511,9 +511,9 @@ mod tests {
         let first_key = s.settings.kms_key_id.clone();
         s.settings.kms_key_id = KmsKeyId::parse("0d0466b0-e727-4d9c-b35d-f84bb474a37f").unwrap();
         version(&mut s, "two", None);
-        assert_eq!(&*s.versions()[0].kms_key_id, first_key.as_str());
+        assert_eq!(s.versions()[0].kms_key_id, first_key);
         assert_eq!(
-            &*s.versions()[1].kms_key_id,
+            s.versions()[1].kms_key_id.as_str(),
             "0d0466b0-e727-4d9c-b35d-f84bb474a37f"
         );
     }

@@ -99,7 +99,7 @@ impl CsmsService {
             (
                 page.items
                     .into_iter()
-                    .map(SecretInfo::from)
+                    .map(|s| SecretInfo::from(&**s))
                     .collect::<Vec<_>>(),
                 page.more,
             )

@@ -45,7 +45,7 @@ impl VersionInfo {
             id: version.number,
             create_time: version.create_time,
             expire_time: version.expire_time,
-            kms_key_id: version.kms_key_id.to_string(),
+            kms_key_id: version.kms_key_id.to_owned_string(),
             stages: secret
                 .stages_of(version.number)
                 .into_iter()

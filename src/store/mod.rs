@@ -10,6 +10,7 @@ pub mod memory;
 pub(crate) mod contract;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::secret::Secret;
@@ -18,8 +19,9 @@ use crate::error::CsmsError;
 /// Everything one project holds (D24: projects share nothing).
 #[derive(Debug, Clone, Default)]
 pub struct ProjectData {
-    /// Keyed by name, so iteration is name order (D16).
-    pub secrets: BTreeMap<SecretName, Secret>,
+    /// Keyed by name, so iteration is name order (D16). Behind `Arc`: tree nodes stay
+    /// small, and a write replaces one secret without copying the others.
+    pub secrets: BTreeMap<SecretName, Arc<Secret>>,
 }
 
 impl ProjectData {
@@ -40,7 +42,7 @@ impl ProjectData {
 
 /// The pending writes of a transaction: a new state per secret name, `None` for removal.
 #[derive(Debug, Default)]
-pub struct Writes(pub BTreeMap<SecretName, Option<Secret>>);
+pub struct Writes(pub BTreeMap<SecretName, Option<Arc<Secret>>>);
 
 /// A transaction over one project: reads see committed data plus this transaction's own
 /// writes; nothing is visible to others until the store commits it.
@@ -63,14 +65,16 @@ impl<'a> Tx<'a> {
     #[must_use]
     pub fn get(&self, name: &SecretName) -> Option<&Secret> {
         match self.writes.0.get(name) {
-            Some(pending) => pending.as_ref(),
-            None => self.base.secrets.get(name),
+            Some(pending) => pending.as_deref(),
+            None => self.base.secrets.get(name).map(|s| &**s),
         }
     }
 
     /// Inserts or replaces a secret under its own name.
     pub fn put(&mut self, secret: Secret) {
-        self.writes.0.insert(secret.name().clone(), Some(secret));
+        self.writes
+            .0
+            .insert(secret.name().clone(), Some(Arc::new(secret)));
     }
 
     /// Removes a secret.
