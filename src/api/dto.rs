@@ -1,97 +1,20 @@
 //! Wire types: Huawei's snake_case field names and optionality, exactly. Domain types are
-//! mapped here and never serialized directly.
+//! mapped here and never serialized directly. Request bodies deserialize straight into the
+//! service's input structs, whose fields mirror the wire bodies one to one.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::secret::Secret;
 use crate::service::{
-    BatchDeleteInput, BatchDeleteReport, BatchImportReport, CreateSecretInput, CreateVersionInput,
-    Listing, SecretInfo, StageInfo, VersionInfo,
+    BatchDeleteReport, BatchImportReport, CreateSecretInput, Listing, StageInfo, VersionInfo,
 };
 
-/// `CreateSecretRequestBody` (seed 001), also the item of batch import (seed 000).
-#[derive(Debug, Default, Deserialize)]
-pub struct CreateSecretBody {
-    pub name: Option<String>,
-    pub kms_key_id: Option<String>,
-    pub description: Option<String>,
-    pub secret_binary: Option<String>,
-    pub secret_string: Option<String>,
-    pub secret_type: Option<String>,
-    pub auto_rotation: Option<bool>,
-    pub rotation_period: Option<String>,
-    pub rotation_config: Option<String>,
-    pub event_subscriptions: Option<Vec<String>>,
-    pub enterprise_project_id: Option<String>,
-    pub rotation_func_urn: Option<String>,
-}
-
-impl From<CreateSecretBody> for CreateSecretInput {
-    fn from(b: CreateSecretBody) -> Self {
-        Self {
-            name: b.name,
-            kms_key_id: b.kms_key_id,
-            description: b.description,
-            secret_binary: b.secret_binary,
-            secret_string: b.secret_string,
-            secret_type: b.secret_type,
-            auto_rotation: b.auto_rotation,
-            rotation_period: b.rotation_period,
-            rotation_config: b.rotation_config,
-            event_subscriptions: b.event_subscriptions,
-            enterprise_project_id: b.enterprise_project_id,
-            rotation_func_urn: b.rotation_func_urn,
-        }
-    }
-}
-
-/// `CreateSecretVersionRequestBody` (seed 004).
-#[derive(Debug, Default, Deserialize)]
-pub struct CreateVersionBody {
-    pub secret_binary: Option<String>,
-    pub secret_string: Option<String>,
-    pub version_stages: Option<Vec<String>>,
-    pub expire_time: Option<i64>,
-}
-
-impl From<CreateVersionBody> for CreateVersionInput {
-    fn from(b: CreateVersionBody) -> Self {
-        Self {
-            secret_binary: b.secret_binary,
-            secret_string: b.secret_string,
-            version_stages: b.version_stages,
-            expire_time: b.expire_time,
-        }
-    }
-}
-
-/// The batch import body: `{"secrets": [...]}`.
+/// The batch import body: `{"secrets": [CreateSecretRequestBody, ...]}`.
 #[derive(Debug, Deserialize)]
 pub struct BatchImportBody {
-    pub secrets: Vec<CreateSecretBody>,
-}
-
-/// The batch delete body (seed 003).
-#[derive(Debug, Default, Deserialize)]
-pub struct BatchDeleteBody {
-    pub instance_id: Option<String>,
-    pub instance_type: Option<String>,
-}
-
-impl From<BatchDeleteBody> for BatchDeleteInput {
-    fn from(b: BatchDeleteBody) -> Self {
-        Self {
-            instance_id: b.instance_id,
-            instance_type: b.instance_type,
-        }
-    }
-}
-
-/// The query of list-secrets.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListSecretsQuery {
-    pub limit: Option<String>,
-    pub marker: Option<String>,
-    pub event_name: Option<String>,
+    pub secrets: Vec<CreateSecretInput>,
 }
 
 /// The query of list-secret-versions.
@@ -123,22 +46,28 @@ pub struct SecretDto {
     pub rotation_func_urn: Option<String>,
 }
 
-impl From<SecretInfo> for SecretDto {
-    fn from(s: SecretInfo) -> Self {
-        let settings = s.settings;
+impl From<&Secret> for SecretDto {
+    fn from(s: &Secret) -> Self {
+        let settings = &s.settings;
         Self {
             id: s.id.to_string(),
             name: settings.name.to_string(),
             state: s.state.as_str(),
             kms_key_id: settings.kms_key_id.to_owned_string(),
-            description: settings.description,
+            description: settings.description.clone(),
             create_time: s.create_time,
             update_time: s.update_time,
             scheduled_delete_time: s.scheduled_delete_time,
             secret_type: settings.secret_type.as_str(),
             auto_rotation: settings.auto_rotation,
-            rotation_period: settings.rotation_period.map(|p| p.as_str().to_owned()),
-            rotation_config: settings.rotation_config.map(|c| c.as_str().to_owned()),
+            rotation_period: settings
+                .rotation_period
+                .as_ref()
+                .map(|p| p.as_str().to_owned()),
+            rotation_config: settings
+                .rotation_config
+                .as_ref()
+                .map(|c| c.as_str().to_owned()),
             rotation_time: s.rotation_time,
             next_rotation_time: s.next_rotation_time,
             event_subscriptions: settings
@@ -146,8 +75,8 @@ impl From<SecretInfo> for SecretDto {
                 .iter()
                 .map(|e| e.as_str().to_owned())
                 .collect(),
-            enterprise_project_id: settings.enterprise_project_id,
-            rotation_func_urn: settings.rotation_func_urn,
+            enterprise_project_id: settings.enterprise_project_id.clone(),
+            rotation_func_urn: settings.rotation_func_urn.clone(),
         }
     }
 }
@@ -183,12 +112,15 @@ pub struct ListSecretsResponse {
     pub page_info: PageInfoDto,
 }
 
-impl From<Listing<SecretInfo>> for ListSecretsResponse {
-    fn from(listing: Listing<SecretInfo>) -> Self {
-        let page_info = PageInfoDto::of(&listing);
+impl From<Listing<Arc<Secret>>> for ListSecretsResponse {
+    fn from(listing: Listing<Arc<Secret>>) -> Self {
         Self {
-            secrets: listing.items.into_iter().map(SecretDto::from).collect(),
-            page_info,
+            secrets: listing
+                .items
+                .iter()
+                .map(|s| SecretDto::from(&**s))
+                .collect(),
+            page_info: PageInfoDto::of(&listing),
         }
     }
 }

@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use crate::error::CsmsError;
 use crate::service::CsmsService;
 
+use crate::service::{BatchDeleteInput, CreateSecretInput, ListSecretsInput};
+
 use super::dto::{
-    BatchDeleteBody, BatchDeleteResponse, BatchImportBody, BatchImportResponse, CreateSecretBody,
-    ListSecretsQuery, ListSecretsResponse, SecretResponse,
+    BatchDeleteResponse, BatchImportBody, BatchImportResponse, ListSecretsResponse, SecretResponse,
 };
 use super::error::{ApiError, ApiResult};
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
@@ -20,12 +21,12 @@ use super::paths::{ProjectPath, SecretPath};
 pub async fn create_secret(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(body): CsmsJson<CreateSecretBody>,
+    CsmsJson(body): CsmsJson<CreateSecretInput>,
 ) -> ApiResult<Json<SecretResponse>> {
     let project = path.parse()?;
-    let secret = service.create_secret(&project, body.into())?;
+    let secret = service.create_secret(&project, body)?;
     Ok(Json(SecretResponse {
-        secret: secret.into(),
+        secret: (&*secret).into(),
     }))
 }
 
@@ -33,15 +34,10 @@ pub async fn create_secret(
 pub async fn list_secrets(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<ListSecretsQuery>,
+    CsmsQuery(query): CsmsQuery<ListSecretsInput>,
 ) -> ApiResult<Json<ListSecretsResponse>> {
     let project = path.parse()?;
-    let input = crate::service::ListSecretsInput {
-        limit: query.limit,
-        marker: query.marker,
-        event_name: query.event_name,
-    };
-    Ok(Json(service.list_secrets(&project, &input)?.into()))
+    Ok(Json(service.list_secrets(&project, &query)?.into()))
 }
 
 /// `GET /v1/{project_id}/secrets/{secret_name}` — Querying a Secret.
@@ -52,7 +48,7 @@ pub async fn show_secret(
     let (project, name) = path.parse()?;
     let secret = service.show_secret(&project, &name)?;
     Ok(Json(SecretResponse {
-        secret: secret.into(),
+        secret: (&*secret).into(),
     }))
 }
 
@@ -83,8 +79,7 @@ async fn batch_import(
 ) -> ApiResult<Response> {
     let CsmsJson(body) = CsmsJson::<BatchImportBody>::from_request(request, &()).await?;
     let project = crate::domain::names::ProjectId::parse(&path.project_id)?;
-    let items = body.secrets.into_iter().map(Into::into).collect();
-    let report = service.batch_import_secrets(&project, items)?;
+    let report = service.batch_import_secrets(&project, body.secrets)?;
     Ok(Json(BatchImportResponse::from(report)).into_response())
 }
 
@@ -94,8 +89,8 @@ async fn batch_delete(
     path: &SecretPath,
     request: Request,
 ) -> ApiResult<Response> {
-    let CsmsJson(body) = CsmsJson::<BatchDeleteBody>::from_request(request, &()).await?;
+    let CsmsJson(body) = CsmsJson::<BatchDeleteInput>::from_request(request, &()).await?;
     let project = crate::domain::names::ProjectId::parse(&path.project_id)?;
-    let report = service.batch_delete_secrets(&project, body.into())?;
+    let report = service.batch_delete_secrets(&project, body)?;
     Ok(Json(BatchDeleteResponse::from(report)).into_response())
 }

@@ -5,8 +5,10 @@ use axum::extract::State;
 
 use crate::service::CsmsService;
 
+use crate::service::CreateVersionInput;
+
 use super::dto::{
-    CreateVersionBody, ListVersionsQuery, ListVersionsResponse, StageResponse, VersionMetadataDto,
+    ListVersionsQuery, ListVersionsResponse, StageResponse, VersionMetadataDto,
     VersionMetadataResponse, VersionResponse,
 };
 use super::error::ApiResult;
@@ -17,10 +19,10 @@ use super::paths::{SecretPath, StagePath, VersionPath};
 pub async fn create_secret_version(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
-    CsmsJson(body): CsmsJson<CreateVersionBody>,
+    CsmsJson(body): CsmsJson<CreateVersionInput>,
 ) -> ApiResult<Json<VersionMetadataResponse>> {
     let (project, name) = path.parse()?;
-    let version = service.create_secret_version(&project, &name, body.into())?;
+    let version = service.create_secret_version(&project, &name, body)?;
     Ok(Json(VersionMetadataResponse {
         version_metadata: VersionMetadataDto::from(&version),
     }))

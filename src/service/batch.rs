@@ -37,8 +37,8 @@ pub struct BatchImportReport {
     pub errors: Vec<ImportFailure>,
 }
 
-/// The body of batch delete, as sent.
-#[derive(Debug, Default, Clone)]
+/// The body of batch delete, as sent (seed 003).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct BatchDeleteInput {
     pub instance_id: Option<String>,
     pub instance_type: Option<String>,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, Millis};
 use crate::domain::names::{ProjectId, SecretName};
-use crate::domain::secret::{Secret, SecretSettings, SecretState};
+use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 use crate::store::{self, Store};
 
@@ -41,40 +41,12 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-        f: impl FnOnce(&Secret) -> Result<R, CsmsError>,
+        f: impl FnOnce(&Arc<Secret>) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
         store::read(&*self.store, project, |data| match data.secrets.get(name) {
             Some(secret) => f(secret),
             None => Err(CsmsError::secret_not_found(name.as_str())),
         })?
-    }
-}
-
-/// A secret's metadata as operations report it: everything but the versions.
-#[derive(Debug, Clone)]
-pub struct SecretInfo {
-    pub id: uuid::Uuid,
-    pub state: SecretState,
-    pub create_time: Millis,
-    pub update_time: Millis,
-    pub scheduled_delete_time: Option<Millis>,
-    pub rotation_time: Option<Millis>,
-    pub next_rotation_time: Option<Millis>,
-    pub settings: SecretSettings,
-}
-
-impl From<&Secret> for SecretInfo {
-    fn from(s: &Secret) -> Self {
-        Self {
-            id: s.id,
-            state: s.state,
-            create_time: s.create_time,
-            update_time: s.update_time,
-            scheduled_delete_time: s.scheduled_delete_time,
-            rotation_time: s.rotation_time,
-            next_rotation_time: s.next_rotation_time,
-            settings: s.settings.clone(),
-        }
     }
 }
 

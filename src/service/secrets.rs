@@ -1,5 +1,8 @@
 //! Create, list and show secrets.
 
+use std::sync::Arc;
+
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::limits::{ROTATION_PERIOD_MIN_SECS, VALUE_MAX_BYTES};
@@ -10,10 +13,12 @@ use crate::error::CsmsError;
 use crate::store;
 
 use super::validate::{CreateRules, validate_create};
-use super::{CsmsService, Listing, SecretInfo};
+use super::{CsmsService, Listing};
 
-/// The fields of a create-secret request (and of a batch-import item), as sent.
-#[derive(Debug, Default, Clone)]
+/// The fields of a create-secret request (and of a batch-import item), as sent: the wire
+/// body `CreateSecretRequestBody` (seed 001), every field optional so the service can
+/// name what is missing.
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct CreateSecretInput {
     pub name: Option<String>,
     pub kms_key_id: Option<String>,
@@ -30,7 +35,7 @@ pub struct CreateSecretInput {
 }
 
 /// The query of list-secrets.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct ListSecretsInput {
     pub limit: Option<String>,
     pub marker: Option<String>,
@@ -50,7 +55,7 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         input: CreateSecretInput,
-    ) -> Result<SecretInfo, CsmsError> {
+    ) -> Result<Arc<Secret>, CsmsError> {
         let (settings, value) = validate_create(project, input, &CREATE_RULES)?;
         let now = self.now();
         store::transact(&*self.store, project, |tx| {
@@ -58,9 +63,7 @@ impl CsmsService {
                 return Err(CsmsError::NameExists(settings.name.to_string()));
             }
             let secret = Secret::create(Uuid::new_v4(), settings, value, now)?;
-            let info = SecretInfo::from(&secret);
-            tx.put(secret);
-            Ok(info)
+            Ok(tx.put(secret))
         })
     }
 
@@ -70,8 +73,8 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-    ) -> Result<SecretInfo, CsmsError> {
-        self.with_secret(project, name, |s| Ok(SecretInfo::from(s)))
+    ) -> Result<Arc<Secret>, CsmsError> {
+        self.with_secret(project, name, |s| Ok(Arc::clone(s)))
     }
 
     /// List secrets, `GET /v1/{project_id}/secrets`: name order, exclusive marker,
@@ -81,7 +84,7 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         input: &ListSecretsInput,
-    ) -> Result<Listing<SecretInfo>, CsmsError> {
+    ) -> Result<Listing<Arc<Secret>>, CsmsError> {
         let limit = PageLimit::parse(input.limit.as_deref())?;
         let marker = non_empty(input.marker.as_deref())
             .map(|m| SecretName::parse_lookup("marker", m))
@@ -97,16 +100,13 @@ impl CsmsService {
             });
             let page = take_page(matching, |s| s.name().clone(), marker.as_ref(), limit);
             (
-                page.items
-                    .into_iter()
-                    .map(|s| SecretInfo::from(&**s))
-                    .collect::<Vec<_>>(),
+                page.items.into_iter().cloned().collect::<Vec<_>>(),
                 page.more,
             )
         })?;
         let (items, more) = page;
         let next_marker = more
-            .then(|| items.last().map(|s| s.settings.name.to_string()))
+            .then(|| items.last().map(|s| s.name().to_string()))
             .flatten();
         Ok(Listing {
             items,

@@ -17,8 +17,8 @@ use super::{CsmsService, Listing};
 /// Largest `expire_time` the API accepts (`CreateSecretVersion.json`: maximum 9999999999999).
 const EXPIRE_TIME_MAX: i64 = 9_999_999_999_999;
 
-/// The body of create-secret-version, as sent.
-#[derive(Debug, Default, Clone)]
+/// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`, seed 004).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct CreateVersionInput {
     pub secret_binary: Option<String>,
     pub secret_string: Option<String>,

@@ -70,11 +70,13 @@ impl<'a> Tx<'a> {
         }
     }
 
-    /// Inserts or replaces a secret under its own name.
-    pub fn put(&mut self, secret: Secret) {
+    /// Inserts or replaces a secret under its own name; returns the stored snapshot.
+    pub fn put(&mut self, secret: Secret) -> Arc<Secret> {
+        let stored = Arc::new(secret);
         self.writes
             .0
-            .insert(secret.name().clone(), Some(Arc::new(secret)));
+            .insert(stored.name().clone(), Some(Arc::clone(&stored)));
+        stored
     }
 
     /// Removes a secret.
