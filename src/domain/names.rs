@@ -23,6 +23,25 @@ fn fits(s: &str, max: usize, allowed: fn(char) -> bool) -> bool {
     !s.is_empty() && s.chars().count() <= max && s.chars().all(allowed)
 }
 
+const NAME_PATTERN: &str = "^[a-zA-Z0-9_-]{1,64}$";
+const DOTTED_NAME_PATTERN: &str = "^[a-zA-Z0-9._-]{1,64}$";
+
+/// `raw` as an owned string when it has 1 to `max` characters all `allowed`, else an
+/// invalid-parameter error quoting `pattern`.
+fn checked(
+    param: &'static str,
+    raw: &str,
+    max: usize,
+    allowed: fn(char) -> bool,
+    pattern: &str,
+) -> Result<String, CsmsError> {
+    if fits(raw, max, allowed) {
+        Ok(raw.to_owned())
+    } else {
+        Err(CsmsError::invalid(param, format!("must match {pattern}")))
+    }
+}
+
 /// A project id from the path; every project is its own namespace (D24).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProjectId(String);
@@ -31,14 +50,14 @@ impl ProjectId {
     /// `^[a-zA-Z0-9_-]{1,64}$`: IAM ids are 32 hex characters, shorter readable ids are
     /// allowed for tests.
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
-        if fits(raw, PROJECT_ID_MAX_CHARS, is_name_char) {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(CsmsError::invalid(
-                "project_id",
-                "must match ^[a-zA-Z0-9_-]{1,64}$",
-            ))
-        }
+        checked(
+            "project_id",
+            raw,
+            PROJECT_ID_MAX_CHARS,
+            is_name_char,
+            NAME_PATTERN,
+        )
+        .map(Self)
     }
 
     #[must_use]
@@ -60,39 +79,32 @@ pub struct SecretName(String);
 impl SecretName {
     /// Names in a create-secret body: `^[a-zA-Z0-9_-]{1,64}$` (seed 001).
     pub fn parse_for_create(raw: &str) -> Result<Self, CsmsError> {
-        if fits(raw, NAME_MAX_CHARS, is_name_char) {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(CsmsError::invalid(
-                "name",
-                "must match ^[a-zA-Z0-9_-]{1,64}$",
-            ))
-        }
+        checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self)
     }
 
     /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` (seed 000).
     pub fn parse_for_import(raw: &str) -> Result<Self, CsmsError> {
-        if fits(raw, NAME_MAX_CHARS, is_dotted_name_char) {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(CsmsError::invalid(
-                "name",
-                "must match ^[a-zA-Z0-9._-]{1,64}$",
-            ))
-        }
+        checked(
+            "name",
+            raw,
+            NAME_MAX_CHARS,
+            is_dotted_name_char,
+            DOTTED_NAME_PATTERN,
+        )
+        .map(Self)
     }
 
     /// Names in a path or marker are looked up, checked only against
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (D8).
     pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
-        if fits(raw, NAME_MAX_CHARS, is_dotted_name_char) {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(CsmsError::invalid(
-                param,
-                "must match ^[a-zA-Z0-9._-]{1,64}$",
-            ))
-        }
+        checked(
+            param,
+            raw,
+            NAME_MAX_CHARS,
+            is_dotted_name_char,
+            DOTTED_NAME_PATTERN,
+        )
+        .map(Self)
     }
 
     #[must_use]
@@ -259,14 +271,14 @@ pub struct EventName(String);
 
 impl EventName {
     pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
-        if fits(raw, NAME_MAX_CHARS, is_dotted_name_char) {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(CsmsError::invalid(
-                param,
-                "must match ^[a-zA-Z0-9._-]{1,64}$",
-            ))
-        }
+        checked(
+            param,
+            raw,
+            NAME_MAX_CHARS,
+            is_dotted_name_char,
+            DOTTED_NAME_PATTERN,
+        )
+        .map(Self)
     }
 
     #[must_use]

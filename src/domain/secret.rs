@@ -69,6 +69,26 @@ pub struct SecretSettings {
     pub rotation_func_urn: Option<String>,
 }
 
+impl SecretSettings {
+    /// Plain COMMON settings with the project's default key, for tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(name: &str) -> Self {
+        use super::names::ProjectId;
+        Self {
+            name: SecretName::parse_for_import(name).expect("valid test name"),
+            kms_key_id: KmsKeyId::project_default(&ProjectId::parse("p").expect("valid id")),
+            description: String::new(),
+            secret_type: SecretType::Common,
+            auto_rotation: false,
+            rotation_period: None,
+            rotation_config: None,
+            event_subscriptions: Vec::new(),
+            enterprise_project_id: "0".into(),
+            rotation_func_urn: None,
+        }
+    }
+}
+
 /// The value and labels of a version about to be created.
 #[derive(Debug, Clone)]
 pub struct NewVersion {
@@ -306,21 +326,9 @@ impl Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::names::ProjectId;
 
     fn settings(name: &str) -> SecretSettings {
-        SecretSettings {
-            name: SecretName::parse_for_create(name).unwrap(),
-            kms_key_id: KmsKeyId::project_default(&ProjectId::parse("p").unwrap()),
-            description: String::new(),
-            secret_type: SecretType::Common,
-            auto_rotation: false,
-            rotation_period: None,
-            rotation_config: None,
-            event_subscriptions: Vec::new(),
-            enterprise_project_id: "0".into(),
-            rotation_func_urn: None,
-        }
+        SecretSettings::for_test(name)
     }
 
     fn text(v: &str) -> SecretValue {

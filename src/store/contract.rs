@@ -5,8 +5,7 @@ use std::sync::{Arc, Barrier};
 
 use uuid::Uuid;
 
-use crate::domain::names::{KmsKeyId, ProjectId, SecretName};
-use crate::domain::rotation::SecretType;
+use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::secret::{Secret, SecretSettings};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
@@ -33,18 +32,7 @@ fn name(n: &str) -> SecretName {
 }
 
 fn secret(n: &str) -> Secret {
-    let settings = SecretSettings {
-        name: name(n),
-        kms_key_id: KmsKeyId::project_default(&project("p")),
-        description: String::new(),
-        secret_type: SecretType::Common,
-        auto_rotation: false,
-        rotation_period: None,
-        rotation_config: None,
-        event_subscriptions: Vec::new(),
-        enterprise_project_id: "0".into(),
-        rotation_func_urn: None,
-    };
+    let settings = SecretSettings::for_test(n);
     Secret::create(Uuid::new_v4(), settings, SecretValue::Text("v".into()), 1).unwrap()
 }
 
