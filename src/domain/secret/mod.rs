@@ -1,12 +1,18 @@
 //! The secret aggregate: metadata, versions and the stage map, with every state transition
 //! as a method that takes `now` and changes nothing unless all its checks pass.
 
-use std::collections::BTreeSet;
+mod lifecycle;
+mod stages;
+mod tags;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
 
 use crate::clock::Millis;
 use crate::error::CsmsError;
+
+pub use lifecycle::{DueWork, RECOVERY_DAYS_DEFAULT, SettingsPatch};
 
 use super::limits::{STAGES_MAX, VERSIONS_MAX};
 use super::names::{EventName, KmsKeyId, SecretName, StageName, VersionNumber, VersionRef};
@@ -44,6 +50,8 @@ pub struct Version {
     /// The key in force when this version was created (D20).
     pub kms_key_id: KmsKeyId,
     pub value: SecretValue,
+    /// Whether the version-expired event fired for the current `expire_time`.
+    pub expiry_notified: bool,
 }
 
 /// Where one stage label points; the stage list is the single truth of labels.
@@ -114,6 +122,8 @@ pub struct Secret {
     /// Sorted by name; at most one entry per label.
     stages: Vec<StageEntry>,
     next_version: u32,
+    /// Tag key → value; at most 20 (csms-spec §3.16).
+    tags: BTreeMap<String, String>,
 }
 
 impl Secret {
@@ -141,6 +151,7 @@ impl Secret {
             versions: Vec::with_capacity(1),
             stages: Vec::with_capacity(1),
             next_version: 1,
+            tags: BTreeMap::new(),
         };
         secret.add_version(
             NewVersion {
@@ -205,6 +216,7 @@ impl Secret {
             expire_time: new.expire_time,
             kms_key_id: self.settings.kms_key_id.clone(),
             value: new.value,
+            expiry_notified: false,
         });
         if pushes_previous {
             if let Some(old) = self.stage_holder_of_current() {

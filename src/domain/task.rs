@@ -1,0 +1,43 @@
+//! Rotation tasks, as `list_secret_task` reports them (csms-spec §2.4).
+
+use uuid::Uuid;
+
+use crate::clock::Millis;
+
+/// How a rotation ended; rotation runs synchronously, so there is no running state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskStatus {
+    Success,
+    Failed,
+}
+
+impl TaskStatus {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Failed => "FAILED",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "SUCCESS" => Some(Self::Success),
+            "FAILED" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One rotation attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationTask {
+    pub id: Uuid,
+    pub secret_name: String,
+    pub rotation_func_urn: Option<String>,
+    pub status: TaskStatus,
+    pub time: Millis,
+    /// `(task_error_code, task_error_msg)` of a failed rotation.
+    pub error: Option<(String, String)>,
+}
