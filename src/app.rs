@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -20,7 +21,36 @@ pub fn build(config: &Config) -> Router {
 
 /// The router over a given store and clock (tests pass a manual clock).
 pub fn build_with(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Router {
-    crate::api::router(CsmsService::new(store, clock), config.max_body_bytes)
+    build_service(config, store, clock).1
+}
+
+/// The service and its router, for callers that also run the background sweep.
+pub fn build_service(
+    config: &Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+) -> (CsmsService, Router) {
+    let service = CsmsService::new(store, clock);
+    let router = crate::api::router(service.clone(), config.max_body_bytes);
+    (service, router)
+}
+
+/// Runs the work that falls due with time (scheduled deletions, version expiry, automatic
+/// rotation) every `interval`, for as long as the runtime lives (D18).
+#[allow(clippy::must_use_candidate)] // the handle may be dropped: the task runs on
+pub fn spawn_sweeper(service: CsmsService, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match service.run_due_work() {
+                Ok(0) => {}
+                Ok(touched) => tracing::debug!(touched, "due work ran"),
+                Err(err) => tracing::error!(%err, "due work failed"),
+            }
+        }
+    })
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes in-flight

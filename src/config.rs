@@ -19,6 +19,12 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger bodies get 413 `APIGW.0201`.
     #[arg(long, env = "CSMS_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+
+    /// How often, in milliseconds, work that falls due with time runs in the background
+    /// (scheduled deletions, version expiry events, automatic rotation). It also runs
+    /// whenever a project is written to.
+    #[arg(long, env = "CSMS_SWEEP_INTERVAL_MS", default_value_t = 1000)]
+    pub sweep_interval_ms: u64,
 }
 
 #[cfg(test)]

@@ -2,8 +2,12 @@
 //! Ctrl-C or SIGTERM.
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
+use csms_emulator::clock::SystemClock;
+use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::{app, config::Config, telemetry};
 use tokio::net::TcpListener;
 
@@ -21,8 +25,14 @@ async fn main() -> ExitCode {
     let local = listener
         .local_addr()
         .map_or_else(|_| config.listen.to_string(), |a| a.to_string());
+    let (service, router) =
+        app::build_service(&config, Arc::new(MemoryStore::new()), Arc::new(SystemClock));
+    app::spawn_sweeper(
+        service,
+        Duration::from_millis(config.sweep_interval_ms.max(10)),
+    );
     tracing::info!(listen = %local, "csms-emulator serving (in-memory store)");
-    match app::serve(listener, app::build(&config), shutdown_signal()).await {
+    match app::serve(listener, router, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS

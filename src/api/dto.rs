@@ -96,7 +96,8 @@ pub struct PageInfoDto {
 }
 
 impl PageInfoDto {
-    fn of<T>(listing: &Listing<T>) -> Self {
+    #[must_use]
+    pub fn of<T>(listing: &Listing<T>) -> Self {
         Self {
             next_marker: listing.next_marker.clone(),
             previous_marker: listing.previous_marker.clone(),

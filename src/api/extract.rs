@@ -94,6 +94,37 @@ fn malformed(err: &serde_json::Error) -> CsmsError {
     CsmsError::MalformedBody(format!("the body is not valid JSON: {err}"))
 }
 
+/// An optional JSON body: an empty body (as the SDKs send on bodiless POSTs) is `None`,
+/// anything else must be JSON as for [`CsmsJson`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = has_json_content_type(&req);
+        let limit = req.extensions().get::<BodyLimit>().map(|l| l.0);
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| body_rejection(&rejection, limit))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(None));
+        }
+        if !json {
+            return Err(CsmsError::MalformedBody(
+                "the Content-Type header must be application/json".into(),
+            )
+            .into());
+        }
+        parse_json(&bytes).map(|v| Self(Some(v))).map_err(ApiError)
+    }
+}
+
 /// Path parameters; a segment that cannot be decoded is CSMS.0002.
 #[derive(Debug)]
 pub struct CsmsPath<T>(pub T);

@@ -1,11 +1,15 @@
 //! The HTTP surface: routes, extractors, wire types and the request middleware. Handlers
 //! translate between HTTP and one service call each; they hold no business rules.
 
+mod csms;
 pub mod dto;
+pub mod dto_extra;
 pub mod error;
 pub mod extract;
+mod lifecycle;
 pub mod middleware;
 mod paths;
+mod peripheral;
 mod secrets;
 mod versions;
 
@@ -13,7 +17,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::CsmsError;
@@ -26,30 +30,70 @@ use self::extract::BodyLimit;
 /// unknown paths and methods (D5), a body limit, panic capture and the request middleware.
 pub fn router(service: CsmsService, body_limit: usize) -> Router {
     let secrets = "/v1/{project_id}/secrets";
+    let secret = format!("{secrets}/{{secret_name}}");
+    let csms = "/v1/{project_id}/csms";
     Router::new()
         .route(
             secrets,
             get(secrets::list_secrets).post(secrets::create_secret),
         )
         .route(
-            &format!("{secrets}/{{secret_name}}"),
-            get(secrets::show_secret).post(secrets::post_secret_literal),
+            &secret,
+            get(secrets::show_secret)
+                .put(lifecycle::update_secret)
+                .delete(lifecycle::delete_secret)
+                .post(secrets::post_secret_literal),
         )
         .route(
-            &format!("{secrets}/{{secret_name}}/versions"),
+            &format!("{secret}/versions"),
             get(versions::list_secret_versions).post(versions::create_secret_version),
         )
         .route(
-            &format!("{secrets}/{{secret_name}}/versions/"),
+            &format!("{secret}/versions/"),
             get(versions::show_secret_version),
         )
         .route(
-            &format!("{secrets}/{{secret_name}}/versions/{{version_id}}"),
-            get(versions::show_secret_version),
+            &format!("{secret}/versions/{{version_id}}"),
+            get(versions::show_secret_version).put(versions::update_version),
         )
         .route(
-            &format!("{secrets}/{{secret_name}}/stages/{{stage_name}}"),
-            get(versions::show_secret_stage),
+            &format!("{secret}/stages/{{stage_name}}"),
+            get(versions::show_secret_stage)
+                .put(versions::update_secret_stage)
+                .delete(versions::delete_secret_stage),
+        )
+        .route(
+            &format!("{secret}/scheduled-deleted-tasks/{{action}}"),
+            post(lifecycle::scheduled_deletion),
+        )
+        .route(
+            &format!("{secret}/backup"),
+            post(lifecycle::download_secret_blob),
+        )
+        .route(&format!("{secret}/rotate"), post(lifecycle::rotate_secret))
+        .route(
+            &format!("{secret}/config"),
+            get(peripheral::checker_config).post(peripheral::checker_config),
+        )
+        .route(&format!("{secret}/check"), post(peripheral::check_secrets))
+        .route(&format!("{csms}/{{literal}}"), any(csms::csms_collection))
+        .route(
+            &format!("{csms}/{{first}}/{{second}}"),
+            any(csms::csms_item),
+        )
+        .route(
+            &format!("{csms}/{{secret_id}}/tags/{{key}}"),
+            any(csms::csms_tag),
+        )
+        .route(
+            "/v1/csms/agencies",
+            get(peripheral::show_agency).post(peripheral::create_agency),
+        )
+        .route("/v1/csms/users", get(peripheral::list_users))
+        .route("/v1/csms/users/{user_id}", any(peripheral::user_item))
+        .route(
+            "/v1/csms/function-templates",
+            get(peripheral::show_secret_function_templates),
         )
         .route("/_emulator/health", get(health))
         .fallback(route_not_found)

@@ -53,8 +53,8 @@ pub async fn show_secret(
 }
 
 /// `POST /v1/{project_id}/secrets/{literal}`: no POST exists on a secret itself, so the
-/// literal paths are told apart here, and a secret may still be named like one of them
-/// (csms-spec §2.1, "Routing ambiguities").
+/// literal paths (batch-import, batch-delete, restore) are told apart here, and a secret
+/// may still be named like one of them (csms-spec §2.1, "Routing ambiguities").
 pub async fn post_secret_literal(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
@@ -63,6 +63,10 @@ pub async fn post_secret_literal(
     let result = match path.secret_name.as_str() {
         "batch-import" => batch_import(&service, &path, request).await,
         "batch-delete" => batch_delete(&service, &path, request).await,
+        "restore" => match crate::domain::names::ProjectId::parse(&path.project_id) {
+            Ok(project) => super::lifecycle::upload_secret_blob(&service, &project, request).await,
+            Err(err) => Err(err.into()),
+        },
         _ => Err(ApiError(CsmsError::RouteNotFound {
             method: "POST".into(),
             path: request.uri().path().to_owned(),

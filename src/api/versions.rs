@@ -69,3 +69,52 @@ pub async fn show_secret_stage(
         service.show_secret_stage(&project, &name, &stage)?.into(),
     ))
 }
+
+/// The body of update-version.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct UpdateVersionBody {
+    pub expire_time: Option<i64>,
+}
+
+/// The body of update-secret-stage.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct UpdateStageBody {
+    pub version_id: Option<String>,
+}
+
+/// `PUT /v1/{project_id}/secrets/{secret_name}/versions/{version_id}` — Updating the
+/// Validity Period of a Version.
+pub async fn update_version(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<VersionPath>,
+    CsmsJson(body): CsmsJson<UpdateVersionBody>,
+) -> ApiResult<Json<VersionMetadataResponse>> {
+    let (project, name, version) = path.parse()?;
+    let version = service.update_version(&project, &name, version, body.expire_time)?;
+    Ok(Json(VersionMetadataResponse {
+        version_metadata: VersionMetadataDto::from(&version),
+    }))
+}
+
+/// `PUT /v1/{project_id}/secrets/{secret_name}/stages/{stage_name}` — Updating a Version
+/// Status.
+pub async fn update_secret_stage(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<StagePath>,
+    CsmsJson(body): CsmsJson<UpdateStageBody>,
+) -> ApiResult<Json<StageResponse>> {
+    let (project, name, stage) = path.parse()?;
+    let stage = service.update_secret_stage(&project, &name, &stage, body.version_id.as_deref())?;
+    Ok(Json(stage.into()))
+}
+
+/// `DELETE /v1/{project_id}/secrets/{secret_name}/stages/{stage_name}` — Deleting a
+/// Version Status (204).
+pub async fn delete_secret_stage(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<StagePath>,
+) -> ApiResult<axum::http::StatusCode> {
+    let (project, name, stage) = path.parse()?;
+    service.delete_secret_stage(&project, &name, &stage)?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -60,6 +60,13 @@ impl ProjectId {
         .map(Self)
     }
 
+    /// The namespace of the operations without a project in their path (agencies, users,
+    /// function templates). Its id cannot be parsed from a path, so no project collides.
+    #[must_use]
+    pub fn global() -> Self {
+        Self("*global*".to_owned())
+    }
+
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

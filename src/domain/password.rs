@@ -13,8 +13,10 @@ pub const LENGTH_DEFAULT: i64 = 32;
 pub const LENGTH_MIN: i64 = 1;
 pub const LENGTH_MAX: i64 = 255;
 
-/// The options of a generate-password request, with defaults applied.
+/// The options of a generate-password request, with defaults applied. The flags mirror
+/// the request fields one to one.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools)]
 pub struct PasswordPolicy {
     pub length: Option<i64>,
     pub exclude_characters: String,

@@ -5,14 +5,15 @@ use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
+use crate::domain::event::EventType;
 use crate::domain::limits::{IMPORT_ROTATION_PERIOD_MIN_SECS, IMPORT_VALUE_MAX_BYTES};
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::rotation::SecretType;
 use crate::domain::secret::{Secret, SecretState};
 use crate::error::CsmsError;
-use crate::store;
 
 use super::CsmsService;
+use super::events::{ensure_events_exist, notify};
 use super::secrets::CreateSecretInput;
 use super::validate::{CreateRules, validate_create};
 
@@ -74,9 +75,8 @@ impl CsmsService {
         project: &ProjectId,
         items: Vec<CreateSecretInput>,
     ) -> Result<BatchImportReport, CsmsError> {
-        let now = self.now();
         let total = items.len();
-        store::transact(&*self.store, project, |tx| {
+        self.write(project, |tx, now| {
             let mut errors = Vec::new();
             let mut success = 0;
             for item in items {
@@ -86,6 +86,7 @@ impl CsmsService {
                         if tx.get(&settings.name).is_some() {
                             return Err(CsmsError::NameExists(settings.name.to_string()));
                         }
+                        ensure_events_exist(tx, &settings.event_subscriptions)?;
                         Secret::create(Uuid::new_v4(), settings, value, now)
                     });
                 match outcome {
@@ -130,7 +131,7 @@ impl CsmsService {
                 "at least one of instance_id and instance_type is required",
             ));
         }
-        store::transact(&*self.store, project, |tx| {
+        self.write(project, |tx, now| {
             let matched: Vec<(SecretName, SecretState)> = tx
                 .secrets()
                 .filter(|s| {
@@ -166,6 +167,9 @@ impl CsmsService {
                 }
             }
             for name in &removed {
+                if let Some(secret) = tx.get(name).cloned() {
+                    notify(tx, &secret, EventType::Deleted, now);
+                }
                 tx.remove(name);
             }
             Ok(report)

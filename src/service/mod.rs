@@ -2,8 +2,14 @@
 //! applied here or in `domain`. Takes plain request data, returns domain views; knows
 //! nothing of HTTP.
 
+mod backup;
 mod batch;
+mod due;
+mod events;
+mod peripheral;
+mod rotation;
 mod secrets;
+mod tags;
 mod validate;
 mod versions;
 
@@ -13,10 +19,14 @@ use crate::clock::{Clock, Millis};
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::secret::Secret;
 use crate::error::CsmsError;
-use crate::store::{self, Store};
+use crate::store::{self, Store, Tx};
 
 pub use batch::{BatchDeleteInput, BatchDeleteReport, BatchImportReport, ImportFailure};
-pub use secrets::{CreateSecretInput, ListSecretsInput};
+pub use events::{CreateEventInput, NotificationInput, UpdateEventInput};
+pub use peripheral::{GrantInput, UserInfo};
+pub use rotation::{ListTasksInput, RotationOutcome, TaskListing};
+pub use secrets::{CreateSecretInput, ListSecretsInput, ScheduleDeletionInput, UpdateSecretInput};
+pub use tags::{ResourceFilterInput, ResourcePage, TagActionInput, TagFilterInput, TagInput};
 pub use versions::{CreateVersionInput, StageInfo, VersionInfo};
 
 /// A cheap `Clone` handle to the emulator's state and clock.
@@ -36,17 +46,52 @@ impl CsmsService {
         self.clock.now_ms()
     }
 
-    /// Runs `f` on one secret's committed state, or answers not found.
+    /// Runs `f` on one secret's committed state, or answers not found. A secret whose
+    /// recovery window has ended is gone even before the sweep removes it (D18).
     fn with_secret<R>(
         &self,
         project: &ProjectId,
         name: &SecretName,
         f: impl FnOnce(&Arc<Secret>) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
+        let now = self.now();
         store::read(&*self.store, project, |data| match data.secrets.get(name) {
-            Some(secret) => f(secret),
-            None => Err(CsmsError::secret_not_found(name.as_str())),
+            Some(secret) if !secret.is_destroyed_at(now) => f(secret),
+            _ => Err(CsmsError::secret_not_found(name.as_str())),
         })?
+    }
+
+    /// A write transaction on `project` that first runs the work that has fallen due
+    /// there (destroying secrets, reporting expiries, automatic rotation), so state is
+    /// current whenever it is touched.
+    fn write<R>(
+        &self,
+        project: &ProjectId,
+        f: impl FnOnce(&mut Tx<'_>, Millis) -> Result<R, CsmsError>,
+    ) -> Result<R, CsmsError> {
+        let now = self.now();
+        store::transact(&*self.store, project, |tx| {
+            due::run_due_work(tx, now);
+            f(tx, now)
+        })
+    }
+
+    /// A write transaction on one secret: loads it (or answers not found), lets `f` change
+    /// a copy, and stores the copy when `f` succeeds; returns the stored secret.
+    fn update_secret_with(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        f: impl FnOnce(&mut Secret, &mut Tx<'_>, Millis) -> Result<(), CsmsError>,
+    ) -> Result<Arc<Secret>, CsmsError> {
+        self.write(project, |tx, now| {
+            let mut secret = tx
+                .get(name)
+                .cloned()
+                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))?;
+            f(&mut secret, tx, now)?;
+            Ok(tx.put(secret))
+        })
     }
 }
 

@@ -5,14 +5,17 @@ use std::sync::Arc;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::domain::event::EventType;
 use crate::domain::limits::{ROTATION_PERIOD_MIN_SECS, VALUE_MAX_BYTES};
-use crate::domain::names::{EventName, ProjectId, SecretName};
+use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
 use crate::domain::page::{PageLimit, take_page};
-use crate::domain::secret::Secret;
+use crate::domain::rotation::RotationPeriod;
+use crate::domain::secret::{RECOVERY_DAYS_DEFAULT, Secret, SettingsPatch};
 use crate::error::CsmsError;
 use crate::store;
 
-use super::validate::{CreateRules, validate_create};
+use super::events::{ensure_events_exist, notify};
+use super::validate::{CreateRules, check_description, parse_subscriptions, validate_create};
 use super::{CsmsService, Listing};
 
 /// The fields of a create-secret request (and of a batch-import item), as sent: the wire
@@ -42,6 +45,23 @@ pub struct ListSecretsInput {
     pub event_name: Option<String>,
 }
 
+/// The body of update-secret, as sent: absent = unchanged, present and empty = cleared.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct UpdateSecretInput {
+    pub kms_key_id: Option<String>,
+    pub description: Option<String>,
+    pub auto_rotation: Option<bool>,
+    pub rotation_period: Option<String>,
+    pub event_subscriptions: Option<Vec<String>>,
+    pub rotation_func_urn: Option<String>,
+}
+
+/// The body of the scheduled-deletion request.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ScheduleDeletionInput {
+    pub recovery_window_in_days: Option<i64>,
+}
+
 pub(super) const CREATE_RULES: CreateRules = CreateRules {
     parse_name: SecretName::parse_for_create,
     value_max_bytes: VALUE_MAX_BYTES,
@@ -57,11 +77,11 @@ impl CsmsService {
         input: CreateSecretInput,
     ) -> Result<Arc<Secret>, CsmsError> {
         let (settings, value) = validate_create(project, input, &CREATE_RULES)?;
-        let now = self.now();
-        store::transact(&*self.store, project, |tx| {
+        self.write(project, |tx, now| {
             if tx.get(&settings.name).is_some() {
                 return Err(CsmsError::NameExists(settings.name.to_string()));
             }
+            ensure_events_exist(tx, &settings.event_subscriptions)?;
             let secret = Secret::create(Uuid::new_v4(), settings, value, now)?;
             Ok(tx.put(secret))
         })
@@ -92,11 +112,13 @@ impl CsmsService {
         let event = non_empty(input.event_name.as_deref())
             .map(|e| EventName::parse("event_name", e))
             .transpose()?;
+        let now = self.now();
         let page = store::read(&*self.store, project, |data| {
             let matching = data.secrets.values().filter(|s| {
-                event
-                    .as_ref()
-                    .is_none_or(|e| s.settings.event_subscriptions.contains(e))
+                !s.is_destroyed_at(now)
+                    && event
+                        .as_ref()
+                        .is_none_or(|e| s.settings.event_subscriptions.contains(e))
             });
             let page = take_page(matching, |s| s.name().clone(), marker.as_ref(), limit);
             (
@@ -113,6 +135,94 @@ impl CsmsService {
             next_marker,
             previous_marker: marker.map(|m| m.to_string()),
         })
+    }
+}
+
+impl CsmsService {
+    /// Update secret, `PUT /v1/{project_id}/secrets/{secret_name}`: metadata only; a new
+    /// key applies to later versions; rotation rules are checked again.
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn update_secret(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        input: UpdateSecretInput,
+    ) -> Result<Arc<Secret>, CsmsError> {
+        let patch = SettingsPatch {
+            kms_key_id: input
+                .kms_key_id
+                .map(|k| match k.as_str() {
+                    "" => Ok(KmsKeyId::project_default(project)),
+                    raw => KmsKeyId::parse(raw),
+                })
+                .transpose()?,
+            description: input
+                .description
+                .map(|d| check_description(&d).map(|()| d))
+                .transpose()?,
+            auto_rotation: input.auto_rotation,
+            rotation_period: input
+                .rotation_period
+                .map(|p| match p.as_str() {
+                    "" => Ok(None),
+                    raw => RotationPeriod::parse(raw, ROTATION_PERIOD_MIN_SECS).map(Some),
+                })
+                .transpose()?,
+            event_subscriptions: input
+                .event_subscriptions
+                .map(|e| parse_subscriptions(Some(e)))
+                .transpose()?,
+            rotation_func_urn: input
+                .rotation_func_urn
+                .map(|u| Some(u).filter(|u| !u.is_empty())),
+        };
+        self.update_secret_with(project, name, |secret, tx, now| {
+            if let Some(events) = &patch.event_subscriptions {
+                ensure_events_exist(tx, events)?;
+            }
+            secret.update_settings(patch, now)
+        })
+    }
+
+    /// Delete secret, `DELETE /v1/{project_id}/secrets/{secret_name}`: immediate.
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn delete_secret(&self, project: &ProjectId, name: &SecretName) -> Result<(), CsmsError> {
+        self.write(project, |tx, now| {
+            let secret = tx
+                .get(name)
+                .cloned()
+                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))?;
+            notify(tx, &secret, EventType::Deleted, now);
+            tx.remove(name);
+            Ok(())
+        })
+    }
+
+    /// Scheduled deletion, `POST …/{secret_name}/scheduled-deleted-tasks/create`: 7–30
+    /// days, default 30; PENDING_DELETE until then (D17).
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn delete_secret_for_schedule(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        input: &ScheduleDeletionInput,
+    ) -> Result<Arc<Secret>, CsmsError> {
+        let days = input
+            .recovery_window_in_days
+            .unwrap_or(RECOVERY_DAYS_DEFAULT);
+        self.update_secret_with(project, name, |secret, _, now| {
+            secret.schedule_deletion(days, now)
+        })
+    }
+
+    /// Cancel a scheduled deletion, `POST …/{secret_name}/scheduled-deleted-tasks/cancel`.
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn restore_secret(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+    ) -> Result<Arc<Secret>, CsmsError> {
+        self.update_secret_with(project, name, |secret, _, now| secret.cancel_deletion(now))
     }
 }
 

@@ -3,14 +3,15 @@
 use std::collections::BTreeSet;
 
 use crate::clock::Millis;
+use crate::domain::event::EventType;
 use crate::domain::limits::{STAGES_MAX, VALUE_MAX_BYTES};
 use crate::domain::names::{ProjectId, SecretName, StageName, VersionNumber, VersionRef};
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
-use crate::store;
 
+use super::events::notify;
 use super::secrets::non_empty;
 use super::{CsmsService, Listing};
 
@@ -93,12 +94,9 @@ impl CsmsService {
             .transpose()?;
         let value =
             SecretValue::from_fields(input.secret_string, input.secret_binary, VALUE_MAX_BYTES)?;
-        store::transact(&*self.store, project, |tx| {
-            let mut secret = tx
-                .get(name)
-                .cloned()
-                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))?;
-            let number = secret.add_version(
+        let mut number = VersionNumber(0);
+        let secret = self.update_secret_with(project, name, |secret, tx, now| {
+            number = secret.add_version(
                 NewVersion {
                     value,
                     stages,
@@ -106,11 +104,11 @@ impl CsmsService {
                 },
                 now,
             )?;
-            let version = secret.version(VersionRef::Number(number))?;
-            let info = VersionInfo::of(&secret, version, false);
-            tx.put(secret);
-            Ok(info)
-        })
+            notify(tx, secret, EventType::VersionCreated, now);
+            Ok(())
+        })?;
+        let version = secret.version(VersionRef::Number(number))?;
+        Ok(VersionInfo::of(&secret, version, false))
     }
 
     /// List secret versions, `GET …/secrets/{secret_name}/versions`: version order,
@@ -160,6 +158,62 @@ impl CsmsService {
             let found = secret.version(version)?;
             Ok(VersionInfo::of(secret, found, true))
         })
+    }
+
+    /// Update version, `PUT …/secrets/{secret_name}/versions/{version_id}`: sets
+    /// `expire_time` (ms, kept to whole seconds, in the future).
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn update_version(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        version: VersionRef,
+        expire_time: Option<i64>,
+    ) -> Result<VersionInfo, CsmsError> {
+        let now = self.now();
+        let raw = expire_time.ok_or_else(|| CsmsError::invalid("expire_time", "is required"))?;
+        let expire_time = parse_expire_time(raw, now)?;
+        let mut number = VersionNumber(0);
+        let secret = self.update_secret_with(project, name, |secret, _, now| {
+            number = secret.set_version_expiry(version, expire_time, now)?;
+            Ok(())
+        })?;
+        let version = secret.version(VersionRef::Number(number))?;
+        Ok(VersionInfo::of(&secret, version, false))
+    }
+
+    /// Update stage, `PUT …/secrets/{secret_name}/stages/{stage_name}`: creates the stage
+    /// or moves it to `version_id` (D14).
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn update_secret_stage(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        stage: &StageName,
+        version_id: Option<&str>,
+    ) -> Result<StageInfo, CsmsError> {
+        let version = VersionNumber::parse(
+            "version_id",
+            version_id.ok_or_else(|| CsmsError::invalid("version_id", "is required"))?,
+        )?;
+        let secret = self.update_secret_with(project, name, |secret, _, now| {
+            secret.put_stage_on(stage.clone(), version, now).map(|_| ())
+        })?;
+        Ok(StageInfo::of(&secret, secret.stage(stage)?))
+    }
+
+    /// Delete stage, `DELETE …/secrets/{secret_name}/stages/{stage_name}` (D14, D15).
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn delete_secret_stage(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        stage: &StageName,
+    ) -> Result<(), CsmsError> {
+        self.update_secret_with(project, name, |secret, _, now| {
+            secret.delete_stage(stage, now)
+        })
+        .map(|_| ())
     }
 
     /// Show secret stage, `GET …/secrets/{secret_name}/stages/{stage_name}`.

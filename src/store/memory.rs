@@ -55,11 +55,22 @@ impl Store for MemoryStore {
         let mut tx = Tx::new(base);
         if f(&mut tx) {
             let writes = tx.into_writes();
-            if !writes.0.is_empty() {
-                projects.entry(project.clone()).or_default().apply(writes);
+            if !writes.is_empty() {
+                let data = projects.entry(project.clone()).or_default();
+                data.apply(writes);
+                if data.is_empty() {
+                    projects.remove(project);
+                }
             }
         }
         Ok(())
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectId>, CsmsError> {
+        let projects = self.projects.read().unwrap_or_else(PoisonError::into_inner);
+        let mut ids: Vec<ProjectId> = projects.keys().cloned().collect();
+        ids.sort();
+        Ok(ids)
     }
 }
 

@@ -1,20 +1,59 @@
 //! Storage: a synchronous, object-safe [`Store`] trait whose only write path is an atomic
 //! read-modify-write transaction over one project. Reads see committed data only.
 //!
-//! The store holds no rules: it keeps secrets by name and applies a transaction's writes
-//! all together, or none of them when the transaction fails.
+//! The store holds no rules: it keeps a project's secrets, events, tasks, notification
+//! records and peripheral settings, and applies a transaction's writes all together, or
+//! none of them when the transaction fails. It maintains two derived indexes: secret id →
+//! name (tags address secrets by id) and the time each secret next has work due.
 
 pub mod memory;
 
 #[cfg(test)]
 pub(crate) mod contract;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::domain::names::{ProjectId, SecretName};
+use uuid::Uuid;
+
+use crate::clock::Millis;
+use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::secret::Secret;
+use crate::domain::task::RotationTask;
 use crate::error::CsmsError;
+
+/// At most this many notification records are kept per project; the oldest go first
+/// (the real service keeps three months).
+pub const RECORDS_MAX: usize = 10_000;
+/// At most this many rotation tasks are kept per project; the oldest go first.
+pub const TASKS_MAX: usize = 10_000;
+
+/// Small per-project state of the peripheral operations (grants, checker config).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// `secrets/checker/config`.
+    pub checking_secret_strength: bool,
+    /// Grants by resource id, then grantee id.
+    pub grants: BTreeMap<String, BTreeMap<String, Grant>>,
+    /// Agencies created per secret type (global state lives in [`ProjectId::global`]).
+    pub agencies: BTreeMap<String, String>,
+    /// The emulated user's password, once changed (global state).
+    pub user_password: Option<String>,
+}
+
+/// One grant of a resource to a user or group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: Uuid,
+    pub resource_id: String,
+    pub kind: String,
+    pub grantee_type: String,
+    pub grantee_id: String,
+    pub validity_time: Option<i64>,
+    pub create_time: Millis,
+    pub update_time: Millis,
+}
 
 /// Everything one project holds (D24: projects share nothing).
 #[derive(Debug, Clone, Default)]
@@ -22,27 +61,113 @@ pub struct ProjectData {
     /// Keyed by name, so iteration is name order (D16). Behind `Arc`: tree nodes stay
     /// small, and a write replaces one secret without copying the others.
     pub secrets: BTreeMap<SecretName, Arc<Secret>>,
+    /// Keyed by name (D16).
+    pub events: BTreeMap<EventName, Event>,
+    /// In creation order.
+    pub tasks: Vec<RotationTask>,
+    /// In creation order.
+    pub records: Vec<NotificationRecord>,
+    pub extras: Extras,
+    ids: HashMap<Uuid, SecretName>,
+    due: BTreeSet<(Millis, SecretName)>,
 }
 
 impl ProjectData {
+    /// The secret with this id.
+    #[must_use]
+    pub fn secret_by_id(&self, id: Uuid) -> Option<&Arc<Secret>> {
+        self.ids.get(&id).and_then(|name| self.secrets.get(name))
+    }
+
+    /// Names of secrets with work due at or before `now`.
+    pub fn due_at(&self, now: Millis) -> impl Iterator<Item = &SecretName> {
+        self.due
+            .iter()
+            .take_while(move |(at, _)| *at <= now)
+            .map(|(_, name)| name)
+    }
+
+    /// The earliest moment any secret of the project has work due.
+    #[must_use]
+    pub fn next_due(&self) -> Option<Millis> {
+        self.due.first().map(|(at, _)| *at)
+    }
+
+    fn unindex(&mut self, secret: &Secret) {
+        self.ids.remove(&secret.id);
+        if let Some(at) = secret.next_due() {
+            self.due.remove(&(at, secret.name().clone()));
+        }
+    }
+
+    fn index(&mut self, secret: &Secret) {
+        self.ids.insert(secret.id, secret.name().clone());
+        if let Some(at) = secret.next_due() {
+            self.due.insert((at, secret.name().clone()));
+        }
+    }
+
     /// Applies a committed transaction's writes.
     pub fn apply(&mut self, writes: Writes) {
-        for (name, secret) in writes.0 {
-            match secret {
-                Some(secret) => {
-                    self.secrets.insert(name, secret);
-                }
-                None => {
-                    self.secrets.remove(&name);
-                }
+        for (name, secret) in writes.secrets {
+            if let Some(old) = self.secrets.remove(&name) {
+                self.unindex(&old);
+            }
+            if let Some(secret) = secret {
+                self.index(&secret);
+                self.secrets.insert(name, secret);
             }
         }
+        if let Some(events) = writes.events {
+            self.events = events;
+        }
+        if let Some(extras) = writes.extras {
+            self.extras = extras;
+        }
+        append_capped(&mut self.tasks, writes.tasks, TASKS_MAX);
+        append_capped(&mut self.records, writes.records, RECORDS_MAX);
+    }
+
+    /// Whether the project holds nothing at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+            && self.events.is_empty()
+            && self.tasks.is_empty()
+            && self.records.is_empty()
+            && self.extras == Extras::default()
     }
 }
 
-/// The pending writes of a transaction: a new state per secret name, `None` for removal.
+fn append_capped<T>(list: &mut Vec<T>, new: Vec<T>, cap: usize) {
+    list.extend(new);
+    if list.len() > cap {
+        list.drain(..list.len() - cap);
+    }
+}
+
+/// The pending writes of a transaction.
 #[derive(Debug, Default)]
-pub struct Writes(pub BTreeMap<SecretName, Option<Arc<Secret>>>);
+pub struct Writes {
+    /// A new state per secret name, `None` for removal.
+    pub secrets: BTreeMap<SecretName, Option<Arc<Secret>>>,
+    /// The whole event map, when changed (projects hold few events).
+    pub events: Option<BTreeMap<EventName, Event>>,
+    pub extras: Option<Extras>,
+    pub tasks: Vec<RotationTask>,
+    pub records: Vec<NotificationRecord>,
+}
+
+impl Writes {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+            && self.events.is_none()
+            && self.extras.is_none()
+            && self.tasks.is_empty()
+            && self.records.is_empty()
+    }
+}
 
 /// A transaction over one project: reads see committed data plus this transaction's own
 /// writes; nothing is visible to others until the store commits it.
@@ -64,9 +189,24 @@ impl<'a> Tx<'a> {
     /// The secret named `name`, as this transaction sees it.
     #[must_use]
     pub fn get(&self, name: &SecretName) -> Option<&Secret> {
-        match self.writes.0.get(name) {
+        match self.writes.secrets.get(name) {
             Some(pending) => pending.as_deref(),
             None => self.base.secrets.get(name).map(|s| &**s),
+        }
+    }
+
+    /// The secret with id `id`, as this transaction sees it.
+    #[must_use]
+    pub fn get_by_id(&self, id: Uuid) -> Option<&Secret> {
+        let pending = self.writes.secrets.values().flatten().find(|s| s.id == id);
+        match pending {
+            Some(secret) => Some(secret),
+            None => self
+                .base
+                .ids
+                .get(&id)
+                .and_then(|name| self.get(name))
+                .filter(|s| s.id == id),
         }
     }
 
@@ -74,14 +214,14 @@ impl<'a> Tx<'a> {
     pub fn put(&mut self, secret: Secret) -> Arc<Secret> {
         let stored = Arc::new(secret);
         self.writes
-            .0
+            .secrets
             .insert(stored.name().clone(), Some(Arc::clone(&stored)));
         stored
     }
 
     /// Removes a secret.
     pub fn remove(&mut self, name: &SecretName) {
-        self.writes.0.insert(name.clone(), None);
+        self.writes.secrets.insert(name.clone(), None);
     }
 
     /// Every secret this transaction sees, in name order.
@@ -90,9 +230,64 @@ impl<'a> Tx<'a> {
             .base
             .secrets
             .keys()
-            .chain(self.writes.0.keys())
+            .chain(self.writes.secrets.keys())
             .collect();
         names.into_iter().filter_map(|name| self.get(name))
+    }
+
+    /// Names of secrets with work due at or before `now`, committed or written here.
+    #[must_use]
+    pub fn due_at(&self, now: Millis) -> Vec<SecretName> {
+        let mut names: BTreeSet<SecretName> = self.base.due_at(now).cloned().collect();
+        for (name, secret) in &self.writes.secrets {
+            match secret {
+                Some(s) if s.next_due().is_some_and(|at| at <= now) => {
+                    names.insert(name.clone());
+                }
+                _ => {
+                    names.remove(name);
+                }
+            }
+        }
+        names.into_iter().collect()
+    }
+
+    /// The events as this transaction sees them.
+    #[must_use]
+    pub fn events(&self) -> &BTreeMap<EventName, Event> {
+        self.writes.events.as_ref().unwrap_or(&self.base.events)
+    }
+
+    /// The events, for change (copied on first use).
+    pub fn events_mut(&mut self) -> &mut BTreeMap<EventName, Event> {
+        let base = self.base;
+        self.writes
+            .events
+            .get_or_insert_with(|| base.events.clone())
+    }
+
+    /// The peripheral state as this transaction sees it.
+    #[must_use]
+    pub fn extras(&self) -> &Extras {
+        self.writes.extras.as_ref().unwrap_or(&self.base.extras)
+    }
+
+    /// The peripheral state, for change (copied on first use).
+    pub fn extras_mut(&mut self) -> &mut Extras {
+        let base = self.base;
+        self.writes
+            .extras
+            .get_or_insert_with(|| base.extras.clone())
+    }
+
+    /// Records a rotation task.
+    pub fn push_task(&mut self, task: RotationTask) {
+        self.writes.tasks.push(task);
+    }
+
+    /// Records a notification.
+    pub fn push_record(&mut self, record: NotificationRecord) {
+        self.writes.records.push(record);
     }
 
     #[must_use]
@@ -118,6 +313,9 @@ pub trait Store: Send + Sync + 'static {
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
     ) -> Result<(), CsmsError>;
+
+    /// Every project that holds something.
+    fn projects(&self) -> Result<Vec<ProjectId>, CsmsError>;
 }
 
 /// Reads a project's committed data.

@@ -111,6 +111,23 @@ impl TestApp {
         answer.body["secret"].clone()
     }
 
+    /// Creates an ENABLED event of the given types and asserts success.
+    pub async fn create_event(&self, name: &str, types: &[&str]) -> Value {
+        let answer = self
+            .post(
+                &format!("/v1/{PROJECT}/csms/events"),
+                serde_json::json!({
+                    "name": name,
+                    "event_types": types,
+                    "state": "ENABLED",
+                    "notification": {"target_type": "SMN", "target_id": "urn:smn:region:p:topic", "target_name": "topic"}
+                }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
+        answer.body["event"].clone()
+    }
+
     /// Creates a version with a text value and asserts success.
     pub async fn create_version(&self, name: &str, body: Value) -> Value {
         let answer = self

@@ -42,6 +42,7 @@ async fn create_secret_answers_the_full_secret_object() {
 #[tokio::test]
 async fn create_secret_keeps_every_optional_field() {
     let app = TestApp::new();
+    app.create_event("evt_1", &["SECRET_ROTATED"]).await;
     let body = json!({
         "name": "rds",
         "secret_string": "{\"password\":\"x\"}",
@@ -332,6 +333,7 @@ async fn list_secrets_pages_in_name_order_with_an_exclusive_marker() {
 #[tokio::test]
 async fn list_secrets_filters_by_event_name() {
     let app = TestApp::new();
+    app.create_event("evt", &["SECRET_DELETED"]).await;
     app.create_secret("plain", "x").await;
     let answer = app
         .post(

@@ -2,6 +2,7 @@
 //! as a method that takes `now` and changes nothing unless all its checks pass.
 
 mod lifecycle;
+mod record;
 mod stages;
 mod tags;
 
@@ -13,6 +14,7 @@ use crate::clock::Millis;
 use crate::error::CsmsError;
 
 pub use lifecycle::{DueWork, RECOVERY_DAYS_DEFAULT, SettingsPatch};
+pub use record::{SecretRecord, StageRecord, VersionRecord};
 
 use super::limits::{STAGES_MAX, VERSIONS_MAX};
 use super::names::{EventName, KmsKeyId, SecretName, StageName, VersionNumber, VersionRef};

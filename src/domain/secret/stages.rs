@@ -38,9 +38,10 @@ impl Secret {
         if let (true, Some(old)) = (moves_current, old_current) {
             self.put_stage(StageName::sysprevious(), old, now);
         }
-        self.put_stage(stage.clone(), version, now);
+        let name = stage.clone();
+        self.put_stage(stage, version, now);
         self.update_time = now;
-        self.stage(&stage)
+        self.stage(&name)
     }
 
     /// Removes a custom stage; SYSCURRENT and SYSPREVIOUS cannot be deleted (CSMS.0105).

@@ -1,0 +1,285 @@
+//! A complete, serializable image of a secret: every field, version, value, stage and tag.
+//! Used for backup blobs (and the format persistence builds on). Loading an image
+//! re-checks every rule, so a blob can never create a secret the API could not.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::clock::Millis;
+use crate::domain::limits::{STAGES_MAX, VERSIONS_MAX};
+use crate::domain::names::{EventName, KmsKeyId, SecretName, StageName, VersionNumber};
+use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType};
+use crate::domain::tag::{TAGS_MAX, TagKey, parse_tag_value};
+use crate::domain::value::SecretValue;
+use crate::error::CsmsError;
+
+use super::{Secret, SecretSettings, SecretState, StageEntry, Version};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SecretRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub state: String,
+    pub create_time: Millis,
+    pub update_time: Millis,
+    pub scheduled_delete_time: Option<Millis>,
+    pub rotation_time: Option<Millis>,
+    pub next_rotation_time: Option<Millis>,
+    pub kms_key_id: String,
+    pub description: String,
+    pub secret_type: String,
+    pub auto_rotation: bool,
+    pub rotation_period: Option<String>,
+    pub rotation_config: Option<String>,
+    pub event_subscriptions: Vec<String>,
+    pub enterprise_project_id: String,
+    pub rotation_func_urn: Option<String>,
+    pub versions: Vec<VersionRecord>,
+    pub stages: Vec<StageRecord>,
+    pub next_version: u32,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VersionRecord {
+    pub number: u32,
+    pub create_time: Millis,
+    pub expire_time: Option<Millis>,
+    pub kms_key_id: String,
+    pub secret_string: Option<String>,
+    pub secret_binary: Option<String>,
+    pub expiry_notified: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StageRecord {
+    pub name: String,
+    pub version: u32,
+    pub update_time: Millis,
+}
+
+fn state_from(raw: &str) -> Result<SecretState, CsmsError> {
+    match raw {
+        "ENABLED" => Ok(SecretState::Enabled),
+        "DISABLED" => Ok(SecretState::Disabled),
+        "PENDING_DELETE" => Ok(SecretState::PendingDelete),
+        "FROZEN" => Ok(SecretState::Frozen),
+        _ => Err(CsmsError::invalid("state", "unknown secret state")),
+    }
+}
+
+impl Secret {
+    /// The full image of this secret.
+    #[must_use]
+    pub fn to_record(&self) -> SecretRecord {
+        let s = &self.settings;
+        SecretRecord {
+            id: self.id,
+            name: s.name.to_string(),
+            state: self.state.as_str().to_owned(),
+            create_time: self.create_time,
+            update_time: self.update_time,
+            scheduled_delete_time: self.scheduled_delete_time,
+            rotation_time: self.rotation_time,
+            next_rotation_time: self.next_rotation_time,
+            kms_key_id: s.kms_key_id.to_owned_string(),
+            description: s.description.clone(),
+            secret_type: s.secret_type.as_str().to_owned(),
+            auto_rotation: s.auto_rotation,
+            rotation_period: s.rotation_period.as_ref().map(|p| p.as_str().to_owned()),
+            rotation_config: s.rotation_config.as_ref().map(|c| c.as_str().to_owned()),
+            event_subscriptions: s
+                .event_subscriptions
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
+            enterprise_project_id: s.enterprise_project_id.clone(),
+            rotation_func_urn: s.rotation_func_urn.clone(),
+            versions: self
+                .versions
+                .iter()
+                .map(|v| VersionRecord {
+                    number: v.number.0,
+                    create_time: v.create_time,
+                    expire_time: v.expire_time,
+                    kms_key_id: v.kms_key_id.to_owned_string(),
+                    secret_string: v.value.as_text().map(str::to_owned),
+                    secret_binary: v.value.as_binary().map(str::to_owned),
+                    expiry_notified: v.expiry_notified,
+                })
+                .collect(),
+            stages: self
+                .stages
+                .iter()
+                .map(|st| StageRecord {
+                    name: st.name.to_string(),
+                    version: st.version.0,
+                    update_time: st.update_time,
+                })
+                .collect(),
+            next_version: self.next_version,
+            tags: self.tags.clone(),
+        }
+    }
+
+    /// Rebuilds a secret from an image, checking every rule the API enforces.
+    pub fn from_record(r: SecretRecord) -> Result<Self, CsmsError> {
+        let secret_type = SecretType::parse(&r.secret_type)?;
+        let settings = SecretSettings {
+            name: SecretName::parse_lookup("name", &r.name)?,
+            kms_key_id: KmsKeyId::parse(&r.kms_key_id)?,
+            description: r.description,
+            secret_type,
+            auto_rotation: r.auto_rotation,
+            rotation_period: r
+                .rotation_period
+                .as_deref()
+                .map(|p| RotationPeriod::parse(p, 1))
+                .transpose()?,
+            rotation_config: r
+                .rotation_config
+                .as_deref()
+                .map(|c| RotationConfig::parse(c, secret_type))
+                .transpose()?,
+            event_subscriptions: r
+                .event_subscriptions
+                .iter()
+                .map(|e| EventName::parse("event_subscriptions", e))
+                .collect::<Result<_, _>>()?,
+            enterprise_project_id: r.enterprise_project_id,
+            rotation_func_urn: r.rotation_func_urn,
+        };
+        let mut versions: Vec<Version> = Vec::with_capacity(r.versions.len());
+        for v in r.versions {
+            let value = SecretValue::from_fields(v.secret_string, v.secret_binary, usize::MAX)?;
+            let number = VersionNumber(v.number);
+            if versions.last().is_some_and(|last| last.number >= number) || v.number == 0 {
+                return Err(CsmsError::invalid("versions", "must be in ascending order"));
+            }
+            versions.push(Version {
+                number,
+                create_time: v.create_time,
+                expire_time: v.expire_time,
+                kms_key_id: KmsKeyId::parse(&v.kms_key_id)?,
+                value,
+                expiry_notified: v.expiry_notified,
+            });
+        }
+        if versions.is_empty() || versions.len() > VERSIONS_MAX {
+            return Err(CsmsError::invalid("versions", "must hold 1 to 20 versions"));
+        }
+        if versions
+            .last()
+            .is_some_and(|v| v.number.0 >= r.next_version)
+        {
+            return Err(CsmsError::invalid(
+                "next_version",
+                "must follow every version id",
+            ));
+        }
+        let mut stages: Vec<StageEntry> = Vec::with_capacity(r.stages.len());
+        for st in r.stages {
+            let entry = StageEntry {
+                name: StageName::parse("stages", &st.name)?,
+                version: VersionNumber(st.version),
+                update_time: st.update_time,
+            };
+            if !versions.iter().any(|v| v.number == entry.version) {
+                return Err(CsmsError::invalid("stages", "must name existing versions"));
+            }
+            stages.push(entry);
+        }
+        stages.sort_by(|a, b| a.name.cmp(&b.name));
+        stages.dedup_by(|a, b| a.name == b.name);
+        if stages.len() > STAGES_MAX
+            || !stages
+                .iter()
+                .any(|s| s.name.as_str() == crate::domain::names::SYSCURRENT)
+        {
+            return Err(CsmsError::invalid(
+                "stages",
+                "must hold SYSCURRENT and at most 12 stages",
+            ));
+        }
+        if r.tags.len() > TAGS_MAX {
+            return Err(CsmsError::invalid("tags", "at most 20 tags"));
+        }
+        for (k, v) in &r.tags {
+            TagKey::parse(k)?;
+            parse_tag_value(Some(v))?;
+        }
+        Ok(Self {
+            id: r.id,
+            state: state_from(&r.state)?,
+            create_time: r.create_time,
+            update_time: r.update_time,
+            scheduled_delete_time: r.scheduled_delete_time,
+            rotation_time: r.rotation_time,
+            next_rotation_time: r.next_rotation_time,
+            settings,
+            versions,
+            stages,
+            next_version: r.next_version,
+            tags: r.tags,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::domain::secret::{NewVersion, SecretSettings};
+    use crate::domain::tag::TagKey;
+
+    #[test]
+    fn a_record_round_trips_every_field() {
+        let mut s = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("s.dotted"),
+            SecretValue::Text("one".into()),
+            5,
+        )
+        .unwrap();
+        s.add_version(
+            NewVersion {
+                value: SecretValue::Binary("AAE=".into()),
+                stages: Some(vec![StageName::parse("s", "BLUE").unwrap()]),
+                expire_time: Some(9_000),
+            },
+            6,
+        )
+        .unwrap();
+        s.set_tags(vec![(TagKey::parse("env").unwrap(), "prod".into())])
+            .unwrap();
+        let record = s.to_record();
+        let back = Secret::from_record(record.clone()).unwrap();
+        assert_eq!(back.to_record(), record);
+    }
+
+    #[test]
+    fn a_record_that_breaks_a_rule_is_refused() {
+        let s = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("s"),
+            SecretValue::Text("one".into()),
+            5,
+        )
+        .unwrap();
+        let mut dangling = s.to_record();
+        dangling.stages[0].version = 7;
+        assert!(Secret::from_record(dangling).is_err());
+        let mut reused = s.to_record();
+        reused.next_version = 1;
+        assert!(Secret::from_record(reused).is_err());
+        let mut empty = s.to_record();
+        empty.versions.clear();
+        assert!(Secret::from_record(empty).is_err());
+        let mut no_current = s.to_record();
+        no_current.stages.clear();
+        assert!(Secret::from_record(no_current).is_err());
+    }
+}

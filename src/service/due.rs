@@ -1,0 +1,59 @@
+//! Work that falls due with time: destroying secrets whose recovery window ended (D18),
+//! reporting expired versions, and automatic rotation. Runs at the start of every write
+//! transaction and from the background sweep.
+
+use crate::clock::Millis;
+use crate::domain::event::EventType;
+use crate::domain::secret::DueWork;
+use crate::store::Tx;
+
+use super::{CsmsService, events, rotation};
+use crate::error::CsmsError;
+
+/// Runs everything due at `now` in the transaction; returns how many secrets it touched.
+pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
+    let names = tx.due_at(now);
+    for name in &names {
+        let Some(secret) = tx.get(name) else { continue };
+        for work in secret.due_work(now) {
+            match work {
+                DueWork::Destroy => {
+                    if let Some(secret) = tx.get(name).cloned() {
+                        events::notify(tx, &secret, EventType::Deleted, now);
+                        tx.remove(name);
+                    }
+                }
+                DueWork::Expire(version) => {
+                    if let Some(mut secret) = tx.get(name).cloned() {
+                        secret.mark_expiry_notified(version);
+                        events::notify(tx, &secret, EventType::VersionExpired, now);
+                        tx.put(secret);
+                    }
+                }
+                DueWork::Rotate => {
+                    rotation::rotate_in_tx(tx, name, now);
+                }
+            }
+        }
+    }
+    names.len()
+}
+
+impl CsmsService {
+    /// Runs the due work of every project whose earliest due moment has come; the
+    /// background sweep calls this. Returns how many secrets were touched.
+    pub fn run_due_work(&self) -> Result<usize, CsmsError> {
+        let now = self.now();
+        let mut touched = 0;
+        for project in self.store.projects()? {
+            let due = crate::store::read(&*self.store, &project, |data| {
+                data.next_due().is_some_and(|at| at <= now)
+            })?;
+            if due {
+                touched +=
+                    crate::store::transact(&*self.store, &project, |tx| Ok(run_due_work(tx, now)))?;
+            }
+        }
+        Ok(touched)
+    }
+}

@@ -1,0 +1,275 @@
+//! Events and notification records (csms-spec §2.3.17, §3.15): create, list, show,
+//! update and delete events; record a notification whenever a subscribed, enabled
+//! event's type happens.
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::clock::Millis;
+use crate::domain::event::{Event, EventState, EventType, Notification, NotificationRecord};
+use crate::domain::names::{EventName, ProjectId};
+use crate::domain::page::{PageLimit, take_page};
+use crate::domain::secret::Secret;
+use crate::error::CsmsError;
+use crate::store::{self, Tx};
+
+use super::secrets::non_empty;
+use super::{CsmsService, Listing};
+
+/// `notification` of an event request.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct NotificationInput {
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+}
+
+impl NotificationInput {
+    fn parse(self) -> Result<Notification, CsmsError> {
+        Notification::parse(
+            self.target_type.as_deref().unwrap_or_default(),
+            self.target_id.as_deref().unwrap_or_default(),
+            self.target_name.as_deref().unwrap_or_default(),
+        )
+    }
+}
+
+/// The body of create-secret-event, as sent.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CreateEventInput {
+    pub name: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub state: Option<String>,
+    pub notification: Option<NotificationInput>,
+}
+
+/// The body of update-secret-event, as sent; absent fields stay unchanged.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct UpdateEventInput {
+    pub event_types: Option<Vec<String>>,
+    pub state: Option<String>,
+    pub notification: Option<NotificationInput>,
+}
+
+fn required<T>(value: Option<T>, param: &'static str) -> Result<T, CsmsError> {
+    value.ok_or_else(|| CsmsError::invalid(param, "is required"))
+}
+
+fn event_not_found(name: &str) -> CsmsError {
+    CsmsError::NotFound {
+        kind: "event",
+        name: name.to_owned(),
+    }
+}
+
+/// Fails unless every named event exists in the project (csms-spec §3.15).
+pub(super) fn ensure_events_exist(tx: &Tx<'_>, names: &[EventName]) -> Result<(), CsmsError> {
+    match names.iter().find(|n| !tx.events().contains_key(*n)) {
+        Some(missing) => Err(event_not_found(missing.as_str())),
+        None => Ok(()),
+    }
+}
+
+/// Records a notification for each enabled event the secret subscribes to whose types
+/// include `kind`. Nothing is delivered: the record is what a test can observe.
+pub(super) fn notify(tx: &mut Tx<'_>, secret: &Secret, kind: EventType, now: Millis) {
+    let records: Vec<NotificationRecord> = secret
+        .settings
+        .event_subscriptions
+        .iter()
+        .filter_map(|name| tx.events().get(name))
+        .filter(|event| event.fires_on(kind))
+        .map(|event| NotificationRecord {
+            event_name: event.name.as_str().to_owned(),
+            trigger_event_type: kind,
+            create_time: now,
+            secret_name: secret.name().to_string(),
+            secret_type: secret.settings.secret_type.as_str(),
+            target_name: event.notification.target_name.clone(),
+            target_id: event.notification.target_id.clone(),
+            content: format!("{} happened on secret {}", kind.as_str(), secret.name()),
+        })
+        .collect();
+    for record in records {
+        tx.push_record(record);
+    }
+}
+
+impl CsmsService {
+    /// Create event, `POST /v1/{project_id}/csms/events`.
+    #[tracing::instrument(skip_all, fields(project = %project))]
+    pub fn create_secret_event(
+        &self,
+        project: &ProjectId,
+        input: CreateEventInput,
+    ) -> Result<Event, CsmsError> {
+        let name = EventName::parse("name", &required(input.name, "name")?)?;
+        let types = EventType::parse_list(&required(input.event_types, "event_types")?)?;
+        let state = EventState::parse(&required(input.state, "state")?)?;
+        let notification = required(input.notification, "notification")?.parse()?;
+        self.write(project, |tx, now| {
+            if tx.events().contains_key(&name) {
+                return Err(CsmsError::invalid(
+                    "name",
+                    format!("an event named {} already exists", name.as_str()),
+                ));
+            }
+            let event = Event {
+                name: name.clone(),
+                id: Uuid::new_v4(),
+                types,
+                state,
+                notification,
+                create_time: now,
+                update_time: now,
+            };
+            tx.events_mut().insert(name, event.clone());
+            Ok(event)
+        })
+    }
+
+    /// Show event, `GET /v1/{project_id}/csms/events/{event_name}`.
+    pub fn show_secret_event(
+        &self,
+        project: &ProjectId,
+        name: &EventName,
+    ) -> Result<Event, CsmsError> {
+        store::read(&*self.store, project, |data| data.events.get(name).cloned())?
+            .ok_or_else(|| event_not_found(name.as_str()))
+    }
+
+    /// List events, `GET /v1/{project_id}/csms/events`: name order, exclusive marker.
+    pub fn list_secret_events(
+        &self,
+        project: &ProjectId,
+        limit: Option<&str>,
+        marker: Option<&str>,
+    ) -> Result<Listing<Event>, CsmsError> {
+        let limit = PageLimit::parse(limit)?;
+        let marker = non_empty(marker)
+            .map(|m| EventName::parse("marker", m))
+            .transpose()?;
+        let page = store::read(&*self.store, project, |data| {
+            let page = take_page(
+                data.events.values(),
+                |e| e.name.clone(),
+                marker.as_ref(),
+                limit,
+            );
+            (
+                page.items.into_iter().cloned().collect::<Vec<_>>(),
+                page.more,
+            )
+        })?;
+        let (items, more) = page;
+        let next_marker = more
+            .then(|| items.last().map(|e| e.name.as_str().to_owned()))
+            .flatten();
+        Ok(Listing {
+            items,
+            next_marker,
+            previous_marker: marker.map(|m| m.as_str().to_owned()),
+        })
+    }
+
+    /// Update event, `PUT /v1/{project_id}/csms/events/{event_name}`.
+    #[tracing::instrument(skip_all, fields(project = %project))]
+    pub fn update_secret_event(
+        &self,
+        project: &ProjectId,
+        name: &EventName,
+        input: UpdateEventInput,
+    ) -> Result<Event, CsmsError> {
+        let types = input
+            .event_types
+            .as_deref()
+            .map(EventType::parse_list)
+            .transpose()?;
+        let state = input.state.as_deref().map(EventState::parse).transpose()?;
+        let notification = input
+            .notification
+            .map(NotificationInput::parse)
+            .transpose()?;
+        self.write(project, |tx, now| {
+            let event = tx
+                .events_mut()
+                .get_mut(name)
+                .ok_or_else(|| event_not_found(name.as_str()))?;
+            if let Some(types) = types {
+                event.types = types;
+            }
+            if let Some(state) = state {
+                event.state = state;
+            }
+            if let Some(notification) = notification {
+                event.notification = notification;
+            }
+            event.update_time = now;
+            Ok(event.clone())
+        })
+    }
+
+    /// Delete event, `DELETE /v1/{project_id}/csms/events/{event_name}`: refused while a
+    /// secret subscribes to it.
+    #[tracing::instrument(skip_all, fields(project = %project))]
+    pub fn delete_secret_event(
+        &self,
+        project: &ProjectId,
+        name: &EventName,
+    ) -> Result<(), CsmsError> {
+        self.write(project, |tx, _| {
+            if !tx.events().contains_key(name) {
+                return Err(event_not_found(name.as_str()));
+            }
+            if let Some(user) = tx
+                .secrets()
+                .find(|s| s.settings.event_subscriptions.contains(name))
+            {
+                return Err(CsmsError::invalid(
+                    "event_name",
+                    format!(
+                        "event {} is subscribed by secret {} and cannot be deleted",
+                        name.as_str(),
+                        user.name()
+                    ),
+                ));
+            }
+            tx.events_mut().remove(name);
+            Ok(())
+        })
+    }
+
+    /// List notification records, `GET /v1/{project_id}/csms/notification-records`:
+    /// newest first, paged by `limit` and an index `marker`.
+    pub fn list_notification_records(
+        &self,
+        project: &ProjectId,
+        limit: Option<&str>,
+        marker: Option<&str>,
+    ) -> Result<Listing<NotificationRecord>, CsmsError> {
+        let limit = PageLimit::parse(limit)?;
+        let start = match non_empty(marker) {
+            Some(m) => m
+                .parse::<usize>()
+                .map_err(|_| CsmsError::invalid("marker", "must be a record position"))?,
+            None => 0,
+        };
+        let (items, total) = store::read(&*self.store, project, |data| {
+            let items: Vec<NotificationRecord> = data
+                .records
+                .iter()
+                .rev()
+                .skip(start)
+                .take(limit.get())
+                .cloned()
+                .collect();
+            (items, data.records.len())
+        })?;
+        let end = start + items.len();
+        Ok(Listing {
+            items,
+            next_marker: (end < total).then(|| end.to_string()),
+            previous_marker: non_empty(marker).map(str::to_owned),
+        })
+    }
+}

@@ -1,0 +1,360 @@
+//! The peripheral operations (csms-spec §2.4): grants, agencies, users, the secrets
+//! checker and function templates. Simple state that round-trips: what is created can be
+//! listed, updated and deleted. Agencies and users have no project in their path and live
+//! in the global namespace.
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::domain::names::ProjectId;
+use crate::error::CsmsError;
+use crate::store::{self, Grant};
+
+use super::CsmsService;
+
+/// The body of create-grants and update-grant.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct GrantInput {
+    pub resource_id: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub grantee_type: Option<String>,
+    pub grantee_target_id: Option<String>,
+    pub validity_time: Option<String>,
+}
+
+/// The one user the emulator knows.
+#[derive(Debug, Clone)]
+pub struct UserInfo {
+    pub user_id: &'static str,
+    pub user_name: &'static str,
+    pub org_id: &'static str,
+}
+
+/// The emulated user.
+pub const USER: UserInfo = UserInfo {
+    user_id: "5f8a1e2bd2c94e7f9b3c6d0a1e2f3a4b",
+    user_name: "csms-emulator",
+    org_id: "0",
+};
+/// Its password until changed.
+const DEFAULT_PASSWORD: &str = "csms-emulator";
+
+fn bounded(raw: Option<String>, param: &'static str, max: usize) -> Result<String, CsmsError> {
+    let value = raw.ok_or_else(|| CsmsError::invalid(param, "is required"))?;
+    if value.is_empty() || value.chars().count() > max {
+        return Err(CsmsError::invalid(
+            param,
+            format!("must have 1 to {max} characters"),
+        ));
+    }
+    Ok(value)
+}
+
+/// The database secret types agencies and templates exist for.
+fn database_type(raw: Option<&str>) -> Result<String, CsmsError> {
+    match raw {
+        Some(t @ ("RDS-FG" | "GaussDB-FG")) => Ok(t.to_owned()),
+        _ => Err(CsmsError::invalid(
+            "secret_type",
+            "must be RDS-FG or GaussDB-FG",
+        )),
+    }
+}
+
+impl CsmsService {
+    /// Create grants, `POST /v1/{project_id}/csms/grants`; a second grant to the same
+    /// grantee replaces the first.
+    pub fn create_grants(
+        &self,
+        project: &ProjectId,
+        input: GrantInput,
+    ) -> Result<Grant, CsmsError> {
+        let resource_id = bounded(input.resource_id.clone(), "resource_id", 64)?;
+        self.put_grant(project, &resource_id, input)
+    }
+
+    /// Update grant, `PUT /v1/{project_id}/csms/grants?resource_id=`.
+    pub fn update_grant(
+        &self,
+        project: &ProjectId,
+        resource_id: Option<String>,
+        input: GrantInput,
+    ) -> Result<Grant, CsmsError> {
+        let resource_id = bounded(resource_id, "resource_id", 64)?;
+        let grantee = bounded(input.grantee_target_id.clone(), "grantee_target_id", 64)?;
+        let exists = store::read(&*self.store, project, |data| {
+            data.extras
+                .grants
+                .get(&resource_id)
+                .is_some_and(|g| g.contains_key(&grantee))
+        })?;
+        if !exists {
+            return Err(CsmsError::NotFound {
+                kind: "grant",
+                name: format!("{resource_id}/{grantee}"),
+            });
+        }
+        self.put_grant(project, &resource_id, input)
+    }
+
+    fn put_grant(
+        &self,
+        project: &ProjectId,
+        resource_id: &str,
+        input: GrantInput,
+    ) -> Result<Grant, CsmsError> {
+        let kind = match input.kind.as_deref() {
+            Some(k @ ("SECRET" | "GROUP")) => k.to_owned(),
+            _ => return Err(CsmsError::invalid("type", "must be SECRET or GROUP")),
+        };
+        let grantee_type = match input.grantee_type.as_deref() {
+            Some(t @ ("0" | "2")) => t.to_owned(),
+            _ => {
+                return Err(CsmsError::invalid(
+                    "grantee_type",
+                    "must be 0 (user) or 2 (group)",
+                ));
+            }
+        };
+        let grantee_id = bounded(input.grantee_target_id, "grantee_target_id", 64)?;
+        let validity_time = input
+            .validity_time
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    CsmsError::invalid("validity_time", "must be a millisecond timestamp")
+                })
+            })
+            .transpose()?;
+        self.write(project, |tx, now| {
+            let grants = tx
+                .extras_mut()
+                .grants
+                .entry(resource_id.to_owned())
+                .or_default();
+            let create_time = grants.get(&grantee_id).map_or(now, |g| g.create_time);
+            let id = grants.get(&grantee_id).map_or_else(Uuid::new_v4, |g| g.id);
+            let grant = Grant {
+                id,
+                resource_id: resource_id.to_owned(),
+                kind,
+                grantee_type,
+                grantee_id: grantee_id.clone(),
+                validity_time,
+                create_time,
+                update_time: now,
+            };
+            grants.insert(grantee_id, grant.clone());
+            Ok(grant)
+        })
+    }
+
+    /// List grants, `GET /v1/{project_id}/csms/grants?resource_id=`.
+    pub fn list_grants(
+        &self,
+        project: &ProjectId,
+        resource_id: Option<String>,
+    ) -> Result<Vec<Grant>, CsmsError> {
+        let resource_id = bounded(resource_id, "resource_id", 64)?;
+        store::read(&*self.store, project, |data| {
+            data.extras
+                .grants
+                .get(&resource_id)
+                .map(|g| g.values().cloned().collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Delete grant, `DELETE /v1/{project_id}/csms/grants?resource_id=&grantee_user=`: one
+    /// grantee's grant, or every grant of the resource without `grantee_user`.
+    pub fn delete_grant(
+        &self,
+        project: &ProjectId,
+        resource_id: Option<String>,
+        grantee: Option<&str>,
+    ) -> Result<(), CsmsError> {
+        let resource_id = bounded(resource_id, "resource_id", 64)?;
+        self.write(project, |tx, _| {
+            let found = tx.extras().grants.get(&resource_id).is_some_and(|g| {
+                grantee
+                    .filter(|g| !g.is_empty())
+                    .is_none_or(|id| g.contains_key(id))
+            });
+            if !found {
+                return Err(CsmsError::NotFound {
+                    kind: "grant",
+                    name: resource_id.clone(),
+                });
+            }
+            let grants = &mut tx.extras_mut().grants;
+            match grantee.filter(|g| !g.is_empty()) {
+                Some(id) => {
+                    if let Some(g) = grants.get_mut(&resource_id) {
+                        g.remove(id);
+                        if g.is_empty() {
+                            grants.remove(&resource_id);
+                        }
+                    }
+                }
+                None => {
+                    grants.remove(&resource_id);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Create agency, `POST /v1/csms/agencies`: returns `(agency_name, agency_id)`.
+    pub fn create_agency(&self, secret_type: Option<&str>) -> Result<(String, String), CsmsError> {
+        let secret_type = database_type(secret_type)?;
+        let name = format!(
+            "csms_{}_agency",
+            secret_type.to_ascii_lowercase().replace('-', "_")
+        );
+        self.write(&ProjectId::global(), |tx, _| {
+            let id = tx
+                .extras_mut()
+                .agencies
+                .entry(name.clone())
+                .or_insert_with(|| Uuid::new_v4().simple().to_string())
+                .clone();
+            Ok((name, id))
+        })
+    }
+
+    /// Show agency, `GET /v1/csms/agencies?secret_type=`: whether one was created.
+    pub fn show_agency(&self, secret_type: Option<&str>) -> Result<bool, CsmsError> {
+        let secret_type = database_type(secret_type)?;
+        let name = format!(
+            "csms_{}_agency",
+            secret_type.to_ascii_lowercase().replace('-', "_")
+        );
+        store::read(&*self.store, &ProjectId::global(), |data| {
+            data.extras.agencies.contains_key(&name)
+        })
+    }
+
+    /// List users, `GET /v1/csms/users`: `offset` ≥ 0, `limit` 10–100, `user_info` filter.
+    pub fn list_users(
+        &self,
+        offset: Option<i64>,
+        limit: Option<i64>,
+        user_info: Option<&str>,
+    ) -> Result<Vec<UserInfo>, CsmsError> {
+        let offset = offset.ok_or_else(|| CsmsError::invalid("offset", "is required"))?;
+        let limit = limit.ok_or_else(|| CsmsError::invalid("limit", "is required"))?;
+        if offset < 0 {
+            return Err(CsmsError::invalid("offset", "must not be negative"));
+        }
+        if !(10..=100).contains(&limit) {
+            return Err(CsmsError::invalid("limit", "must be from 10 to 100"));
+        }
+        let matches = user_info.is_none_or(|f| USER.user_name.contains(f));
+        Ok(if matches && offset == 0 {
+            vec![USER]
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// Show user detail, `GET /v1/csms/users/{user_id}`.
+    pub fn show_user_detail(&self, user_id: &str) -> Result<UserInfo, CsmsError> {
+        if user_id == USER.user_id {
+            Ok(USER)
+        } else {
+            Err(CsmsError::NotFound {
+                kind: "user",
+                name: user_id.to_owned(),
+            })
+        }
+    }
+
+    /// Change password, `POST /v1/csms/users/change-password`: the old one must match.
+    pub fn update_user_password(
+        &self,
+        password: Option<String>,
+        old_password: Option<String>,
+    ) -> Result<&'static str, CsmsError> {
+        let password = password
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| CsmsError::invalid("password", "is required"))?;
+        let old = old_password.ok_or_else(|| CsmsError::invalid("old_password", "is required"))?;
+        self.write(&ProjectId::global(), |tx, _| {
+            let current = tx
+                .extras()
+                .user_password
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PASSWORD.to_owned());
+            if current != old {
+                return Err(CsmsError::invalid("old_password", "does not match"));
+            }
+            tx.extras_mut().user_password = Some(password);
+            Ok(USER.user_id)
+        })
+    }
+
+    /// Show checker config, `GET /v1/{project_id}/secrets/checker/config`.
+    pub fn show_secrets_config(&self, project: &ProjectId) -> Result<bool, CsmsError> {
+        store::read(&*self.store, project, |data| {
+            data.extras.checking_secret_strength
+        })
+    }
+
+    /// Update checker config, `POST /v1/{project_id}/secrets/checker/config`.
+    pub fn update_secrets_config(
+        &self,
+        project: &ProjectId,
+        checking: Option<bool>,
+    ) -> Result<bool, CsmsError> {
+        let checking = checking
+            .ok_or_else(|| CsmsError::invalid("checking_secret_strength", "is required"))?;
+        self.write(project, |tx, _| {
+            tx.extras_mut().checking_secret_strength = checking;
+            Ok(checking)
+        })
+    }
+
+    /// Check secrets, `POST /v1/{project_id}/secrets/checker/check`: the emulator finds
+    /// nothing to report; `type` is required.
+    pub fn check_secrets(&self, kind: Option<&str>) -> Result<String, CsmsError> {
+        kind.filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| CsmsError::invalid("type", "is required"))
+    }
+
+    /// Function templates, `GET /v1/csms/function-templates`.
+    pub fn show_secret_function_templates(
+        &self,
+        secret_type: Option<&str>,
+        sub_type: Option<&str>,
+        engine: Option<&str>,
+    ) -> Result<String, CsmsError> {
+        let secret_type = database_type(secret_type)?;
+        let Some(sub_type @ ("SingleUser" | "MultiUser")) = sub_type else {
+            return Err(CsmsError::invalid(
+                "secret_sub_type",
+                "must be SingleUser or MultiUser",
+            ));
+        };
+        let engine = match (secret_type.as_str(), engine) {
+            (_, Some(e @ ("mysql" | "postgresql" | "sqlserver"))) => e,
+            ("RDS-FG", _) => {
+                return Err(CsmsError::invalid(
+                    "engine",
+                    "must be mysql, postgresql or sqlserver for RDS-FG",
+                ));
+            }
+            (_, None) => "mysql",
+            (_, Some(_)) => {
+                return Err(CsmsError::invalid(
+                    "engine",
+                    "must be mysql, postgresql or sqlserver",
+                ));
+            }
+        };
+        Ok(format!(
+            "# csms-emulator rotation function template\n# secret_type={secret_type} secret_sub_type={sub_type} engine={engine}\ndef handler(event, context):\n    return {{\"status\": \"ok\"}}\n"
+        ))
+    }
+}
