@@ -99,6 +99,36 @@ impl TestApp {
         self.call(Method::POST, path, Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// A bodiless POST, as the SDKs send for rotate, backup and cancel.
+    pub async fn post_empty(&self, path: &str) -> Answer {
+        self.call(Method::POST, path, None).await
+    }
+
+    /// Creates a database secret bound to `instance`, whose value is a JSON object.
+    pub async fn create_db_secret(&self, name: &str, instance: &str) -> Value {
+        let answer = self
+            .post(
+                &secrets_path(),
+                serde_json::json!({
+                    "name": name,
+                    "secret_string": "{\"username\":\"app\",\"password\":\"old\"}",
+                    "secret_type": "RDS-FG",
+                    "rotation_config": format!("{{\"InstanceId\":\"{instance}\",\"SecretSubType\":\"SingleUser\"}}")
+                }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
+        answer.body["secret"].clone()
+    }
+
     /// Creates a secret with a text value and asserts success.
     pub async fn create_secret(&self, name: &str, value: &str) -> Value {
         let answer = self
@@ -151,6 +181,10 @@ pub fn secrets_path() -> String {
 
 pub fn secret_path(name: &str) -> String {
     format!("/v1/{PROJECT}/secrets/{name}")
+}
+
+pub fn csms_path(rest: &str) -> String {
+    format!("/v1/{PROJECT}/csms/{rest}")
 }
 
 /// Asserts a CSMS-shaped error: status, code, a non-empty message, and a request id header.

@@ -4,10 +4,13 @@
 // Test code: a failed unwrap is a failed test, and case tables make long functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
+mod backup_rotation;
 mod batch;
 mod concurrency;
 mod errors;
 mod helpers;
+mod lifecycle;
 mod secrets;
 mod socket;
+mod tags_events;
 mod versions;
