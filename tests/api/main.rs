@@ -10,6 +10,7 @@ mod concurrency;
 mod errors;
 mod helpers;
 mod lifecycle;
+mod peripheral;
 mod secrets;
 mod socket;
 mod tags_events;

@@ -2,6 +2,8 @@
 //! as a method that takes `now` and changes nothing unless all its checks pass.
 
 mod lifecycle;
+#[cfg(test)]
+mod proptests;
 mod record;
 mod stages;
 mod tags;

@@ -1,0 +1,271 @@
+//! Grants, agencies, users, the secrets checker, function templates, and the routing of
+//! literal paths that collide with names and ids.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{PROJECT, TestApp, assert_csms_error, csms_path, secret_path, secrets_path};
+
+fn grant(resource: &str, grantee: &str) -> Value {
+    json!({"resource_id": resource, "type": "SECRET", "grantee_type": "0", "grantee_target_id": grantee})
+}
+
+#[tokio::test]
+async fn grants_round_trip() {
+    let app = TestApp::new();
+    let created = app
+        .post(&csms_path("grants"), grant("res-1", "user-a"))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.raw);
+    assert_eq!(created.body["data"]["resourceId"], "res-1");
+    assert_eq!(created.body["data"]["granteeUser"], "user-a");
+    app.post(&csms_path("grants"), grant("res-1", "user-b"))
+        .await;
+    let list = app
+        .get(&format!("{}?resource_id=res-1", csms_path("grants")))
+        .await;
+    let users: Vec<&str> = list.body["data"]["grantee_user"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["user-a", "user-b"]);
+
+    let mut update = grant("res-1", "user-a");
+    update["validity_time"] = json!("1900000000000");
+    let updated = app
+        .put(
+            &format!("{}?resource_id=res-1", csms_path("grants")),
+            update,
+        )
+        .await;
+    assert_eq!(updated.body["data"]["validityTime"], 1_900_000_000_000_i64);
+    assert_eq!(updated.body["data"]["uuid"], created.body["data"]["uuid"]);
+
+    let deleted = app
+        .delete(&format!(
+            "{}?resource_id=res-1&grantee_user=user-a",
+            csms_path("grants")
+        ))
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let list = app
+        .get(&format!("{}?resource_id=res-1", csms_path("grants")))
+        .await;
+    assert_eq!(
+        list.body["data"]["grantee_user"].as_array().unwrap().len(),
+        1
+    );
+    app.delete(&format!("{}?resource_id=res-1", csms_path("grants")))
+        .await;
+    let list = app
+        .get(&format!("{}?resource_id=res-1", csms_path("grants")))
+        .await;
+    assert_eq!(list.body["data"]["grantee_user"], json!([]));
+
+    assert_csms_error(
+        &app.delete(&format!("{}?resource_id=res-1", csms_path("grants")))
+            .await,
+        404,
+        "CSMS.0005",
+    );
+    assert_csms_error(
+        &app.put(
+            &format!("{}?resource_id=res-1", csms_path("grants")),
+            grant("res-1", "x"),
+        )
+        .await,
+        404,
+        "CSMS.0005",
+    );
+    assert_csms_error(&app.get(&csms_path("grants")).await, 400, "CSMS.0002");
+    let mut bad = grant("res", "u");
+    bad["type"] = json!("FILE");
+    assert_csms_error(&app.post(&csms_path("grants"), bad).await, 400, "CSMS.0002");
+}
+
+#[tokio::test]
+async fn agencies_users_and_templates_answer_with_their_shapes() {
+    let app = TestApp::new();
+    let before = app.get("/v1/csms/agencies?secret_type=RDS-FG").await;
+    assert_eq!(before.body, json!({"agency_granted": "false"}));
+    let created = app
+        .post("/v1/csms/agencies", json!({"secret_type": "RDS-FG"}))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.raw);
+    assert!(created.body["agencies"][0]["agency_name"].is_string());
+    let after = app.get("/v1/csms/agencies?secret_type=RDS-FG").await;
+    assert_eq!(after.body, json!({"agency_granted": "true"}));
+    assert_csms_error(
+        &app.post("/v1/csms/agencies", json!({"secret_type": "COMMON"}))
+            .await,
+        400,
+        "CSMS.0002",
+    );
+
+    let users = app.get("/v1/csms/users?offset=0&limit=10").await;
+    assert_eq!(users.body["total"], 1);
+    let user_id = users.body["users"][0]["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let detail = app.get(&format!("/v1/csms/users/{user_id}")).await;
+    assert_eq!(detail.body["user_id"], user_id.as_str());
+    assert_csms_error(&app.get("/v1/csms/users/nobody").await, 404, "CSMS.0005");
+    assert_csms_error(
+        &app.get("/v1/csms/users?offset=0&limit=5").await,
+        400,
+        "CSMS.0002",
+    );
+    assert_csms_error(&app.get("/v1/csms/users?limit=10").await, 400, "CSMS.0002");
+    let wrong = app
+        .post(
+            "/v1/csms/users/change-password",
+            json!({"password": "n", "old_password": "bad"}),
+        )
+        .await;
+    assert_csms_error(&wrong, 400, "CSMS.0002");
+    let changed = app
+        .post(
+            "/v1/csms/users/change-password",
+            json!({"password": "n3w", "old_password": "csms-emulator"}),
+        )
+        .await;
+    assert_eq!(changed.body["user_id"], user_id.as_str());
+    let again = app
+        .post(
+            "/v1/csms/users/change-password",
+            json!({"password": "x", "old_password": "n3w"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+
+    let template = app
+        .get("/v1/csms/function-templates?secret_type=RDS-FG&secret_sub_type=MultiUser&engine=postgresql")
+        .await;
+    assert!(
+        template.body["function_templates"]
+            .as_str()
+            .unwrap()
+            .contains("postgresql")
+    );
+    for bad in [
+        "secret_type=RDS-FG&secret_sub_type=MultiUser",
+        "secret_type=COMMON&secret_sub_type=MultiUser&engine=mysql",
+        "secret_type=GaussDB-FG&secret_sub_type=Both",
+    ] {
+        assert_csms_error(
+            &app.get(&format!("/v1/csms/function-templates?{bad}")).await,
+            400,
+            "CSMS.0002",
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_checker_config_round_trips_and_check_echoes_its_input() {
+    let app = TestApp::new();
+    let config = format!("{}/checker/config", secrets_path());
+    assert_eq!(
+        app.get(&config).await.body,
+        json!({"checking_secret_strength": false})
+    );
+    let set = app
+        .post(&config, json!({"checking_secret_strength": true}))
+        .await;
+    assert_eq!(set.body, json!({"checking_secret_strength": true}));
+    assert_eq!(
+        app.get(&config).await.body,
+        json!({"checking_secret_strength": true})
+    );
+    assert_csms_error(&app.post(&config, json!({})).await, 400, "CSMS.0002");
+    let check = app
+        .post(
+            &format!("{}/checker/check", secrets_path()),
+            json!({"type": "weak", "data": {"k": 1}}),
+        )
+        .await;
+    assert_eq!(check.body, json!({"type": "weak", "data": {"k": 1}}));
+    assert_csms_error(
+        &app.post(
+            &format!("{}/checker/check", secrets_path()),
+            json!({"data": {}}),
+        )
+        .await,
+        400,
+        "CSMS.0002",
+    );
+    // only the literal `checker` has these routes
+    assert_csms_error(
+        &app.get(&format!("{}/other/config", secrets_path())).await,
+        404,
+        "APIGW.0101",
+    );
+}
+
+#[tokio::test]
+async fn literal_paths_never_hide_secrets_events_or_tags_with_the_same_names() {
+    let app = TestApp::new();
+    app.create_secret("checker", "c").await;
+    app.create_secret("tags", "t").await;
+    app.create_version("checker", json!({"secret_string": "c2"}))
+        .await;
+    let v = app
+        .get(&format!("{}/versions/latest", secret_path("checker")))
+        .await;
+    assert_eq!(v.body["version"]["secret_string"], "c2");
+    assert_eq!(
+        app.put(&secret_path("checker"), json!({"description": "d"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.delete(&secret_path("tags")).await.status,
+        StatusCode::OK
+    );
+
+    // an event may be named like a literal of its parent path
+    for name in ["tags", "action", "events"] {
+        let answer = app
+            .post(
+                &csms_path("events"),
+                json!({"name": name, "event_types": ["SECRET_DELETED"], "state": "ENABLED",
+                       "notification": {"target_type": "SMN", "target_id": "urn", "target_name": "t"}}),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{name}");
+        let shown = app.get(&csms_path(&format!("events/{name}"))).await;
+        assert_eq!(shown.body["event"]["name"], name);
+    }
+    // a tag key may be `action`
+    let id = app.create_secret("tagged", "x").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &csms_path(&format!("{id}/tags")),
+        json!({"tag": {"key": "action", "value": "v"}}),
+    )
+    .await;
+    assert_eq!(
+        app.delete(&csms_path(&format!("{id}/tags/action")))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    // a project may be named like the global prefix
+    let csms_project = app
+        .post(
+            "/v1/csms/secrets",
+            json!({"name": "in-csms", "secret_string": "x"}),
+        )
+        .await;
+    assert_eq!(csms_project.status, StatusCode::OK, "{}", csms_project.raw);
+    assert_eq!(
+        app.get("/v1/csms/secrets/in-csms").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(PROJECT.len(), 32);
+}
