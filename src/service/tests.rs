@@ -123,3 +123,64 @@ fn a_pending_deletion_name_is_still_taken() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NameExists);
 }
+
+#[test]
+fn the_sweep_destroys_due_secrets_and_reports_expiries_without_any_request() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(1_000);
+    let service = CsmsService::new(store.clone(), Arc::new(clock.clone()));
+    let project = ProjectId::parse("p").unwrap();
+    create(&service, &project, "doomed", None);
+    create(&service, &project, "kept", None);
+    let doomed = SecretName::parse_lookup("n", "doomed").unwrap();
+    service
+        .delete_secret_for_schedule(
+            &project,
+            &doomed,
+            &super::ScheduleDeletionInput {
+                recovery_window_in_days: Some(7),
+            },
+        )
+        .unwrap();
+    assert_eq!(service.run_due_work().unwrap(), 0);
+    clock.advance(7 * 86_400_000);
+    assert_eq!(service.run_due_work().unwrap(), 1);
+    let names = store::read(&*store, &project, |data| {
+        data.secrets
+            .keys()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    })
+    .unwrap();
+    assert_eq!(names, ["kept"]);
+    assert_eq!(service.run_due_work().unwrap(), 0);
+}
+
+#[test]
+fn automatic_rotation_runs_when_due_and_schedules_the_next_one() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(0);
+    let service = CsmsService::new(store.clone(), Arc::new(clock.clone()));
+    let project = ProjectId::parse("p").unwrap();
+    let input = CreateSecretInput {
+        name: Some("db".into()),
+        secret_string: Some(r#"{"password":"x"}"#.into()),
+        secret_type: Some("RDS-FG".into()),
+        rotation_config: Some(r#"{"InstanceId":"i","SecretSubType":"SingleUser"}"#.into()),
+        auto_rotation: Some(true),
+        rotation_period: Some("6h".into()),
+        ..CreateSecretInput::default()
+    };
+    service.create_secret(&project, input).unwrap();
+    let name = SecretName::parse_lookup("n", "db").unwrap();
+    clock.set(6 * 3_600_000);
+    service.run_due_work().unwrap();
+    let secret = service.show_secret(&project, &name).unwrap();
+    assert_eq!(secret.versions().len(), 2);
+    assert_eq!(secret.rotation_time, Some(6 * 3_600_000));
+    assert_eq!(secret.next_rotation_time, Some(12 * 3_600_000));
+    let tasks = service
+        .list_secret_tasks(&project, &super::ListTasksInput::default())
+        .unwrap();
+    assert_eq!(tasks.total, 1);
+}
