@@ -8,6 +8,8 @@ use std::time::Duration;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use crate::api::RouterSettings;
+use crate::auth::Authenticator;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::service::CsmsService;
@@ -30,8 +32,19 @@ pub fn build_service(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 ) -> (CsmsService, Router) {
+    let authenticator = Authenticator::new(
+        config.auth,
+        config.credentials.clone(),
+        config.tokens.clone(),
+        Arc::clone(&clock),
+    );
     let service = CsmsService::new(store, clock);
-    let router = crate::api::router(service.clone(), config.max_body_bytes);
+    let settings = RouterSettings {
+        body_limit: config.max_body_bytes,
+        auth: Arc::new(authenticator),
+        project_id: config.project_id.clone(),
+    };
+    let router = crate::api::router(service.clone(), settings);
     (service, router)
 }
 

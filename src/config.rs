@@ -4,6 +4,11 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 
+use crate::auth::{AuthMode, Credential, TokenGrant};
+
+/// The project `GET /v3/projects` answers with unless `--project-id` says otherwise.
+pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
+
 /// csms-emulator: a local emulator of Huawei Cloud's Cloud Secret Management Service.
 ///
 /// Point an official Huawei SDK at it (for example `with_endpoint("http://127.0.0.1:8080")`
@@ -25,6 +30,27 @@ pub struct Config {
     /// whenever a project is written to.
     #[arg(long, env = "CSMS_SWEEP_INTERVAL_MS", default_value_t = 1000)]
     pub sweep_interval_ms: u64,
+
+    /// `off`: every request is served (a signature that would fail is logged at warn);
+    /// `enforce`: requests need a valid SDK-HMAC-SHA256 signature or X-Auth-Token, else
+    /// 401 `APIGW.0301`.
+    #[arg(long, env = "CSMS_AUTH", value_enum, default_value_t = AuthMode::Off)]
+    pub auth: AuthMode,
+
+    /// An accepted AK/SK pair, `AK:SK` or `AK:SK:PROJECT_ID` (then only that project may
+    /// be used). Repeatable; comma-separated in the environment variable.
+    #[arg(long = "credential", env = "CSMS_CREDENTIALS", value_delimiter = ',', value_parser = Credential::parse)]
+    pub credentials: Vec<Credential>,
+
+    /// An accepted X-Auth-Token, `TOKEN` or `TOKEN:PROJECT_ID`. Repeatable;
+    /// comma-separated in the environment variable.
+    #[arg(long = "token", env = "CSMS_TOKENS", value_delimiter = ',', value_parser = TokenGrant::parse)]
+    pub tokens: Vec<TokenGrant>,
+
+    /// The project id the IAM lookup `GET /v3/projects?name=<region>` answers with, for
+    /// clients configured with a region and AK/SK but no project id.
+    #[arg(long, env = "CSMS_PROJECT_ID", default_value = DEFAULT_PROJECT_ID)]
+    pub project_id: String,
 }
 
 #[cfg(test)]
@@ -50,5 +76,27 @@ mod tests {
         .unwrap();
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.max_body_bytes, 10);
+    }
+
+    #[test]
+    fn credentials_and_tokens_repeat_and_bind_projects() {
+        let config = Config::try_parse_from([
+            "csms-emulator",
+            "--auth",
+            "enforce",
+            "--credential",
+            "AK1:SK1",
+            "--credential",
+            "AK2:SK2:p2",
+            "--token",
+            "t:p",
+        ])
+        .unwrap();
+        assert_eq!(config.auth, AuthMode::Enforce);
+        assert_eq!(config.credentials.len(), 2);
+        assert_eq!(config.credentials[1].project.as_deref(), Some("p2"));
+        assert_eq!(config.tokens[0].project.as_deref(), Some("p"));
+        assert!(Config::try_parse_from(["csms-emulator", "--credential", "nosk"]).is_err());
+        assert!(Config::try_parse_from(["csms-emulator", "--auth", "maybe"]).is_err());
     }
 }

@@ -37,6 +37,10 @@ pub enum ErrorCode {
     RouteNotFound,
     /// `APIGW.0201`, 413: the request body is larger than the gateway accepts.
     BodyTooLarge,
+    /// `APIGW.0301`, 401: authentication failed (D23).
+    AuthFailed,
+    /// `APIGW.0302`, 403: the credential may not use this project.
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -58,6 +62,8 @@ impl ErrorCode {
             Self::StageQuotaExceeded => "CSMS.0204",
             Self::RouteNotFound => "APIGW.0101",
             Self::BodyTooLarge => "APIGW.0201",
+            Self::AuthFailed => "APIGW.0301",
+            Self::Forbidden => "APIGW.0302",
         }
     }
 
@@ -74,7 +80,8 @@ impl ErrorCode {
             | Self::NotPendingDelete
             | Self::StageLimitReached
             | Self::StageQuotaExceeded => 400,
-            Self::NotEnabled => 403,
+            Self::AuthFailed => 401,
+            Self::NotEnabled | Self::Forbidden => 403,
             Self::NotFound | Self::RouteNotFound => 404,
             Self::NameExists => 409,
             Self::BodyTooLarge => 413,
@@ -84,7 +91,10 @@ impl ErrorCode {
     /// Gateway errors carry a `request_id` in their body (csms-spec §4.1).
     #[must_use]
     pub const fn is_gateway(self) -> bool {
-        matches!(self, Self::RouteNotFound | Self::BodyTooLarge)
+        matches!(
+            self,
+            Self::RouteNotFound | Self::BodyTooLarge | Self::AuthFailed | Self::Forbidden
+        )
     }
 }
 
@@ -123,6 +133,10 @@ pub enum CsmsError {
     RouteNotFound { method: String, path: String },
     #[error("the request body is larger than {limit} bytes")]
     BodyTooLarge { limit: usize },
+    #[error("{0}")]
+    AuthFailed(String),
+    #[error("this credential may not use project {0}")]
+    Forbidden(String),
     /// A failure inside the emulator; the client sees a generic message.
     #[error("internal error: {0}")]
     Internal(String),
@@ -163,6 +177,8 @@ impl CsmsError {
             Self::StageQuotaExceeded { .. } => ErrorCode::StageQuotaExceeded,
             Self::RouteNotFound { .. } => ErrorCode::RouteNotFound,
             Self::BodyTooLarge { .. } => ErrorCode::BodyTooLarge,
+            Self::AuthFailed(_) => ErrorCode::AuthFailed,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -205,6 +221,8 @@ mod tests {
             (ErrorCode::StageQuotaExceeded, "CSMS.0204", 400),
             (ErrorCode::RouteNotFound, "APIGW.0101", 404),
             (ErrorCode::BodyTooLarge, "APIGW.0201", 413),
+            (ErrorCode::AuthFailed, "APIGW.0301", 401),
+            (ErrorCode::Forbidden, "APIGW.0302", 403),
         ];
         for (code, text, status) in table {
             assert_eq!(code.as_str(), text);

@@ -1,11 +1,13 @@
 //! The HTTP surface: routes, extractors, wire types and the request middleware. Handlers
 //! translate between HTTP and one service call each; they hold no business rules.
 
+pub mod auth;
 mod csms;
 pub mod dto;
 pub mod dto_extra;
 pub mod error;
 pub mod extract;
+mod iam;
 mod lifecycle;
 pub mod middleware;
 mod paths;
@@ -20,15 +22,33 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 
+use std::sync::Arc;
+
+use crate::auth::Authenticator;
 use crate::error::CsmsError;
 use crate::service::CsmsService;
 
 use self::error::ApiError;
 use self::extract::BodyLimit;
 
-/// The full router: CSMS routes, the emulator's own routes, CSMS-shaped fallbacks for
-/// unknown paths and methods (D5), a body limit, panic capture and the request middleware.
-pub fn router(service: CsmsService, body_limit: usize) -> Router {
+/// What the router is built with besides the service.
+#[derive(Debug, Clone)]
+pub struct RouterSettings {
+    pub body_limit: usize,
+    pub auth: Arc<Authenticator>,
+    /// The project the IAM lookup answers with.
+    pub project_id: String,
+}
+
+/// The full router: CSMS routes, the IAM project lookup, the emulator's own routes,
+/// CSMS-shaped fallbacks for unknown paths and methods (D5), authentication, a body limit,
+/// panic capture and the request middleware.
+pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
+    let body_limit = settings.body_limit;
+    let auth_state = auth::AuthState {
+        authenticator: settings.auth,
+        body_limit,
+    };
     let secrets = "/v1/{project_id}/secrets";
     let secret = format!("{secrets}/{{secret_name}}");
     let csms = "/v1/{project_id}/csms";
@@ -95,13 +115,19 @@ pub fn router(service: CsmsService, body_limit: usize) -> Router {
             "/v1/csms/function-templates",
             get(peripheral::show_secret_function_templates),
         )
+        .route("/v3/projects", get(iam::list_projects))
         .route("/_emulator/health", get(health))
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
         .with_state(service)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(BodyLimit(body_limit)))
+        .layer(axum::Extension(iam::IamProject(settings.project_id)))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            auth_state,
+            auth::authenticate,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_context))
 }
 
