@@ -228,7 +228,7 @@ fn each_failure_says_why() {
     let auth = authenticator();
     let wrong_sk = Req::vector_one().signed("AKEXAMPLE", "WRONG");
     assert_eq!(wrong_sk.check(&auth), Err(AuthFailure::BadSignature));
-    let wrong_ak = Req::vector_one().signed("NOBODY", "SKEXAMPLE");
+    let unknown_key = Req::vector_one().signed("NOBODY", "SKEXAMPLE");
     assert_eq!(
         wrong_ak.check(&auth),
         Err(AuthFailure::UnknownAk("NOBODY".into()))
