@@ -230,7 +230,7 @@ fn each_failure_says_why() {
     assert_eq!(wrong_sk.check(&auth), Err(AuthFailure::BadSignature));
     let unknown_key = Req::vector_one().signed("NOBODY", "SKEXAMPLE");
     assert_eq!(
-        wrong_ak.check(&auth),
+        unknown_key.check(&auth),
         Err(AuthFailure::UnknownAk("NOBODY".into()))
     );
     let mut stale = Req::vector_one();
