@@ -26,13 +26,13 @@ def free_port():
 
 
 class Emulator:
-    def __init__(self, binary):
+    def __init__(self, binary, *args):
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, RUST_LOG="warn")
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [binary, "--listen", f"127.0.0.1:{self.port}"],
+            [binary, "--listen", f"127.0.0.1:{self.port}", *args],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -64,12 +64,16 @@ class Emulator:
                 self.process.stdout.close()
 
 
-@pytest.fixture(scope="module")
-def emulator():
+def start_emulator(*args):
     binary = os.environ.get("CSMS_BIN")
     if not binary:
         pytest.fail("CSMS_BIN must name the csms-emulator binary")
-    emu = Emulator(binary)
+    return Emulator(binary, *args)
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    emu = start_emulator()
     yield emu
     code = emu.stop()
     assert code == 0, f"the emulator exited with {code} on SIGTERM"
