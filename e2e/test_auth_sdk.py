@@ -145,3 +145,39 @@ def test_huaweicloud_csms_environ_loads_a_secret_into_the_environment(secured):
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["app", "s3cr3t"]
+
+
+def test_https_with_a_self_signed_certificate_serves_csms_and_iam(tmp_path, monkeypatch):
+    from conftest import free_port
+    from huaweicloudsdkcore.http.http_config import HttpConfig
+
+    tls_port = free_port()
+    cert = tmp_path / "cert.pem"
+    emu = start_emulator(
+        "--auth", "enforce", "--credential", f"{AK}:{SK}", "--project-id", IAM_PROJECT,
+        "--tls-self-signed", "--tls-cert-out", str(cert), "--tls-listen", f"127.0.0.1:{tls_port}",
+    )
+    try:
+        assert cert.read_text().startswith("-----BEGIN CERTIFICATE-----")
+        https = f"https://localhost:{tls_port}"
+        region = f"tls-{tls_port}"
+        monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_CSMS_" + region.upper().replace("-", "_"), https)
+        monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", https)
+        config = HttpConfig.get_default_config()
+        config.ssl_ca_cert = str(cert)
+        client = (
+            CsmsClient.new_builder()
+            .with_http_config(config)
+            .with_credentials(BasicCredentials(AK, SK))
+            .with_region(CsmsRegion.value_of(region))
+            .build()
+        )
+        name = unique("tls")
+        client.create_secret(CreateSecretRequest(body=CreateSecretRequestBody(name=name, secret_string="over tls")))
+        shown = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
+        assert shown.version.secret_string == "over tls"
+        # plain HTTP keeps serving the same state
+        direct = emu.client(project_id=IAM_PROJECT, ak=AK, sk=SK)
+        assert direct.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest")).version.secret_string == "over tls"
+    finally:
+        assert emu.stop() == 0

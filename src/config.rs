@@ -1,10 +1,12 @@
 //! Command-line flags and their environment variables, with documented defaults.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Parser;
 
 use crate::auth::{AuthMode, Credential, TokenGrant};
+use crate::tls::TlsSource;
 
 /// The project `GET /v3/projects` answers with unless `--project-id` says otherwise.
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
@@ -51,6 +53,55 @@ pub struct Config {
     /// clients configured with a region and AK/SK but no project id.
     #[arg(long, env = "CSMS_PROJECT_ID", default_value = DEFAULT_PROJECT_ID)]
     pub project_id: String,
+
+    /// Also serve HTTPS on `--tls-listen` with this PEM certificate (chain); needs
+    /// `--tls-key`.
+    #[arg(long, env = "CSMS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, env = "CSMS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Also serve HTTPS on `--tls-listen` with a certificate generated at start for
+    /// localhost, 127.0.0.1, ::1 and every `--tls-host`; the certificate is written to
+    /// `--tls-cert-out` so clients can trust it.
+    #[arg(long, env = "CSMS_TLS_SELF_SIGNED", conflicts_with = "tls_cert")]
+    pub tls_self_signed: bool,
+
+    /// Where the self-signed certificate is written.
+    #[arg(
+        long,
+        env = "CSMS_TLS_CERT_OUT",
+        default_value = "csms-emulator-cert.pem"
+    )]
+    pub tls_cert_out: PathBuf,
+
+    /// An extra host name or address for the self-signed certificate; repeatable.
+    #[arg(long = "tls-host", env = "CSMS_TLS_HOSTS", value_delimiter = ',')]
+    pub tls_hosts: Vec<String>,
+
+    /// The HTTPS address, when TLS is on (plain HTTP stays on `--listen`).
+    #[arg(long, env = "CSMS_TLS_LISTEN", default_value = "127.0.0.1:8443")]
+    pub tls_listen: SocketAddr,
+}
+
+impl Config {
+    /// Where the TLS certificate comes from, if HTTPS is on.
+    #[must_use]
+    pub fn tls_source(&self) -> Option<TlsSource> {
+        match (&self.tls_cert, &self.tls_key, self.tls_self_signed) {
+            (Some(cert), Some(key), _) => Some(TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (_, _, true) => Some(TlsSource::SelfSigned {
+                cert_out: self.tls_cert_out.clone(),
+                hosts: self.tls_hosts.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -98,5 +149,31 @@ mod tests {
         assert_eq!(config.tokens[0].project.as_deref(), Some("p"));
         assert!(Config::try_parse_from(["csms-emulator", "--credential", "nosk"]).is_err());
         assert!(Config::try_parse_from(["csms-emulator", "--auth", "maybe"]).is_err());
+    }
+
+    #[test]
+    fn tls_needs_both_files_or_self_signed() {
+        let none = Config::try_parse_from(["csms-emulator"]).unwrap();
+        assert_eq!(none.tls_source(), None);
+        assert!(Config::try_parse_from(["csms-emulator", "--tls-cert", "c.pem"]).is_err());
+        let files =
+            Config::try_parse_from(["csms-emulator", "--tls-cert", "c", "--tls-key", "k"]).unwrap();
+        assert!(matches!(files.tls_source(), Some(TlsSource::Files { .. })));
+        let generated = Config::try_parse_from(["csms-emulator", "--tls-self-signed"]).unwrap();
+        assert!(matches!(
+            generated.tls_source(),
+            Some(TlsSource::SelfSigned { .. })
+        ));
+        assert!(
+            Config::try_parse_from([
+                "csms-emulator",
+                "--tls-self-signed",
+                "--tls-cert",
+                "c",
+                "--tls-key",
+                "k"
+            ])
+            .is_err()
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! The `csms-emulator` binary: parse configuration, set up logging, bind, serve until
-//! Ctrl-C or SIGTERM.
+//! The `csms-emulator` binary: parse configuration, set up logging, bind, serve HTTP (and
+//! HTTPS when asked) until Ctrl-C or SIGTERM.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,8 +8,10 @@ use std::time::Duration;
 use clap::Parser;
 use csms_emulator::clock::SystemClock;
 use csms_emulator::store::memory::MemoryStore;
+use csms_emulator::tls::{self, TlsSource};
 use csms_emulator::{app, config::Config, telemetry};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -27,12 +29,34 @@ async fn main() -> ExitCode {
         .map_or_else(|_| config.listen.to_string(), |a| a.to_string());
     let (service, router) =
         app::build_service(&config, Arc::new(MemoryStore::new()), Arc::new(SystemClock));
-    app::spawn_sweeper(
+    let _sweeper = app::spawn_sweeper(
         service,
         Duration::from_millis(config.sweep_interval_ms.max(10)),
     );
+    let (stop, stopped) = watch::channel(false);
+    let https = match config.tls_source() {
+        Some(source) => match start_tls(&config, &source, router.clone(), stopped.clone()) {
+            Ok(server) => Some(server),
+            Err(err) => {
+                tracing::error!(%err, "cannot start HTTPS");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
     tracing::info!(listen = %local, "csms-emulator serving (in-memory store)");
-    match app::serve(listener, router, shutdown_signal()).await {
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let http = app::serve(listener, router, wait_for(stopped)).await;
+    let https = match https {
+        Some(server) => server
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e))),
+        None => Ok(()),
+    };
+    match http.and(https) {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS
@@ -42,6 +66,35 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Starts the HTTPS listener in the background.
+fn start_tls(
+    config: &Config,
+    source: &TlsSource,
+    router: axum::Router,
+    stopped: watch::Receiver<bool>,
+) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, tls::TlsError> {
+    let (cert, key) = tls::load_pem(source)?;
+    let tls_config = tls::server_config(&cert, &key)?;
+    if let TlsSource::SelfSigned { cert_out, .. } = source {
+        tracing::info!(
+            certificate = %cert_out.display(),
+            "self-signed certificate written; trust it in clients"
+        );
+    }
+    tracing::info!(listen = %config.tls_listen, "serving HTTPS");
+    Ok(tokio::spawn(app::serve_tls(
+        config.tls_listen,
+        tls_config,
+        router,
+        wait_for(stopped),
+    )))
+}
+
+/// Completes when the stop flag is raised.
+async fn wait_for(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
 }
 
 /// Completes on Ctrl-C or SIGTERM.
