@@ -10,19 +10,26 @@ use tokio::net::TcpListener;
 
 use crate::api::RouterSettings;
 use crate::auth::Authenticator;
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, EmulatorClock};
 use crate::config::Config;
+use crate::control::faults::FaultRules;
+use crate::control::journal::Journal;
+use crate::control::metrics::Metrics;
 use crate::service::CsmsService;
 use crate::store::Store;
 use crate::store::memory::MemoryStore;
 
-/// The router for a configuration, on the in-memory store and the system clock.
+/// The router for a configuration, on the in-memory store and a real-time clock.
 pub fn build(config: &Config) -> Router {
-    build_with(config, Arc::new(MemoryStore::new()), Arc::new(SystemClock))
+    build_with(
+        config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(EmulatorClock::new()),
+    )
 }
 
-/// The router over a given store and clock (tests pass a manual clock).
-pub fn build_with(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Router {
+/// The router over a given store and clock (tests pass a frozen clock).
+pub fn build_with(config: &Config, store: Arc<dyn Store>, clock: Arc<EmulatorClock>) -> Router {
     build_service(config, store, clock).1
 }
 
@@ -30,19 +37,24 @@ pub fn build_with(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>)
 pub fn build_service(
     config: &Config,
     store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    clock: Arc<EmulatorClock>,
 ) -> (CsmsService, Router) {
+    let dyn_clock: Arc<dyn Clock> = clock.clone();
     let authenticator = Authenticator::new(
         config.auth,
         config.credentials.clone(),
         config.tokens.clone(),
-        Arc::clone(&clock),
+        Arc::clone(&dyn_clock),
     );
-    let service = CsmsService::new(store, clock);
+    let service = CsmsService::new(store, dyn_clock);
     let settings = RouterSettings {
         body_limit: config.max_body_bytes,
         auth: Arc::new(authenticator),
         project_id: config.project_id.clone(),
+        clock,
+        journal: Arc::new(Journal::new(config.journal_size)),
+        faults: Arc::new(FaultRules::new()),
+        metrics: Arc::new(Metrics::new()),
     };
     let router = crate::api::router(service.clone(), settings);
     (service, router)

@@ -50,6 +50,121 @@ impl Clock for ManualClock {
     }
 }
 
+/// Sentinel meaning "not frozen" in [`EmulatorClock`].
+const NOT_FROZEN: Millis = Millis::MIN;
+
+/// The clock tests control (issue: virtual clock): real time shifted by an offset, or
+/// frozen at a moment. Every time the emulator reports or compares comes from it.
+#[derive(Debug)]
+pub struct EmulatorClock {
+    offset: AtomicI64,
+    frozen_at: AtomicI64,
+}
+
+/// How the emulator's clock runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// Time flows with the system clock, shifted by an offset.
+    Real,
+    /// Time stands still until set or advanced.
+    Frozen,
+}
+
+impl Default for EmulatorClock {
+    fn default() -> Self {
+        Self {
+            offset: AtomicI64::new(0),
+            frozen_at: AtomicI64::new(NOT_FROZEN),
+        }
+    }
+}
+
+impl EmulatorClock {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A clock that starts at `offset` milliseconds from real time.
+    #[must_use]
+    pub fn with_offset(offset: Millis) -> Self {
+        let clock = Self::default();
+        clock.offset.store(offset, Ordering::SeqCst);
+        clock
+    }
+
+    #[must_use]
+    pub fn mode(&self) -> ClockMode {
+        if self.frozen_at.load(Ordering::SeqCst) == NOT_FROZEN {
+            ClockMode::Real
+        } else {
+            ClockMode::Frozen
+        }
+    }
+
+    /// The offset from the system clock (in frozen mode, as of now).
+    #[must_use]
+    pub fn offset(&self) -> Millis {
+        self.now_ms() - SystemClock.now_ms()
+    }
+
+    /// Moves the clock to `to`, keeping its mode.
+    pub fn set(&self, to: Millis) {
+        match self.mode() {
+            ClockMode::Frozen => self.frozen_at.store(to, Ordering::SeqCst),
+            ClockMode::Real => self
+                .offset
+                .store(to - SystemClock.now_ms(), Ordering::SeqCst),
+        }
+    }
+
+    /// Moves the clock by `by` milliseconds (without running due work: the admin API's
+    /// advance does that).
+    pub fn advance(&self, by: Millis) {
+        self.set(self.now_ms() + by);
+    }
+
+    /// Freezes time at the current moment, or lets it run again from it.
+    pub fn set_mode(&self, mode: ClockMode) {
+        let now = self.now_ms();
+        match mode {
+            ClockMode::Frozen => self.frozen_at.store(now, Ordering::SeqCst),
+            ClockMode::Real => {
+                self.offset
+                    .store(now - SystemClock.now_ms(), Ordering::SeqCst);
+                self.frozen_at.store(NOT_FROZEN, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+impl Clock for EmulatorClock {
+    fn now_ms(&self) -> Millis {
+        match self.frozen_at.load(Ordering::SeqCst) {
+            NOT_FROZEN => SystemClock.now_ms() + self.offset.load(Ordering::SeqCst),
+            frozen => frozen,
+        }
+    }
+}
+
+/// Parses a duration such as `7d`, `36h`, `90m`, `15s` or `250ms` into milliseconds.
+#[must_use]
+pub fn parse_duration(raw: &str) -> Option<Millis> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = raw.split_at(split);
+    let n: Millis = digits.parse().ok()?;
+    let unit_ms: Millis = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(unit_ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +177,36 @@ mod tests {
         assert_eq!(clock.now_ms(), 1_500);
         clock.set(42);
         assert_eq!(clock.now_ms(), 42);
+    }
+
+    #[test]
+    fn the_emulator_clock_freezes_sets_and_runs_again() {
+        let clock = EmulatorClock::new();
+        assert_eq!(clock.mode(), ClockMode::Real);
+        clock.set_mode(ClockMode::Frozen);
+        let frozen = clock.now_ms();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(clock.now_ms(), frozen);
+        clock.set(frozen + 7 * 86_400_000);
+        assert_eq!(clock.now_ms(), frozen + 7 * 86_400_000);
+        clock.set_mode(ClockMode::Real);
+        let running = clock.now_ms();
+        assert!(running >= frozen + 7 * 86_400_000);
+        assert!((clock.offset() - 7 * 86_400_000).abs() < 1_000);
+        clock.set(0);
+        assert!(clock.now_ms() < 1_000);
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("7d"), Some(7 * 86_400_000));
+        assert_eq!(parse_duration("36h"), Some(36 * 3_600_000));
+        assert_eq!(parse_duration("90m"), Some(90 * 60_000));
+        assert_eq!(parse_duration("15s"), Some(15_000));
+        assert_eq!(parse_duration("250ms"), Some(250));
+        for bad in ["", "d", "7", "7w", "-1d", "1.5h", "99999999999999999999d"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub struct Config {
     #[arg(long, env = "CSMS_SWEEP_INTERVAL_MS", default_value_t = 1000)]
     pub sweep_interval_ms: u64,
 
+    /// How many of the latest requests `GET /_emulator/journal` keeps (0 turns it off).
+    #[arg(long, env = "CSMS_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
     /// `off`: every request is served (a signature that would fail is logged at warn);
     /// `enforce`: requests need a valid SDK-HMAC-SHA256 signature or X-Auth-Token, else
     /// 401 `APIGW.0301`.

@@ -13,6 +13,7 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod control;
 pub mod domain;
 pub mod error;
 pub mod service;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use csms_emulator::clock::SystemClock;
+use csms_emulator::clock::EmulatorClock;
 use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::tls::{self, TlsSource};
 use csms_emulator::{app, config::Config, telemetry};
@@ -27,8 +27,11 @@ async fn main() -> ExitCode {
     let local = listener
         .local_addr()
         .map_or_else(|_| config.listen.to_string(), |a| a.to_string());
-    let (service, router) =
-        app::build_service(&config, Arc::new(MemoryStore::new()), Arc::new(SystemClock));
+    let (service, router) = app::build_service(
+        &config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(EmulatorClock::new()),
+    );
     let _sweeper = app::spawn_sweeper(
         service,
         Duration::from_millis(config.sweep_interval_ms.max(10)),

@@ -1,29 +1,56 @@
 //! The request middleware: a 32-hex `X-Request-Id` on every answer, `request_id` in gateway
-//! error bodies, and one log line per request (method, path, status, latency, request id,
-//! error code; never a body, so never a secret value).
+//! error bodies, one log line per request (method, path, operation, status, latency,
+//! request id, error code; never a body, so never a secret value), the journal, the
+//! metrics, and fault injection.
 
 use std::any::Any;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
+use crate::clock::{Clock, EmulatorClock};
+use crate::control::faults::{FaultAction, FaultRules};
+use crate::control::journal::{Journal, JournalEntry};
+use crate::control::metrics::Metrics;
 use crate::error::ErrorCode;
 
 use super::error::{ErrorMark, error_response};
+use super::operations::{Classified, classify, operation_name};
 
 /// The id of the request being served, for handlers that want it.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-pub async fn request_context(mut request: Request, next: Next) -> Response {
+/// The error code of an injected fault, for the journal.
+#[derive(Debug, Clone)]
+struct InjectedCode(String);
+
+/// What the request middleware records into.
+#[derive(Debug, Clone)]
+pub struct ObserveState {
+    pub journal: Arc<Journal>,
+    pub metrics: Arc<Metrics>,
+    pub clock: Arc<EmulatorClock>,
+}
+
+pub async fn request_context(
+    State(observe): State<ObserveState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let id = uuid::Uuid::new_v4().simple().to_string();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let classified = classify(method.as_str(), &path);
+    let operation = operation_name(&classified);
     request.extensions_mut().insert(RequestId(id.clone()));
+    request.extensions_mut().insert(classified.clone());
 
     let mut response = next.run(request).await;
 
@@ -37,14 +64,84 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
         response.headers_mut().insert("x-request-id", value);
     }
     let status = response.status().as_u16();
-    let latency_us = started.elapsed().as_micros() as u64;
-    let error_code = mark.as_ref().map(|m| m.code.as_str());
+    let elapsed = started.elapsed();
+    let latency_us = elapsed.as_micros() as u64;
+    let error_code: Option<String> =
+        mark.as_ref()
+            .map(|m| m.code.as_str().to_owned())
+            .or_else(|| {
+                response
+                    .extensions()
+                    .get::<InjectedCode>()
+                    .map(|c| c.0.clone())
+            });
     if status >= 500 {
-        tracing::error!(%method, %path, status, latency_us, request_id = %id, error_code, "request");
+        tracing::error!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
     } else {
-        tracing::info!(%method, %path, status, latency_us, request_id = %id, error_code, "request");
+        tracing::info!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
+    }
+    observe
+        .metrics
+        .observe(operation, status, elapsed.as_secs_f64());
+    if !path.starts_with("/_emulator/") {
+        observe.journal.record(JournalEntry {
+            time: observe.clock.now_ms(),
+            method: method.to_string(),
+            operation,
+            project: classified.project,
+            secret: classified.secret,
+            status,
+            error_code,
+            request_id: id,
+            latency_us,
+        });
     }
     response
+}
+
+/// Applies the fault rules that match the request's operation before it reaches any
+/// handler, so an injected error never leaves a change behind.
+pub async fn inject_faults(
+    State(faults): State<Arc<FaultRules>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let classified = request
+        .extensions()
+        .get::<Classified>()
+        .cloned()
+        .unwrap_or_default();
+    let Some(operation) = classified
+        .operation
+        .filter(|op| !op.path.starts_with("/_emulator"))
+    else {
+        return next.run(request).await;
+    };
+    let actions = faults.check(
+        operation.name,
+        classified.project.as_deref(),
+        classified.secret.as_deref(),
+    );
+    for action in actions {
+        match action {
+            FaultAction::Latency { latency_ms } => {
+                tokio::time::sleep(Duration::from_millis(latency_ms)).await;
+            }
+            FaultAction::Error {
+                status,
+                error_code,
+                error_msg,
+            } => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                let body = serde_json::json!({ "error_code": error_code, "error_msg": error_msg });
+                let mut response = (status, Json(body)).into_response();
+                response.extensions_mut().insert(InjectedCode(error_code));
+                return response;
+            }
+        }
+    }
+    next.run(request).await
 }
 
 #[allow(clippy::needless_pass_by_value)] // the signature CatchPanicLayer requires

@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, extractors, wire types and the request middleware. Handlers
 //! translate between HTTP and one service call each; they hold no business rules.
 
+mod admin;
 pub mod auth;
 mod csms;
 pub mod dto;
@@ -10,6 +11,8 @@ pub mod extract;
 mod iam;
 mod lifecycle;
 pub mod middleware;
+mod openapi;
+pub mod operations;
 mod paths;
 mod peripheral;
 mod secrets;
@@ -25,6 +28,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 use std::sync::Arc;
 
 use crate::auth::Authenticator;
+use crate::clock::EmulatorClock;
+use crate::control::faults::FaultRules;
+use crate::control::journal::Journal;
+use crate::control::metrics::Metrics;
 use crate::error::CsmsError;
 use crate::service::CsmsService;
 
@@ -38,6 +45,10 @@ pub struct RouterSettings {
     pub auth: Arc<Authenticator>,
     /// The project the IAM lookup answers with.
     pub project_id: String,
+    pub clock: Arc<EmulatorClock>,
+    pub journal: Arc<Journal>,
+    pub faults: Arc<FaultRules>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The full router: CSMS routes, the IAM project lookup, the emulator's own routes,
@@ -49,6 +60,46 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         authenticator: settings.auth,
         body_limit,
     };
+    let observe = middleware::ObserveState {
+        journal: Arc::clone(&settings.journal),
+        metrics: Arc::clone(&settings.metrics),
+        clock: Arc::clone(&settings.clock),
+    };
+    let faults = Arc::clone(&settings.faults);
+    let admin_state = admin::AdminState {
+        service: service.clone(),
+        clock: settings.clock,
+        journal: settings.journal,
+        faults: settings.faults,
+        metrics: settings.metrics,
+    };
+    let admin_routes = admin::routes(admin_state);
+    csms_routes()
+        .route("/v3/projects", get(iam::list_projects))
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(route_not_found)
+        .with_state(service)
+        .merge(admin_routes)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::Extension(BodyLimit(body_limit)))
+        .layer(axum::Extension(iam::IamProject(settings.project_id)))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            faults,
+            middleware::inject_faults,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            auth_state,
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            observe,
+            middleware::request_context,
+        ))
+}
+
+/// The CSMS routes (paths as in [`operations::OPERATIONS`]).
+fn csms_routes() -> Router<CsmsService> {
     let secrets = "/v1/{project_id}/secrets";
     let secret = format!("{secrets}/{{secret_name}}");
     let csms = "/v1/{project_id}/csms";
@@ -115,25 +166,6 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
             "/v1/csms/function-templates",
             get(peripheral::show_secret_function_templates),
         )
-        .route("/v3/projects", get(iam::list_projects))
-        .route("/_emulator/health", get(health))
-        .fallback(route_not_found)
-        .method_not_allowed_fallback(route_not_found)
-        .with_state(service)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::Extension(BodyLimit(body_limit)))
-        .layer(axum::Extension(iam::IamProject(settings.project_id)))
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum::middleware::from_fn_with_state(
-            auth_state,
-            auth::authenticate,
-        ))
-        .layer(axum::middleware::from_fn(middleware::request_context))
-}
-
-/// `GET /_emulator/health`: 200 as soon as the server serves.
-async fn health() -> impl IntoResponse {
-    axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Any path or method the API does not define: 404 `APIGW.0101` (D5).

@@ -39,7 +39,61 @@ pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
     names.len()
 }
 
+/// At most this many due moments are visited by one clock advance (a guard: rotation
+/// periods are at least four hours, so a year has at most ~2,200 per secret).
+const ADVANCE_STEPS_MAX: usize = 100_000;
+
 impl CsmsService {
+    /// The number of secrets in each project, for metrics.
+    pub fn secret_counts(&self) -> Result<Vec<(String, usize)>, CsmsError> {
+        let global = crate::domain::names::ProjectId::global();
+        let mut counts = Vec::new();
+        for project in self.store.projects()? {
+            if project == global {
+                continue;
+            }
+            let n = crate::store::read(&*self.store, &project, |data| data.secrets.len())?;
+            counts.push((project.to_string(), n));
+        }
+        Ok(counts)
+    }
+
+    /// Moves time to `target` the way it would pass: every due moment up to `target` is
+    /// visited in time order (`set_time` moves the clock there) and its work runs before
+    /// the next one; then the clock is left at `target`. Returns how many secrets were
+    /// touched.
+    pub fn advance_to(
+        &self,
+        target: Millis,
+        set_time: &dyn Fn(Millis),
+    ) -> Result<usize, CsmsError> {
+        let mut touched = 0;
+        for _ in 0..ADVANCE_STEPS_MAX {
+            let mut earliest: Option<Millis> = None;
+            for project in self.store.projects()? {
+                let due = crate::store::read(
+                    &*self.store,
+                    &project,
+                    crate::store::ProjectData::next_due,
+                )?;
+                earliest = match (earliest, due) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            match earliest {
+                Some(at) if at <= target => {
+                    set_time(at.max(self.now()));
+                    touched += self.run_due_work()?;
+                }
+                _ => break,
+            }
+        }
+        set_time(target);
+        touched += self.run_due_work()?;
+        Ok(touched)
+    }
+
     /// Runs the due work of every project whose earliest due moment has come; the
     /// background sweep calls this. Returns how many secrets were touched.
     pub fn run_due_work(&self) -> Result<usize, CsmsError> {

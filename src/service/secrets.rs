@@ -10,7 +10,7 @@ use crate::domain::limits::{ROTATION_PERIOD_MIN_SECS, VALUE_MAX_BYTES};
 use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::rotation::RotationPeriod;
-use crate::domain::secret::{RECOVERY_DAYS_DEFAULT, Secret, SettingsPatch};
+use crate::domain::secret::{RECOVERY_DAYS_DEFAULT, Secret, SecretState, SettingsPatch};
 use crate::error::CsmsError;
 use crate::store;
 
@@ -212,6 +212,36 @@ impl CsmsService {
             .unwrap_or(RECOVERY_DAYS_DEFAULT);
         self.update_secret_with(project, name, |secret, _, now| {
             secret.schedule_deletion(days, now)
+        })
+    }
+
+    /// Sets a secret's state for tests (D17): ENABLED, DISABLED or FROZEN. There is no
+    /// public API for this; a pending deletion is left through cancel, not here.
+    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    pub fn set_secret_state(
+        &self,
+        project: &ProjectId,
+        name: &SecretName,
+        state: Option<&str>,
+    ) -> Result<Arc<Secret>, CsmsError> {
+        let state = match state {
+            Some("ENABLED") => SecretState::Enabled,
+            Some("DISABLED") => SecretState::Disabled,
+            Some("FROZEN") => SecretState::Frozen,
+            _ => {
+                return Err(CsmsError::invalid(
+                    "state",
+                    "must be ENABLED, DISABLED or FROZEN",
+                ));
+            }
+        };
+        self.update_secret_with(project, name, |secret, _, now| {
+            if secret.state == SecretState::PendingDelete {
+                return Err(CsmsError::AlreadyPendingDelete(secret.name().to_string()));
+            }
+            secret.state = state;
+            secret.update_time = now;
+            Ok(())
         })
     }
 

@@ -1,4 +1,4 @@
-//! Shared test helpers: an app on a manual clock, request shortcuts, error assertions.
+//! Shared test helpers: an app on a frozen clock, request shortcuts, error assertions.
 
 use std::sync::Arc;
 
@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use clap::Parser;
-use csms_emulator::clock::ManualClock;
+use csms_emulator::clock::{ClockMode, EmulatorClock};
 use csms_emulator::config::Config;
 use csms_emulator::store::memory::MemoryStore;
 use http_body_util::BodyExt;
@@ -18,7 +18,7 @@ pub const START_MS: i64 = 1_700_000_000_000;
 
 pub struct TestApp {
     pub router: Router,
-    pub clock: ManualClock,
+    pub clock: Arc<EmulatorClock>,
 }
 
 /// A response as tests see it.
@@ -40,11 +40,13 @@ impl TestApp {
         let config =
             Config::try_parse_from(std::iter::once("csms-emulator").chain(args.iter().copied()))
                 .expect("valid test configuration");
-        let clock = ManualClock::new(START_MS);
+        let clock = Arc::new(EmulatorClock::new());
+        clock.set_mode(ClockMode::Frozen);
+        clock.set(START_MS);
         let router = csms_emulator::app::build_with(
             &config,
             Arc::new(MemoryStore::new()),
-            Arc::new(clock.clone()),
+            Arc::clone(&clock),
         );
         Self { router, clock }
     }

@@ -1,0 +1,277 @@
+//! The emulator's own API under `/_emulator/`: health and readiness, the clock, secret
+//! states, fault rules, the request journal, metrics and the OpenAPI description.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, parse_duration};
+use crate::control::faults::{FaultRule, FaultRules, FaultSpec};
+use crate::control::journal::{Journal, JournalEntry};
+use crate::control::metrics::Metrics;
+use crate::domain::names::{ProjectId, SecretName};
+use crate::error::CsmsError;
+use crate::service::CsmsService;
+
+use super::dto::SecretResponse;
+use super::error::{ApiError, ApiResult};
+use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
+
+/// Everything the admin API reaches.
+#[derive(Clone)]
+pub struct AdminState {
+    pub service: CsmsService,
+    pub clock: Arc<EmulatorClock>,
+    pub journal: Arc<Journal>,
+    pub faults: Arc<FaultRules>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The admin routes under `/_emulator/`.
+pub fn routes(state: AdminState) -> Router {
+    Router::new()
+        .route("/_emulator/health", get(health))
+        .route("/_emulator/ready", get(ready))
+        .route("/_emulator/clock", get(show_clock).post(set_clock))
+        .route(
+            "/_emulator/projects/{project_id}/secrets/{secret_name}/state",
+            post(set_secret_state),
+        )
+        .route(
+            "/_emulator/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_emulator/faults/{fault_id}", delete(delete_fault))
+        .route("/_emulator/journal", get(journal).delete(clear_journal))
+        .route("/_emulator/metrics", get(metrics))
+        .route("/_emulator/openapi.json", get(openapi))
+        .with_state(state)
+}
+
+/// `GET /_emulator/health`: 200 as soon as the server serves.
+pub async fn health() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /_emulator/ready`: 200 once start-up work is done (nothing is loaded before
+/// serving today, so as soon as the server serves).
+pub async fn ready() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ready" }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClockDto {
+    pub now: Millis,
+    pub mode: &'static str,
+    pub offset_ms: Millis,
+}
+
+fn clock_dto(clock: &EmulatorClock) -> ClockDto {
+    ClockDto {
+        now: clock.now_ms(),
+        mode: match clock.mode() {
+            ClockMode::Real => "real",
+            ClockMode::Frozen => "frozen",
+        },
+        offset_ms: clock.offset(),
+    }
+}
+
+/// `GET /_emulator/clock`.
+pub async fn show_clock(State(state): State<AdminState>) -> Json<ClockDto> {
+    Json(clock_dto(&state.clock))
+}
+
+/// The body of `POST /_emulator/clock`: one of `advance` (`"7d"`, or milliseconds),
+/// `set` (epoch milliseconds) or `mode` (`real` or `frozen`).
+#[derive(Debug, Default, Deserialize)]
+pub struct ClockBody {
+    pub advance: Option<serde_json::Value>,
+    pub set: Option<Millis>,
+    pub mode: Option<String>,
+}
+
+/// `POST /_emulator/clock`: moving time forward runs, in time order, every piece of work
+/// that falls due on the way (deletions, expiry events, automatic rotation) before
+/// answering.
+pub async fn set_clock(
+    State(state): State<AdminState>,
+    CsmsJson(body): CsmsJson<ClockBody>,
+) -> ApiResult<Json<ClockDto>> {
+    let given = [
+        body.advance.is_some(),
+        body.set.is_some(),
+        body.mode.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() != 1 {
+        return Err(CsmsError::invalid("clock", "give exactly one of advance, set, mode").into());
+    }
+    if let Some(mode) = body.mode {
+        let mode = match mode.as_str() {
+            "real" => ClockMode::Real,
+            "frozen" => ClockMode::Frozen,
+            _ => return Err(CsmsError::invalid("mode", "must be real or frozen").into()),
+        };
+        state.clock.set_mode(mode);
+        return Ok(Json(clock_dto(&state.clock)));
+    }
+    let now = state.clock.now_ms();
+    let target = match (body.advance, body.set) {
+        (Some(advance), None) => {
+            let by = match &advance {
+                serde_json::Value::String(s) => parse_duration(s),
+                serde_json::Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                CsmsError::invalid(
+                    "advance",
+                    "must be a duration such as 7d, 36h, 90m, 15s, 250ms",
+                )
+            })?;
+            now.checked_add(by)
+                .ok_or_else(|| CsmsError::invalid("advance", "is too large"))?
+        }
+        (None, Some(set)) => set,
+        _ => {
+            return Err(
+                CsmsError::invalid("clock", "give exactly one of advance, set, mode").into(),
+            );
+        }
+    };
+    let clock = Arc::clone(&state.clock);
+    let service = state.service.clone();
+    let moved = tokio::task::spawn_blocking(move || {
+        if target > now {
+            service.advance_to(target, &|t| clock.set(t)).map(|_| ())
+        } else {
+            clock.set(target);
+            Ok(())
+        }
+    })
+    .await
+    .map_err(|e| CsmsError::Internal(format!("clock task: {e}")))?;
+    moved?;
+    Ok(Json(clock_dto(&state.clock)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StateBody {
+    pub state: Option<String>,
+}
+
+/// `POST /_emulator/projects/{project_id}/secrets/{secret_name}/state`: ENABLED, DISABLED
+/// or FROZEN (D17), which no public API sets.
+pub async fn set_secret_state(
+    State(state): State<AdminState>,
+    CsmsPath((project_id, secret_name)): CsmsPath<(String, String)>,
+    CsmsJson(body): CsmsJson<StateBody>,
+) -> ApiResult<Json<SecretResponse>> {
+    let project = ProjectId::parse(&project_id)?;
+    let name = SecretName::parse_lookup("secret_name", &secret_name)?;
+    let secret = state
+        .service
+        .set_secret_state(&project, &name, body.state.as_deref())?;
+    Ok(Json(SecretResponse {
+        secret: (&*secret).into(),
+    }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct FaultsDto {
+    pub faults: Vec<FaultRule>,
+}
+
+/// `GET /_emulator/faults`.
+pub async fn list_faults(State(state): State<AdminState>) -> Json<FaultsDto> {
+    Json(FaultsDto {
+        faults: state.faults.list(),
+    })
+}
+
+/// `POST /_emulator/faults`.
+pub async fn add_fault(
+    State(state): State<AdminState>,
+    CsmsJson(spec): CsmsJson<FaultSpec>,
+) -> ApiResult<Json<FaultRule>> {
+    state
+        .faults
+        .add(spec)
+        .map(Json)
+        .map_err(|rule| CsmsError::invalid("fault", rule).into())
+}
+
+/// `DELETE /_emulator/faults`.
+pub async fn clear_faults(State(state): State<AdminState>) -> StatusCode {
+    state.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `DELETE /_emulator/faults/{fault_id}`.
+pub async fn delete_fault(
+    State(state): State<AdminState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| CsmsError::invalid("fault_id", "must be a rule id"))?;
+    if state.faults.remove(id) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError(CsmsError::NotFound {
+            kind: "fault rule",
+            name: id.to_string(),
+        }))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct JournalQuery {
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JournalDto {
+    pub requests: Vec<JournalEntry>,
+}
+
+/// `GET /_emulator/journal?limit=N`: the latest requests, oldest first.
+pub async fn journal(
+    State(state): State<AdminState>,
+    CsmsQuery(query): CsmsQuery<JournalQuery>,
+) -> Json<JournalDto> {
+    Json(JournalDto {
+        requests: state.journal.latest(query.limit.unwrap_or(usize::MAX)),
+    })
+}
+
+/// `DELETE /_emulator/journal`.
+pub async fn clear_journal(State(state): State<AdminState>) -> StatusCode {
+    state.journal.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /_emulator/metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<AdminState>) -> ApiResult<Response> {
+    let counts = state.service.secret_counts()?;
+    let text = state.metrics.render(&counts);
+    Ok((
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}
+
+/// `GET /_emulator/openapi.json`.
+pub async fn openapi() -> Json<serde_json::Value> {
+    Json(super::openapi::document())
+}

@@ -1,0 +1,488 @@
+//! The table of every route the emulator serves: method, path template, the CSMS operation
+//! name and a summary. The router's paths, the request classifier (journal, metrics, fault
+//! rules name operations through it) and the OpenAPI description all come from this table.
+
+/// One served route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    pub method: &'static str,
+    /// Path template; `{name}` segments match any one segment, literals take precedence.
+    pub path: &'static str,
+    /// The SDK's operation name (`CreateSecret`, …), or `Emulator…` for the admin API.
+    pub name: &'static str,
+    pub summary: &'static str,
+}
+
+macro_rules! op {
+    ($method:literal, $path:literal, $name:literal, $summary:literal) => {
+        Operation {
+            method: $method,
+            path: $path,
+            name: $name,
+            summary: $summary,
+        }
+    };
+}
+
+/// Every route, literal paths before the templates they collide with.
+pub const OPERATIONS: &[Operation] = &[
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets",
+        "CreateSecret",
+        "Create a secret"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/secrets",
+        "ListSecrets",
+        "List secrets"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/batch-import",
+        "BatchImportSecrets",
+        "Import secrets in batches"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/batch-delete",
+        "BatchDeleteSecrets",
+        "Delete secrets in batches"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/restore",
+        "UploadSecretBlob",
+        "Restore a secret from a backup blob"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/secrets/checker/config",
+        "ShowSecretsConfig",
+        "Show the secrets checker configuration"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/checker/config",
+        "UpdateSecretsConfig",
+        "Update the secrets checker configuration"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/checker/check",
+        "CheckSecrets",
+        "Check secrets"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/secrets/{secret_name}",
+        "ShowSecret",
+        "Show a secret"
+    ),
+    op!(
+        "PUT",
+        "/v1/{project_id}/secrets/{secret_name}",
+        "UpdateSecret",
+        "Update a secret"
+    ),
+    op!(
+        "DELETE",
+        "/v1/{project_id}/secrets/{secret_name}",
+        "DeleteSecret",
+        "Delete a secret immediately"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/{secret_name}/versions",
+        "CreateSecretVersion",
+        "Create a secret version"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/secrets/{secret_name}/versions",
+        "ListSecretVersions",
+        "List secret versions"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/secrets/{secret_name}/versions/{version_id}",
+        "ShowSecretVersion",
+        "Show a version and its value"
+    ),
+    op!(
+        "PUT",
+        "/v1/{project_id}/secrets/{secret_name}/versions/{version_id}",
+        "UpdateVersion",
+        "Update a version's expiry"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/secrets/{secret_name}/stages/{stage_name}",
+        "ShowSecretStage",
+        "Show a stage"
+    ),
+    op!(
+        "PUT",
+        "/v1/{project_id}/secrets/{secret_name}/stages/{stage_name}",
+        "UpdateSecretStage",
+        "Create or move a stage"
+    ),
+    op!(
+        "DELETE",
+        "/v1/{project_id}/secrets/{secret_name}/stages/{stage_name}",
+        "DeleteSecretStage",
+        "Delete a stage"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/{secret_name}/scheduled-deleted-tasks/create",
+        "DeleteSecretForSchedule",
+        "Schedule a secret's deletion"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/{secret_name}/scheduled-deleted-tasks/cancel",
+        "RestoreSecret",
+        "Cancel a scheduled deletion"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/{secret_name}/backup",
+        "DownloadSecretBlob",
+        "Back up a secret"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/secrets/{secret_name}/rotate",
+        "RotateSecret",
+        "Rotate a secret"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/csms/generate-password",
+        "GenerateRandomPassword",
+        "Generate a random password"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/csms/tags",
+        "ListProjectSecretsTags",
+        "List the project's tags"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/csms/tasks",
+        "ListSecretTask",
+        "List rotation tasks"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/csms/notification-records",
+        "ListNotificationRecords",
+        "List notification records"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/csms/events",
+        "CreateSecretEvent",
+        "Create an event"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/csms/events",
+        "ListSecretEvents",
+        "List events"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/csms/events/{event_name}",
+        "ShowSecretEvent",
+        "Show an event"
+    ),
+    op!(
+        "PUT",
+        "/v1/{project_id}/csms/events/{event_name}",
+        "UpdateSecretEvent",
+        "Update an event"
+    ),
+    op!(
+        "DELETE",
+        "/v1/{project_id}/csms/events/{event_name}",
+        "DeleteSecretEvent",
+        "Delete an event"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/csms/grants",
+        "CreateGrants",
+        "Create a grant"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/csms/grants",
+        "ListGrants",
+        "List grants"
+    ),
+    op!(
+        "PUT",
+        "/v1/{project_id}/csms/grants",
+        "UpdateGrant",
+        "Update a grant"
+    ),
+    op!(
+        "DELETE",
+        "/v1/{project_id}/csms/grants",
+        "DeleteGrant",
+        "Delete grants"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/csms/resource_instances/action",
+        "ListResourceInstances",
+        "Search secrets by tags"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/csms/{secret_id}/tags",
+        "CreateSecretTag",
+        "Add a tag"
+    ),
+    op!(
+        "GET",
+        "/v1/{project_id}/csms/{secret_id}/tags",
+        "ListSecretTags",
+        "List a secret's tags"
+    ),
+    op!(
+        "POST",
+        "/v1/{project_id}/csms/{secret_id}/tags/action",
+        "BatchCreateOrDeleteTags",
+        "Add or remove tags in batches"
+    ),
+    op!(
+        "DELETE",
+        "/v1/{project_id}/csms/{secret_id}/tags/{key}",
+        "DeleteSecretTag",
+        "Remove a tag"
+    ),
+    op!(
+        "POST",
+        "/v1/csms/agencies",
+        "CreateAgency",
+        "Create an agency"
+    ),
+    op!(
+        "GET",
+        "/v1/csms/agencies",
+        "ShowAgency",
+        "Show whether an agency was granted"
+    ),
+    op!("GET", "/v1/csms/users", "ListUsers", "List users"),
+    op!(
+        "POST",
+        "/v1/csms/users/change-password",
+        "UpdateUserPassword",
+        "Change the user's password"
+    ),
+    op!(
+        "GET",
+        "/v1/csms/users/{user_id}",
+        "ShowUserDetail",
+        "Show a user"
+    ),
+    op!(
+        "GET",
+        "/v1/csms/function-templates",
+        "ShowSecretFunctionTemplates",
+        "Show rotation function templates"
+    ),
+    op!(
+        "GET",
+        "/v3/projects",
+        "KeystoneListProjects",
+        "IAM project lookup"
+    ),
+    op!("GET", "/_emulator/health", "EmulatorHealth", "Liveness"),
+    op!("GET", "/_emulator/ready", "EmulatorReady", "Readiness"),
+    op!(
+        "GET",
+        "/_emulator/clock",
+        "EmulatorShowClock",
+        "Show the emulator's clock"
+    ),
+    op!(
+        "POST",
+        "/_emulator/clock",
+        "EmulatorSetClock",
+        "Advance, set, freeze or release the clock"
+    ),
+    op!(
+        "POST",
+        "/_emulator/projects/{project_id}/secrets/{secret_name}/state",
+        "EmulatorSetSecretState",
+        "Set a secret's state"
+    ),
+    op!(
+        "GET",
+        "/_emulator/faults",
+        "EmulatorListFaults",
+        "List fault rules"
+    ),
+    op!(
+        "POST",
+        "/_emulator/faults",
+        "EmulatorAddFault",
+        "Add a fault rule"
+    ),
+    op!(
+        "DELETE",
+        "/_emulator/faults",
+        "EmulatorClearFaults",
+        "Remove every fault rule"
+    ),
+    op!(
+        "DELETE",
+        "/_emulator/faults/{fault_id}",
+        "EmulatorDeleteFault",
+        "Remove one fault rule"
+    ),
+    op!(
+        "GET",
+        "/_emulator/journal",
+        "EmulatorJournal",
+        "The last requests received"
+    ),
+    op!(
+        "DELETE",
+        "/_emulator/journal",
+        "EmulatorClearJournal",
+        "Empty the journal"
+    ),
+    op!(
+        "GET",
+        "/_emulator/metrics",
+        "EmulatorMetrics",
+        "Prometheus metrics"
+    ),
+    op!(
+        "GET",
+        "/_emulator/openapi.json",
+        "EmulatorOpenApi",
+        "This OpenAPI description"
+    ),
+];
+
+/// What a request is, as far as its method and path tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Classified {
+    pub operation: Option<&'static Operation>,
+    pub project: Option<String>,
+    pub secret: Option<String>,
+}
+
+fn decode(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Matches a request against the table: the first operation whose method and template fit,
+/// with literal segments preferred (the table lists literals first).
+#[must_use]
+pub fn classify(method: &str, path: &str) -> Classified {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    for op in OPERATIONS.iter().filter(|op| op.method == method) {
+        let template: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();
+        if template.len() != segments.len() {
+            continue;
+        }
+        let mut project = None;
+        let mut secret = None;
+        let fits = template.iter().zip(&segments).all(|(t, s)| {
+            match *t {
+                "{project_id}" => project = Some(decode(s)),
+                "{secret_name}" => secret = Some(decode(s)),
+                _ => {}
+            }
+            if t.starts_with('{') {
+                !s.is_empty()
+            } else {
+                t == s
+            }
+        });
+        if fits {
+            return Classified {
+                operation: Some(op),
+                project,
+                secret,
+            };
+        }
+    }
+    Classified::default()
+}
+
+/// The operation name for logs, journal and metrics: `Unknown` when no route matches.
+#[must_use]
+pub fn operation_name(classified: &Classified) -> &'static str {
+    classified.operation.map_or("Unknown", |op| op.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_win_over_templates_and_names_are_extracted() {
+        let c = classify("POST", "/v1/p1/secrets/batch-import");
+        assert_eq!(c.operation.unwrap().name, "BatchImportSecrets");
+        let c = classify("GET", "/v1/p1/secrets/batch-import");
+        assert_eq!(c.operation.unwrap().name, "ShowSecret");
+        assert_eq!(c.secret.as_deref(), Some("batch-import"));
+        assert_eq!(c.project.as_deref(), Some("p1"));
+        let c = classify("GET", "/v1/p1/secrets/s/versions/v1");
+        assert_eq!(c.operation.unwrap().name, "ShowSecretVersion");
+        assert_eq!(
+            classify("GET", "/v1/p1/csms/events/tags")
+                .operation
+                .unwrap()
+                .name,
+            "ShowSecretEvent"
+        );
+        assert_eq!(
+            classify("GET", "/v1/p1/csms/abc/tags")
+                .operation
+                .unwrap()
+                .name,
+            "ListSecretTags"
+        );
+        assert_eq!(
+            classify("DELETE", "/v1/p1/csms/abc/tags/action")
+                .operation
+                .unwrap()
+                .name,
+            "DeleteSecretTag"
+        );
+        assert!(classify("PATCH", "/v1/p1/secrets").operation.is_none());
+        assert!(classify("GET", "/nothing").operation.is_none());
+    }
+
+    #[test]
+    fn every_operation_name_is_unique_per_method_and_path() {
+        let mut seen = std::collections::BTreeSet::new();
+        for op in OPERATIONS {
+            assert!(
+                seen.insert((op.method, op.path)),
+                "{} {}",
+                op.method,
+                op.path
+            );
+        }
+        // the 46 CSMS operations are all there
+        let csms = OPERATIONS
+            .iter()
+            .filter(|op| op.path.starts_with("/v1/"))
+            .count();
+        assert_eq!(csms, 46);
+    }
+}

@@ -1,0 +1,103 @@
+//! The request journal: the last N requests with their operation, project, secret,
+//! status, error code and request id. Never a body, a value or a credential.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
+
+use serde::Serialize;
+
+use crate::clock::Millis;
+
+/// One journal line.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct JournalEntry {
+    pub time: Millis,
+    pub method: String,
+    pub operation: &'static str,
+    pub project: Option<String>,
+    pub secret: Option<String>,
+    pub status: u16,
+    pub error_code: Option<String>,
+    pub request_id: String,
+    pub latency_us: u64,
+}
+
+/// A bounded ring of the latest entries.
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    entries: Mutex<VecDeque<JournalEntry>>,
+}
+
+impl Journal {
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
+        }
+    }
+
+    /// Appends an entry, dropping the oldest past the capacity.
+    pub fn record(&self, entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// The latest `limit` entries, oldest first.
+    #[must_use]
+    pub fn latest(&self, limit: usize) -> Vec<JournalEntry> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let skip = entries.len().saturating_sub(limit);
+        entries.iter().skip(skip).cloned().collect()
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u16) -> JournalEntry {
+        JournalEntry {
+            time: i64::from(n),
+            method: "GET".into(),
+            operation: "ListSecrets",
+            project: None,
+            secret: None,
+            status: n,
+            error_code: None,
+            request_id: n.to_string(),
+            latency_us: 1,
+        }
+    }
+
+    #[test]
+    fn the_journal_keeps_the_latest_entries_in_order() {
+        let journal = Journal::new(3);
+        for n in 1..=5 {
+            journal.record(entry(n));
+        }
+        let statuses: Vec<u16> = journal.latest(10).iter().map(|e| e.status).collect();
+        assert_eq!(statuses, [3, 4, 5]);
+        assert_eq!(journal.latest(2).len(), 2);
+        assert_eq!(journal.latest(2)[0].status, 4);
+        journal.clear();
+        assert!(journal.latest(10).is_empty());
+        let off = Journal::new(0);
+        off.record(entry(1));
+        assert!(off.latest(10).is_empty());
+    }
+}

@@ -1,0 +1,143 @@
+//! Prometheus metrics (the `prometheus-client` crate): requests by operation and status, a
+//! latency histogram by operation, and secrets per project.
+
+use std::sync::{Mutex, PoisonError};
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    operation: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    operation: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProjectLabels {
+    project: String,
+}
+
+type HistogramFamily = Family<OperationLabels, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    // 100 µs to ~3.3 s.
+    Histogram::new(exponential_buckets(0.0001, 2.0, 16))
+}
+
+/// The registry and its metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    requests: Family<RequestLabels, Counter>,
+    latency: HistogramFamily,
+    secrets: Family<ProjectLabels, Gauge>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    #[must_use]
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("csms_emulator");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
+        let secrets = Family::<ProjectLabels, Gauge>::default();
+        registry.register(
+            "requests",
+            "Requests by operation and status",
+            requests.clone(),
+        );
+        registry.register(
+            "request_duration_seconds",
+            "Request latency by operation",
+            latency.clone(),
+        );
+        registry.register("secrets", "Secrets per project", secrets.clone());
+        Self {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            secrets,
+        }
+    }
+
+    /// Counts one answered request.
+    pub fn observe(&self, operation: &str, status: u16, seconds: f64) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                operation: operation.to_owned(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&OperationLabels {
+                operation: operation.to_owned(),
+            })
+            .observe(seconds);
+    }
+
+    /// The text exposition, with the secret counts given as of now.
+    #[must_use]
+    pub fn render(&self, secrets_per_project: &[(String, usize)]) -> String {
+        self.secrets.clear();
+        for (project, count) in secrets_per_project {
+            self.secrets
+                .get_or_create(&ProjectLabels {
+                    project: project.clone(),
+                })
+                .set(i64::try_from(*count).unwrap_or(i64::MAX));
+        }
+        let registry = self.registry.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = String::new();
+        if encode(&mut out, &registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_latency_and_secrets_are_exposed() {
+        let metrics = Metrics::new();
+        metrics.observe("CreateSecret", 200, 0.002);
+        metrics.observe("CreateSecret", 200, 0.004);
+        metrics.observe("CreateSecret", 409, 0.001);
+        let text = metrics.render(&[("p1".into(), 3)]);
+        assert!(
+            text.contains(
+                r#"csms_emulator_requests_total{operation="CreateSecret",status="200"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"csms_emulator_requests_total{operation="CreateSecret",status="409"} 1"#
+            )
+        );
+        assert!(text.contains(
+            r#"csms_emulator_request_duration_seconds_count{operation="CreateSecret"} 3"#
+        ));
+        assert!(text.contains(r#"csms_emulator_secrets{project="p1"} 3"#));
+        let later = metrics.render(&[]);
+        assert!(!later.contains(r#"project="p1""#));
+        assert!(later.ends_with("# EOF\n"));
+    }
+}
