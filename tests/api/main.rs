@@ -4,6 +4,7 @@
 // Test code: a failed unwrap is a failed test, and case tables make long functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
+mod admin;
 mod auth;
 mod backup_rotation;
 mod batch;
