@@ -2,6 +2,8 @@
 //! name and a summary. The router's paths, the request classifier (journal, metrics, fault
 //! rules name operations through it) and the OpenAPI description all come from this table.
 
+use std::sync::LazyLock;
+
 /// One served route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operation {
@@ -387,14 +389,30 @@ fn decode(segment: &str) -> String {
         .into_owned()
 }
 
+/// Each operation with its template split into segments, computed once.
+static SPLIT: LazyLock<Vec<(&'static Operation, Vec<&'static str>)>> = LazyLock::new(|| {
+    OPERATIONS
+        .iter()
+        .map(|op| (op, op.path.trim_start_matches('/').split('/').collect()))
+        .collect()
+});
+
 /// Matches a request against the table: the first operation whose method and template fit,
 /// with literal segments preferred (the table lists literals first).
 #[must_use]
 pub fn classify(method: &str, path: &str) -> Classified {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    for op in OPERATIONS.iter().filter(|op| op.method == method) {
-        let template: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();
+    for (op, template) in SPLIT.iter().filter(|(op, _)| op.method == method) {
         if template.len() != segments.len() {
+            continue;
+        }
+        if !template.iter().zip(&segments).all(|(t, s)| {
+            if t.starts_with('{') {
+                !s.is_empty()
+            } else {
+                t == s
+            }
+        }) {
             continue;
         }
         let mut project = None;
@@ -413,7 +431,7 @@ pub fn classify(method: &str, path: &str) -> Classified {
         });
         if fits {
             return Classified {
-                operation: Some(op),
+                operation: Some(*op),
                 project,
                 secret,
             };

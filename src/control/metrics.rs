@@ -13,13 +13,13 @@ use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    operation: String,
+    operation: &'static str,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
-    operation: String,
+    operation: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -76,17 +76,12 @@ impl Metrics {
     }
 
     /// Counts one answered request.
-    pub fn observe(&self, operation: &str, status: u16, seconds: f64) {
+    pub fn observe(&self, operation: &'static str, status: u16, seconds: f64) {
         self.requests
-            .get_or_create(&RequestLabels {
-                operation: operation.to_owned(),
-                status,
-            })
+            .get_or_create(&RequestLabels { operation, status })
             .inc();
         self.latency
-            .get_or_create(&OperationLabels {
-                operation: operation.to_owned(),
-            })
+            .get_or_create(&OperationLabels { operation })
             .observe(seconds);
     }
 
