@@ -71,8 +71,24 @@ def start_emulator(*args):
     return Emulator(binary, *args)
 
 
+class RemoteEmulator:
+    """An emulator started elsewhere (for example a container), reached at $CSMS_ENDPOINT."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint.rstrip("/")
+        self.port = int(self.endpoint.rsplit(":", 1)[1])
+        self.startup_seconds = 0.0
+        self.process = None
+
+    client = Emulator.client
+
+
 @pytest.fixture(scope="module")
 def emulator():
+    endpoint = os.environ.get("CSMS_ENDPOINT")
+    if endpoint:
+        yield RemoteEmulator(endpoint)
+        return
     emu = start_emulator()
     yield emu
     code = emu.stop()
