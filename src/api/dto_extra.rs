@@ -106,7 +106,7 @@ impl From<Listing<NotificationRecord>> for ListRecordsResponse {
                     trigger_event_type: r.trigger_event_type.as_str(),
                     create_time: r.create_time,
                     secret_name: r.secret_name.clone(),
-                    secret_type: r.secret_type,
+                    secret_type: r.secret_type.as_str(),
                     notification_target_name: r.target_name.clone(),
                     notification_target_id: r.target_id.clone(),
                     notification_content: r.content.clone(),

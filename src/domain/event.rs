@@ -1,6 +1,7 @@
 //! Events: named notification rules that secrets subscribe to (csms-spec §2.3.17, §3.15),
 //! and the records of notifications they produced.
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::Millis;
@@ -9,7 +10,7 @@ use crate::error::CsmsError;
 use super::names::EventName;
 
 /// The base event types (`CreateSecretEvent.json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EventType {
     VersionCreated,
     VersionExpired,
@@ -63,7 +64,7 @@ impl EventType {
 }
 
 /// `ENABLED` or `DISABLED`; only enabled events notify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventState {
     Enabled,
     Disabled,
@@ -88,7 +89,7 @@ impl EventState {
 }
 
 /// Where notifications go; the service does not check that the target exists.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     pub target_type: String,
     pub target_id: String,
@@ -133,8 +134,8 @@ impl Notification {
     }
 }
 
-/// An event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An event. Serde is for storage and fixtures, not the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub name: EventName,
     pub id: Uuid,
@@ -154,13 +155,13 @@ impl Event {
 }
 
 /// One notification the emulator recorded instead of delivering it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationRecord {
     pub event_name: String,
     pub trigger_event_type: EventType,
     pub create_time: Millis,
     pub secret_name: String,
-    pub secret_type: &'static str,
+    pub secret_type: super::rotation::SecretType,
     pub target_name: String,
     pub target_id: String,
     pub content: String,

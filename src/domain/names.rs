@@ -273,7 +273,8 @@ impl KmsKeyId {
 
 /// An event name as it appears in `event_subscriptions` or the `event_name` filter:
 /// `^[a-zA-Z0-9._-]{1,64}$` (CreateSecretEvent pages).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct EventName(String);
 
 impl EventName {

@@ -1,17 +1,20 @@
 //! Secret types and the rotation settings that depend on them (D10, D11).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::CsmsError;
 
 use super::limits::{ROTATION_CONFIG_MAX_CHARS, ROTATION_PERIOD_MAX_SECS};
 
 /// `secret_type` (seed 001). `RDS` is documented but no longer accepted (D11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum SecretType {
     #[default]
+    #[serde(rename = "COMMON")]
     Common,
+    #[serde(rename = "RDS-FG")]
     RdsFg,
+    #[serde(rename = "GaussDB-FG")]
     GaussDbFg,
 }
 

@@ -1,11 +1,12 @@
 //! Rotation tasks, as `list_secret_task` reports them (csms-spec §2.4).
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::Millis;
 
 /// How a rotation ended; rotation runs synchronously, so there is no running state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TaskStatus {
     Success,
     Failed,
@@ -31,7 +32,7 @@ impl TaskStatus {
 }
 
 /// One rotation attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotationTask {
     pub id: Uuid,
     pub secret_name: String,

@@ -84,7 +84,7 @@ pub(super) fn notify(tx: &mut Tx<'_>, secret: &Secret, kind: EventType, now: Mil
             trigger_event_type: kind,
             create_time: now,
             secret_name: secret.name().to_string(),
-            secret_type: secret.settings.secret_type.as_str(),
+            secret_type: secret.settings.secret_type,
             target_name: event.notification.target_name.clone(),
             target_id: event.notification.target_id.clone(),
             content: format!("{} happened on secret {}", kind.as_str(), secret.name()),

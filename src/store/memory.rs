@@ -10,7 +10,7 @@ use std::sync::{PoisonError, RwLock};
 use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
 
-use super::{ProjectData, Store, Tx};
+use super::{ProjectData, Store, Tx, Writes};
 
 /// Keeps every project in memory; nothing survives a restart.
 #[derive(Debug, Default)]
@@ -22,6 +22,44 @@ impl MemoryStore {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A write transaction whose writes are handed to `persist` before they become
+    /// visible; when `persist` fails nothing is applied (the durable store's hook).
+    pub fn write_project_with(
+        &self,
+        project: &ProjectId,
+        f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
+        persist: &mut dyn FnMut(&Writes) -> Result<(), CsmsError>,
+    ) -> Result<(), CsmsError> {
+        let mut projects = self
+            .projects
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let empty = ProjectData::default();
+        let base = projects.get(project).unwrap_or(&empty);
+        let mut tx = Tx::new(base);
+        if f(&mut tx) {
+            let writes = tx.into_writes();
+            if !writes.is_empty() {
+                persist(&writes)?;
+                let data = projects.entry(project.clone()).or_default();
+                data.apply(writes);
+                if data.is_empty() {
+                    projects.remove(project);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies writes loaded from durable storage at start.
+    pub fn load(&self, project: ProjectId, writes: Writes) {
+        let mut projects = self
+            .projects
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        projects.entry(project).or_default().apply(writes);
     }
 }
 
@@ -46,22 +84,19 @@ impl Store for MemoryStore {
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
     ) -> Result<(), CsmsError> {
+        self.write_project_with(project, f, &mut |_| Ok(()))
+    }
+
+    fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
         let mut projects = self
             .projects
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let empty = ProjectData::default();
-        let base = projects.get(project).unwrap_or(&empty);
-        let mut tx = Tx::new(base);
-        if f(&mut tx) {
-            let writes = tx.into_writes();
-            if !writes.is_empty() {
-                let data = projects.entry(project.clone()).or_default();
-                data.apply(writes);
-                if data.is_empty() {
-                    projects.remove(project);
-                }
+        match project {
+            Some(p) => {
+                projects.remove(p);
             }
+            None => projects.clear(),
         }
         Ok(())
     }

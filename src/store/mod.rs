@@ -7,6 +7,8 @@
 //! name (tags address secrets by id) and the time each secret next has work due.
 
 pub mod memory;
+pub mod sqlite;
+pub mod vault;
 
 #[cfg(test)]
 pub(crate) mod contract;
@@ -30,7 +32,7 @@ pub const RECORDS_MAX: usize = 10_000;
 pub const TASKS_MAX: usize = 10_000;
 
 /// Small per-project state of the peripheral operations (grants, checker config).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Extras {
     /// `secrets/checker/config`.
     pub checking_secret_strength: bool,
@@ -43,7 +45,7 @@ pub struct Extras {
 }
 
 /// One grant of a resource to a user or group.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Grant {
     pub id: Uuid,
     pub resource_id: String,
@@ -316,6 +318,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every project that holds something.
     fn projects(&self) -> Result<Vec<ProjectId>, CsmsError>;
+
+    /// Empties one project, or everything, atomically.
+    fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError>;
+
+    /// Keeps an emulator setting (such as the clock) where the state lives.
+    fn save_setting(&self, _key: &str, _value: &str) -> Result<(), CsmsError> {
+        Ok(())
+    }
+
+    /// A setting kept by [`Store::save_setting`].
+    fn load_setting(&self, _key: &str) -> Result<Option<String>, CsmsError> {
+        Ok(None)
+    }
 }
 
 /// Reads a project's committed data.

@@ -1,0 +1,553 @@
+//! The durable store: SQLite (bundled, WAL) behind the in-memory store. Every committed
+//! transaction is written to SQLite before it becomes visible, so a change is on disk
+//! before it is acknowledged and survives `kill -9` (WAL with `synchronous=NORMAL` loses
+//! nothing when only the process dies). Reads are served from memory. Secret values are
+//! sealed by the [`Vault`]; no value is stored in plaintext.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::names::ProjectId;
+use crate::domain::secret::{Secret, SecretRecord};
+use crate::domain::task::RotationTask;
+use crate::error::CsmsError;
+
+use super::memory::MemoryStore;
+use super::vault::Vault;
+use super::{Extras, ProjectData, RECORDS_MAX, Store, TASKS_MAX, Tx, Writes};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "csms.db";
+/// The format this build writes; older formats are migrated, newer ones refused.
+pub const FORMAT: u32 = 1;
+/// Plaintext sealed into `meta` to check the master key at start.
+const KEY_CHECK: &[u8] = b"csms-emulator master key check";
+
+/// A value as stored: sealed under the version's key, bound to its place.
+#[derive(Debug, Serialize, Deserialize)]
+struct SealedValue {
+    number: u32,
+    binary: bool,
+    data: String,
+}
+
+/// A secret as stored: the full image without values, and the sealed values.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredSecret {
+    record: SecretRecord,
+    values: Vec<SealedValue>,
+}
+
+fn internal(context: &str) -> impl Fn(rusqlite::Error) -> CsmsError + '_ {
+    move |e| CsmsError::Internal(format!("{context}: {e}"))
+}
+
+fn aad(project: &str, name: &str, number: u32) -> String {
+    format!("{project}/{name}/v{number}")
+}
+
+/// The durable store.
+pub struct SqliteStore {
+    memory: MemoryStore,
+    db: Mutex<Connection>,
+    vault: Vault,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the store in `dir` and loads everything into memory. Fails with a
+    /// message saying what to fix for a newer format, a wrong master key or a broken file;
+    /// nothing is changed then.
+    pub fn open(dir: &Path, master_key: Option<&str>) -> Result<Self, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let vault = Vault::open(dir, master_key)?;
+        let path = dir.join(DB_FILE);
+        let conn =
+            Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        )
+        .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+        let store = Self {
+            memory: MemoryStore::new(),
+            db: Mutex::new(conn),
+            vault,
+        };
+        store.migrate()?;
+        store.load()?;
+        Ok(store)
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn migrate(&self) -> Result<(), String> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )
+        .map_err(|e| e.to_string())?;
+        let format: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| e.to_string())?;
+        let format: u32 = match format {
+            Some(f) => f
+                .parse()
+                .map_err(|_| format!("unreadable format version {f:?}"))?,
+            None => 0,
+        };
+        if format > FORMAT {
+            return Err(format!(
+                "the data directory was written by a newer csms-emulator (format {format}; this build reads up to {FORMAT}); upgrade csms-emulator or use another --data-dir"
+            ));
+        }
+        if format == 0 {
+            tx.execute_batch(
+                "CREATE TABLE secrets (project TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name));
+                 CREATE TABLE project_state (project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, kind));
+                 CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
+                 CREATE INDEX log_project ON log (project, kind, seq);",
+            )
+            .map_err(|e| e.to_string())?;
+            let check = self.vault.seal("*meta*", "check", "check", KEY_CHECK)?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
+                params![check],
+            )
+            .map_err(|e| e.to_string())?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1)",
+                params![FORMAT.to_string()],
+            )
+            .map_err(|e| e.to_string())?;
+        } else {
+            let check: String = tx
+                .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+                    r.get(0)
+                })
+                .map_err(|e| format!("the key check is missing: {e}"))?;
+            if self
+                .vault
+                .open_sealed("*meta*", "check", "check", &check)
+                .ok()
+                .as_deref()
+                != Some(KEY_CHECK)
+            {
+                return Err("the master key does not open this data directory (wrong CSMS_MASTER_KEY or master.key); nothing was changed".into());
+            }
+        }
+        tx.commit().map_err(|e| e.to_string())
+    }
+
+    fn seal_secret(&self, project: &str, secret: &Secret) -> Result<String, CsmsError> {
+        let mut record = secret.to_record();
+        let mut values = Vec::with_capacity(record.versions.len());
+        for v in &mut record.versions {
+            let (binary, plain) = match (v.secret_string.take(), v.secret_binary.take()) {
+                (Some(text), _) => (false, text),
+                (None, Some(b64)) => (true, b64),
+                (None, None) => continue,
+            };
+            let data = self
+                .vault
+                .seal(
+                    project,
+                    &v.kms_key_id,
+                    &aad(project, &record.name, v.number),
+                    plain.as_bytes(),
+                )
+                .map_err(CsmsError::Internal)?;
+            values.push(SealedValue {
+                number: v.number,
+                binary,
+                data,
+            });
+        }
+        serde_json::to_string(&StoredSecret { record, values })
+            .map_err(|e| CsmsError::Internal(format!("serialize secret: {e}")))
+    }
+
+    fn open_secret(&self, project: &str, body: &str) -> Result<Secret, String> {
+        let stored: StoredSecret =
+            serde_json::from_str(body).map_err(|e| format!("unreadable secret: {e}"))?;
+        let mut record = stored.record;
+        for sealed in stored.values {
+            let Some(v) = record
+                .versions
+                .iter_mut()
+                .find(|v| v.number == sealed.number)
+            else {
+                return Err(format!(
+                    "a value of {} names a missing version",
+                    record.name
+                ));
+            };
+            let plain = self.vault.open_sealed(
+                project,
+                &v.kms_key_id,
+                &aad(project, &record.name, v.number),
+                &sealed.data,
+            )?;
+            let text = String::from_utf8(plain).map_err(|_| "a value is not UTF-8".to_owned())?;
+            if sealed.binary {
+                v.secret_binary = Some(text);
+            } else {
+                v.secret_string = Some(text);
+            }
+        }
+        let name = record.name.clone();
+        Secret::from_record(record).map_err(|e| format!("secret {name}: {e}"))
+    }
+
+    fn load(&self) -> Result<(), String> {
+        let conn = self.conn();
+        let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
+        let mut rows = conn
+            .prepare("SELECT project, body FROM secrets")
+            .map_err(|e| e.to_string())?;
+        let secrets = rows
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| e.to_string())?;
+        for row in secrets {
+            let (project, body) = row.map_err(|e| e.to_string())?;
+            let secret = self.open_secret(&project, &body)?;
+            by_project
+                .entry(project)
+                .or_default()
+                .secrets
+                .insert(secret.name().clone(), Some(Arc::new(secret)));
+        }
+        let mut state = conn
+            .prepare("SELECT project, kind, body FROM project_state")
+            .map_err(|e| e.to_string())?;
+        let states = state
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| e.to_string())?;
+        for row in states {
+            let (project, kind, body) = row.map_err(|e| e.to_string())?;
+            let writes = by_project.entry(project).or_default();
+            match kind.as_str() {
+                "events" => {
+                    let events: Vec<Event> =
+                        serde_json::from_str(&body).map_err(|e| e.to_string())?;
+                    writes.events = Some(events.into_iter().map(|e| (e.name.clone(), e)).collect());
+                }
+                "extras" => {
+                    writes.extras =
+                        Some(serde_json::from_str::<Extras>(&body).map_err(|e| e.to_string())?);
+                }
+                _ => {}
+            }
+        }
+        let mut log = conn
+            .prepare("SELECT project, kind, body FROM log ORDER BY seq")
+            .map_err(|e| e.to_string())?;
+        let entries = log
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| e.to_string())?;
+        for row in entries {
+            let (project, kind, body) = row.map_err(|e| e.to_string())?;
+            let writes = by_project.entry(project).or_default();
+            match kind.as_str() {
+                "task" => writes
+                    .tasks
+                    .push(serde_json::from_str::<RotationTask>(&body).map_err(|e| e.to_string())?),
+                "record" => writes.records.push(
+                    serde_json::from_str::<NotificationRecord>(&body).map_err(|e| e.to_string())?,
+                ),
+                _ => {}
+            }
+        }
+        for (project, mut writes) in by_project {
+            let id = ProjectId::parse(&project).unwrap_or_else(|_| ProjectId::global());
+            let tasks_over = writes.tasks.len().saturating_sub(TASKS_MAX);
+            writes.tasks.drain(..tasks_over);
+            let records_over = writes.records.len().saturating_sub(RECORDS_MAX);
+            writes.records.drain(..records_over);
+            self.memory.load(id, writes);
+        }
+        Ok(())
+    }
+
+    fn persist(
+        &self,
+        tx: &Transaction<'_>,
+        project: &str,
+        writes: &Writes,
+    ) -> Result<(), CsmsError> {
+        for (name, secret) in &writes.secrets {
+            match secret {
+                Some(secret) => {
+                    let body = self.seal_secret(project, secret)?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
+                        params![project, name.as_str(), body],
+                    )
+                    .map_err(internal("store secret"))?;
+                }
+                None => {
+                    tx.execute(
+                        "DELETE FROM secrets WHERE project = ?1 AND name = ?2",
+                        params![project, name.as_str()],
+                    )
+                    .map_err(internal("delete secret"))?;
+                }
+            }
+        }
+        if let Some(events) = &writes.events {
+            let list: Vec<&Event> = events.values().collect();
+            let body =
+                serde_json::to_string(&list).map_err(|e| CsmsError::Internal(e.to_string()))?;
+            tx.execute(
+                "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'events', ?2)",
+                params![project, body],
+            )
+            .map_err(internal("store events"))?;
+        }
+        if let Some(extras) = &writes.extras {
+            let body =
+                serde_json::to_string(extras).map_err(|e| CsmsError::Internal(e.to_string()))?;
+            tx.execute(
+                "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'extras', ?2)",
+                params![project, body],
+            )
+            .map_err(internal("store extras"))?;
+        }
+        for task in &writes.tasks {
+            let body =
+                serde_json::to_string(task).map_err(|e| CsmsError::Internal(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO log (project, kind, body) VALUES (?1, 'task', ?2)",
+                params![project, body],
+            )
+            .map_err(internal("store task"))?;
+        }
+        for record in &writes.records {
+            let body =
+                serde_json::to_string(record).map_err(|e| CsmsError::Internal(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO log (project, kind, body) VALUES (?1, 'record', ?2)",
+                params![project, body],
+            )
+            .map_err(internal("store record"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Store for SqliteStore {
+    fn read_project(
+        &self,
+        project: &ProjectId,
+        f: &mut dyn FnMut(&ProjectData),
+    ) -> Result<(), CsmsError> {
+        self.memory.read_project(project, f)
+    }
+
+    fn write_project(
+        &self,
+        project: &ProjectId,
+        f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
+    ) -> Result<(), CsmsError> {
+        self.memory.write_project_with(project, f, &mut |writes| {
+            let mut conn = self.conn();
+            let tx = conn.transaction().map_err(internal("begin"))?;
+            self.persist(&tx, project.as_str(), writes)?;
+            tx.commit().map_err(internal("commit"))
+        })
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectId>, CsmsError> {
+        self.memory.projects()
+    }
+
+    fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
+        // The memory lock is taken by reset below only after the database is emptied;
+        // a failed delete changes nothing.
+        {
+            let mut conn = self.conn();
+            let tx = conn.transaction().map_err(internal("begin"))?;
+            match project {
+                Some(p) => {
+                    for table in ["secrets", "project_state", "log"] {
+                        tx.execute(
+                            &format!("DELETE FROM {table} WHERE project = ?1"),
+                            params![p.as_str()],
+                        )
+                        .map_err(internal("reset"))?;
+                    }
+                }
+                None => {
+                    tx.execute_batch(
+                        "DELETE FROM secrets; DELETE FROM project_state; DELETE FROM log;",
+                    )
+                    .map_err(internal("reset"))?;
+                }
+            }
+            tx.commit().map_err(internal("commit"))?;
+        }
+        self.memory.reset(project)
+    }
+
+    fn save_setting(&self, key: &str, value: &str) -> Result<(), CsmsError> {
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![format!("setting:{key}"), value],
+            )
+            .map(|_| ())
+            .map_err(internal("save setting"))
+    }
+
+    fn load_setting(&self, key: &str) -> Result<Option<String>, CsmsError> {
+        self.conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![format!("setting:{key}")],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(internal("load setting"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{contract, read, transact};
+
+    fn temp_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("csms-sqlite-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn sqlite_store_passes_the_store_contract() {
+        contract::run_all(&|| Box::new(SqliteStore::open(&temp_dir(), None).unwrap()));
+    }
+
+    #[test]
+    fn state_survives_reopening_and_values_are_never_plaintext_on_disk() {
+        let dir = temp_dir();
+        let project = ProjectId::parse("p").unwrap();
+        {
+            let store = SqliteStore::open(&dir, None).unwrap();
+            transact(&store, &project, |tx| {
+                let settings = crate::domain::secret::SecretSettings::for_test("persisted");
+                let secret = Secret::create(
+                    uuid::Uuid::new_v4(),
+                    settings,
+                    crate::domain::value::SecretValue::Text("plaintext-canary-4711".into()),
+                    5,
+                )?;
+                tx.put(secret);
+                Ok(())
+            })
+            .unwrap();
+            store.save_setting("clock", "{\"offset\":5}").unwrap();
+        }
+        let reopened = SqliteStore::open(&dir, None).unwrap();
+        let value = read(&reopened, &project, |data| {
+            let s = data.secrets.values().next().unwrap();
+            s.versions()[0].value.as_text().unwrap().to_owned()
+        })
+        .unwrap();
+        assert_eq!(value, "plaintext-canary-4711");
+        assert_eq!(
+            reopened.load_setting("clock").unwrap().as_deref(),
+            Some("{\"offset\":5}")
+        );
+        drop(reopened);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("plaintext-canary-4711"));
+        }
+        let err = SqliteStore::open(&dir, Some(&"00".repeat(32))).unwrap_err();
+        assert!(err.contains("master key"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_newer_format_is_refused() {
+        let dir = temp_dir();
+        drop(SqliteStore::open(&dir, None).unwrap());
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'format'", [])
+            .unwrap();
+        drop(conn);
+        let err = SqliteStore::open(&dir, None).unwrap_err();
+        assert!(err.contains("newer"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn reset_empties_one_project_or_all() {
+        let dir = temp_dir();
+        let store = SqliteStore::open(&dir, None).unwrap();
+        for p in ["a", "b"] {
+            let project = ProjectId::parse(p).unwrap();
+            transact(&store, &project, |tx| {
+                let settings = crate::domain::secret::SecretSettings::for_test("s");
+                tx.put(Secret::create(
+                    uuid::Uuid::new_v4(),
+                    settings,
+                    crate::domain::value::SecretValue::Text("v".into()),
+                    1,
+                )?);
+                Ok(())
+            })
+            .unwrap();
+        }
+        store.reset(Some(&ProjectId::parse("a").unwrap())).unwrap();
+        assert_eq!(
+            store.projects().unwrap(),
+            vec![ProjectId::parse("b").unwrap()]
+        );
+        drop(store);
+        let reopened = SqliteStore::open(&dir, None).unwrap();
+        assert_eq!(
+            reopened.projects().unwrap(),
+            vec![ProjectId::parse("b").unwrap()]
+        );
+        reopened.reset(None).unwrap();
+        drop(reopened);
+        assert!(
+            SqliteStore::open(&dir, None)
+                .unwrap()
+                .projects()
+                .unwrap()
+                .is_empty()
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,195 @@
+//! Encryption at rest (an emulated KMS): a 32-byte master key, one data key per project and
+//! KMS key id derived from it with HMAC-SHA256, and AES-256-GCM for every stored value.
+//! The master key comes from `CSMS_MASTER_KEY` or `DIR/master.key` (created mode 0600).
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+use sha2::Sha256;
+
+const NONCE_LEN: usize = 12;
+/// The file the master key lives in when it is not given in the environment.
+pub const MASTER_KEY_FILE: &str = "master.key";
+
+/// Holds the master key; `Debug` never shows it.
+pub struct Vault {
+    master: [u8; 32],
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault(<master key redacted>)")
+    }
+}
+
+fn decode_key(raw: &str) -> Result<[u8; 32], String> {
+    let raw = raw.trim();
+    let bytes = hex::decode(raw)
+        .ok()
+        .or_else(|| STANDARD.decode(raw).ok())
+        .ok_or("the master key must be 32 bytes in hex (64 characters) or base64")?;
+    bytes
+        .try_into()
+        .map_err(|_| "the master key must be exactly 32 bytes".to_owned())
+}
+
+impl Vault {
+    /// The master key from `env_key` if given, else from `DIR/master.key`, created with a
+    /// fresh random key (mode 0600) when missing.
+    pub fn open(dir: &Path, env_key: Option<&str>) -> Result<Self, String> {
+        if let Some(raw) = env_key {
+            return decode_key(raw).map(|master| Self { master });
+        }
+        let path = dir.join(MASTER_KEY_FILE);
+        if path.exists() {
+            let raw = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            return decode_key(&raw)
+                .map(|master| Self { master })
+                .map_err(|e| format!("{}: {e}", path.display()));
+        }
+        let mut master = [0u8; 32];
+        OsRng
+            .try_fill_bytes(&mut master)
+            .map_err(|e| format!("cannot draw a master key: {e}"))?;
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options
+            .open(&path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        file.write_all(hex::encode(master).as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(Self { master })
+    }
+
+    /// A vault over a given key, for tests.
+    #[must_use]
+    pub fn from_key(master: [u8; 32]) -> Self {
+        Self { master }
+    }
+
+    fn data_key(&self, project: &str, kms_key_id: &str) -> Result<Aes256Gcm, String> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.master)
+            .map_err(|e| format!("derive data key: {e}"))?;
+        mac.update(b"csms-emulator data key\0");
+        mac.update(project.as_bytes());
+        mac.update(b"\0");
+        mac.update(kms_key_id.as_bytes());
+        let key = mac.finalize().into_bytes();
+        Aes256Gcm::new_from_slice(&key).map_err(|e| format!("data key: {e}"))
+    }
+
+    /// Encrypts `plain` under the data key of (`project`, `kms_key_id`), bound to `aad`.
+    pub fn seal(
+        &self,
+        project: &str,
+        kms_key_id: &str,
+        aad: &str,
+        plain: &[u8],
+    ) -> Result<String, String> {
+        let mut nonce = [0u8; NONCE_LEN];
+        OsRng
+            .try_fill_bytes(&mut nonce)
+            .map_err(|e| format!("random nonce: {e}"))?;
+        let sealed = self
+            .data_key(project, kms_key_id)?
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| "encryption failed".to_owned())?;
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        Ok(STANDARD.encode(bytes))
+    }
+
+    /// Decrypts what [`Vault::seal`] produced with the same inputs.
+    pub fn open_sealed(
+        &self,
+        project: &str,
+        kms_key_id: &str,
+        aad: &str,
+        sealed: &str,
+    ) -> Result<Vec<u8>, String> {
+        let bytes = STANDARD
+            .decode(sealed)
+            .map_err(|_| "sealed value is not base64".to_owned())?;
+        if bytes.len() <= NONCE_LEN {
+            return Err("sealed value is too short".into());
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
+        self.data_key(project, kms_key_id)?
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| "the master key does not open this value".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_only_with_the_same_key_project_kms_key_and_aad() {
+        let vault = Vault::from_key([7; 32]);
+        let sealed = vault.seal("p", "k", "p/s/v1", b"hunter2").unwrap();
+        assert!(!sealed.contains("hunter2"));
+        assert_eq!(
+            vault.open_sealed("p", "k", "p/s/v1", &sealed).unwrap(),
+            b"hunter2"
+        );
+        assert!(vault.open_sealed("q", "k", "p/s/v1", &sealed).is_err());
+        assert!(vault.open_sealed("p", "other", "p/s/v1", &sealed).is_err());
+        assert!(vault.open_sealed("p", "k", "p/s/v2", &sealed).is_err());
+        assert!(
+            Vault::from_key([8; 32])
+                .open_sealed("p", "k", "p/s/v1", &sealed)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_master_key_file_is_created_once_with_mode_0600() {
+        let dir = std::env::temp_dir().join(format!("csms-vault-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let first = Vault::open(&dir, None).unwrap();
+        let sealed = first.seal("p", "k", "a", b"x").unwrap();
+        let second = Vault::open(&dir, None).unwrap();
+        assert_eq!(second.open_sealed("p", "k", "a", &sealed).unwrap(), b"x");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join(MASTER_KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(Vault::open(&dir, Some("short")).is_err());
+        let env = Vault::open(&dir, Some(&"ab".repeat(32))).unwrap();
+        assert!(env.open_sealed("p", "k", "a", &sealed).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
