@@ -33,6 +33,15 @@ pub struct Config {
     #[arg(long, env = "CSMS_SWEEP_INTERVAL_MS", default_value_t = 1000)]
     pub sweep_interval_ms: u64,
 
+    /// Keep state in this directory (SQLite, values encrypted with the master key in
+    /// `DIR/master.key` or `CSMS_MASTER_KEY`); without it state lives in memory only.
+    #[arg(long, env = "CSMS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Load this fixture file, or every `*.json` in this directory, before serving.
+    #[arg(long, env = "CSMS_SEED")]
+    pub seed: Option<PathBuf>,
+
     /// How many of the latest requests `GET /_emulator/journal` keeps (0 turns it off).
     #[arg(long, env = "CSMS_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,

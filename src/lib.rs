@@ -16,6 +16,7 @@ pub mod config;
 pub mod control;
 pub mod domain;
 pub mod error;
+pub mod fixture;
 pub mod service;
 pub mod store;
 pub mod telemetry;

@@ -6,8 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use csms_emulator::clock::EmulatorClock;
+use csms_emulator::clock::{Clock, EmulatorClock};
+use csms_emulator::fixture;
+use csms_emulator::store::Store;
 use csms_emulator::store::memory::MemoryStore;
+use csms_emulator::store::sqlite::SqliteStore;
 use csms_emulator::tls::{self, TlsSource};
 use csms_emulator::{app, config::Config, telemetry};
 use tokio::net::TcpListener;
@@ -27,11 +30,31 @@ async fn main() -> ExitCode {
     let local = listener
         .local_addr()
         .map_or_else(|_| config.listen.to_string(), |a| a.to_string());
-    let (service, router) = app::build_service(
-        &config,
-        Arc::new(MemoryStore::new()),
-        Arc::new(EmulatorClock::new()),
-    );
+    let clock = Arc::new(EmulatorClock::new());
+    let (store, kind): (Arc<dyn Store>, &str) = match &config.data_dir {
+        Some(dir) => {
+            let master_key = std::env::var("CSMS_MASTER_KEY").ok();
+            match SqliteStore::open(dir, master_key.as_deref()) {
+                Ok(store) => (Arc::new(store), "persistent store"),
+                Err(err) => {
+                    tracing::error!(data_dir = %dir.display(), %err, "cannot open the data directory");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => (Arc::new(MemoryStore::new()), "in-memory store"),
+    };
+    let (service, router) = app::build_service(&config, store, Arc::clone(&clock));
+    if let Err(err) = csms_emulator::api::admin::restore_clock(&service, &clock) {
+        tracing::error!(%err, "cannot restore the clock");
+        return ExitCode::FAILURE;
+    }
+    if let Some(seed) = &config.seed {
+        if let Err(err) = load_seed(&service, seed, &*clock) {
+            tracing::error!(%err, "cannot load the seed");
+            return ExitCode::FAILURE;
+        }
+    }
     let _sweeper = app::spawn_sweeper(
         service,
         Duration::from_millis(config.sweep_interval_ms.max(10)),
@@ -47,7 +70,7 @@ async fn main() -> ExitCode {
         },
         None => None,
     };
-    tracing::info!(listen = %local, "csms-emulator serving (in-memory store)");
+    tracing::info!(listen = %local, store = kind, "csms-emulator serving");
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop.send(true);
@@ -69,6 +92,24 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Loads every fixture file `path` names, stopping at the first invalid one.
+fn load_seed(
+    service: &csms_emulator::service::CsmsService,
+    path: &std::path::Path,
+    clock: &dyn Clock,
+) -> Result<(), String> {
+    for file in fixture::files(path)? {
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("seed {}: {e}", file.display()))?;
+        let parsed = fixture::parse(&text, &file, clock.now_ms())?;
+        let loaded = service
+            .import_fixture(parsed)
+            .map_err(|e| format!("seed {}: {e}", file.display()))?;
+        tracing::info!(file = %file.display(), secrets = loaded, "seed loaded");
+    }
+    Ok(())
 }
 
 /// Starts the HTTPS listener in the background.

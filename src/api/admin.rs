@@ -50,6 +50,8 @@ pub fn routes(state: AdminState) -> Router {
         .route("/_emulator/faults/{fault_id}", delete(delete_fault))
         .route("/_emulator/journal", get(journal).delete(clear_journal))
         .route("/_emulator/metrics", get(metrics))
+        .route("/_emulator/export", get(export))
+        .route("/_emulator/reset", post(reset))
         .route("/_emulator/openapi.json", get(openapi))
         .with_state(state)
 }
@@ -119,6 +121,7 @@ pub async fn set_clock(
             _ => return Err(CsmsError::invalid("mode", "must be real or frozen").into()),
         };
         state.clock.set_mode(mode);
+        save_clock(&state)?;
         return Ok(Json(clock_dto(&state.clock)));
     }
     let now = state.clock.now_ms();
@@ -158,7 +161,38 @@ pub async fn set_clock(
     .await
     .map_err(|e| CsmsError::Internal(format!("clock task: {e}")))?;
     moved?;
+    save_clock(&state)?;
     Ok(Json(clock_dto(&state.clock)))
+}
+
+/// The clock as kept with the state: `{"mode", "now", "offset_ms"}`.
+fn save_clock(state: &AdminState) -> Result<(), CsmsError> {
+    let dto = clock_dto(&state.clock);
+    let value = serde_json::json!({ "mode": dto.mode, "now": dto.now, "offset_ms": dto.offset_ms });
+    state
+        .service
+        .save_setting(CLOCK_SETTING, &value.to_string())
+}
+
+/// The setting key of the clock.
+pub const CLOCK_SETTING: &str = "clock";
+
+/// Puts the clock back as it was kept (after a restart with `--data-dir`).
+pub fn restore_clock(service: &CsmsService, clock: &EmulatorClock) -> Result<(), CsmsError> {
+    let Some(saved) = service.load_setting(CLOCK_SETTING)? else {
+        return Ok(());
+    };
+    let saved: serde_json::Value = serde_json::from_str(&saved)
+        .map_err(|e| CsmsError::Internal(format!("unreadable clock setting: {e}")))?;
+    let offset = saved["offset_ms"].as_i64().unwrap_or(0);
+    if saved["mode"] == "frozen" {
+        clock.set_mode(ClockMode::Frozen);
+        clock.set(saved["now"].as_i64().unwrap_or_else(|| clock.now_ms()));
+    } else {
+        clock.set_mode(ClockMode::Real);
+        clock.set(clock.now_ms() - clock.offset() + offset);
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -269,6 +303,35 @@ pub async fn metrics(State(state): State<AdminState>) -> ApiResult<Response> {
         text,
     )
         .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProjectQuery {
+    pub project: Option<String>,
+    pub values: Option<bool>,
+}
+
+/// `GET /_emulator/export?project=&values=true`: the state in the `--seed` format; values
+/// only when asked.
+pub async fn export(
+    State(state): State<AdminState>,
+    CsmsQuery(query): CsmsQuery<ProjectQuery>,
+) -> ApiResult<Json<crate::fixture::Fixture>> {
+    let project = query.project.as_deref().map(ProjectId::parse).transpose()?;
+    let fixture = state
+        .service
+        .export_fixture(project.as_ref(), query.values.unwrap_or(false))?;
+    Ok(Json(fixture))
+}
+
+/// `POST /_emulator/reset?project=`: empties one project, or everything, atomically.
+pub async fn reset(
+    State(state): State<AdminState>,
+    CsmsQuery(query): CsmsQuery<ProjectQuery>,
+) -> ApiResult<StatusCode> {
+    let project = query.project.as_deref().map(ProjectId::parse).transpose()?;
+    state.service.reset(project.as_ref())?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /_emulator/openapi.json`.

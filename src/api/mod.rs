@@ -1,7 +1,7 @@
 //! The HTTP surface: routes, extractors, wire types and the request middleware. Handlers
 //! translate between HTTP and one service call each; they hold no business rules.
 
-mod admin;
+pub mod admin;
 pub mod auth;
 mod csms;
 pub mod dto;

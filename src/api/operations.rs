@@ -369,6 +369,18 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op!(
         "GET",
+        "/_emulator/export",
+        "EmulatorExport",
+        "Export the state as a fixture"
+    ),
+    op!(
+        "POST",
+        "/_emulator/reset",
+        "EmulatorReset",
+        "Empty one project or everything"
+    ),
+    op!(
+        "GET",
         "/_emulator/openapi.json",
         "EmulatorOpenApi",
         "This OpenAPI description"

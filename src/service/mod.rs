@@ -6,6 +6,7 @@ mod backup;
 mod batch;
 mod due;
 mod events;
+mod fixtures;
 mod peripheral;
 mod rotation;
 mod secrets;
