@@ -1,0 +1,178 @@
+"""Durable state end to end: kill -9 at random moments loses no acknowledged change and
+breaks no invariant; no stored value appears in any file of the data directory; fixtures
+round-trip through export; an invalid fixture stops the start with a message naming the
+file, the item and the rule; reset empties state."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from conftest import Emulator, PROJECT_ID
+
+BASE = f"/v1/{PROJECT_ID}"
+
+
+def call(emu, method, path, body=None, timeout=5):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(emu.endpoint + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        raw = response.read()
+        return json.loads(raw) if raw else None
+
+
+def start(tmp_path, *args, port=None):
+    binary = os.environ["CSMS_BIN"]
+    emu = Emulator(binary, "--data-dir", str(tmp_path / "data"), *args)
+    return emu
+
+
+def kill9(emu):
+    emu.process.send_signal(signal.SIGKILL)
+    emu.process.wait(timeout=10)
+    if emu.process.stdout:
+        emu.process.stdout.close()
+
+
+def check_invariants(emu, expected):
+    """Every acknowledged secret and version is there, with one SYSCURRENT each."""
+    for name, versions in expected.items():
+        listed = call(emu, "GET", f"{BASE}/secrets/{name}/versions?limit=100")["version_metadatas"]
+        ids = [v["id"] for v in listed]
+        for version_id, value in versions.items():
+            assert version_id in ids, f"{name} lost acknowledged {version_id}"
+            got = call(emu, "GET", f"{BASE}/secrets/{name}/versions/{version_id}")["version"]["secret_string"]
+            assert got == value
+        current = [v for v in listed if "SYSCURRENT" in v["version_stages"]]
+        assert len(current) == 1, f"{name}: {len(current)} SYSCURRENT"
+        numbers = [int(i[1:]) for i in ids]
+        assert numbers == sorted(set(numbers)), f"{name}: ids {ids}"
+
+
+def test_kill_9_at_random_moments_loses_no_acknowledged_change(tmp_path):
+    rng = random.Random(4711)
+    expected = {}  # secret name -> {version id -> value}, acknowledged only
+    for cycle in range(4):
+        emu = start(tmp_path)
+        check_invariants(emu, expected)
+        stop = threading.Event()
+
+        def writer():
+            n = 0
+            while not stop.is_set():
+                n += 1
+                try:
+                    if not expected or rng.random() < 0.4:
+                        name = f"c{cycle}-s{n}-{uuid.uuid4().hex[:6]}"
+                        value = f"value-{name}"
+                        call(emu, "POST", f"{BASE}/secrets", {"name": name, "secret_string": value})
+                        expected[name] = {"v1": value}
+                    else:
+                        name = rng.choice(sorted(expected))
+                        value = f"value-{name}-{n}"
+                        meta = call(emu, "POST", f"{BASE}/secrets/{name}/versions", {"secret_string": value})
+                        expected[name][meta["version_metadata"]["id"]] = value
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    return  # the server died mid-request: not acknowledged
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        time.sleep(rng.uniform(0.2, 0.8))
+        kill9(emu)
+        stop.set()
+        thread.join(timeout=10)
+    emu = start(tmp_path)
+    try:
+        assert len(expected) > 10
+        check_invariants(emu, expected)
+    finally:
+        emu.stop()
+
+
+def test_no_stored_value_appears_in_any_file_of_the_data_directory(tmp_path):
+    emu = start(tmp_path)
+    canaries = [f"canary-{uuid.uuid4().hex}" for _ in range(5)]
+    try:
+        for i, canary in enumerate(canaries):
+            call(emu, "POST", f"{BASE}/secrets", {"name": f"g{i}", "secret_string": canary})
+            call(emu, "POST", f"{BASE}/secrets/g{i}/versions", {"secret_string": canary + "-v2"})
+    finally:
+        emu.stop()
+    for path in (tmp_path / "data").iterdir():
+        content = path.read_bytes()
+        for canary in canaries:
+            assert canary.encode() not in content, f"{canary} found in {path.name}"
+    assert oct((tmp_path / "data" / "master.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_fixtures_round_trip_through_export(tmp_path):
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"projects": [{
+        "id": PROJECT_ID,
+        "events": [],
+        "secrets": [
+            {"name": "db", "create_time": "now-2d", "description": "seeded",
+             "tags": {"env": "test"},
+             "versions": [{"secret_string": "old"}, {"secret_string": "new", "create_time": "now-1d"}],
+             "stages": [{"name": "SYSCURRENT", "version": 2, "update_time": "now-1d"},
+                        {"name": "SYSPREVIOUS", "version": 1, "update_time": "now-1d"}]},
+            {"name": "app.token", "versions": [{"secret_binary": "AAE="}]},
+        ],
+    }]}))
+    first = Emulator(os.environ["CSMS_BIN"], "--seed", str(seed))
+    try:
+        exported = call(first, "GET", "/_emulator/export?values=true")
+        latest = call(first, "GET", f"{BASE}/secrets/db/versions/latest")["version"]
+        assert latest["secret_string"] == "new"
+        no_values = call(first, "GET", "/_emulator/export")
+        assert "new" not in json.dumps(no_values["projects"][0]["secrets"][0]["versions"])
+    finally:
+        first.stop()
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(exported))
+    second = Emulator(os.environ["CSMS_BIN"], "--seed", str(again))
+    try:
+        assert call(second, "GET", "/_emulator/export?values=true") == exported
+    finally:
+        second.stop()
+
+
+def test_an_invalid_fixture_stops_the_start_naming_file_item_and_rule(tmp_path):
+    seed = tmp_path / "broken.json"
+    seed.write_text(json.dumps({"projects": [{"id": PROJECT_ID, "secrets": [
+        {"name": "fine", "versions": [{"secret_string": "x"}]},
+        {"name": "bad", "versions": [{"secret_string": "x", "secret_binary": "eA=="}]},
+    ]}]}))
+    result = subprocess.run([os.environ["CSMS_BIN"], "--listen", "127.0.0.1:0", "--seed", str(seed)],
+                            capture_output=True, text=True, timeout=30, env=dict(os.environ, RUST_LOG="info"))
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "broken.json" in output
+    assert "secrets[1] (bad)" in output
+    assert "exactly one of secret_string and secret_binary" in output
+
+
+def test_reset_empties_state_and_it_stays_empty_after_a_restart(tmp_path):
+    emu = start(tmp_path)
+    call(emu, "POST", f"{BASE}/secrets", {"name": "a", "secret_string": "x"})
+    call(emu, "POST", "/v1/other/secrets", {"name": "b", "secret_string": "y"})
+    call(emu, "POST", "/_emulator/reset?project=other")
+    assert call(emu, "GET", "/v1/other/secrets")["secrets"] == []
+    assert len(call(emu, "GET", f"{BASE}/secrets")["secrets"]) == 1
+    call(emu, "POST", "/_emulator/reset")
+    assert call(emu, "GET", f"{BASE}/secrets")["secrets"] == []
+    emu.stop()
+    emu = start(tmp_path)
+    try:
+        assert call(emu, "GET", f"{BASE}/secrets")["secrets"] == []
+    finally:
+        emu.stop()
