@@ -24,13 +24,14 @@ impl MemoryStore {
         Self::default()
     }
 
-    /// A write transaction whose writes are handed to `persist` before they become
-    /// visible; when `persist` fails nothing is applied (the durable store's hook).
+    /// A write transaction whose writes are handed to `persist` (with the state they
+    /// replace) before they become visible; when `persist` fails nothing is applied (the
+    /// durable store's hook).
     pub fn write_project_with(
         &self,
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
-        persist: &mut dyn FnMut(&Writes) -> Result<(), CsmsError>,
+        persist: &mut dyn FnMut(&ProjectData, &Writes) -> Result<(), CsmsError>,
     ) -> Result<(), CsmsError> {
         let mut projects = self
             .projects
@@ -42,7 +43,7 @@ impl MemoryStore {
         if f(&mut tx) {
             let writes = tx.into_writes();
             if !writes.is_empty() {
-                persist(&writes)?;
+                persist(base, &writes)?;
                 let data = projects.entry(project.clone()).or_default();
                 data.apply(writes);
                 if data.is_empty() {
@@ -84,7 +85,7 @@ impl Store for MemoryStore {
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
     ) -> Result<(), CsmsError> {
-        self.write_project_with(project, f, &mut |_| Ok(()))
+        self.write_project_with(project, f, &mut |_, _| Ok(()))
     }
 
     fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {

@@ -4,7 +4,7 @@
 //! nothing when only the process dies). Reads are served from memory. Secret values are
 //! sealed by the [`Vault`]; no value is stored in plaintext.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -28,19 +28,12 @@ pub const FORMAT: u32 = 1;
 /// Plaintext sealed into `meta` to check the master key at start.
 const KEY_CHECK: &[u8] = b"csms-emulator master key check";
 
-/// A value as stored: sealed under the version's key, bound to its place.
+/// A value as stored (one row per version): sealed under the version's key, bound to its
+/// place. Versions never change, so a value is sealed and written once.
 #[derive(Debug, Serialize, Deserialize)]
 struct SealedValue {
-    number: u32,
     binary: bool,
     data: String,
-}
-
-/// A secret as stored: the full image without values, and the sealed values.
-#[derive(Debug, Serialize, Deserialize)]
-struct StoredSecret {
-    record: SecretRecord,
-    values: Vec<SealedValue>,
 }
 
 fn internal(context: &str) -> impl Fn(rusqlite::Error) -> CsmsError + '_ {
@@ -50,6 +43,9 @@ fn internal(context: &str) -> impl Fn(rusqlite::Error) -> CsmsError + '_ {
 fn aad(project: &str, name: &str, number: u32) -> String {
     format!("{project}/{name}/v{number}")
 }
+
+/// Sealed values as loaded: `(project, secret name)` → `(version number, sealed JSON)`.
+type StoredValues = HashMap<(String, String), Vec<(u32, String)>>;
 
 /// The durable store.
 pub struct SqliteStore {
@@ -120,6 +116,7 @@ impl SqliteStore {
         if format == 0 {
             tx.execute_batch(
                 "CREATE TABLE secrets (project TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name));
+                 CREATE TABLE versions (project TEXT NOT NULL, name TEXT NOT NULL, number INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name, number));
                  CREATE TABLE project_state (project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, kind));
                  CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
                  CREATE INDEX log_project ON log (project, kind, seq);",
@@ -155,48 +152,54 @@ impl SqliteStore {
         tx.commit().map_err(|e| e.to_string())
     }
 
-    fn seal_secret(&self, project: &str, secret: &Secret) -> Result<String, CsmsError> {
+    /// The secret's image without its values.
+    fn secret_meta(secret: &Secret) -> Result<String, CsmsError> {
         let mut record = secret.to_record();
-        let mut values = Vec::with_capacity(record.versions.len());
         for v in &mut record.versions {
-            let (binary, plain) = match (v.secret_string.take(), v.secret_binary.take()) {
-                (Some(text), _) => (false, text),
-                (None, Some(b64)) => (true, b64),
-                (None, None) => continue,
-            };
-            let data = self
-                .vault
-                .seal(
-                    project,
-                    &v.kms_key_id,
-                    &aad(project, &record.name, v.number),
-                    plain.as_bytes(),
-                )
-                .map_err(CsmsError::Internal)?;
-            values.push(SealedValue {
-                number: v.number,
-                binary,
-                data,
-            });
+            v.secret_string = None;
+            v.secret_binary = None;
         }
-        serde_json::to_string(&StoredSecret { record, values })
+        serde_json::to_string(&record)
             .map_err(|e| CsmsError::Internal(format!("serialize secret: {e}")))
     }
 
-    fn open_secret(&self, project: &str, body: &str) -> Result<Secret, String> {
-        let stored: StoredSecret =
+    fn seal_value(
+        &self,
+        project: &str,
+        secret: &Secret,
+        version: &crate::domain::secret::Version,
+    ) -> Result<String, CsmsError> {
+        let (binary, plain) = match (version.value.as_text(), version.value.as_binary()) {
+            (Some(text), _) => (false, text),
+            (None, Some(b64)) => (true, b64),
+            (None, None) => (false, ""),
+        };
+        let data = self
+            .vault
+            .seal(
+                project,
+                version.kms_key_id.as_str(),
+                &aad(project, secret.name().as_str(), version.number.0),
+                plain.as_bytes(),
+            )
+            .map_err(CsmsError::Internal)?;
+        serde_json::to_string(&SealedValue { binary, data })
+            .map_err(|e| CsmsError::Internal(e.to_string()))
+    }
+
+    fn open_secret(
+        &self,
+        project: &str,
+        body: &str,
+        values: Vec<(u32, String)>,
+    ) -> Result<Secret, String> {
+        let mut record: SecretRecord =
             serde_json::from_str(body).map_err(|e| format!("unreadable secret: {e}"))?;
-        let mut record = stored.record;
-        for sealed in stored.values {
-            let Some(v) = record
-                .versions
-                .iter_mut()
-                .find(|v| v.number == sealed.number)
-            else {
-                return Err(format!(
-                    "a value of {} names a missing version",
-                    record.name
-                ));
+        for (number, sealed) in values {
+            let sealed: SealedValue =
+                serde_json::from_str(&sealed).map_err(|e| format!("unreadable value: {e}"))?;
+            let Some(v) = record.versions.iter_mut().find(|v| v.number == number) else {
+                continue;
             };
             let plain = self.vault.open_sealed(
                 project,
@@ -215,18 +218,54 @@ impl SqliteStore {
         Secret::from_record(record).map_err(|e| format!("secret {name}: {e}"))
     }
 
+    /// Every stored value, by project and secret name.
+    fn load_values(
+        conn: &Connection,
+    ) -> Result<HashMap<(String, String), Vec<(u32, String)>>, String> {
+        let mut values = StoredValues::new();
+        let mut value_rows = conn
+            .prepare("SELECT project, name, number, body FROM versions")
+            .map_err(|e| e.to_string())?;
+        let value_iter = value_rows
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| e.to_string())?;
+        for row in value_iter {
+            let (project, name, number, body) = row.map_err(|e| e.to_string())?;
+            values
+                .entry((project, name))
+                .or_default()
+                .push((number, body));
+        }
+        Ok(values)
+    }
+
     fn load(&self) -> Result<(), String> {
         let conn = self.conn();
         let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
+        let mut values = Self::load_values(&conn)?;
         let mut rows = conn
-            .prepare("SELECT project, body FROM secrets")
+            .prepare("SELECT project, name, body FROM secrets")
             .map_err(|e| e.to_string())?;
         let secrets = rows
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
             .map_err(|e| e.to_string())?;
         for row in secrets {
-            let (project, body) = row.map_err(|e| e.to_string())?;
-            let secret = self.open_secret(&project, &body)?;
+            let (project, name, body) = row.map_err(|e| e.to_string())?;
+            let sealed = values.remove(&(project.clone(), name)).unwrap_or_default();
+            let secret = self.open_secret(&project, &body, sealed)?;
             by_project
                 .entry(project)
                 .or_default()
@@ -297,30 +336,66 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Writes a transaction: changed secrets' metadata, the values of new versions only
+    /// (versions never change), removals, events, extras, tasks and records.
     fn persist(
         &self,
         tx: &Transaction<'_>,
         project: &str,
+        base: &ProjectData,
         writes: &Writes,
     ) -> Result<(), CsmsError> {
         for (name, secret) in &writes.secrets {
-            match secret {
-                Some(secret) => {
-                    let body = self.seal_secret(project, secret)?;
-                    tx.execute(
-                        "INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
-                        params![project, name.as_str(), body],
-                    )
-                    .map_err(internal("store secret"))?;
-                }
-                None => {
-                    tx.execute(
-                        "DELETE FROM secrets WHERE project = ?1 AND name = ?2",
-                        params![project, name.as_str()],
-                    )
+            let name = name.as_str();
+            let Some(secret) = secret else {
+                for table in ["secrets", "versions"] {
+                    tx.prepare_cached(&format!(
+                        "DELETE FROM {table} WHERE project = ?1 AND name = ?2"
+                    ))
+                    .and_then(|mut st| st.execute(params![project, name]))
                     .map_err(internal("delete secret"))?;
                 }
+                continue;
+            };
+            // The same secret (same id) keeps its stored versions; a new one starts afresh.
+            let old = base
+                .secrets
+                .get(secret.name())
+                .filter(|old| old.id == secret.id);
+            let stored: BTreeSet<u32> = old
+                .map(|o| o.versions().iter().map(|v| v.number.0).collect())
+                .unwrap_or_default();
+            let current: BTreeSet<u32> = secret.versions().iter().map(|v| v.number.0).collect();
+            if old.is_none() {
+                tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
+                    .and_then(|mut st| st.execute(params![project, name]))
+                    .map_err(internal("clear versions"))?;
             }
+            for gone in stored.difference(&current) {
+                tx.prepare_cached(
+                    "DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3",
+                )
+                .and_then(|mut st| st.execute(params![project, name, gone]))
+                .map_err(internal("delete version"))?;
+            }
+            for version in secret
+                .versions()
+                .iter()
+                .filter(|v| !stored.contains(&v.number.0))
+            {
+                let body = self.seal_value(project, secret, version)?;
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO versions (project, name, number, body) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut st| st.execute(params![project, name, version.number.0, body]))
+                .map_err(internal("store version"))?;
+            }
+            let body = Self::secret_meta(secret)?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut st| st.execute(params![project, name, body]))
+            .map_err(internal("store secret"))?;
         }
         if let Some(events) = &writes.events {
             let list: Vec<&Event> = events.values().collect();
@@ -377,12 +452,13 @@ impl Store for SqliteStore {
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
     ) -> Result<(), CsmsError> {
-        self.memory.write_project_with(project, f, &mut |writes| {
-            let mut conn = self.conn();
-            let tx = conn.transaction().map_err(internal("begin"))?;
-            self.persist(&tx, project.as_str(), writes)?;
-            tx.commit().map_err(internal("commit"))
-        })
+        self.memory
+            .write_project_with(project, f, &mut |base, writes| {
+                let mut conn = self.conn();
+                let tx = conn.transaction().map_err(internal("begin"))?;
+                self.persist(&tx, project.as_str(), base, writes)?;
+                tx.commit().map_err(internal("commit"))
+            })
     }
 
     fn projects(&self) -> Result<Vec<ProjectId>, CsmsError> {
@@ -397,7 +473,7 @@ impl Store for SqliteStore {
             let tx = conn.transaction().map_err(internal("begin"))?;
             match project {
                 Some(p) => {
-                    for table in ["secrets", "project_state", "log"] {
+                    for table in ["secrets", "versions", "project_state", "log"] {
                         tx.execute(
                             &format!("DELETE FROM {table} WHERE project = ?1"),
                             params![p.as_str()],
@@ -407,7 +483,7 @@ impl Store for SqliteStore {
                 }
                 None => {
                     tx.execute_batch(
-                        "DELETE FROM secrets; DELETE FROM project_state; DELETE FROM log;",
+                        "DELETE FROM secrets; DELETE FROM versions; DELETE FROM project_state; DELETE FROM log;",
                     )
                     .map_err(internal("reset"))?;
                 }
