@@ -219,9 +219,7 @@ impl SqliteStore {
     }
 
     /// Every stored value, by project and secret name.
-    fn load_values(
-        conn: &Connection,
-    ) -> Result<HashMap<(String, String), Vec<(u32, String)>>, String> {
+    fn load_values(conn: &Connection) -> Result<StoredValues, String> {
         let mut values = StoredValues::new();
         let mut value_rows = conn
             .prepare("SELECT project, name, number, body FROM versions")
