@@ -17,8 +17,8 @@ RUN apt-get update \
 COPY --from=build /src/target/release/csms-emulator /usr/local/bin/csms-emulator
 USER csms
 WORKDIR /data
-# State is in memory; /data is where files the emulator writes go (for example the
-# self-signed certificate), and where a persistent store will live.
+# State is in memory unless CSMS_DATA_DIR=/data is set; /data also receives the self-signed
+# certificate when HTTPS is on.
 VOLUME ["/data"]
 ENV CSMS_LISTEN=0.0.0.0:8080 \
     CSMS_TLS_LISTEN=0.0.0.0:8443 \
