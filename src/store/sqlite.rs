@@ -6,7 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -47,11 +50,62 @@ fn aad(project: &str, name: &str, number: u32) -> String {
 /// Sealed values as loaded: `(project, secret name)` → `(version number, sealed JSON)`.
 type StoredValues = HashMap<(String, String), Vec<(u32, String)>>;
 
+/// One secret written by a transaction, with what was stored of it before.
+struct SecretWrite {
+    name: String,
+    new: Option<Arc<Secret>>,
+    /// The stored secret's id and version numbers, when it is the same secret.
+    stored: Option<BTreeSet<u32>>,
+}
+
+/// A committed transaction on its way to disk.
+struct WriteJob {
+    project: String,
+    secrets: Vec<SecretWrite>,
+    events: Option<Vec<Event>>,
+    extras: Option<Extras>,
+    tasks: Vec<RotationTask>,
+    records: Vec<NotificationRecord>,
+}
+
+/// Work for the writer thread, answered on `done` once durable (or failed).
+enum Job {
+    Write(WriteJob, SyncSender<Result<(), String>>),
+    Reset(Option<String>, SyncSender<Result<(), String>>),
+    Setting(String, String, SyncSender<Result<(), String>>),
+}
+
+/// How many queued transactions one disk commit takes at most (group commit).
+const BATCH_MAX: usize = 512;
+
 /// The durable store.
 pub struct SqliteStore {
     memory: MemoryStore,
+    /// For start-up and setting reads; every write goes through the writer thread.
     db: Mutex<Connection>,
-    vault: Vault,
+    vault: Arc<Vault>,
+    jobs: Mutex<Option<Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    /// Set when a disk commit failed: memory may then be ahead of disk, so writes stop.
+    failed: AtomicBool,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Closing the queue lets the writer finish what is queued and close its connection.
+        self.jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(handle) = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            let _ = handle.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -75,14 +129,57 @@ impl SqliteStore {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
         .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+        let writer_conn =
+            Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        writer_conn
+            .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
+            .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+        let vault = Arc::new(vault);
+        let (sender, receiver) = std::sync::mpsc::channel();
         let store = Self {
             memory: MemoryStore::new(),
             db: Mutex::new(conn),
-            vault,
+            vault: Arc::clone(&vault),
+            jobs: Mutex::new(Some(sender)),
+            writer: Mutex::new(None),
+            failed: AtomicBool::new(false),
         };
         store.migrate()?;
         store.load()?;
+        let handle = std::thread::Builder::new()
+            .name("csms-sqlite-writer".into())
+            .spawn(move || writer_loop(writer_conn, &vault, &receiver))
+            .map_err(|e| format!("cannot start the writer thread: {e}"))?;
+        *store.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         Ok(store)
+    }
+
+    /// Queues a job and waits until the writer has made it durable.
+    fn submit(
+        &self,
+        job: impl FnOnce(SyncSender<Result<(), String>>) -> Job,
+    ) -> Result<Receiver<Result<(), String>>, CsmsError> {
+        let (done, wait) = std::sync::mpsc::sync_channel(1);
+        let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        jobs.as_ref()
+            .ok_or_else(|| CsmsError::Internal("the store is closed".into()))?
+            .send(job(done))
+            .map_err(|_| CsmsError::Internal("the store's writer stopped".into()))?;
+        Ok(wait)
+    }
+
+    fn wait(&self, wait: &Receiver<Result<(), String>>) -> Result<(), CsmsError> {
+        match wait.recv() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                self.failed.store(true, Ordering::SeqCst);
+                tracing::error!(error = %e, "writing the data directory failed; further writes are refused");
+                Err(CsmsError::Internal(format!(
+                    "writing the data directory failed: {e}"
+                )))
+            }
+            Err(_) => Err(CsmsError::Internal("the store's writer stopped".into())),
+        }
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -150,41 +247,6 @@ impl SqliteStore {
             }
         }
         tx.commit().map_err(|e| e.to_string())
-    }
-
-    /// The secret's image without its values.
-    fn secret_meta(secret: &Secret) -> Result<String, CsmsError> {
-        let mut record = secret.to_record();
-        for v in &mut record.versions {
-            v.secret_string = None;
-            v.secret_binary = None;
-        }
-        serde_json::to_string(&record)
-            .map_err(|e| CsmsError::Internal(format!("serialize secret: {e}")))
-    }
-
-    fn seal_value(
-        &self,
-        project: &str,
-        secret: &Secret,
-        version: &crate::domain::secret::Version,
-    ) -> Result<String, CsmsError> {
-        let (binary, plain) = match (version.value.as_text(), version.value.as_binary()) {
-            (Some(text), _) => (false, text),
-            (None, Some(b64)) => (true, b64),
-            (None, None) => (false, ""),
-        };
-        let data = self
-            .vault
-            .seal(
-                project,
-                version.kms_key_id.as_str(),
-                &aad(project, secret.name().as_str(), version.number.0),
-                plain.as_bytes(),
-            )
-            .map_err(CsmsError::Internal)?;
-        serde_json::to_string(&SealedValue { binary, data })
-            .map_err(|e| CsmsError::Internal(e.to_string()))
     }
 
     fn open_secret(
@@ -334,106 +396,214 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Writes a transaction: changed secrets' metadata, the values of new versions only
-    /// (versions never change), removals, events, extras, tasks and records.
-    fn persist(
-        &self,
-        tx: &Transaction<'_>,
-        project: &str,
-        base: &ProjectData,
-        writes: &Writes,
-    ) -> Result<(), CsmsError> {
-        for (name, secret) in &writes.secrets {
-            let name = name.as_str();
-            let Some(secret) = secret else {
-                for table in ["secrets", "versions"] {
-                    tx.prepare_cached(&format!(
-                        "DELETE FROM {table} WHERE project = ?1 AND name = ?2"
-                    ))
-                    .and_then(|mut st| st.execute(params![project, name]))
-                    .map_err(internal("delete secret"))?;
-                }
-                continue;
-            };
-            // The same secret (same id) keeps its stored versions; a new one starts afresh.
-            let old = base
+    /// The job that carries a transaction's writes to disk; `base` is what they replace.
+    fn job_for(project: &ProjectId, base: &ProjectData, writes: &Writes) -> WriteJob {
+        WriteJob {
+            project: project.to_string(),
+            secrets: writes
                 .secrets
-                .get(secret.name())
-                .filter(|old| old.id == secret.id);
-            let stored: BTreeSet<u32> = old
-                .map(|o| o.versions().iter().map(|v| v.number.0).collect())
-                .unwrap_or_default();
-            let current: BTreeSet<u32> = secret.versions().iter().map(|v| v.number.0).collect();
-            if old.is_none() {
-                tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
-                    .and_then(|mut st| st.execute(params![project, name]))
-                    .map_err(internal("clear versions"))?;
-            }
-            for gone in stored.difference(&current) {
-                tx.prepare_cached(
-                    "DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3",
-                )
-                .and_then(|mut st| st.execute(params![project, name, gone]))
-                .map_err(internal("delete version"))?;
-            }
-            for version in secret
-                .versions()
                 .iter()
-                .filter(|v| !stored.contains(&v.number.0))
-            {
-                let body = self.seal_value(project, secret, version)?;
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO versions (project, name, number, body) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .and_then(|mut st| st.execute(params![project, name, version.number.0, body]))
-                .map_err(internal("store version"))?;
-            }
-            let body = Self::secret_meta(secret)?;
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
-            )
-            .and_then(|mut st| st.execute(params![project, name, body]))
-            .map_err(internal("store secret"))?;
+                .map(|(name, new)| SecretWrite {
+                    name: name.to_string(),
+                    stored: base
+                        .secrets
+                        .get(name)
+                        .filter(|old| new.as_ref().is_some_and(|n| n.id == old.id))
+                        .map(|old| old.versions().iter().map(|v| v.number.0).collect()),
+                    new: new.clone(),
+                })
+                .collect(),
+            events: writes
+                .events
+                .as_ref()
+                .map(|e| e.values().cloned().collect()),
+            extras: writes.extras.clone(),
+            tasks: writes.tasks.clone(),
+            records: writes.records.clone(),
         }
-        if let Some(events) = &writes.events {
-            let list: Vec<&Event> = events.values().collect();
-            let body =
-                serde_json::to_string(&list).map_err(|e| CsmsError::Internal(e.to_string()))?;
-            tx.execute(
-                "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'events', ?2)",
-                params![project, body],
-            )
-            .map_err(internal("store events"))?;
-        }
-        if let Some(extras) = &writes.extras {
-            let body =
-                serde_json::to_string(extras).map_err(|e| CsmsError::Internal(e.to_string()))?;
-            tx.execute(
-                "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'extras', ?2)",
-                params![project, body],
-            )
-            .map_err(internal("store extras"))?;
-        }
-        for task in &writes.tasks {
-            let body =
-                serde_json::to_string(task).map_err(|e| CsmsError::Internal(e.to_string()))?;
-            tx.execute(
-                "INSERT INTO log (project, kind, body) VALUES (?1, 'task', ?2)",
-                params![project, body],
-            )
-            .map_err(internal("store task"))?;
-        }
-        for record in &writes.records {
-            let body =
-                serde_json::to_string(record).map_err(|e| CsmsError::Internal(e.to_string()))?;
-            tx.execute(
-                "INSERT INTO log (project, kind, body) VALUES (?1, 'record', ?2)",
-                params![project, body],
-            )
-            .map_err(internal("store record"))?;
-        }
-        Ok(())
     }
+}
+
+/// The secret's image without its values.
+fn secret_meta(secret: &Secret) -> Result<String, CsmsError> {
+    let mut record = secret.to_record();
+    for v in &mut record.versions {
+        v.secret_string = None;
+        v.secret_binary = None;
+    }
+    serde_json::to_string(&record)
+        .map_err(|e| CsmsError::Internal(format!("serialize secret: {e}")))
+}
+
+fn seal_value(
+    vault: &Vault,
+    project: &str,
+    secret: &Secret,
+    version: &crate::domain::secret::Version,
+) -> Result<String, CsmsError> {
+    let (binary, plain) = match (version.value.as_text(), version.value.as_binary()) {
+        (Some(text), _) => (false, text),
+        (None, Some(b64)) => (true, b64),
+        (None, None) => (false, ""),
+    };
+    let data = vault
+        .seal(
+            project,
+            version.kms_key_id.as_str(),
+            &aad(project, secret.name().as_str(), version.number.0),
+            plain.as_bytes(),
+        )
+        .map_err(CsmsError::Internal)?;
+    serde_json::to_string(&SealedValue { binary, data })
+        .map_err(|e| CsmsError::Internal(e.to_string()))
+}
+
+/// Writes one transaction: changed secrets' metadata, the values of new versions only
+/// (versions never change), removals, events, extras, tasks and records.
+fn persist(tx: &Transaction<'_>, vault: &Vault, job: &WriteJob) -> Result<(), CsmsError> {
+    let project = job.project.as_str();
+    for write in &job.secrets {
+        let name = write.name.as_str();
+        let Some(secret) = &write.new else {
+            for table in ["secrets", "versions"] {
+                tx.prepare_cached(&format!(
+                    "DELETE FROM {table} WHERE project = ?1 AND name = ?2"
+                ))
+                .and_then(|mut st| st.execute(params![project, name]))
+                .map_err(internal("delete secret"))?;
+            }
+            continue;
+        };
+        let stored = write.stored.clone().unwrap_or_default();
+        let current: BTreeSet<u32> = secret.versions().iter().map(|v| v.number.0).collect();
+        if write.stored.is_none() {
+            tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
+                .and_then(|mut st| st.execute(params![project, name]))
+                .map_err(internal("clear versions"))?;
+        }
+        for gone in stored.difference(&current) {
+            tx.prepare_cached(
+                "DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3",
+            )
+            .and_then(|mut st| st.execute(params![project, name, gone]))
+            .map_err(internal("delete version"))?;
+        }
+        for version in secret
+            .versions()
+            .iter()
+            .filter(|v| !stored.contains(&v.number.0))
+        {
+            let body = seal_value(vault, project, secret, version)?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO versions (project, name, number, body) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut st| st.execute(params![project, name, version.number.0, body]))
+            .map_err(internal("store version"))?;
+        }
+        let body = secret_meta(secret)?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut st| st.execute(params![project, name, body]))
+        .map_err(internal("store secret"))?;
+    }
+    if let Some(events) = &job.events {
+        let body = serde_json::to_string(events).map_err(|e| CsmsError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'events', ?2)",
+            params![project, body],
+        )
+        .map_err(internal("store events"))?;
+    }
+    if let Some(extras) = &job.extras {
+        let body = serde_json::to_string(extras).map_err(|e| CsmsError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'extras', ?2)",
+            params![project, body],
+        )
+        .map_err(internal("store extras"))?;
+    }
+    for task in &job.tasks {
+        let body = serde_json::to_string(task).map_err(|e| CsmsError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO log (project, kind, body) VALUES (?1, 'task', ?2)",
+            params![project, body],
+        )
+        .map_err(internal("store task"))?;
+    }
+    for record in &job.records {
+        let body = serde_json::to_string(record).map_err(|e| CsmsError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO log (project, kind, body) VALUES (?1, 'record', ?2)",
+            params![project, body],
+        )
+        .map_err(internal("store record"))?;
+    }
+    Ok(())
+}
+
+/// The writer thread: takes every queued job at once (group commit), writes them in one
+/// SQLite transaction, and tells each caller once it is on disk.
+fn writer_loop(mut conn: Connection, vault: &Vault, jobs: &Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH_MAX {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = conn
+            .transaction()
+            .map_err(|e| e.to_string())
+            .and_then(|tx| {
+                for job in &batch {
+                    match job {
+                        Job::Write(write, _) => {
+                            persist(&tx, vault, write).map_err(|e| e.to_string())?;
+                        }
+                        Job::Reset(project, _) => {
+                            reset_rows(&tx, project.as_deref()).map_err(|e| e.to_string())?;
+                        }
+                        Job::Setting(key, value, _) => {
+                            tx.execute(
+                                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                                params![format!("setting:{key}"), value],
+                            )
+                            .map_err(|e| e.to_string())?;
+                        }
+                    }
+                }
+                tx.commit().map_err(|e| e.to_string())
+            });
+        for job in batch {
+            let done = match job {
+                Job::Write(_, done) | Job::Reset(_, done) | Job::Setting(_, _, done) => done,
+            };
+            let _ = done.send(result.clone());
+        }
+    }
+}
+
+fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), CsmsError> {
+    match project {
+        Some(p) => {
+            for table in ["secrets", "versions", "project_state", "log"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE project = ?1"),
+                    params![p],
+                )
+                .map_err(internal("reset"))?;
+            }
+        }
+        None => {
+            tx.execute_batch(
+                "DELETE FROM secrets; DELETE FROM versions; DELETE FROM project_state; DELETE FROM log;",
+            )
+            .map_err(internal("reset"))?;
+        }
+    }
+    Ok(())
 }
 
 impl Store for SqliteStore {
@@ -450,13 +620,24 @@ impl Store for SqliteStore {
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
     ) -> Result<(), CsmsError> {
+        if self.failed.load(Ordering::SeqCst) {
+            return Err(CsmsError::Internal(
+                "an earlier write to the data directory failed; restart csms-emulator".into(),
+            ));
+        }
+        // The job is queued under the memory lock, so disk order is commit order; the
+        // caller is answered only once its job is durable.
+        let mut pending = None;
         self.memory
             .write_project_with(project, f, &mut |base, writes| {
-                let mut conn = self.conn();
-                let tx = conn.transaction().map_err(internal("begin"))?;
-                self.persist(&tx, project.as_str(), base, writes)?;
-                tx.commit().map_err(internal("commit"))
-            })
+                let job = Self::job_for(project, base, writes);
+                pending = Some(self.submit(|done| Job::Write(job, done))?);
+                Ok(())
+            })?;
+        match pending {
+            Some(wait) => self.wait(&wait),
+            None => Ok(()),
+        }
     }
 
     fn projects(&self) -> Result<Vec<ProjectId>, CsmsError> {
@@ -464,41 +645,15 @@ impl Store for SqliteStore {
     }
 
     fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
-        // The memory lock is taken by reset below only after the database is emptied;
-        // a failed delete changes nothing.
-        {
-            let mut conn = self.conn();
-            let tx = conn.transaction().map_err(internal("begin"))?;
-            match project {
-                Some(p) => {
-                    for table in ["secrets", "versions", "project_state", "log"] {
-                        tx.execute(
-                            &format!("DELETE FROM {table} WHERE project = ?1"),
-                            params![p.as_str()],
-                        )
-                        .map_err(internal("reset"))?;
-                    }
-                }
-                None => {
-                    tx.execute_batch(
-                        "DELETE FROM secrets; DELETE FROM versions; DELETE FROM project_state; DELETE FROM log;",
-                    )
-                    .map_err(internal("reset"))?;
-                }
-            }
-            tx.commit().map_err(internal("commit"))?;
-        }
+        // Queued behind every earlier write, so nothing written before it survives it.
+        let wait = self.submit(|done| Job::Reset(project.map(ToString::to_string), done))?;
+        self.wait(&wait)?;
         self.memory.reset(project)
     }
 
     fn save_setting(&self, key: &str, value: &str) -> Result<(), CsmsError> {
-        self.conn()
-            .execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                params![format!("setting:{key}"), value],
-            )
-            .map(|_| ())
-            .map_err(internal("save setting"))
+        let wait = self.submit(|done| Job::Setting(key.to_owned(), value.to_owned(), done))?;
+        self.wait(&wait)
     }
 
     fn load_setting(&self, key: &str) -> Result<Option<String>, CsmsError> {
