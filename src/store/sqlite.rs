@@ -426,12 +426,7 @@ impl SqliteStore {
 
 /// The secret's image without its values.
 fn secret_meta(secret: &Secret) -> Result<String, CsmsError> {
-    let mut record = secret.to_record();
-    for v in &mut record.versions {
-        v.secret_string = None;
-        v.secret_binary = None;
-    }
-    serde_json::to_string(&record)
+    serde_json::to_string(&secret.to_record_without_values())
         .map_err(|e| CsmsError::Internal(format!("serialize secret: {e}")))
 }
 

@@ -74,6 +74,16 @@ impl Secret {
     /// The full image of this secret.
     #[must_use]
     pub fn to_record(&self) -> SecretRecord {
+        self.image(true)
+    }
+
+    /// The image without the values (what a durable store keeps beside sealed values).
+    #[must_use]
+    pub fn to_record_without_values(&self) -> SecretRecord {
+        self.image(false)
+    }
+
+    fn image(&self, with_values: bool) -> SecretRecord {
         let s = &self.settings;
         SecretRecord {
             id: self.id,
@@ -105,8 +115,12 @@ impl Secret {
                     create_time: v.create_time,
                     expire_time: v.expire_time,
                     kms_key_id: v.kms_key_id.to_owned_string(),
-                    secret_string: v.value.as_text().map(str::to_owned),
-                    secret_binary: v.value.as_binary().map(str::to_owned),
+                    secret_string: v.value.as_text().filter(|_| with_values).map(str::to_owned),
+                    secret_binary: v
+                        .value
+                        .as_binary()
+                        .filter(|_| with_values)
+                        .map(str::to_owned),
                     expiry_notified: v.expiry_notified,
                 })
                 .collect(),
