@@ -86,6 +86,9 @@ pub struct SqliteStore {
     vault: Arc<Vault>,
     jobs: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    checkpointer: Mutex<Option<JoinHandle<()>>>,
+    /// Tells the checkpointer to stop.
+    stop: Arc<AtomicBool>,
     /// Set when a disk commit failed: memory may then be ahead of disk, so writes stop.
     failed: AtomicBool,
 }
@@ -99,6 +102,15 @@ impl Drop for SqliteStore {
             .take();
         if let Some(handle) = self
             .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            let _ = handle.join();
+        }
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(handle) = self
+            .checkpointer
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
@@ -131,9 +143,14 @@ impl SqliteStore {
         .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
         let writer_conn =
             Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // The writer never checkpoints (a checkpoint fsyncs); the checkpointer thread does.
         writer_conn
-            .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
+            .execute_batch(
+                "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0;",
+            )
             .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+        let checkpoint_conn =
+            Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         let vault = Arc::new(vault);
         let (sender, receiver) = std::sync::mpsc::channel();
         let store = Self {
@@ -142,6 +159,8 @@ impl SqliteStore {
             vault: Arc::clone(&vault),
             jobs: Mutex::new(Some(sender)),
             writer: Mutex::new(None),
+            checkpointer: Mutex::new(None),
+            stop: Arc::new(AtomicBool::new(false)),
             failed: AtomicBool::new(false),
         };
         store.migrate()?;
@@ -151,6 +170,15 @@ impl SqliteStore {
             .spawn(move || writer_loop(writer_conn, &vault, &receiver))
             .map_err(|e| format!("cannot start the writer thread: {e}"))?;
         *store.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+        let stop = Arc::clone(&store.stop);
+        let checkpointer = std::thread::Builder::new()
+            .name("csms-sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpoint_conn, &stop))
+            .map_err(|e| format!("cannot start the checkpoint thread: {e}"))?;
+        *store
+            .checkpointer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(checkpointer);
         Ok(store)
     }
 
@@ -578,6 +606,22 @@ fn writer_loop(mut conn: Connection, vault: &Vault, jobs: &Receiver<Job>) {
             let _ = done.send(result.clone());
         }
     }
+}
+
+/// How often the WAL is copied into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Copies the WAL into the database file now and then, so that the writer never waits for
+/// the fsync a checkpoint needs. Durability does not depend on it: committed data is in the
+/// WAL already.
+fn checkpoint_loop(conn: &Connection, stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        if let Err(err) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
+            tracing::warn!(%err, "checkpoint failed; the next one retries");
+        }
+    }
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
 fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), CsmsError> {
