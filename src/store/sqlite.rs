@@ -53,9 +53,14 @@ type StoredValues = HashMap<(String, String), Vec<(u32, String)>>;
 /// One secret written by a transaction, with what was stored of it before.
 struct SecretWrite {
     name: String,
-    new: Option<Arc<Secret>>,
-    /// The stored secret's id and version numbers, when it is the same secret.
+    /// The secret's image without values, `None` for a removal.
+    meta: Option<String>,
+    /// The version numbers it holds now.
+    current: BTreeSet<u32>,
+    /// The version numbers stored before, when it is the same secret (same id).
     stored: Option<BTreeSet<u32>>,
+    /// Sealed values of the versions not stored yet.
+    sealed: Vec<(u32, String)>,
 }
 
 /// A committed transaction on its way to disk.
@@ -115,6 +120,7 @@ impl Drop for SqliteStore {
             .unwrap_or_else(PoisonError::into_inner)
             .take()
         {
+            handle.thread().unpark();
             let _ = handle.join();
         }
     }
@@ -167,7 +173,7 @@ impl SqliteStore {
         store.load()?;
         let handle = std::thread::Builder::new()
             .name("csms-sqlite-writer".into())
-            .spawn(move || writer_loop(writer_conn, &vault, &receiver))
+            .spawn(move || writer_loop(writer_conn, &receiver))
             .map_err(|e| format!("cannot start the writer thread: {e}"))?;
         *store.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         let stop = Arc::clone(&store.stop);
@@ -425,22 +431,51 @@ impl SqliteStore {
     }
 
     /// The job that carries a transaction's writes to disk; `base` is what they replace.
-    fn job_for(project: &ProjectId, base: &ProjectData, writes: &Writes) -> WriteJob {
-        WriteJob {
-            project: project.to_string(),
-            secrets: writes
+    /// The job that carries a transaction's writes to disk, with its rows serialized and
+    /// new values sealed here (on the committing thread), so the writer only writes.
+    fn job_for(
+        &self,
+        project: &ProjectId,
+        base: &ProjectData,
+        writes: &Writes,
+    ) -> Result<WriteJob, CsmsError> {
+        let mut secrets = Vec::with_capacity(writes.secrets.len());
+        for (name, new) in &writes.secrets {
+            let stored: Option<BTreeSet<u32>> = base
                 .secrets
-                .iter()
-                .map(|(name, new)| SecretWrite {
-                    name: name.to_string(),
-                    stored: base
-                        .secrets
-                        .get(name)
-                        .filter(|old| new.as_ref().is_some_and(|n| n.id == old.id))
-                        .map(|old| old.versions().iter().map(|v| v.number.0).collect()),
-                    new: new.clone(),
-                })
-                .collect(),
+                .get(name)
+                .filter(|old| new.as_ref().is_some_and(|n| n.id == old.id))
+                .map(|old| old.versions().iter().map(|v| v.number.0).collect());
+            let (meta, current, sealed) = match new {
+                Some(secret) => {
+                    let already = stored.clone().unwrap_or_default();
+                    let mut sealed = Vec::new();
+                    for version in secret
+                        .versions()
+                        .iter()
+                        .filter(|v| !already.contains(&v.number.0))
+                    {
+                        sealed.push((
+                            version.number.0,
+                            seal_value(&self.vault, project.as_str(), secret, version)?,
+                        ));
+                    }
+                    let current = secret.versions().iter().map(|v| v.number.0).collect();
+                    (Some(secret_meta(secret)?), current, sealed)
+                }
+                None => (None, BTreeSet::new(), Vec::new()),
+            };
+            secrets.push(SecretWrite {
+                name: name.to_string(),
+                meta,
+                current,
+                stored,
+                sealed,
+            });
+        }
+        Ok(WriteJob {
+            project: project.to_string(),
+            secrets,
             events: writes
                 .events
                 .as_ref()
@@ -448,7 +483,7 @@ impl SqliteStore {
             extras: writes.extras.clone(),
             tasks: writes.tasks.clone(),
             records: writes.records.clone(),
-        }
+        })
     }
 }
 
@@ -483,11 +518,11 @@ fn seal_value(
 
 /// Writes one transaction: changed secrets' metadata, the values of new versions only
 /// (versions never change), removals, events, extras, tasks and records.
-fn persist(tx: &Transaction<'_>, vault: &Vault, job: &WriteJob) -> Result<(), CsmsError> {
+fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), CsmsError> {
     let project = job.project.as_str();
     for write in &job.secrets {
         let name = write.name.as_str();
-        let Some(secret) = &write.new else {
+        let Some(meta) = &write.meta else {
             for table in ["secrets", "versions"] {
                 tx.prepare_cached(&format!(
                     "DELETE FROM {table} WHERE project = ?1 AND name = ?2"
@@ -497,37 +532,33 @@ fn persist(tx: &Transaction<'_>, vault: &Vault, job: &WriteJob) -> Result<(), Cs
             }
             continue;
         };
-        let stored = write.stored.clone().unwrap_or_default();
-        let current: BTreeSet<u32> = secret.versions().iter().map(|v| v.number.0).collect();
-        if write.stored.is_none() {
-            tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
-                .and_then(|mut st| st.execute(params![project, name]))
-                .map_err(internal("clear versions"))?;
+        match &write.stored {
+            None => {
+                tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
+                    .and_then(|mut st| st.execute(params![project, name]))
+                    .map_err(internal("clear versions"))?;
+            }
+            Some(stored) => {
+                for gone in stored.difference(&write.current) {
+                    tx.prepare_cached(
+                        "DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3",
+                    )
+                    .and_then(|mut st| st.execute(params![project, name, gone]))
+                    .map_err(internal("delete version"))?;
+                }
+            }
         }
-        for gone in stored.difference(&current) {
-            tx.prepare_cached(
-                "DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3",
-            )
-            .and_then(|mut st| st.execute(params![project, name, gone]))
-            .map_err(internal("delete version"))?;
-        }
-        for version in secret
-            .versions()
-            .iter()
-            .filter(|v| !stored.contains(&v.number.0))
-        {
-            let body = seal_value(vault, project, secret, version)?;
+        for (number, body) in &write.sealed {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO versions (project, name, number, body) VALUES (?1, ?2, ?3, ?4)",
             )
-            .and_then(|mut st| st.execute(params![project, name, version.number.0, body]))
+            .and_then(|mut st| st.execute(params![project, name, number, body]))
             .map_err(internal("store version"))?;
         }
-        let body = secret_meta(secret)?;
         tx.prepare_cached(
             "INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
         )
-        .and_then(|mut st| st.execute(params![project, name, body]))
+        .and_then(|mut st| st.execute(params![project, name, meta]))
         .map_err(internal("store secret"))?;
     }
     if let Some(events) = &job.events {
@@ -567,7 +598,7 @@ fn persist(tx: &Transaction<'_>, vault: &Vault, job: &WriteJob) -> Result<(), Cs
 
 /// The writer thread: takes every queued job at once (group commit), writes them in one
 /// SQLite transaction, and tells each caller once it is on disk.
-fn writer_loop(mut conn: Connection, vault: &Vault, jobs: &Receiver<Job>) {
+fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH_MAX {
@@ -583,7 +614,7 @@ fn writer_loop(mut conn: Connection, vault: &Vault, jobs: &Receiver<Job>) {
                 for job in &batch {
                     match job {
                         Job::Write(write, _) => {
-                            persist(&tx, vault, write).map_err(|e| e.to_string())?;
+                            persist(&tx, write).map_err(|e| e.to_string())?;
                         }
                         Job::Reset(project, _) => {
                             reset_rows(&tx, project.as_deref()).map_err(|e| e.to_string())?;
@@ -616,7 +647,7 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(2
 /// WAL already.
 fn checkpoint_loop(conn: &Connection, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
-        std::thread::sleep(CHECKPOINT_EVERY);
+        std::thread::park_timeout(CHECKPOINT_EVERY);
         if let Err(err) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
             tracing::warn!(%err, "checkpoint failed; the next one retries");
         }
@@ -669,7 +700,7 @@ impl Store for SqliteStore {
         let mut pending = None;
         self.memory
             .write_project_with(project, f, &mut |base, writes| {
-                let job = Self::job_for(project, base, writes);
+                let job = self.job_for(project, base, writes)?;
                 pending = Some(self.submit(|done| Job::Write(job, done))?);
                 Ok(())
             })?;
