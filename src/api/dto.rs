@@ -173,14 +173,25 @@ impl From<Listing<VersionInfo>> for ListVersionsResponse {
     }
 }
 
-/// `Version`: metadata plus exactly one of the value fields.
-#[derive(Debug, Serialize)]
+/// `Version`: metadata plus exactly one of the value fields. `Debug` hides the value.
+#[derive(Serialize)]
 pub struct VersionDto {
     pub version_metadata: VersionMetadataDto,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_string: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_binary: Option<String>,
+}
+
+impl std::fmt::Debug for VersionDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("VersionDto")
+            .field("version_metadata", &self.version_metadata)
+            .field("secret_string", &redacted(self.secret_string.as_deref()))
+            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
+            .finish()
+    }
 }
 
 /// `{"version": Version}`.

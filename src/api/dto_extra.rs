@@ -190,10 +190,16 @@ pub struct BlobBody {
     pub secret_blob: Option<String>,
 }
 
-/// `{"password": ...}`.
-#[derive(Debug, Serialize)]
+/// `{"password": ...}`. `Debug` hides the password.
+#[derive(Serialize)]
 pub struct PasswordResponse {
     pub password: String,
+}
+
+impl std::fmt::Debug for PasswordResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordResponse { password: <redacted> }")
+    }
 }
 
 /// The body of generate-password, as sent.

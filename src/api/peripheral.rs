@@ -66,10 +66,20 @@ impl From<UserInfo> for UserDto {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct PasswordChangeBody {
     pub password: Option<String>,
     pub old_password: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordChangeBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("PasswordChangeBody")
+            .field("password", &redacted(self.password.as_deref()))
+            .field("old_password", &redacted(self.old_password.as_deref()))
+            .finish()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -78,6 +78,16 @@ impl SecretValue {
     }
 }
 
+/// How an optional secret field shows in `Debug` output: never its content.
+#[must_use]
+pub fn redacted(field: Option<&str>) -> &'static str {
+    if field.is_some() {
+        "Some(<redacted>)"
+    } else {
+        "None"
+    }
+}
+
 fn check_size(param: &'static str, value: &str, max_bytes: usize) -> Result<(), CsmsError> {
     if value.len() > max_bytes {
         return Err(CsmsError::invalid(

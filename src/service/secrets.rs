@@ -21,7 +21,7 @@ use super::{CsmsService, Listing};
 /// The fields of a create-secret request (and of a batch-import item), as sent: the wire
 /// body `CreateSecretRequestBody` (seed 001), every field optional so the service can
 /// name what is missing.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Default, Clone, Deserialize)]
 pub struct CreateSecretInput {
     pub name: Option<String>,
     pub kms_key_id: Option<String>,
@@ -35,6 +35,18 @@ pub struct CreateSecretInput {
     pub event_subscriptions: Option<Vec<String>>,
     pub enterprise_project_id: Option<String>,
     pub rotation_func_urn: Option<String>,
+}
+
+impl std::fmt::Debug for CreateSecretInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("CreateSecretInput")
+            .field("name", &self.name)
+            .field("secret_string", &redacted(self.secret_string.as_deref()))
+            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
+            .field("secret_type", &self.secret_type)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The query of list-secrets.

@@ -184,3 +184,22 @@ fn automatic_rotation_runs_when_due_and_schedules_the_next_one() {
         .unwrap();
     assert_eq!(tasks.total, 1);
 }
+
+#[test]
+fn request_inputs_never_show_values_in_debug_output() {
+    let create = CreateSecretInput {
+        name: Some("n".into()),
+        secret_string: Some("input-canary".into()),
+        ..CreateSecretInput::default()
+    };
+    let version = CreateVersionInput {
+        secret_binary: Some("aW5wdXQtY2FuYXJ5".into()),
+        ..CreateVersionInput::default()
+    };
+    let shown = format!("{create:?} {version:?}");
+    assert!(
+        !shown.contains("input-canary") && !shown.contains("aW5wdXQtY2FuYXJ5"),
+        "{shown}"
+    );
+    assert!(shown.contains("<redacted>"));
+}

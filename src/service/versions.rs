@@ -19,12 +19,24 @@ use super::{CsmsService, Listing};
 const EXPIRE_TIME_MAX: i64 = 9_999_999_999_999;
 
 /// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`, seed 004).
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Default, Clone, serde::Deserialize)]
 pub struct CreateVersionInput {
     pub secret_binary: Option<String>,
     pub secret_string: Option<String>,
     pub version_stages: Option<Vec<String>>,
     pub expire_time: Option<i64>,
+}
+
+impl std::fmt::Debug for CreateVersionInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("CreateVersionInput")
+            .field("secret_string", &redacted(self.secret_string.as_deref()))
+            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
+            .field("version_stages", &self.version_stages)
+            .field("expire_time", &self.expire_time)
+            .finish()
+    }
 }
 
 /// One version as operations report it; `value` only where the operation returns values.

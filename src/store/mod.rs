@@ -32,7 +32,7 @@ pub const RECORDS_MAX: usize = 10_000;
 pub const TASKS_MAX: usize = 10_000;
 
 /// Small per-project state of the peripheral operations (grants, checker config).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Extras {
     /// `secrets/checker/config`.
     pub checking_secret_strength: bool,
@@ -42,6 +42,20 @@ pub struct Extras {
     pub agencies: BTreeMap<String, String>,
     /// The emulated user's password, once changed (global state).
     pub user_password: Option<String>,
+}
+
+impl std::fmt::Debug for Extras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extras")
+            .field("checking_secret_strength", &self.checking_secret_strength)
+            .field("grants", &self.grants)
+            .field("agencies", &self.agencies)
+            .field(
+                "user_password",
+                &crate::domain::value::redacted(self.user_password.as_deref()),
+            )
+            .finish()
+    }
 }
 
 /// One grant of a resource to a user or group.

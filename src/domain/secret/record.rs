@@ -42,7 +42,7 @@ pub struct SecretRecord {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct VersionRecord {
     pub number: u32,
     pub create_time: Millis,
@@ -51,6 +51,21 @@ pub struct VersionRecord {
     pub secret_string: Option<String>,
     pub secret_binary: Option<String>,
     pub expiry_notified: bool,
+}
+
+impl std::fmt::Debug for VersionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("VersionRecord")
+            .field("number", &self.number)
+            .field("create_time", &self.create_time)
+            .field("expire_time", &self.expire_time)
+            .field("kms_key_id", &self.kms_key_id)
+            .field("secret_string", &redacted(self.secret_string.as_deref()))
+            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
+            .field("expiry_notified", &self.expiry_notified)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -272,6 +287,20 @@ mod tests {
         let record = s.to_record();
         let back = Secret::from_record(record.clone()).unwrap();
         assert_eq!(back.to_record(), record);
+    }
+
+    #[test]
+    fn debug_output_of_a_record_never_shows_values() {
+        let s = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("s"),
+            SecretValue::Text("record-canary".into()),
+            5,
+        )
+        .unwrap();
+        let shown = format!("{:?}", s.to_record());
+        assert!(!shown.contains("record-canary"), "{shown}");
+        assert!(shown.contains("redacted"));
     }
 
     #[test]
