@@ -344,20 +344,7 @@ impl SqliteStore {
         let conn = self.conn();
         let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
         let mut values = Self::load_values(&conn)?;
-        let mut rows = conn
-            .prepare("SELECT project, name, body FROM secrets")
-            .map_err(|e| e.to_string())?;
-        let secrets = rows
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| e.to_string())?;
-        for row in secrets {
-            let (project, name, body) = row.map_err(|e| e.to_string())?;
+        for (project, name, body) in text_rows(&conn, "SELECT project, name, body FROM secrets")? {
             let sealed = values.remove(&(project.clone(), name)).unwrap_or_default();
             let secret = self.open_secret(&project, &body, sealed)?;
             by_project
@@ -366,20 +353,9 @@ impl SqliteStore {
                 .secrets
                 .insert(secret.name().clone(), Some(Arc::new(secret)));
         }
-        let mut state = conn
-            .prepare("SELECT project, kind, body FROM project_state")
-            .map_err(|e| e.to_string())?;
-        let states = state
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| e.to_string())?;
-        for row in states {
-            let (project, kind, body) = row.map_err(|e| e.to_string())?;
+        for (project, kind, body) in
+            text_rows(&conn, "SELECT project, kind, body FROM project_state")?
+        {
             let writes = by_project.entry(project).or_default();
             match kind.as_str() {
                 "events" => {
@@ -394,20 +370,9 @@ impl SqliteStore {
                 _ => {}
             }
         }
-        let mut log = conn
-            .prepare("SELECT project, kind, body FROM log ORDER BY seq")
-            .map_err(|e| e.to_string())?;
-        let entries = log
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(|e| e.to_string())?;
-        for row in entries {
-            let (project, kind, body) = row.map_err(|e| e.to_string())?;
+        for (project, kind, body) in
+            text_rows(&conn, "SELECT project, kind, body FROM log ORDER BY seq")?
+        {
             let writes = by_project.entry(project).or_default();
             match kind.as_str() {
                 "task" => writes
@@ -637,6 +602,16 @@ fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>) {
             let _ = done.send(result.clone());
         }
     }
+}
+
+/// Every row of a three-text-column query.
+fn text_rows(conn: &Connection, sql: &str) -> Result<Vec<(String, String, String)>, String> {
+    let mut statement = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let rows = statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(|e| e.to_string())?;
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
 }
 
 /// How often the WAL is copied into the database file.
