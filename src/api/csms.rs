@@ -44,6 +44,13 @@ fn not_found(method: &Method, request_path: &str) -> ApiError {
     })
 }
 
+fn event_response(event: &crate::domain::event::Event) -> Response {
+    Json(EventResponse {
+        event: event.into(),
+    })
+    .into_response()
+}
+
 async fn body<T: serde::de::DeserializeOwned>(request: Request) -> ApiResult<T> {
     let CsmsJson(body) = CsmsJson::<T>::from_request(request, &()).await?;
     Ok(body)
@@ -74,10 +81,7 @@ pub async fn csms_collection(
             ("POST", "events") => {
                 let input: CreateEventInput = body(request).await?;
                 let event = service.create_secret_event(&project, input)?;
-                Ok(Json(EventResponse {
-                    event: (&event).into(),
-                })
-                .into_response())
+                Ok(event_response(&event))
             }
             ("GET", "tasks") => {
                 let input = ListTasksInput {
@@ -167,19 +171,13 @@ pub async fn csms_item(
             ("GET", "events", name) => {
                 let name = EventName::parse("event_name", name)?;
                 let event = service.show_secret_event(&project, &name)?;
-                Ok(Json(EventResponse {
-                    event: (&event).into(),
-                })
-                .into_response())
+                Ok(event_response(&event))
             }
             ("PUT", "events", name) => {
                 let name = EventName::parse("event_name", name)?;
                 let input: UpdateEventInput = body(request).await?;
                 let event = service.update_secret_event(&project, &name, input)?;
-                Ok(Json(EventResponse {
-                    event: (&event).into(),
-                })
-                .into_response())
+                Ok(event_response(&event))
             }
             ("DELETE", "events", name) => {
                 let name = EventName::parse("event_name", name)?;
