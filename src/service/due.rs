@@ -46,13 +46,16 @@ const ADVANCE_STEPS_MAX: usize = 100_000;
 impl CsmsService {
     /// The number of secrets in each project, for metrics.
     pub fn secret_counts(&self) -> Result<Vec<(String, usize)>, CsmsError> {
+        let now = self.now();
         let global = crate::domain::names::ProjectId::global();
         let mut counts = Vec::new();
         for project in self.store.projects()? {
             if project == global {
                 continue;
             }
-            let n = crate::store::read(&*self.store, &project, |data| data.secrets.len())?;
+            let n = crate::store::read(&*self.store, &project, |data| {
+                data.live_secrets(now).count()
+            })?;
             counts.push((project.to_string(), n));
         }
         Ok(counts)

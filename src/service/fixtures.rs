@@ -71,10 +71,11 @@ impl CsmsService {
             Some(p) => vec![p.clone()],
             None => self.store.projects()?,
         };
+        let now = self.now();
         let mut out = Vec::new();
         for id in projects.into_iter().filter(|p| *p != global) {
             let (secrets, events) = store::read(&*self.store, &id, |data| {
-                let secrets: Vec<Arc<Secret>> = data.secrets.values().cloned().collect();
+                let secrets: Vec<Arc<Secret>> = data.live_secrets(now).cloned().collect();
                 let events: Vec<Event> = data.events.values().cloned().collect();
                 (secrets, events)
             })?;

@@ -56,9 +56,11 @@ impl CsmsService {
         f: impl FnOnce(&Arc<Secret>) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
         let now = self.now();
-        store::read(&*self.store, project, |data| match data.secrets.get(name) {
-            Some(secret) if !secret.is_destroyed_at(now) => f(secret),
-            _ => Err(CsmsError::secret_not_found(name.as_str())),
+        store::read(&*self.store, project, |data| {
+            match data.live_secret(name, now) {
+                Some(secret) => f(secret),
+                None => Err(CsmsError::secret_not_found(name.as_str())),
+            }
         })?
     }
 

@@ -126,11 +126,10 @@ impl CsmsService {
             .transpose()?;
         let now = self.now();
         let page = store::read(&*self.store, project, |data| {
-            let matching = data.secrets.values().filter(|s| {
-                !s.is_destroyed_at(now)
-                    && event
-                        .as_ref()
-                        .is_none_or(|e| s.settings.event_subscriptions.contains(e))
+            let matching = data.live_secrets(now).filter(|s| {
+                event
+                    .as_ref()
+                    .is_none_or(|e| s.settings.event_subscriptions.contains(e))
             });
             let page = take_page(matching, |s| s.name().clone(), marker.as_ref(), limit);
             (

@@ -235,9 +235,7 @@ impl CsmsService {
         let id = parse_secret_id(secret_id)?;
         let now = self.now();
         store::read(&*self.store, project, |data| {
-            data.secret_by_id(id)
-                .filter(|s| !s.is_destroyed_at(now))
-                .cloned()
+            data.live_secret_by_id(id, now).cloned()
         })?
         .ok_or_else(|| CsmsError::secret_not_found(secret_id))
     }
@@ -248,9 +246,10 @@ impl CsmsService {
         &self,
         project: &ProjectId,
     ) -> Result<BTreeMap<String, BTreeSet<String>>, CsmsError> {
+        let now = self.now();
         store::read(&*self.store, project, |data| {
             let mut all: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for secret in data.secrets.values() {
+            for secret in data.live_secrets(now) {
                 for (k, v) in secret.tags() {
                     all.entry(k.clone()).or_default().insert(v.clone());
                 }
@@ -282,9 +281,8 @@ impl CsmsService {
         let now = self.now();
         store::read(&*self.store, project, |data| {
             let matching: Vec<&Arc<Secret>> = data
-                .secrets
-                .values()
-                .filter(|s| !s.is_destroyed_at(now) && search.accepts(s))
+                .live_secrets(now)
+                .filter(|s| search.accepts(s))
                 .collect();
             ResourcePage {
                 total_count: matching.len(),

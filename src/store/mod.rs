@@ -89,10 +89,26 @@ pub struct ProjectData {
 }
 
 impl ProjectData {
-    /// The secret with this id.
+    /// The secret named `name` as readers see it at `now`: a secret whose recovery window
+    /// has ended is gone even before due work removes it (D18).
     #[must_use]
-    pub fn secret_by_id(&self, id: Uuid) -> Option<&Arc<Secret>> {
-        self.ids.get(&id).and_then(|name| self.secrets.get(name))
+    pub fn live_secret(&self, name: &SecretName, now: Millis) -> Option<&Arc<Secret>> {
+        self.secrets.get(name).filter(|s| !s.is_destroyed_at(now))
+    }
+
+    /// The secret with this id, as readers see it at `now`.
+    #[must_use]
+    pub fn live_secret_by_id(&self, id: Uuid, now: Millis) -> Option<&Arc<Secret>> {
+        self.ids
+            .get(&id)
+            .and_then(|name| self.live_secret(name, now))
+    }
+
+    /// Every secret readers see at `now`, in name order.
+    pub fn live_secrets(&self, now: Millis) -> impl Iterator<Item = &Arc<Secret>> {
+        self.secrets
+            .values()
+            .filter(move |s| !s.is_destroyed_at(now))
     }
 
     /// Names of secrets with work due at or before `now`.

@@ -439,3 +439,41 @@ async fn subscribed_enabled_events_record_notifications() {
     let after = app.get(&csms_path("notification-records")).await;
     assert_eq!(after.body["records"].as_array().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn a_secret_past_its_recovery_window_leaves_every_listing_at_once() {
+    let app = TestApp::new();
+    let id = id_of(&app.create_secret("doomed", "x").await);
+    tag(&app, &id, "env", "gone").await;
+    app.post(
+        &format!("{}/scheduled-deleted-tasks/create", secret_path("doomed")),
+        json!({"recovery_window_in_days": 7}),
+    )
+    .await;
+    // time passes without any write, so nothing has removed it yet
+    app.clock.advance(7 * 86_400_000);
+    assert_eq!(app.get(&csms_path("tags")).await.body, json!({"tags": []}));
+    assert_csms_error(
+        &app.get(&csms_path(&format!("{id}/tags"))).await,
+        404,
+        "CSMS.0005",
+    );
+    let count = app
+        .post(
+            &csms_path("resource_instances/action"),
+            json!({"action": "count"}),
+        )
+        .await;
+    assert_eq!(count.body["total_count"], 0);
+    let export = app.get("/_emulator/export").await;
+    assert_eq!(export.body["projects"][0]["secrets"], json!([]));
+    let metrics = app.get("/_emulator/metrics").await;
+    assert!(
+        metrics.raw.contains(&format!(
+            r#"csms_emulator_secrets{{project="{}"}} 0"#,
+            crate::helpers::PROJECT
+        )),
+        "{}",
+        metrics.raw
+    );
+}
