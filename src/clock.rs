@@ -85,14 +85,6 @@ impl EmulatorClock {
         Self::default()
     }
 
-    /// A clock that starts at `offset` milliseconds from real time.
-    #[must_use]
-    pub fn with_offset(offset: Millis) -> Self {
-        let clock = Self::default();
-        clock.offset.store(offset, Ordering::SeqCst);
-        clock
-    }
-
     #[must_use]
     pub fn mode(&self) -> ClockMode {
         if self.frozen_at.load(Ordering::SeqCst) == NOT_FROZEN {

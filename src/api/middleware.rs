@@ -22,10 +22,6 @@ use crate::error::ErrorCode;
 use super::error::{ErrorMark, error_response};
 use super::operations::{Classified, classify, operation_name};
 
-/// The id of the request being served, for handlers that want it.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
 /// The error code of an injected fault, for the journal.
 #[derive(Debug, Clone)]
 struct InjectedCode(String);
@@ -49,7 +45,6 @@ pub async fn request_context(
     let path = request.uri().path().to_owned();
     let classified = classify(method.as_str(), &path);
     let operation = operation_name(&classified);
-    request.extensions_mut().insert(RequestId(id.clone()));
     request.extensions_mut().insert(classified.clone());
 
     let mut response = next.run(request).await;

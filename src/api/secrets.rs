@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::response::{IntoResponse, Response};
 
+use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
 use crate::service::CsmsService;
 
@@ -59,42 +60,37 @@ pub async fn post_secret_literal(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
     request: Request,
-) -> Response {
-    let result = match path.secret_name.as_str() {
-        "batch-import" => batch_import(&service, &path, request).await,
-        "batch-delete" => batch_delete(&service, &path, request).await,
-        "restore" => match crate::domain::names::ProjectId::parse(&path.project_id) {
-            Ok(project) => super::lifecycle::upload_secret_blob(&service, &project, request).await,
-            Err(err) => Err(err.into()),
-        },
+) -> ApiResult<Response> {
+    let project = ProjectId::parse(&path.project_id)?;
+    match path.secret_name.as_str() {
+        "batch-import" => batch_import(&service, &project, request).await,
+        "batch-delete" => batch_delete(&service, &project, request).await,
+        "restore" => super::lifecycle::upload_secret_blob(&service, &project, request).await,
         _ => Err(ApiError(CsmsError::RouteNotFound {
             method: "POST".into(),
             path: request.uri().path().to_owned(),
         })),
-    };
-    result.unwrap_or_else(IntoResponse::into_response)
+    }
 }
 
 /// `POST /v1/{project_id}/secrets/batch-import` — Importing Secrets in Batches.
 async fn batch_import(
     service: &CsmsService,
-    path: &SecretPath,
+    project: &ProjectId,
     request: Request,
 ) -> ApiResult<Response> {
     let CsmsJson(body) = CsmsJson::<BatchImportBody>::from_request(request, &()).await?;
-    let project = crate::domain::names::ProjectId::parse(&path.project_id)?;
-    let report = service.batch_import_secrets(&project, body.secrets)?;
+    let report = service.batch_import_secrets(project, body.secrets)?;
     Ok(Json(BatchImportResponse::from(report)).into_response())
 }
 
 /// `POST /v1/{project_id}/secrets/batch-delete` — Deleting Secrets in Batches.
 async fn batch_delete(
     service: &CsmsService,
-    path: &SecretPath,
+    project: &ProjectId,
     request: Request,
 ) -> ApiResult<Response> {
     let CsmsJson(body) = CsmsJson::<BatchDeleteInput>::from_request(request, &()).await?;
-    let project = crate::domain::names::ProjectId::parse(&path.project_id)?;
-    let report = service.batch_delete_secrets(&project, body)?;
+    let report = service.batch_delete_secrets(project, body)?;
     Ok(Json(BatchDeleteResponse::from(report)).into_response())
 }
