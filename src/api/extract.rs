@@ -29,18 +29,26 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !has_json_content_type(&req) {
-            return Err(CsmsError::MalformedBody(
-                "the Content-Type header must be application/json".into(),
-            )
-            .into());
+        let (json, bytes) = read_body(req, state).await?;
+        if !json {
+            return Err(not_json());
         }
-        let limit = req.extensions().get::<BodyLimit>().map(|l| l.0);
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| body_rejection(&rejection, limit))?;
         parse_json(&bytes).map(Self).map_err(ApiError)
     }
+}
+
+/// The body, within the configured limit, and whether it was declared as JSON.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<(bool, Bytes), ApiError> {
+    let json = has_json_content_type(&req);
+    let limit = req.extensions().get::<BodyLimit>().map(|l| l.0);
+    let bytes = Bytes::from_request(req, state)
+        .await
+        .map_err(|rejection| body_rejection(&rejection, limit))?;
+    Ok((json, bytes))
+}
+
+fn not_json() -> ApiError {
+    CsmsError::MalformedBody("the Content-Type header must be application/json".into()).into()
 }
 
 fn has_json_content_type(req: &Request) -> bool {
@@ -107,19 +115,12 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = has_json_content_type(&req);
-        let limit = req.extensions().get::<BodyLimit>().map(|l| l.0);
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| body_rejection(&rejection, limit))?;
+        let (json, bytes) = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
         if !json {
-            return Err(CsmsError::MalformedBody(
-                "the Content-Type header must be application/json".into(),
-            )
-            .into());
+            return Err(not_json());
         }
         parse_json(&bytes).map(|v| Self(Some(v))).map_err(ApiError)
     }
