@@ -162,14 +162,12 @@ impl CsmsService {
             )
         })?;
         let (items, more) = page;
-        let next_marker = more
-            .then(|| items.last().map(|e| e.name.as_str().to_owned()))
-            .flatten();
-        Ok(Listing {
+        Ok(Listing::new(
             items,
-            next_marker,
-            previous_marker: marker.map(|m| m.as_str().to_owned()),
-        })
+            more,
+            |e| e.name.as_str().to_owned(),
+            marker.map(|m| m.as_str().to_owned()),
+        ))
     }
 
     /// Update event, `PUT /v1/{project_id}/csms/events/{event_name}`.

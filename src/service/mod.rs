@@ -98,6 +98,23 @@ impl CsmsService {
     }
 }
 
+impl<T> Listing<T> {
+    /// A page whose `next_marker` is the last item's key when more items remain (D16).
+    fn new(
+        items: Vec<T>,
+        more: bool,
+        key: impl Fn(&T) -> String,
+        previous_marker: Option<String>,
+    ) -> Self {
+        let next_marker = if more { items.last().map(key) } else { None };
+        Self {
+            items,
+            next_marker,
+            previous_marker,
+        }
+    }
+}
+
 /// A page of a marker-paged list (D16).
 #[derive(Debug)]
 pub struct Listing<T> {

@@ -138,14 +138,12 @@ impl CsmsService {
             )
         })?;
         let (items, more) = page;
-        let next_marker = more
-            .then(|| items.last().map(|s| s.name().to_string()))
-            .flatten();
-        Ok(Listing {
+        Ok(Listing::new(
             items,
-            next_marker,
-            previous_marker: marker.map(|m| m.to_string()),
-        })
+            more,
+            |s| s.name().to_string(),
+            marker.map(|m| m.to_string()),
+        ))
     }
 }
 

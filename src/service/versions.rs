@@ -146,14 +146,12 @@ impl CsmsService {
                 .collect();
             Ok((items, page.more))
         })?;
-        let next_marker = more
-            .then(|| items.last().map(|v| v.id.to_string()))
-            .flatten();
-        Ok(Listing {
+        Ok(Listing::new(
             items,
-            next_marker,
-            previous_marker: marker.map(|m| m.to_string()),
-        })
+            more,
+            |v| v.id.to_string(),
+            marker.map(|m| m.to_string()),
+        ))
     }
 
     /// Show secret version, `GET …/secrets/{secret_name}/versions/{version_id}`, value
