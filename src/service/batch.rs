@@ -134,18 +134,14 @@ impl CsmsService {
         self.write(project, |tx, now| {
             let matched: Vec<(SecretName, SecretState)> = tx
                 .secrets()
+                // Associated with an instance, that instance if one is named, and of the
+                // type the instance type stands for, if one is named.
                 .filter(|s| {
-                    instance_id
-                        .as_deref()
-                        .is_none_or(|id| s.instance_id() == Some(id))
-                })
-                .filter(|s| {
-                    type_filter
-                        .flatten()
-                        .is_none_or(|t| s.settings.secret_type == t)
-                })
-                .filter(|s| {
-                    type_filter.is_none() || instance_id.is_some() || s.instance_id().is_some()
+                    s.instance_id()
+                        .is_some_and(|own| instance_id.as_deref().is_none_or(|id| id == own))
+                        && type_filter
+                            .flatten()
+                            .is_none_or(|t| s.settings.secret_type == t)
                 })
                 .map(|s| (s.name().clone(), s.state))
                 .collect();
