@@ -399,3 +399,40 @@ pub fn transact<R>(
     })?;
     out.unwrap_or_else(|| Err(CsmsError::Internal("store transaction did not run".into())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::task::TaskStatus;
+
+    fn task(n: i64) -> RotationTask {
+        RotationTask {
+            id: Uuid::nil(),
+            secret_name: "s".into(),
+            rotation_func_urn: None,
+            status: TaskStatus::Success,
+            time: n,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn tasks_beyond_the_cap_drop_the_oldest_first() {
+        let mut data = ProjectData::default();
+        data.apply(Writes {
+            tasks: (0..TASKS_MAX as i64).map(task).collect(),
+            ..Writes::default()
+        });
+        data.apply(Writes {
+            tasks: vec![task(-1), task(-2)],
+            ..Writes::default()
+        });
+        assert_eq!(data.tasks.len(), TASKS_MAX);
+        assert_eq!(data.tasks[0].time, 2, "the two oldest went");
+        assert_eq!(
+            data.tasks[TASKS_MAX - 1].time,
+            -2,
+            "the newest stayed, in order"
+        );
+    }
+}

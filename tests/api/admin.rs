@@ -344,3 +344,15 @@ async fn every_route_the_router_serves_is_in_the_openapi_document_and_back() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_journal_keeps_as_many_requests_as_configured() {
+    let app = TestApp::with_args(&["--journal-size", "2"]);
+    for name in ["a", "b", "c"] {
+        app.create_secret(name, "x").await;
+    }
+    let journal = app.get("/_emulator/journal").await;
+    let requests = journal.body["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1]["operation"], "CreateSecret");
+}
