@@ -16,18 +16,14 @@ use csms_emulator::{app, config::Config, telemetry};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// Runtime worker threads with `--data-dir`: a write waits for its disk commit on its
-/// worker, so more workers let more writes share one commit (group commit).
-const DURABLE_WORKERS: usize = 32;
-
 fn main() -> ExitCode {
     let config = Config::parse();
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all();
-    if config.data_dir.is_some() {
-        builder.worker_threads(DURABLE_WORKERS);
-    }
-    match builder.build() {
+    // A durable write does not hold its worker while it waits for the disk (see
+    // `store::durability`), so the default of one worker per core serves both stores.
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime.block_on(run(config)),
         Err(err) => {
             eprintln!("cannot start the runtime: {err}");

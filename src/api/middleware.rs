@@ -18,8 +18,9 @@ use crate::control::faults::{FaultAction, FaultRules};
 use crate::control::journal::{Journal, JournalEntry};
 use crate::control::metrics::Metrics;
 use crate::error::ErrorCode;
+use crate::store::durability;
 
-use super::error::{ErrorMark, error_response};
+use super::error::{ApiError, ErrorMark, error_response};
 use super::operations::{Classified, classify, operation_name};
 
 /// The error code of an injected fault, for the journal.
@@ -47,7 +48,12 @@ pub async fn request_context(
     let operation = operation_name(&classified);
     request.extensions_mut().insert(classified.clone());
 
-    let mut response = next.run(request).await;
+    // Writes to a durable store hand in a ticket instead of blocking a runtime thread;
+    // the answer leaves only once every one of them is on disk.
+    let (mut response, tickets) = durability::scope(next.run(request)).await;
+    if let Err(err) = tickets.settle().await {
+        response = ApiError(err).into_response();
+    }
 
     let mark = response.extensions().get::<ErrorMark>().cloned();
     if let Some(mark) = &mark {
@@ -149,4 +155,66 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .unwrap_or_default();
     tracing::error!(%detail, "handler panicked");
     error_response(ErrorCode::Internal, "internal error".to_owned(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::post;
+    use tower::ServiceExt;
+
+    /// A route that registers a durability ticket and reports `outcome` for it later.
+    fn router_whose_write_reports(outcome: Result<(), String>) -> Router {
+        let observe = ObserveState {
+            journal: Arc::new(Journal::new(16)),
+            metrics: Arc::new(Metrics::new()),
+            clock: Arc::new(EmulatorClock::new()),
+        };
+        let handler = move || {
+            let outcome = outcome.clone();
+            async move {
+                let done = durability::ticket().unwrap();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    done.send(outcome).unwrap();
+                });
+                StatusCode::CREATED
+            }
+        };
+        Router::new()
+            .route("/write", post(handler))
+            .layer(axum::middleware::from_fn_with_state(
+                observe,
+                request_context,
+            ))
+    }
+
+    async fn send(router: Router) -> (StatusCode, Duration, Vec<u8>) {
+        let started = Instant::now();
+        let request = Request::post("/write").body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, started.elapsed(), body.to_vec())
+    }
+
+    #[tokio::test]
+    async fn an_answer_waits_until_its_writes_are_durable() {
+        let (status, elapsed, _) = send(router_whose_write_reports(Ok(()))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert!(elapsed >= Duration::from_millis(30), "{elapsed:?}");
+    }
+
+    #[tokio::test]
+    async fn a_write_that_did_not_reach_the_disk_is_answered_with_an_internal_error() {
+        let (status, _, body) = send(router_whose_write_reports(Err("disk full".into()))).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error_code"], "CSMS.0001");
+        assert!(!body["error_msg"].as_str().unwrap().contains("disk full"));
+    }
 }

@@ -6,6 +6,7 @@
 //! none of them when the transaction fails. It maintains two derived indexes: secret id →
 //! name (tags address secrets by id) and the time each secret next has work due.
 
+pub mod durability;
 pub mod memory;
 pub mod sqlite;
 pub mod vault;

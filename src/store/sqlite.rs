@@ -20,6 +20,7 @@ use crate::domain::secret::{Secret, SecretRecord};
 use crate::domain::task::RotationTask;
 use crate::error::CsmsError;
 
+use super::durability::{self, Outcome};
 use super::memory::MemoryStore;
 use super::vault::Vault;
 use super::{Extras, ProjectData, RECORDS_MAX, Store, TASKS_MAX, Tx, Writes};
@@ -73,11 +74,28 @@ struct WriteJob {
     records: Vec<NotificationRecord>,
 }
 
-/// Work for the writer thread, answered on `done` once durable (or failed).
+/// Where the writer reports a job's outcome: a blocked caller, or a request's ticket
+/// (see [`durability`]).
+enum Reply {
+    Blocking(SyncSender<Outcome>),
+    Ticket(tokio::sync::oneshot::Sender<Outcome>),
+}
+
+impl Reply {
+    fn send(self, outcome: Outcome) {
+        // A caller that went away (a dropped request) needs no answer.
+        match self {
+            Self::Blocking(done) => drop(done.send(outcome)),
+            Self::Ticket(done) => drop(done.send(outcome)),
+        }
+    }
+}
+
+/// Work for the writer thread, answered once durable (or failed).
 enum Job {
-    Write(WriteJob, SyncSender<Result<(), String>>),
-    Reset(Option<String>, SyncSender<Result<(), String>>),
-    Setting(String, String, SyncSender<Result<(), String>>),
+    Write(WriteJob, Reply),
+    Reset(Option<String>, Reply),
+    Setting(String, String, Reply),
 }
 
 /// How many queued transactions one disk commit takes at most (group commit).
@@ -92,10 +110,10 @@ pub struct SqliteStore {
     jobs: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     checkpointer: Mutex<Option<JoinHandle<()>>>,
-    /// Tells the checkpointer to stop.
-    stop: Arc<AtomicBool>,
-    /// Set when a disk commit failed: memory may then be ahead of disk, so writes stop.
-    failed: AtomicBool,
+    wal: Arc<WalSignals>,
+    /// Set by the writer when a disk commit failed: memory may then be ahead of disk, so
+    /// writes stop.
+    failed: Arc<AtomicBool>,
 }
 
 impl Drop for SqliteStore {
@@ -113,7 +131,7 @@ impl Drop for SqliteStore {
         {
             let _ = handle.join();
         }
-        self.stop.store(true, Ordering::SeqCst);
+        self.wal.stop.store(true, Ordering::SeqCst);
         if let Some(handle) = self
             .checkpointer
             .lock()
@@ -149,10 +167,10 @@ impl SqliteStore {
         .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
         let writer_conn =
             Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        // The writer never checkpoints (a checkpoint fsyncs); the checkpointer thread does.
+        // The writer checkpoints only when asked (a checkpoint fsyncs); see `checkpoint_loop`.
         writer_conn
             .execute_batch(
-                "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0;",
+                "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;",
             )
             .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
         let checkpoint_conn =
@@ -166,20 +184,22 @@ impl SqliteStore {
             jobs: Mutex::new(Some(sender)),
             writer: Mutex::new(None),
             checkpointer: Mutex::new(None),
-            stop: Arc::new(AtomicBool::new(false)),
-            failed: AtomicBool::new(false),
+            wal: Arc::new(WalSignals::default()),
+            failed: Arc::new(AtomicBool::new(false)),
         };
         store.migrate()?;
         store.load()?;
+        let failed = Arc::clone(&store.failed);
+        let wal = Arc::clone(&store.wal);
         let handle = std::thread::Builder::new()
             .name("csms-sqlite-writer".into())
-            .spawn(move || writer_loop(writer_conn, &receiver))
+            .spawn(move || writer_loop(writer_conn, &receiver, &failed, &wal))
             .map_err(|e| format!("cannot start the writer thread: {e}"))?;
         *store.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
-        let stop = Arc::clone(&store.stop);
+        let wal = Arc::clone(&store.wal);
         let checkpointer = std::thread::Builder::new()
             .name("csms-sqlite-checkpoint".into())
-            .spawn(move || checkpoint_loop(&checkpoint_conn, &stop))
+            .spawn(move || checkpoint_loop(&checkpoint_conn, &wal))
             .map_err(|e| format!("cannot start the checkpoint thread: {e}"))?;
         *store
             .checkpointer
@@ -188,31 +208,36 @@ impl SqliteStore {
         Ok(store)
     }
 
-    /// Queues a job and waits until the writer has made it durable.
+    /// Queues a job for the writer. Inside a [`durability::scope`] the request's ticket
+    /// is answered and `None` returned; otherwise the caller gets a receiver to wait on.
     fn submit(
         &self,
-        job: impl FnOnce(SyncSender<Result<(), String>>) -> Job,
-    ) -> Result<Receiver<Result<(), String>>, CsmsError> {
-        let (done, wait) = std::sync::mpsc::sync_channel(1);
+        job: impl FnOnce(Reply) -> Job,
+        defer: bool,
+    ) -> Result<Option<Receiver<Outcome>>, CsmsError> {
+        let ticket = if defer { durability::ticket() } else { None };
+        let (reply, wait) = if let Some(ticket) = ticket {
+            (Reply::Ticket(ticket), None)
+        } else {
+            let (done, wait) = std::sync::mpsc::sync_channel(1);
+            (Reply::Blocking(done), Some(wait))
+        };
         let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
         jobs.as_ref()
             .ok_or_else(|| CsmsError::Internal("the store is closed".into()))?
-            .send(job(done))
+            .send(job(reply))
             .map_err(|_| CsmsError::Internal("the store's writer stopped".into()))?;
         Ok(wait)
     }
 
-    fn wait(&self, wait: &Receiver<Result<(), String>>) -> Result<(), CsmsError> {
-        match wait.recv() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => {
-                self.failed.store(true, Ordering::SeqCst);
-                tracing::error!(error = %e, "writing the data directory failed; further writes are refused");
-                Err(CsmsError::Internal(format!(
-                    "writing the data directory failed: {e}"
-                )))
-            }
-            Err(_) => Err(CsmsError::Internal("the store's writer stopped".into())),
+    /// Waits for a job queued outside a durability scope.
+    fn wait(wait: Option<Receiver<Outcome>>) -> Result<(), CsmsError> {
+        match wait.map(|w| w.recv()) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(CsmsError::Internal(format!(
+                "writing the data directory failed: {e}"
+            ))),
+            Some(Err(_)) => Err(CsmsError::Internal("the store's writer stopped".into())),
         }
     }
 
@@ -563,7 +588,7 @@ fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), CsmsError> {
 
 /// The writer thread: takes every queued job at once (group commit), writes them in one
 /// SQLite transaction, and tells each caller once it is on disk.
-fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>) {
+fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, wal: &WalSignals) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH_MAX {
@@ -595,12 +620,15 @@ fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>) {
                 }
                 tx.commit().map_err(|e| e.to_string())
             });
-        for job in batch {
-            let done = match job {
-                Job::Write(_, done) | Job::Reset(_, done) | Job::Setting(_, _, done) => done,
-            };
-            let _ = done.send(result.clone());
+        if let Err(e) = &result {
+            failed.store(true, Ordering::SeqCst);
+            tracing::error!(error = %e, "writing the data directory failed; further writes are refused");
         }
+        for job in batch {
+            let (Job::Write(_, reply) | Job::Reset(_, reply) | Job::Setting(_, _, reply)) = job;
+            reply.send(result.clone());
+        }
+        rewind_wal(&conn, wal);
     }
 }
 
@@ -617,17 +645,81 @@ fn text_rows(conn: &Connection, sql: &str) -> Result<Vec<(String, String, String
 /// How often the WAL is copied into the database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// Copies the WAL into the database file now and then, so that the writer never waits for
-/// the fsync a checkpoint needs. Durability does not depend on it: committed data is in the
-/// WAL already.
-fn checkpoint_loop(conn: &Connection, stop: &AtomicBool) {
-    while !stop.load(Ordering::SeqCst) {
+/// What the writer and the checkpointer tell each other.
+#[derive(Debug, Default)]
+struct WalSignals {
+    /// Tells the checkpointer to stop.
+    stop: AtomicBool,
+    /// Set by the checkpointer once it has copied most of the WAL; the writer then copies
+    /// the rest between two commits, so the WAL starts over from its beginning.
+    rewind: AtomicBool,
+}
+
+/// A rewind is asked for once a checkpoint pass copied at most this many frames: the
+/// writer is then left about as many to copy while it holds up the queue.
+const REWIND_FRAMES: i64 = 256;
+/// At most this many checkpoint passes in a row before the writer is asked to finish.
+const PASSES_MAX: usize = 8;
+
+/// Copies the WAL into the database file now and then, so that the writer seldom waits
+/// for a checkpoint's copying and fsync. Durability does not depend on it: committed data
+/// is in the WAL already.
+///
+/// A checkpoint beside a busy writer never catches up with it, and SQLite reuses the WAL
+/// only once every frame is copied, so the WAL would grow without end. So passes run back
+/// to back until one copies few frames (those written during the pass before); then the
+/// writer finishes the job between two commits ([`rewind_wal`]) and the WAL starts over.
+fn checkpoint_loop(conn: &Connection, signals: &WalSignals) {
+    while !signals.stop.load(Ordering::SeqCst) {
         std::thread::park_timeout(CHECKPOINT_EVERY);
-        if let Err(err) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
+        checkpoint_passes(conn, signals);
+    }
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+}
+
+/// One round of [`checkpoint_loop`]: passes until one copies few frames, then a rewind
+/// request for the writer.
+fn checkpoint_passes(conn: &Connection, signals: &WalSignals) {
+    if signals.rewind.load(Ordering::SeqCst) {
+        return; // the writer has not finished the last round yet
+    }
+    let mut copied_before = 0;
+    for pass in 1..=PASSES_MAX {
+        // (busy, frames in the WAL, frames copied into the database)
+        let checkpoint = conn.query_row("PRAGMA wal_checkpoint(PASSIVE);", [], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        });
+        match checkpoint {
+            Ok((0, frames, copied)) => {
+                let this_pass = copied - copied_before;
+                copied_before = copied;
+                if this_pass <= REWIND_FRAMES || pass == PASSES_MAX {
+                    if frames > 0 {
+                        signals.rewind.store(true, Ordering::SeqCst);
+                    }
+                    return;
+                }
+            }
+            Ok(_) => return, // busy: the next round retries
+            Err(err) => {
+                tracing::warn!(%err, "checkpoint failed; the next one retries");
+                return;
+            }
+        }
+    }
+}
+
+/// The writer's share of a checkpoint pass: copies the frames left and restarts the WAL.
+fn rewind_wal(conn: &Connection, signals: &WalSignals) {
+    if signals.rewind.swap(false, Ordering::SeqCst) {
+        if let Err(err) = conn.execute_batch("PRAGMA wal_checkpoint(RESTART);") {
             tracing::warn!(%err, "checkpoint failed; the next one retries");
         }
     }
-    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
 fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), CsmsError> {
@@ -676,13 +768,10 @@ impl Store for SqliteStore {
         self.memory
             .write_project_with(project, f, &mut |base, writes| {
                 let job = self.job_for(project, base, writes)?;
-                pending = Some(self.submit(|done| Job::Write(job, done))?);
+                pending = self.submit(|reply| Job::Write(job, reply), true)?;
                 Ok(())
             })?;
-        match pending {
-            Some(wait) => self.wait(&wait),
-            None => Ok(()),
-        }
+        Self::wait(pending)
     }
 
     fn projects(&self) -> Result<Vec<ProjectId>, CsmsError> {
@@ -691,14 +780,20 @@ impl Store for SqliteStore {
 
     fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
         // Queued behind every earlier write, so nothing written before it survives it.
-        let wait = self.submit(|done| Job::Reset(project.map(ToString::to_string), done))?;
-        self.wait(&wait)?;
+        let wait = self.submit(
+            |reply| Job::Reset(project.map(ToString::to_string), reply),
+            false,
+        )?;
+        Self::wait(wait)?;
         self.memory.reset(project)
     }
 
     fn save_setting(&self, key: &str, value: &str) -> Result<(), CsmsError> {
-        let wait = self.submit(|done| Job::Setting(key.to_owned(), value.to_owned(), done))?;
-        self.wait(&wait)
+        let wait = self.submit(
+            |reply| Job::Setting(key.to_owned(), value.to_owned(), reply),
+            false,
+        )?;
+        Self::wait(wait)
     }
 
     fn load_setting(&self, key: &str) -> Result<Option<String>, CsmsError> {
@@ -768,6 +863,78 @@ mod tests {
         }
         let err = SqliteStore::open(&dir, Some(&"00".repeat(32))).unwrap_err();
         assert!(err.contains("master key"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_write_inside_a_durability_scope_hands_in_a_ticket_instead_of_blocking() {
+        let dir = temp_dir();
+        let project = ProjectId::parse("p").unwrap();
+        let store = SqliteStore::open(&dir, None).unwrap();
+        let (result, tickets) = durability::scope(async {
+            transact(&store, &project, |tx| {
+                let settings = crate::domain::secret::SecretSettings::for_test("ticketed");
+                tx.put(Secret::create(
+                    uuid::Uuid::new_v4(),
+                    settings,
+                    crate::domain::value::SecretValue::Text("v".into()),
+                    1,
+                )?);
+                Ok(())
+            })
+        })
+        .await;
+        result.unwrap();
+        assert_eq!(tickets.pending(), 1, "one ticket for one write");
+        tickets.settle().await.unwrap();
+        drop(store);
+        let reopened = SqliteStore::open(&dir, None).unwrap();
+        let names = read(&reopened, &project, |data| data.secrets.len()).unwrap();
+        assert_eq!(names, 1);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Frames in the WAL, as a checkpoint from another connection sees them.
+    fn wal_frames(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE);", [], |r| r.get(1))
+            .unwrap()
+    }
+
+    #[test]
+    fn after_a_checkpoint_round_the_writer_starts_the_wal_over() {
+        let dir = temp_dir();
+        let project = ProjectId::parse("p").unwrap();
+        let store = SqliteStore::open(&dir, None).unwrap();
+        let put = |name: &str| {
+            transact(&store, &project, |tx| {
+                let settings = crate::domain::secret::SecretSettings::for_test(name);
+                tx.put(Secret::create(
+                    uuid::Uuid::new_v4(),
+                    settings,
+                    crate::domain::value::SecretValue::Text("v".repeat(500).into()),
+                    1,
+                )?);
+                Ok(())
+            })
+            .unwrap();
+        };
+        for i in 0..200 {
+            put(&format!("s{i}"));
+        }
+        let observer = Connection::open(dir.join(DB_FILE)).unwrap();
+        let grown = wal_frames(&observer);
+        assert!(grown > 100, "{grown} frames");
+        checkpoint_passes(&observer, &store.wal);
+        assert!(store.wal.rewind.load(Ordering::SeqCst));
+        // The writer rewinds after this commit, before it takes the next job.
+        put("rewinds-after-commit");
+        put("first-in-the-new-wal");
+        let frames = wal_frames(&observer);
+        assert!(
+            frames < 20,
+            "the WAL started over: {frames} frames, was {grown}"
+        );
+        drop(store);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -1,0 +1,105 @@
+//! Waiting for a durable commit without holding a runtime thread.
+//!
+//! A durable store applies a transaction in memory and queues it for its disk writer; the
+//! caller must not be answered before the disk commit. Blocking the calling thread until
+//! then parks a runtime worker per write, and the wake-ups cost more than the writes. So
+//! a request runs inside [`scope`]: the store registers a ticket there instead of
+//! blocking, and the request middleware awaits every ticket ([`Tickets::settle`]) before
+//! the answer leaves. Outside a scope (start-up, the sweeper, tests) the store blocks.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::oneshot;
+
+use crate::error::CsmsError;
+
+/// What a disk writer reports for one job: `Ok` once it is durable.
+pub type Outcome = Result<(), String>;
+
+/// The commits a request still waits for.
+#[derive(Debug, Clone, Default)]
+pub struct Tickets(Arc<Mutex<Vec<oneshot::Receiver<Outcome>>>>);
+
+tokio::task_local! {
+    static TICKETS: Tickets;
+}
+
+/// Runs `work` so that durable writes inside it register tickets in the returned
+/// [`Tickets`] instead of blocking.
+pub async fn scope<F: Future>(work: F) -> (F::Output, Tickets) {
+    let tickets = Tickets::default();
+    let output = TICKETS.scope(tickets.clone(), work).await;
+    (output, tickets)
+}
+
+/// A sender for a new ticket of the current scope, or `None` outside any scope (the caller
+/// then waits itself).
+#[must_use]
+pub fn ticket() -> Option<oneshot::Sender<Outcome>> {
+    TICKETS
+        .try_with(|tickets| {
+            let (done, wait) = oneshot::channel();
+            tickets
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(wait);
+            done
+        })
+        .ok()
+}
+
+impl Tickets {
+    /// How many commits are registered and not settled yet.
+    #[cfg(test)]
+    pub(crate) fn pending(&self) -> usize {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// Waits until every registered commit is durable; the first failure is returned.
+    pub async fn settle(self) -> Result<(), CsmsError> {
+        let waits = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut result = Ok(());
+        for wait in waits {
+            let outcome = wait
+                .await
+                .unwrap_or_else(|_| Err("the store's writer stopped".into()));
+            if let (Ok(()), Err(e)) = (&result, outcome) {
+                result = Err(CsmsError::Internal(format!(
+                    "writing the data directory failed: {e}"
+                )));
+            }
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_ticket_exists_only_inside_a_scope_and_settles_with_its_outcome() {
+        assert!(ticket().is_none());
+        let ((), tickets) = scope(async {
+            ticket().unwrap().send(Ok(())).unwrap();
+        })
+        .await;
+        assert!(tickets.settle().await.is_ok());
+
+        let ((), tickets) = scope(async {
+            ticket().unwrap().send(Ok(())).unwrap();
+            ticket().unwrap().send(Err("disk full".into())).unwrap();
+        })
+        .await;
+        let err = tickets.settle().await.unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+
+        let ((), tickets) = scope(async {
+            drop(ticket().unwrap());
+        })
+        .await;
+        assert!(tickets.settle().await.is_err());
+    }
+}
