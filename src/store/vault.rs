@@ -2,9 +2,11 @@
 //! KMS key id derived from it with HMAC-SHA256, and AES-256-GCM for every stored value.
 //! The master key comes from `CSMS_MASTER_KEY` or `DIR/master.key` (created mode 0600).
 
+use std::collections::HashMap;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::Path;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -19,9 +21,14 @@ const NONCE_LEN: usize = 12;
 /// The file the master key lives in when it is not given in the environment.
 pub const MASTER_KEY_FILE: &str = "master.key";
 
-/// Holds the master key; `Debug` never shows it.
+/// Data keys kept at most; past this the cache starts over (each project and key id has
+/// one, and a client can make many projects).
+const KEYS_KEPT: usize = 1024;
+
+/// Holds the master key and the data keys derived from it; `Debug` never shows them.
 pub struct Vault {
     master: [u8; 32],
+    keys: RwLock<HashMap<(String, String), Arc<Aes256Gcm>>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -46,14 +53,14 @@ impl Vault {
     /// fresh random key (mode 0600) when missing.
     pub fn open(dir: &Path, env_key: Option<&str>) -> Result<Self, String> {
         if let Some(raw) = env_key {
-            return decode_key(raw).map(|master| Self { master });
+            return decode_key(raw).map(Self::from_key);
         }
         let path = dir.join(MASTER_KEY_FILE);
         if path.exists() {
             let raw = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             return decode_key(&raw)
-                .map(|master| Self { master })
+                .map(Self::from_key)
                 .map_err(|e| format!("{}: {e}", path.display()));
         }
         let mut master = [0u8; 32];
@@ -73,34 +80,55 @@ impl Vault {
         file.write_all(hex::encode(master).as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(Self { master })
+        Ok(Self::from_key(master))
     }
 
-    /// A vault over a given key, for tests.
+    /// A vault over a given master key.
     #[must_use]
     pub fn from_key(master: [u8; 32]) -> Self {
-        Self { master }
+        Self {
+            master,
+            keys: RwLock::default(),
+        }
     }
 
-    fn data_key(&self, project: &str, kms_key_id: &str) -> Result<Aes256Gcm, String> {
+    /// The data key of (`project`, `kms_key_id`), derived once and then kept.
+    fn data_key(&self, project: &str, kms_key_id: &str) -> Result<Arc<Aes256Gcm>, String> {
+        let id = (project.to_owned(), kms_key_id.to_owned());
+        if let Some(key) = self
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+        {
+            return Ok(Arc::clone(key));
+        }
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.master)
             .map_err(|e| format!("derive data key: {e}"))?;
         mac.update(b"csms-emulator data key\0");
         mac.update(project.as_bytes());
         mac.update(b"\0");
         mac.update(kms_key_id.as_bytes());
-        let key = mac.finalize().into_bytes();
-        Aes256Gcm::new_from_slice(&key).map_err(|e| format!("data key: {e}"))
+        let derived = mac.finalize().into_bytes();
+        let key =
+            Arc::new(Aes256Gcm::new_from_slice(&derived).map_err(|e| format!("data key: {e}"))?);
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        if keys.len() >= KEYS_KEPT {
+            keys.clear(); // bounded: keys are cheap to derive again
+        }
+        keys.insert(id, Arc::clone(&key));
+        Ok(key)
     }
 
-    /// Encrypts `plain` under the data key of (`project`, `kms_key_id`), bound to `aad`.
-    pub fn seal(
+    /// Encrypts `plain` under the data key of (`project`, `kms_key_id`), bound to `aad`:
+    /// nonce followed by ciphertext and tag.
+    pub fn seal_bytes(
         &self,
         project: &str,
         kms_key_id: &str,
         aad: &str,
         plain: &[u8],
-    ) -> Result<String, String> {
+    ) -> Result<Vec<u8>, String> {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng
             .try_fill_bytes(&mut nonce)
@@ -115,9 +143,45 @@ impl Vault {
                 },
             )
             .map_err(|_| "encryption failed".to_owned())?;
-        let mut bytes = nonce.to_vec();
+        let mut bytes = Vec::with_capacity(NONCE_LEN + sealed.len());
+        bytes.extend_from_slice(&nonce);
         bytes.extend(sealed);
-        Ok(STANDARD.encode(bytes))
+        Ok(bytes)
+    }
+
+    /// Decrypts what [`Vault::seal_bytes`] produced with the same inputs.
+    pub fn open_bytes(
+        &self,
+        project: &str,
+        kms_key_id: &str,
+        aad: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        if sealed.len() <= NONCE_LEN {
+            return Err("sealed value is too short".into());
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        self.data_key(project, kms_key_id)?
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| "the master key does not open this value".to_owned())
+    }
+
+    /// [`Vault::seal_bytes`] as base64 text.
+    pub fn seal(
+        &self,
+        project: &str,
+        kms_key_id: &str,
+        aad: &str,
+        plain: &[u8],
+    ) -> Result<String, String> {
+        self.seal_bytes(project, kms_key_id, aad, plain)
+            .map(|bytes| STANDARD.encode(bytes))
     }
 
     /// Decrypts what [`Vault::seal`] produced with the same inputs.
@@ -131,19 +195,7 @@ impl Vault {
         let bytes = STANDARD
             .decode(sealed)
             .map_err(|_| "sealed value is not base64".to_owned())?;
-        if bytes.len() <= NONCE_LEN {
-            return Err("sealed value is too short".into());
-        }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        self.data_key(project, kms_key_id)?
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| "the master key does not open this value".to_owned())
+        self.open_bytes(project, kms_key_id, aad, &bytes)
     }
 }
 

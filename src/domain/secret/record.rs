@@ -24,18 +24,26 @@ pub struct SecretRecord {
     pub state: String,
     pub create_time: Millis,
     pub update_time: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_delete_time: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_time: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_rotation_time: Option<Millis>,
     pub kms_key_id: String,
     pub description: String,
     pub secret_type: String,
     pub auto_rotation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_period: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_config: Option<String>,
     pub event_subscriptions: Vec<String>,
     pub enterprise_project_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_func_urn: Option<String>,
+    /// Empty only in the durable store's row, which keeps versions in rows of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<VersionRecord>,
     pub stages: Vec<StageRecord>,
     pub next_version: u32,
@@ -46,9 +54,12 @@ pub struct SecretRecord {
 pub struct VersionRecord {
     pub number: u32,
     pub create_time: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<Millis>,
     pub kms_key_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_string: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_binary: Option<String>,
     pub expiry_notified: bool,
 }
@@ -85,6 +96,30 @@ fn state_from(raw: &str) -> Result<SecretState, CsmsError> {
     }
 }
 
+impl Version {
+    /// The version's image, with its value only when asked.
+    #[must_use]
+    pub fn to_record(&self, with_value: bool) -> VersionRecord {
+        VersionRecord {
+            number: self.number.0,
+            create_time: self.create_time,
+            expire_time: self.expire_time,
+            kms_key_id: self.kms_key_id.to_owned_string(),
+            secret_string: self
+                .value
+                .as_text()
+                .filter(|_| with_value)
+                .map(str::to_owned),
+            secret_binary: self
+                .value
+                .as_binary()
+                .filter(|_| with_value)
+                .map(str::to_owned),
+            expiry_notified: self.expiry_notified,
+        }
+    }
+}
+
 impl Secret {
     /// The full image of this secret.
     #[must_use]
@@ -92,13 +127,14 @@ impl Secret {
         self.image(true)
     }
 
-    /// The image without the values (what a durable store keeps beside sealed values).
+    /// The image without its versions (the durable store keeps each version in a row of
+    /// its own, see [`Version::to_record`]).
     #[must_use]
-    pub fn to_record_without_values(&self) -> SecretRecord {
+    pub fn to_record_without_versions(&self) -> SecretRecord {
         self.image(false)
     }
 
-    fn image(&self, with_values: bool) -> SecretRecord {
+    fn image(&self, with_versions: bool) -> SecretRecord {
         let s = &self.settings;
         SecretRecord {
             id: self.id,
@@ -122,23 +158,11 @@ impl Secret {
                 .collect(),
             enterprise_project_id: s.enterprise_project_id.clone(),
             rotation_func_urn: s.rotation_func_urn.clone(),
-            versions: self
-                .versions
-                .iter()
-                .map(|v| VersionRecord {
-                    number: v.number.0,
-                    create_time: v.create_time,
-                    expire_time: v.expire_time,
-                    kms_key_id: v.kms_key_id.to_owned_string(),
-                    secret_string: v.value.as_text().filter(|_| with_values).map(str::to_owned),
-                    secret_binary: v
-                        .value
-                        .as_binary()
-                        .filter(|_| with_values)
-                        .map(str::to_owned),
-                    expiry_notified: v.expiry_notified,
-                })
-                .collect(),
+            versions: if with_versions {
+                self.versions.iter().map(|v| v.to_record(true)).collect()
+            } else {
+                Vec::new()
+            },
             stages: self
                 .stages
                 .iter()

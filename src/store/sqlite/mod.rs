@@ -3,8 +3,15 @@
 //! before it is acknowledged and survives `kill -9` (WAL with `synchronous=NORMAL` loses
 //! nothing when only the process dies). Reads are served from memory. Secret values are
 //! sealed by the [`Vault`]; no value is stored in plaintext.
+//!
+//! This file owns the threads: callers queue jobs, one writer thread commits them in
+//! groups, and a checkpointer keeps the WAL bounded. `rows.rs` owns the row layout and
+//! `schema.rs` the formats.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod rows;
+mod schema;
+
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
@@ -12,11 +19,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde::{Deserialize, Serialize};
 
 use crate::domain::event::{Event, NotificationRecord};
 use crate::domain::names::ProjectId;
-use crate::domain::secret::{Secret, SecretRecord};
 use crate::domain::task::RotationTask;
 use crate::error::CsmsError;
 
@@ -24,55 +29,11 @@ use super::durability::{self, Outcome};
 use super::memory::MemoryStore;
 use super::vault::Vault;
 use super::{Extras, ProjectData, RECORDS_MAX, Store, TASKS_MAX, Tx, Writes};
+use rows::{WriteJob, internal};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "csms.db";
-/// The format this build writes; older formats are migrated, newer ones refused.
-pub const FORMAT: u32 = 1;
-/// Plaintext sealed into `meta` to check the master key at start.
-const KEY_CHECK: &[u8] = b"csms-emulator master key check";
-
-/// A value as stored (one row per version): sealed under the version's key, bound to its
-/// place. Versions never change, so a value is sealed and written once.
-#[derive(Debug, Serialize, Deserialize)]
-struct SealedValue {
-    binary: bool,
-    data: String,
-}
-
-fn internal(context: &str) -> impl Fn(rusqlite::Error) -> CsmsError + '_ {
-    move |e| CsmsError::Internal(format!("{context}: {e}"))
-}
-
-fn aad(project: &str, name: &str, number: u32) -> String {
-    format!("{project}/{name}/v{number}")
-}
-
-/// Sealed values as loaded: `(project, secret name)` → `(version number, sealed JSON)`.
-type StoredValues = HashMap<(String, String), Vec<(u32, String)>>;
-
-/// One secret written by a transaction, with what was stored of it before.
-struct SecretWrite {
-    name: String,
-    /// The secret's image without values, `None` for a removal.
-    meta: Option<String>,
-    /// The version numbers it holds now.
-    current: BTreeSet<u32>,
-    /// The version numbers stored before, when it is the same secret (same id).
-    stored: Option<BTreeSet<u32>>,
-    /// Sealed values of the versions not stored yet.
-    sealed: Vec<(u32, String)>,
-}
-
-/// A committed transaction on its way to disk.
-struct WriteJob {
-    project: String,
-    secrets: Vec<SecretWrite>,
-    events: Option<Vec<Event>>,
-    extras: Option<Extras>,
-    tasks: Vec<RotationTask>,
-    records: Vec<NotificationRecord>,
-}
+pub use schema::FORMAT;
 
 /// Where the writer reports a job's outcome: a blocked caller, or a request's ticket
 /// (see [`durability`]).
@@ -187,7 +148,7 @@ impl SqliteStore {
             wal: Arc::new(WalSignals::default()),
             failed: Arc::new(AtomicBool::new(false)),
         };
-        store.migrate()?;
+        schema::migrate(&mut store.conn(), &store.vault)?;
         store.load()?;
         let failed = Arc::clone(&store.failed);
         let wal = Arc::clone(&store.wal);
@@ -245,133 +206,10 @@ impl SqliteStore {
         self.db.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn migrate(&self) -> Result<(), String> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
-        tx.execute_batch(
-            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-        )
-        .map_err(|e| e.to_string())?;
-        let format: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| e.to_string())?;
-        let format: u32 = match format {
-            Some(f) => f
-                .parse()
-                .map_err(|_| format!("unreadable format version {f:?}"))?,
-            None => 0,
-        };
-        if format > FORMAT {
-            return Err(format!(
-                "the data directory was written by a newer csms-emulator (format {format}; this build reads up to {FORMAT}); upgrade csms-emulator or use another --data-dir"
-            ));
-        }
-        if format == 0 {
-            tx.execute_batch(
-                "CREATE TABLE secrets (project TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name));
-                 CREATE TABLE versions (project TEXT NOT NULL, name TEXT NOT NULL, number INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name, number));
-                 CREATE TABLE project_state (project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, kind));
-                 CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
-                 CREATE INDEX log_project ON log (project, kind, seq);",
-            )
-            .map_err(|e| e.to_string())?;
-            let check = self.vault.seal("*meta*", "check", "check", KEY_CHECK)?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
-                params![check],
-            )
-            .map_err(|e| e.to_string())?;
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1)",
-                params![FORMAT.to_string()],
-            )
-            .map_err(|e| e.to_string())?;
-        } else {
-            let check: String = tx
-                .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
-                    r.get(0)
-                })
-                .map_err(|e| format!("the key check is missing: {e}"))?;
-            if self
-                .vault
-                .open_sealed("*meta*", "check", "check", &check)
-                .ok()
-                .as_deref()
-                != Some(KEY_CHECK)
-            {
-                return Err("the master key does not open this data directory (wrong CSMS_MASTER_KEY or master.key); nothing was changed".into());
-            }
-        }
-        tx.commit().map_err(|e| e.to_string())
-    }
-
-    fn open_secret(
-        &self,
-        project: &str,
-        body: &str,
-        values: Vec<(u32, String)>,
-    ) -> Result<Secret, String> {
-        let mut record: SecretRecord =
-            serde_json::from_str(body).map_err(|e| format!("unreadable secret: {e}"))?;
-        for (number, sealed) in values {
-            let sealed: SealedValue =
-                serde_json::from_str(&sealed).map_err(|e| format!("unreadable value: {e}"))?;
-            let Some(v) = record.versions.iter_mut().find(|v| v.number == number) else {
-                continue;
-            };
-            let plain = self.vault.open_sealed(
-                project,
-                &v.kms_key_id,
-                &aad(project, &record.name, v.number),
-                &sealed.data,
-            )?;
-            let text = String::from_utf8(plain).map_err(|_| "a value is not UTF-8".to_owned())?;
-            if sealed.binary {
-                v.secret_binary = Some(text);
-            } else {
-                v.secret_string = Some(text);
-            }
-        }
-        let name = record.name.clone();
-        Secret::from_record(record).map_err(|e| format!("secret {name}: {e}"))
-    }
-
-    /// Every stored value, by project and secret name.
-    fn load_values(conn: &Connection) -> Result<StoredValues, String> {
-        let mut values = StoredValues::new();
-        let mut value_rows = conn
-            .prepare("SELECT project, name, number, body FROM versions")
-            .map_err(|e| e.to_string())?;
-        let value_iter = value_rows
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, u32>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(|e| e.to_string())?;
-        for row in value_iter {
-            let (project, name, number, body) = row.map_err(|e| e.to_string())?;
-            values
-                .entry((project, name))
-                .or_default()
-                .push((number, body));
-        }
-        Ok(values)
-    }
-
     fn load(&self) -> Result<(), String> {
         let conn = self.conn();
         let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
-        let mut values = Self::load_values(&conn)?;
-        for (project, name, body) in text_rows(&conn, "SELECT project, name, body FROM secrets")? {
-            let sealed = values.remove(&(project.clone(), name)).unwrap_or_default();
-            let secret = self.open_secret(&project, &body, sealed)?;
+        for (project, secret) in rows::load_secrets(&conn, &self.vault)? {
             by_project
                 .entry(project)
                 .or_default()
@@ -419,171 +257,6 @@ impl SqliteStore {
         }
         Ok(())
     }
-
-    /// The job that carries a transaction's writes to disk; `base` is what they replace.
-    /// The job that carries a transaction's writes to disk, with its rows serialized and
-    /// new values sealed here (on the committing thread), so the writer only writes.
-    fn job_for(
-        &self,
-        project: &ProjectId,
-        base: &ProjectData,
-        writes: &Writes,
-    ) -> Result<WriteJob, CsmsError> {
-        let mut secrets = Vec::with_capacity(writes.secrets.len());
-        for (name, new) in &writes.secrets {
-            let stored: Option<BTreeSet<u32>> = base
-                .secrets
-                .get(name)
-                .filter(|old| new.as_ref().is_some_and(|n| n.id == old.id))
-                .map(|old| old.versions().iter().map(|v| v.number.0).collect());
-            let (meta, current, sealed) = match new {
-                Some(secret) => {
-                    let already = stored.clone().unwrap_or_default();
-                    let mut sealed = Vec::new();
-                    for version in secret
-                        .versions()
-                        .iter()
-                        .filter(|v| !already.contains(&v.number.0))
-                    {
-                        sealed.push((
-                            version.number.0,
-                            seal_value(&self.vault, project.as_str(), secret, version)?,
-                        ));
-                    }
-                    let current = secret.versions().iter().map(|v| v.number.0).collect();
-                    (Some(secret_meta(secret)?), current, sealed)
-                }
-                None => (None, BTreeSet::new(), Vec::new()),
-            };
-            secrets.push(SecretWrite {
-                name: name.to_string(),
-                meta,
-                current,
-                stored,
-                sealed,
-            });
-        }
-        Ok(WriteJob {
-            project: project.to_string(),
-            secrets,
-            events: writes
-                .events
-                .as_ref()
-                .map(|e| e.values().cloned().collect()),
-            extras: writes.extras.clone(),
-            tasks: writes.tasks.clone(),
-            records: writes.records.clone(),
-        })
-    }
-}
-
-/// The secret's image without its values.
-fn secret_meta(secret: &Secret) -> Result<String, CsmsError> {
-    serde_json::to_string(&secret.to_record_without_values())
-        .map_err(|e| CsmsError::Internal(format!("serialize secret: {e}")))
-}
-
-fn seal_value(
-    vault: &Vault,
-    project: &str,
-    secret: &Secret,
-    version: &crate::domain::secret::Version,
-) -> Result<String, CsmsError> {
-    let (binary, plain) = match (version.value.as_text(), version.value.as_binary()) {
-        (Some(text), _) => (false, text),
-        (None, Some(b64)) => (true, b64),
-        (None, None) => (false, ""),
-    };
-    let data = vault
-        .seal(
-            project,
-            version.kms_key_id.as_str(),
-            &aad(project, secret.name().as_str(), version.number.0),
-            plain.as_bytes(),
-        )
-        .map_err(CsmsError::Internal)?;
-    serde_json::to_string(&SealedValue { binary, data })
-        .map_err(|e| CsmsError::Internal(e.to_string()))
-}
-
-/// Writes one transaction: changed secrets' metadata, the values of new versions only
-/// (versions never change), removals, events, extras, tasks and records.
-fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), CsmsError> {
-    let project = job.project.as_str();
-    for write in &job.secrets {
-        let name = write.name.as_str();
-        let Some(meta) = &write.meta else {
-            for table in ["secrets", "versions"] {
-                tx.prepare_cached(&format!(
-                    "DELETE FROM {table} WHERE project = ?1 AND name = ?2"
-                ))
-                .and_then(|mut st| st.execute(params![project, name]))
-                .map_err(internal("delete secret"))?;
-            }
-            continue;
-        };
-        match &write.stored {
-            None => {
-                tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
-                    .and_then(|mut st| st.execute(params![project, name]))
-                    .map_err(internal("clear versions"))?;
-            }
-            Some(stored) => {
-                for gone in stored.difference(&write.current) {
-                    tx.prepare_cached(
-                        "DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3",
-                    )
-                    .and_then(|mut st| st.execute(params![project, name, gone]))
-                    .map_err(internal("delete version"))?;
-                }
-            }
-        }
-        for (number, body) in &write.sealed {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO versions (project, name, number, body) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .and_then(|mut st| st.execute(params![project, name, number, body]))
-            .map_err(internal("store version"))?;
-        }
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
-        )
-        .and_then(|mut st| st.execute(params![project, name, meta]))
-        .map_err(internal("store secret"))?;
-    }
-    if let Some(events) = &job.events {
-        let body = serde_json::to_string(events).map_err(|e| CsmsError::Internal(e.to_string()))?;
-        tx.execute(
-            "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'events', ?2)",
-            params![project, body],
-        )
-        .map_err(internal("store events"))?;
-    }
-    if let Some(extras) = &job.extras {
-        let body = serde_json::to_string(extras).map_err(|e| CsmsError::Internal(e.to_string()))?;
-        tx.execute(
-            "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, 'extras', ?2)",
-            params![project, body],
-        )
-        .map_err(internal("store extras"))?;
-    }
-    for task in &job.tasks {
-        let body = serde_json::to_string(task).map_err(|e| CsmsError::Internal(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO log (project, kind, body) VALUES (?1, 'task', ?2)",
-            params![project, body],
-        )
-        .map_err(internal("store task"))?;
-    }
-    for record in &job.records {
-        let body = serde_json::to_string(record).map_err(|e| CsmsError::Internal(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO log (project, kind, body) VALUES (?1, 'record', ?2)",
-            params![project, body],
-        )
-        .map_err(internal("store record"))?;
-    }
-    Ok(())
 }
 
 /// The writer thread: takes every queued job at once (group commit), writes them in one
@@ -604,7 +277,7 @@ fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, 
                 for job in &batch {
                     match job {
                         Job::Write(write, _) => {
-                            persist(&tx, write).map_err(|e| e.to_string())?;
+                            rows::persist(&tx, write).map_err(|e| e.to_string())?;
                         }
                         Job::Reset(project, _) => {
                             reset_rows(&tx, project.as_deref()).map_err(|e| e.to_string())?;
@@ -767,7 +440,7 @@ impl Store for SqliteStore {
         let mut pending = None;
         self.memory
             .write_project_with(project, f, &mut |base, writes| {
-                let job = self.job_for(project, base, writes)?;
+                let job = rows::job_for(&self.vault, project.as_str(), base, writes)?;
                 pending = self.submit(|reply| Job::Write(job, reply), true)?;
                 Ok(())
             })?;
@@ -811,7 +484,36 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::names::VersionRef;
+    use crate::domain::secret::{NewVersion, Secret, SecretSettings};
+    use crate::domain::value::SecretValue;
     use crate::store::{contract, read, transact};
+
+    fn new_secret(name: &str, value: &str) -> Secret {
+        Secret::create(
+            uuid::Uuid::new_v4(),
+            SecretSettings::for_test(name),
+            SecretValue::Text(value.into()),
+            1,
+        )
+        .unwrap()
+    }
+
+    fn put_secret(store: &dyn Store, project: &ProjectId, name: &str, value: &str) {
+        transact(store, project, |tx| {
+            tx.put(new_secret(name, value));
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    /// Every secret of `project`, whole (values included), by name.
+    fn images(store: &dyn Store, project: &ProjectId) -> Vec<crate::domain::secret::SecretRecord> {
+        read(store, project, |data| {
+            data.secrets.values().map(|s| s.to_record()).collect()
+        })
+        .unwrap()
+    }
 
     fn temp_dir() -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("csms-sqlite-{}", uuid::Uuid::new_v4()));
@@ -830,18 +532,7 @@ mod tests {
         let project = ProjectId::parse("p").unwrap();
         {
             let store = SqliteStore::open(&dir, None).unwrap();
-            transact(&store, &project, |tx| {
-                let settings = crate::domain::secret::SecretSettings::for_test("persisted");
-                let secret = Secret::create(
-                    uuid::Uuid::new_v4(),
-                    settings,
-                    crate::domain::value::SecretValue::Text("plaintext-canary-4711".into()),
-                    5,
-                )?;
-                tx.put(secret);
-                Ok(())
-            })
-            .unwrap();
+            put_secret(&store, &project, "persisted", "plaintext-canary-4711");
             store.save_setting("clock", "{\"offset\":5}").unwrap();
         }
         let reopened = SqliteStore::open(&dir, None).unwrap();
@@ -871,20 +562,8 @@ mod tests {
         let dir = temp_dir();
         let project = ProjectId::parse("p").unwrap();
         let store = SqliteStore::open(&dir, None).unwrap();
-        let (result, tickets) = durability::scope(async {
-            transact(&store, &project, |tx| {
-                let settings = crate::domain::secret::SecretSettings::for_test("ticketed");
-                tx.put(Secret::create(
-                    uuid::Uuid::new_v4(),
-                    settings,
-                    crate::domain::value::SecretValue::Text("v".into()),
-                    1,
-                )?);
-                Ok(())
-            })
-        })
-        .await;
-        result.unwrap();
+        let ((), tickets) =
+            durability::scope(async { put_secret(&store, &project, "ticketed", "v") }).await;
         assert_eq!(tickets.pending(), 1, "one ticket for one write");
         tickets.settle().await.unwrap();
         drop(store);
@@ -905,19 +584,7 @@ mod tests {
         let dir = temp_dir();
         let project = ProjectId::parse("p").unwrap();
         let store = SqliteStore::open(&dir, None).unwrap();
-        let put = |name: &str| {
-            transact(&store, &project, |tx| {
-                let settings = crate::domain::secret::SecretSettings::for_test(name);
-                tx.put(Secret::create(
-                    uuid::Uuid::new_v4(),
-                    settings,
-                    crate::domain::value::SecretValue::Text("v".repeat(500).into()),
-                    1,
-                )?);
-                Ok(())
-            })
-            .unwrap();
-        };
+        let put = |name: &str| put_secret(&store, &project, name, &"v".repeat(500));
         for i in 0..200 {
             put(&format!("s{i}"));
         }
@@ -935,6 +602,167 @@ mod tests {
             "the WAL started over: {frames} frames, was {grown}"
         );
         drop(store);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn versions_keep_metadata_values_and_removals_across_reopening() {
+        let dir = temp_dir();
+        let project = ProjectId::parse("p").unwrap();
+        let store = SqliteStore::open(&dir, None).unwrap();
+        put_secret(&store, &project, "many", "first");
+        put_secret(&store, &project, "replaced", "old secret");
+        put_secret(&store, &project, "removed", "gone");
+        // 24 versions: the cap of 20 drops the oldest; one binary value; one version's
+        // expiry changed after it was stored (a metadata-only row update).
+        for n in 2..=24u32 {
+            transact(&store, &project, |tx| {
+                let name = crate::domain::names::SecretName::parse_lookup("name", "many")?;
+                let mut secret = tx.get(&name).cloned().unwrap();
+                let value = if n == 7 {
+                    SecretValue::Binary("AAEC".into())
+                } else {
+                    SecretValue::Text(format!("value {n}").into())
+                };
+                secret.add_version(
+                    NewVersion {
+                        value,
+                        stages: None,
+                        expire_time: None,
+                    },
+                    i64::from(n),
+                )?;
+                if n == 24 {
+                    secret.set_version_expiry(
+                        VersionRef::Number(crate::domain::names::VersionNumber(10)),
+                        99_000,
+                        30,
+                    )?;
+                }
+                tx.put(secret);
+                Ok(())
+            })
+            .unwrap();
+        }
+        transact(&store, &project, |tx| {
+            tx.put(new_secret("replaced", "new secret, same name"));
+            tx.remove(&crate::domain::names::SecretName::parse_lookup(
+                "name", "removed",
+            )?);
+            Ok(())
+        })
+        .unwrap();
+        let before = images(&store, &project);
+        assert_eq!(before.len(), 2);
+        drop(store);
+        let reopened = SqliteStore::open(&dir, None).unwrap();
+        assert_eq!(images(&reopened, &project), before);
+        drop(reopened);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Writes `secret` the way format 1 did: its image with every version's metadata, and
+    /// each value as base64 JSON.
+    fn write_format_1(conn: &Connection, vault: &Vault, project: &str, secret: &Secret) {
+        let record = secret.to_record();
+        let mut image = record.clone();
+        for v in &mut image.versions {
+            v.secret_string = None;
+            v.secret_binary = None;
+        }
+        conn.execute(
+            "INSERT INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
+            params![project, record.name, serde_json::to_string(&image).unwrap()],
+        )
+        .unwrap();
+        for v in &record.versions {
+            let (binary, plain) = match (&v.secret_string, &v.secret_binary) {
+                (Some(text), _) => (false, text),
+                (None, Some(b64)) => (true, b64),
+                (None, None) => unreachable!(),
+            };
+            let data = vault
+                .seal(
+                    project,
+                    &v.kms_key_id,
+                    &rows::aad(project, &record.name, v.number),
+                    plain.as_bytes(),
+                )
+                .unwrap();
+            let body = serde_json::json!({ "binary": binary, "data": data }).to_string();
+            conn.execute(
+                "INSERT INTO versions (project, name, number, body) VALUES (?1, ?2, ?3, ?4)",
+                params![project, record.name, v.number, body],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_format_1_directory_is_migrated_and_keeps_every_value() {
+        let dir = temp_dir();
+        let master = "ab".repeat(32);
+        let vault = Vault::open(&dir, Some(&master)).unwrap();
+        let mut secret = new_secret("old.one", "text value");
+        secret
+            .add_version(
+                NewVersion {
+                    value: SecretValue::Binary("AAEC".into()),
+                    stages: None,
+                    expire_time: Some(5_000),
+                },
+                2,
+            )
+            .unwrap();
+        {
+            let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE secrets (project TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name));
+                 CREATE TABLE versions (project TEXT NOT NULL, name TEXT NOT NULL, number INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name, number));
+                 CREATE TABLE project_state (project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, kind));
+                 CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
+                 CREATE INDEX log_project ON log (project, kind, seq);",
+            )
+            .unwrap();
+            let check = vault
+                .seal(
+                    "*meta*",
+                    "check",
+                    "check",
+                    b"csms-emulator master key check",
+                )
+                .unwrap();
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('key_check', ?1), ('format', '1')",
+                params![check],
+            )
+            .unwrap();
+            write_format_1(&conn, &vault, "p", &secret);
+        }
+        let project = ProjectId::parse("p").unwrap();
+        let migrated = SqliteStore::open(&dir, Some(&master)).unwrap();
+        assert_eq!(images(&migrated, &project), vec![secret.to_record()]);
+        drop(migrated);
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        let format: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(format, FORMAT.to_string());
+        let old_tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old_tables, 0);
+        drop(conn);
+        let reopened = SqliteStore::open(&dir, Some(&master)).unwrap();
+        assert_eq!(images(&reopened, &project), vec![secret.to_record()]);
+        drop(reopened);
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -957,17 +785,7 @@ mod tests {
         let store = SqliteStore::open(&dir, None).unwrap();
         for p in ["a", "b"] {
             let project = ProjectId::parse(p).unwrap();
-            transact(&store, &project, |tx| {
-                let settings = crate::domain::secret::SecretSettings::for_test("s");
-                tx.put(Secret::create(
-                    uuid::Uuid::new_v4(),
-                    settings,
-                    crate::domain::value::SecretValue::Text("v".into()),
-                    1,
-                )?);
-                Ok(())
-            })
-            .unwrap();
+            put_secret(&store, &project, "s", "v");
         }
         store.reset(Some(&ProjectId::parse("a").unwrap())).unwrap();
         assert_eq!(

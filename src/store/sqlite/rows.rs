@@ -1,0 +1,315 @@
+//! How the durable store lays secrets out in rows (format 2): a secret's image without its
+//! versions in `secrets`, and each version in `versions` with its metadata and its value
+//! sealed by the [`Vault`]. Rows stay small, so a commit writes few database pages, and a
+//! new version writes one row instead of the whole secret again.
+//!
+//! [`job_for`] turns a transaction's writes into rows on the committing thread (sealing
+//! included); [`persist`] writes them on the writer thread; [`load_secrets`] reads them
+//! back at start.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, Transaction, params};
+
+use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::names::VersionNumber;
+use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
+use crate::domain::task::RotationTask;
+use crate::error::CsmsError;
+use crate::store::vault::Vault;
+use crate::store::{Extras, ProjectData, Writes};
+
+/// What a sealed value is bound to: it opens only in its own place.
+pub(super) fn aad(project: &str, name: &str, number: u32) -> String {
+    format!("{project}/{name}/v{number}")
+}
+
+pub(super) fn internal(context: &str) -> impl Fn(rusqlite::Error) -> CsmsError + '_ {
+    move |e| CsmsError::Internal(format!("{context}: {e}"))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, CsmsError> {
+    serde_json::to_string(value).map_err(|e| CsmsError::Internal(format!("serialize: {e}")))
+}
+
+/// A version row to write: a new version with its sealed value, or new metadata of a
+/// version already stored (a value never changes).
+struct VersionRow {
+    number: u32,
+    /// [`VersionRecord`] without the value, as JSON.
+    meta: String,
+    /// `(binary, nonce + ciphertext)` for a new version.
+    sealed: Option<(bool, Vec<u8>)>,
+}
+
+/// One secret written by a transaction.
+struct SecretWrite {
+    name: String,
+    /// The secret's image without versions; `None` removes the secret.
+    meta: Option<String>,
+    /// Whether version rows stored under this name belong to another (or no) secret and
+    /// go first.
+    replaces: bool,
+    /// Versions dropped from a stored secret.
+    gone: Vec<u32>,
+    rows: Vec<VersionRow>,
+}
+
+/// A committed transaction on its way to disk.
+pub(super) struct WriteJob {
+    project: String,
+    secrets: Vec<SecretWrite>,
+    events: Option<Vec<Event>>,
+    extras: Option<Extras>,
+    tasks: Vec<RotationTask>,
+    records: Vec<NotificationRecord>,
+}
+
+/// The version numbered `number` (versions are kept in ascending order).
+fn find(versions: &[Version], number: VersionNumber) -> Option<&Version> {
+    versions
+        .binary_search_by_key(&number, |v| v.number)
+        .ok()
+        .map(|i| &versions[i])
+}
+
+fn same_metadata(a: &Version, b: &Version) -> bool {
+    a.create_time == b.create_time
+        && a.expire_time == b.expire_time
+        && a.kms_key_id == b.kms_key_id
+        && a.expiry_notified == b.expiry_notified
+}
+
+fn new_version_row(
+    vault: &Vault,
+    project: &str,
+    secret: &Secret,
+    version: &Version,
+) -> Result<VersionRow, CsmsError> {
+    let (binary, plain) = match (version.value.as_text(), version.value.as_binary()) {
+        (Some(text), _) => (false, text),
+        (None, Some(b64)) => (true, b64),
+        (None, None) => (false, ""),
+    };
+    let sealed = vault
+        .seal_bytes(
+            project,
+            version.kms_key_id.as_str(),
+            &aad(project, secret.name().as_str(), version.number.0),
+            plain.as_bytes(),
+        )
+        .map_err(CsmsError::Internal)?;
+    Ok(VersionRow {
+        number: version.number.0,
+        meta: json(&version.to_record(false))?,
+        sealed: Some((binary, sealed)),
+    })
+}
+
+/// The rows that carry a transaction's writes to disk; `base` is the state they replace.
+pub(super) fn job_for(
+    vault: &Vault,
+    project: &str,
+    base: &ProjectData,
+    writes: &Writes,
+) -> Result<WriteJob, CsmsError> {
+    let mut secrets = Vec::with_capacity(writes.secrets.len());
+    for (name, new) in &writes.secrets {
+        let Some(secret) = new else {
+            secrets.push(SecretWrite {
+                name: name.to_string(),
+                meta: None,
+                replaces: true,
+                gone: Vec::new(),
+                rows: Vec::new(),
+            });
+            continue;
+        };
+        let stored = base.secrets.get(name).filter(|old| old.id == secret.id);
+        let mut gone = Vec::new();
+        let mut rows = Vec::new();
+        match stored {
+            None => {
+                for version in secret.versions() {
+                    rows.push(new_version_row(vault, project, secret, version)?);
+                }
+            }
+            Some(old) => {
+                gone.extend(
+                    old.versions()
+                        .iter()
+                        .filter(|v| find(secret.versions(), v.number).is_none())
+                        .map(|v| v.number.0),
+                );
+                for version in secret.versions() {
+                    match find(old.versions(), version.number) {
+                        None => rows.push(new_version_row(vault, project, secret, version)?),
+                        Some(before) if !same_metadata(before, version) => {
+                            rows.push(VersionRow {
+                                number: version.number.0,
+                                meta: json(&version.to_record(false))?,
+                                sealed: None,
+                            });
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        secrets.push(SecretWrite {
+            name: name.to_string(),
+            meta: Some(json(&secret.to_record_without_versions())?),
+            replaces: stored.is_none(),
+            gone,
+            rows,
+        });
+    }
+    Ok(WriteJob {
+        project: project.to_owned(),
+        secrets,
+        events: writes
+            .events
+            .as_ref()
+            .map(|e| e.values().cloned().collect()),
+        extras: writes.extras.clone(),
+        tasks: writes.tasks.clone(),
+        records: writes.records.clone(),
+    })
+}
+
+/// Writes one transaction's rows.
+pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), CsmsError> {
+    let project = job.project.as_str();
+    for write in &job.secrets {
+        persist_secret(tx, project, write)?;
+    }
+    let mut state = tx
+        .prepare_cached(
+            "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(internal("store project state"))?;
+    if let Some(events) = &job.events {
+        state
+            .execute(params![project, "events", json(events)?])
+            .map_err(internal("store events"))?;
+    }
+    if let Some(extras) = &job.extras {
+        state
+            .execute(params![project, "extras", json(extras)?])
+            .map_err(internal("store extras"))?;
+    }
+    let mut log = tx
+        .prepare_cached("INSERT INTO log (project, kind, body) VALUES (?1, ?2, ?3)")
+        .map_err(internal("store log"))?;
+    for task in &job.tasks {
+        log.execute(params![project, "task", json(task)?])
+            .map_err(internal("store task"))?;
+    }
+    for record in &job.records {
+        log.execute(params![project, "record", json(record)?])
+            .map_err(internal("store record"))?;
+    }
+    Ok(())
+}
+
+fn persist_secret(
+    tx: &Transaction<'_>,
+    project: &str,
+    write: &SecretWrite,
+) -> Result<(), CsmsError> {
+    let name = write.name.as_str();
+    if write.replaces {
+        tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
+            .and_then(|mut st| st.execute(params![project, name]))
+            .map_err(internal("clear versions"))?;
+    }
+    let Some(meta) = &write.meta else {
+        tx.prepare_cached("DELETE FROM secrets WHERE project = ?1 AND name = ?2")
+            .and_then(|mut st| st.execute(params![project, name]))
+            .map_err(internal("delete secret"))?;
+        return Ok(());
+    };
+    for number in &write.gone {
+        tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3")
+            .and_then(|mut st| st.execute(params![project, name, number]))
+            .map_err(internal("delete version"))?;
+    }
+    for row in &write.rows {
+        match &row.sealed {
+            Some((binary, value)) => tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO versions (project, name, number, meta, binary, value)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![project, name, row.number, row.meta, binary, value])
+                })
+                .map_err(internal("store version"))?,
+            None => tx
+                .prepare_cached(
+                    "UPDATE versions SET meta = ?4 WHERE project = ?1 AND name = ?2 AND number = ?3",
+                )
+                .and_then(|mut st| st.execute(params![project, name, row.number, row.meta]))
+                .map_err(internal("update version"))?,
+        };
+    }
+    tx.prepare_cached("INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)")
+        .and_then(|mut st| st.execute(params![project, name, meta]))
+        .map_err(internal("store secret"))?;
+    Ok(())
+}
+
+/// Every stored secret with its versions and opened values, by project.
+pub(super) fn load_secrets(
+    conn: &Connection,
+    vault: &Vault,
+) -> Result<Vec<(String, Secret)>, String> {
+    let mut versions: HashMap<(String, String), Vec<VersionRecord>> = HashMap::new();
+    let mut rows = conn
+        .prepare("SELECT project, name, number, meta, binary, value FROM versions ORDER BY project, name, number")
+        .map_err(|e| e.to_string())?;
+    let mut cursor = rows.query([]).map_err(|e| e.to_string())?;
+    while let Some(row) = cursor.next().map_err(|e| e.to_string())? {
+        let (project, name, number): (String, String, u32) = (
+            row.get(0).map_err(|e| e.to_string())?,
+            row.get(1).map_err(|e| e.to_string())?,
+            row.get(2).map_err(|e| e.to_string())?,
+        );
+        let meta: String = row.get(3).map_err(|e| e.to_string())?;
+        let binary: bool = row.get(4).map_err(|e| e.to_string())?;
+        let sealed: Vec<u8> = row.get(5).map_err(|e| e.to_string())?;
+        let mut record: VersionRecord = serde_json::from_str(&meta)
+            .map_err(|e| format!("secret {name} version {number}: unreadable metadata: {e}"))?;
+        let plain = vault.open_bytes(
+            &project,
+            &record.kms_key_id,
+            &aad(&project, &name, number),
+            &sealed,
+        )?;
+        let text = String::from_utf8(plain).map_err(|_| "a value is not UTF-8".to_owned())?;
+        if binary {
+            record.secret_binary = Some(text);
+        } else {
+            record.secret_string = Some(text);
+        }
+        versions.entry((project, name)).or_default().push(record);
+    }
+    let mut secrets = Vec::new();
+    let mut rows = conn
+        .prepare("SELECT project, name, body FROM secrets")
+        .map_err(|e| e.to_string())?;
+    let mut cursor = rows.query([]).map_err(|e| e.to_string())?;
+    while let Some(row) = cursor.next().map_err(|e| e.to_string())? {
+        let project: String = row.get(0).map_err(|e| e.to_string())?;
+        let name: String = row.get(1).map_err(|e| e.to_string())?;
+        let body: String = row.get(2).map_err(|e| e.to_string())?;
+        let mut record: SecretRecord =
+            serde_json::from_str(&body).map_err(|e| format!("secret {name}: unreadable: {e}"))?;
+        record.versions = versions
+            .remove(&(project.clone(), name.clone()))
+            .unwrap_or_default();
+        let secret = Secret::from_record(record).map_err(|e| format!("secret {name}: {e}"))?;
+        secrets.push((project, secret));
+    }
+    Ok(secrets)
+}

@@ -1,0 +1,176 @@
+//! The database's layout and its versions: creates format 2 in a new directory, migrates
+//! format 1, refuses a newer format, and checks the master key, all in one transaction
+//! that changes nothing when any step fails.
+//!
+//! Format 1 kept each secret's image with every version's metadata in one row, and values
+//! as base64 JSON. Format 2 keeps each version's metadata and raw sealed value in its own
+//! row (see `rows.rs`), and both tables are clustered on their key (`WITHOUT ROWID`).
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::domain::secret::SecretRecord;
+use crate::store::vault::Vault;
+
+/// The format this build writes; older formats are migrated, newer ones refused.
+pub const FORMAT: u32 = 2;
+/// Plaintext sealed into `meta` to check the master key at start.
+const KEY_CHECK: &[u8] = b"csms-emulator master key check";
+
+const FORMAT_2_TABLES: &str = "
+    CREATE TABLE secrets (project TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (project, name)) WITHOUT ROWID;
+    CREATE TABLE versions (project TEXT NOT NULL, name TEXT NOT NULL, number INTEGER NOT NULL,
+        meta TEXT NOT NULL, binary INTEGER NOT NULL, value BLOB NOT NULL,
+        PRIMARY KEY (project, name, number)) WITHOUT ROWID;";
+
+const SHARED_TABLES: &str = "
+    CREATE TABLE project_state (project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (project, kind));
+    CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL,
+        kind TEXT NOT NULL, body TEXT NOT NULL);
+    CREATE INDEX log_project ON log (project, kind, seq);";
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Brings the database to [`FORMAT`]; refuses a newer format or another master key.
+pub(super) fn migrate(conn: &mut Connection, vault: &Vault) -> Result<(), String> {
+    let tx = conn.transaction().map_err(text)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    )
+    .map_err(text)?;
+    let format: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(text)?;
+    let format: u32 = match format {
+        Some(f) => f
+            .parse()
+            .map_err(|_| format!("unreadable format version {f:?}"))?,
+        None => 0,
+    };
+    if format > FORMAT {
+        return Err(format!(
+            "the data directory was written by a newer csms-emulator (format {format}; this build reads up to {FORMAT}); upgrade csms-emulator or use another --data-dir"
+        ));
+    }
+    if format == 0 {
+        tx.execute_batch(FORMAT_2_TABLES).map_err(text)?;
+        tx.execute_batch(SHARED_TABLES).map_err(text)?;
+        let check = vault.seal("*meta*", "check", "check", KEY_CHECK)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
+            params![check],
+        )
+        .map_err(text)?;
+    } else {
+        check_key(&tx, vault)?;
+        if format == 1 {
+            format_1_to_2(&tx).map_err(|e| format!("migrating format 1 to 2: {e}"))?;
+        }
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1)",
+        params![FORMAT.to_string()],
+    )
+    .map_err(text)?;
+    tx.commit().map_err(text)
+}
+
+fn check_key(tx: &Transaction<'_>, vault: &Vault) -> Result<(), String> {
+    let check: String = tx
+        .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+            r.get(0)
+        })
+        .map_err(|e| format!("the key check is missing: {e}"))?;
+    if vault
+        .open_sealed("*meta*", "check", "check", &check)
+        .ok()
+        .as_deref()
+        != Some(KEY_CHECK)
+    {
+        return Err("the master key does not open this data directory (wrong CSMS_MASTER_KEY or master.key); nothing was changed".into());
+    }
+    Ok(())
+}
+
+/// A format-1 value row: `{"binary": bool, "data": base64(nonce + ciphertext)}`.
+#[derive(serde::Deserialize)]
+struct SealedValueV1 {
+    binary: bool,
+    data: String,
+}
+
+/// Splits each format-1 secret row into a secret row and one row per version. Sealed
+/// values move as they are (same key, same binding), so nothing is decrypted.
+fn format_1_to_2(tx: &Transaction<'_>) -> Result<(), String> {
+    tx.execute_batch(
+        "ALTER TABLE secrets RENAME TO secrets_v1; ALTER TABLE versions RENAME TO versions_v1;",
+    )
+    .map_err(text)?;
+    tx.execute_batch(FORMAT_2_TABLES).map_err(text)?;
+    copy_format_1_rows(tx)?;
+    tx.execute_batch("DROP TABLE secrets_v1; DROP TABLE versions_v1;")
+        .map_err(text)
+}
+
+fn copy_format_1_rows(tx: &Transaction<'_>) -> Result<(), String> {
+    use base64::Engine as _;
+    let mut old_secrets = tx
+        .prepare("SELECT project, name, body FROM secrets_v1")
+        .map_err(text)?;
+    let mut old_value = tx
+        .prepare("SELECT body FROM versions_v1 WHERE project = ?1 AND name = ?2 AND number = ?3")
+        .map_err(text)?;
+    let mut put_version = tx
+        .prepare(
+            "INSERT INTO versions (project, name, number, meta, binary, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(text)?;
+    let mut put_secret = tx
+        .prepare("INSERT INTO secrets (project, name, body) VALUES (?1, ?2, ?3)")
+        .map_err(text)?;
+    let rows = old_secrets
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(text)?;
+    for row in rows {
+        let (project, name, body) = row.map_err(text)?;
+        let mut record: SecretRecord =
+            serde_json::from_str(&body).map_err(|e| format!("secret {name}: {e}"))?;
+        for version in std::mem::take(&mut record.versions) {
+            let sealed: String = old_value
+                .query_row(params![project, name, version.number], |r| r.get(0))
+                .map_err(|e| format!("secret {name} version {}: {e}", version.number))?;
+            let sealed: SealedValueV1 = serde_json::from_str(&sealed).map_err(text)?;
+            let value = base64::engine::general_purpose::STANDARD
+                .decode(sealed.data)
+                .map_err(text)?;
+            let meta = serde_json::to_string(&version).map_err(text)?;
+            put_version
+                .execute(params![
+                    project,
+                    name,
+                    version.number,
+                    meta,
+                    sealed.binary,
+                    value
+                ])
+                .map_err(text)?;
+        }
+        let body = serde_json::to_string(&record).map_err(text)?;
+        put_secret
+            .execute(params![project, name, body])
+            .map_err(text)?;
+    }
+    Ok(())
+}
