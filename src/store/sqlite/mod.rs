@@ -1,8 +1,9 @@
 //! The durable store: SQLite (bundled, WAL) behind the in-memory store. Every committed
-//! transaction is written to SQLite before it becomes visible, so a change is on disk
-//! before it is acknowledged and survives `kill -9` (WAL with `synchronous=NORMAL` loses
-//! nothing when only the process dies). Reads are served from memory. Secret values are
-//! sealed by the [`Vault`]; no value is stored in plaintext.
+//! transaction is queued for disk, in commit order, while the memory lock is held, and its
+//! caller is answered only once it is on disk, so an acknowledged change survives `kill -9`
+//! (WAL with `synchronous=NORMAL` loses nothing when only the process dies). Reads are
+//! served from memory. Secret values are sealed by the [`Vault`]; no value is stored in
+//! plaintext.
 //!
 //! This file owns the threads: callers queue jobs, one writer thread commits them in
 //! groups, and a checkpointer keeps the WAL bounded. `rows.rs` owns the row layout and
