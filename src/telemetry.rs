@@ -1,16 +1,75 @@
-//! Logging setup: `tracing-subscriber` with `RUST_LOG` (default `info`).
+//! Logging setup: `tracing-subscriber` with `RUST_LOG` (default `info`), on stdout, or on
+//! a [`LogBuffer`] for tests that read what was logged.
 
 use std::io::IsTerminal;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::{DefaultFields, Format};
+use tracing_subscriber::fmt::{MakeWriter, SubscriberBuilder};
+
+/// The one log format, over any writer.
+fn builder<W>(
+    filter: EnvFilter,
+    writer: W,
+    ansi: bool,
+) -> SubscriberBuilder<DefaultFields, Format, EnvFilter, W>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi)
+        .with_writer(writer)
+}
 
 /// Installs the global subscriber writing to stdout. Safe to call once per process.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Ignoring the error keeps a second call (for example from a test) harmless.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(std::io::stdout().is_terminal())
-        .try_init();
+    let _ = builder(filter, std::io::stdout, std::io::stdout().is_terminal()).try_init();
+}
+
+/// A subscriber in the emulator's log format at `level` (an `EnvFilter` directive), and
+/// the buffer it writes to; install it with `tracing::subscriber::set_default`.
+#[must_use]
+pub fn capture(level: &str) -> (impl tracing::Subscriber + Send + Sync, LogBuffer) {
+    let buffer = LogBuffer::default();
+    let subscriber = builder(EnvFilter::new(level), buffer.clone(), false).finish();
+    (subscriber, buffer)
+}
+
+/// An in-memory log.
+#[derive(Debug, Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl LogBuffer {
+    /// Everything logged so far.
+    #[must_use]
+    pub fn contents(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'w> MakeWriter<'w> for LogBuffer {
+    type Writer = Self;
+
+    fn make_writer(&'w self) -> Self::Writer {
+        self.clone()
+    }
 }
