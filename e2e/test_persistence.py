@@ -146,6 +146,26 @@ def test_fixtures_round_trip_through_export(tmp_path):
         second.stop()
 
 
+def test_a_restart_with_the_same_seed_keeps_what_the_earlier_run_changed(tmp_path):
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"projects": [{"id": PROJECT_ID, "secrets": [
+        {"name": "db", "versions": [{"secret_string": "seeded"}]}]}]}))
+    first = start(tmp_path, "--seed", str(seed))
+    try:
+        call(first, "POST", f"{BASE}/secrets/db/versions", {"secret_string": "changed"})
+        call(first, "POST", f"{BASE}/secrets", {"name": "added", "secret_string": "x"})
+    finally:
+        first.stop()
+    second = start(tmp_path, "--seed", str(seed))
+    try:
+        latest = call(second, "GET", f"{BASE}/secrets/db/versions/latest")["version"]
+        assert latest["secret_string"] == "changed"
+        names = sorted(s["name"] for s in call(second, "GET", f"{BASE}/secrets")["secrets"])
+        assert names == ["added", "db"]
+    finally:
+        second.stop()
+
+
 def test_an_invalid_fixture_stops_the_start_naming_file_item_and_rule(tmp_path):
     seed = tmp_path / "broken.json"
     seed.write_text(json.dumps({"projects": [{"id": PROJECT_ID, "secrets": [

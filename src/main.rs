@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 use csms_emulator::clock::{Clock, EmulatorClock};
 use csms_emulator::fixture;
+use csms_emulator::service::{Seeded, check_fixture};
 use csms_emulator::store::Store;
 use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::store::sqlite::SqliteStore;
@@ -114,14 +115,19 @@ fn load_seed(
     path: &std::path::Path,
     clock: &dyn Clock,
 ) -> Result<(), String> {
+    let mut checked = Vec::new();
     for file in fixture::files(path)? {
-        let text =
-            std::fs::read_to_string(&file).map_err(|e| format!("seed {}: {e}", file.display()))?;
+        let label = format!("seed {}", file.display());
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{label}: {e}"))?;
         let parsed = fixture::parse(&text, &file, clock.now_ms())?;
-        let loaded = service
-            .import_fixture(parsed)
-            .map_err(|e| format!("seed {}: {e}", file.display()))?;
-        tracing::info!(file = %file.display(), secrets = loaded, "seed loaded");
+        checked.push(check_fixture(&label, parsed)?);
+    }
+    match service.seed(checked)? {
+        Seeded::Loaded(secrets) => tracing::info!(seed = %path.display(), secrets, "seed loaded"),
+        Seeded::KeptExistingState => tracing::info!(
+            seed = %path.display(),
+            "the data directory holds state from an earlier run; the seed was checked, not loaded"
+        ),
     }
     Ok(())
 }

@@ -12,33 +12,101 @@ use crate::store;
 
 use super::CsmsService;
 
+/// One project of a fixture, checked and ready to load.
+#[derive(Debug)]
+struct CheckedProject {
+    id: ProjectId,
+    secrets: Vec<Secret>,
+    events: Vec<Event>,
+}
+
+/// A fixture file whose every secret and event passed the rules the API enforces.
+#[derive(Debug)]
+pub struct CheckedFixture {
+    /// Names the fixture in errors (its file).
+    label: String,
+    projects: Vec<CheckedProject>,
+}
+
+/// What [`CsmsService::seed`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seeded {
+    /// This many secrets were loaded into an empty emulator.
+    Loaded(usize),
+    /// State was there already (a data directory from an earlier run); nothing was loaded.
+    KeptExistingState,
+}
+
+/// Checks a fixture as the API would; errors name `label`, the project, the item and the
+/// rule.
+pub fn check_fixture(label: &str, fixture: Fixture) -> Result<CheckedFixture, String> {
+    let mut projects = Vec::with_capacity(fixture.projects.len());
+    for (i, project) in fixture.projects.into_iter().enumerate() {
+        let id = ProjectId::parse(&project.id)
+            .map_err(|e| format!("{label}: projects[{i}] ({}): {e}", project.id))?;
+        let mut secrets = Vec::with_capacity(project.secrets.len());
+        for (j, record) in project.secrets.into_iter().enumerate() {
+            let name = record.name.clone();
+            let secret = Secret::from_record(record).map_err(|e| {
+                format!("{label}: projects[{i}] ({id}): secrets[{j}] ({name}): {e}")
+            })?;
+            secrets.push(secret);
+        }
+        for (k, event) in project.events.iter().enumerate() {
+            EventName::parse("name", event.name.as_str())
+                .map_err(|e| format!("{label}: projects[{i}] ({id}): events[{k}]: {e}"))?;
+        }
+        projects.push(CheckedProject {
+            id,
+            secrets,
+            events: project.events,
+        });
+    }
+    Ok(CheckedFixture {
+        label: label.to_owned(),
+        projects,
+    })
+}
+
 impl CsmsService {
-    /// Loads a fixture: every secret and event is checked as the API would, and a project
-    /// is loaded all or nothing. Errors name the project, the item and the rule.
-    pub fn import_fixture(&self, fixture: Fixture) -> Result<usize, String> {
+    /// Seeds an empty emulator with checked fixtures: all of them or, when one conflicts
+    /// with another (a name twice, an unknown event), none. When state is there already (a
+    /// data directory from an earlier run) nothing is loaded, so a restart with the same
+    /// `--seed` keeps what the earlier run changed.
+    pub fn seed(&self, fixtures: Vec<CheckedFixture>) -> Result<Seeded, String> {
+        if !self.store.projects().map_err(|e| e.to_string())?.is_empty() {
+            return Ok(Seeded::KeptExistingState);
+        }
+        let mut loaded = 0;
+        for fixture in fixtures {
+            match self.load_checked(fixture) {
+                Ok(count) => loaded += count,
+                Err(err) => {
+                    if let Err(reset) = self.store.reset(None) {
+                        return Err(format!("{err}; emptying the state again failed: {reset}"));
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        Ok(Seeded::Loaded(loaded))
+    }
+
+    /// Loads one checked fixture, each project all or nothing.
+    fn load_checked(&self, fixture: CheckedFixture) -> Result<usize, String> {
+        let label = fixture.label;
         let mut loaded = 0;
         for (i, project) in fixture.projects.into_iter().enumerate() {
-            let id = ProjectId::parse(&project.id)
-                .map_err(|e| format!("projects[{i}] ({}): {e}", project.id))?;
-            let mut secrets = Vec::with_capacity(project.secrets.len());
-            for (j, record) in project.secrets.into_iter().enumerate() {
-                let name = record.name.clone();
-                let secret = Secret::from_record(record)
-                    .map_err(|e| format!("projects[{i}] ({id}): secrets[{j}] ({name}): {e}"))?;
-                secrets.push(secret);
-            }
-            for (k, event) in project.events.iter().enumerate() {
-                EventName::parse("name", event.name.as_str())
-                    .map_err(|e| format!("projects[{i}] ({id}): events[{k}]: {e}"))?;
-            }
-            let count = secrets.len();
+            let id = project.id;
+            let count = project.secrets.len();
+            let events = project.events;
             store::transact(&*self.store, &id, |tx| {
-                for secret in secrets {
+                for secret in project.secrets {
                     if tx.get(secret.name()).is_some() {
                         return Err(CsmsError::NameExists(secret.name().to_string()));
                     }
                     for event in &secret.settings.event_subscriptions {
-                        if !project.events.iter().any(|e| &e.name == event)
+                        if !events.iter().any(|e| &e.name == event)
                             && !tx.events().contains_key(event)
                         {
                             return Err(CsmsError::NotFound {
@@ -49,12 +117,12 @@ impl CsmsService {
                     }
                     tx.put(secret);
                 }
-                for event in project.events {
+                for event in events {
                     tx.events_mut().insert(event.name.clone(), event);
                 }
                 Ok(())
             })
-            .map_err(|e| format!("projects[{i}] ({id}): {e}"))?;
+            .map_err(|e| format!("{label}: projects[{i}] ({id}): {e}"))?;
             loaded += count;
         }
         Ok(loaded)

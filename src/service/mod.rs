@@ -24,6 +24,7 @@ use crate::store::{self, Store, Tx};
 
 pub use batch::{BatchDeleteInput, BatchDeleteReport, BatchImportReport, ImportFailure};
 pub use events::{CreateEventInput, NotificationInput, UpdateEventInput};
+pub use fixtures::{CheckedFixture, Seeded, check_fixture};
 pub use peripheral::{GrantInput, UserInfo};
 pub use rotation::{ListTasksInput, RotationOutcome, TaskListing};
 pub use secrets::{CreateSecretInput, ListSecretsInput, ScheduleDeletionInput, UpdateSecretInput};

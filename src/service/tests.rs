@@ -1,5 +1,5 @@
 //! Service-level tests for rules that need state no public API can reach yet
-//! (DISABLED, FROZEN and PENDING_DELETE secrets).
+//! (DISABLED, FROZEN and PENDING_DELETE secrets), and seeding from fixtures.
 
 use std::sync::Arc;
 
@@ -202,4 +202,74 @@ fn request_inputs_never_show_values_in_debug_output() {
         "{shown}"
     );
     assert!(shown.contains("<redacted>"));
+}
+
+fn fixture(name: &str) -> crate::fixture::Fixture {
+    let text = format!(
+        r#"{{"projects": [{{"id": "p", "secrets": [{{"name": "{name}", "versions": [{{"secret_string": "seeded"}}]}}]}}]}}"#
+    );
+    crate::fixture::parse(&text, std::path::Path::new("test.json"), 1_000).unwrap()
+}
+
+fn secret_names(store: &dyn Store, project: &ProjectId) -> Vec<String> {
+    store::read(store, project, |data| {
+        data.secrets.keys().map(ToString::to_string).collect()
+    })
+    .unwrap()
+}
+
+#[test]
+fn seeding_loads_every_fixture_or_none_of_them() {
+    let (service, store, project) = setup();
+    let fixtures = vec![
+        super::check_fixture("first.json", fixture("a")).unwrap(),
+        super::check_fixture("second.json", fixture("b")).unwrap(),
+    ];
+    assert_eq!(service.seed(fixtures).unwrap(), super::Seeded::Loaded(2));
+    assert_eq!(secret_names(&*store, &project), ["a", "b"]);
+
+    let (service, store, project) = setup();
+    let clashing = vec![
+        super::check_fixture("first.json", fixture("a")).unwrap(),
+        super::check_fixture("second.json", fixture("a")).unwrap(),
+    ];
+    let err = service.seed(clashing).unwrap_err();
+    assert!(
+        err.contains("second.json") && err.contains("already exists"),
+        "{err}"
+    );
+    assert!(
+        secret_names(&*store, &project).is_empty(),
+        "the first file was taken back"
+    );
+}
+
+#[test]
+fn seeding_over_existing_state_loads_nothing() {
+    let (service, store, project) = setup();
+    create(&service, &project, "changed-by-an-earlier-run", None);
+    let fixtures = vec![super::check_fixture("seed.json", fixture("seeded")).unwrap()];
+    assert_eq!(
+        service.seed(fixtures).unwrap(),
+        super::Seeded::KeptExistingState
+    );
+    assert_eq!(
+        secret_names(&*store, &project),
+        ["changed-by-an-earlier-run"]
+    );
+}
+
+#[test]
+fn a_fixture_breaking_a_rule_is_refused_before_anything_loads() {
+    let broken = crate::fixture::parse(
+        r#"{"projects": [{"id": "p", "secrets": [{"name": "bad", "versions": [{"secret_string": "x", "secret_binary": "eA=="}]}]}]}"#,
+        std::path::Path::new("broken.json"),
+        1_000,
+    )
+    .unwrap();
+    let err = super::check_fixture("broken.json", broken).unwrap_err();
+    assert!(
+        err.contains("broken.json") && err.contains("secrets[0] (bad)"),
+        "{err}"
+    );
 }
