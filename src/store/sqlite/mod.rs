@@ -278,32 +278,19 @@ fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, 
             drain_into(&mut batch, jobs);
         }
         last_batch = batch.len();
-        let result = conn
-            .transaction()
-            .map_err(|e| e.to_string())
-            .and_then(|tx| {
-                for job in &batch {
-                    match job {
-                        Job::Write(write, _) => {
-                            rows::persist(&tx, write).map_err(|e| e.to_string())?;
-                        }
-                        Job::Reset(project, _) => {
-                            reset_rows(&tx, project.as_deref()).map_err(|e| e.to_string())?;
-                        }
-                        Job::Setting(key, value, _) => {
-                            tx.execute(
-                                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                                params![format!("setting:{key}"), value],
-                            )
-                            .map_err(|e| e.to_string())?;
-                        }
-                    }
-                }
-                tx.commit().map_err(|e| e.to_string())
-            });
+        // After a failed commit nothing more is written, not even jobs queued behind it:
+        // they may build on the lost change, and the disk must stay a prefix of history.
+        let result = if failed.load(Ordering::SeqCst) {
+            Err("an earlier commit to the data directory failed".to_owned())
+        } else {
+            commit(&mut conn, &batch)
+        };
         if let Err(e) = &result {
-            failed.store(true, Ordering::SeqCst);
-            tracing::error!(error = %e, "writing the data directory failed; further writes are refused");
+            if failed.swap(true, Ordering::SeqCst) {
+                tracing::debug!(error = %e, "a write after a failed commit was refused");
+            } else {
+                tracing::error!(error = %e, "writing the data directory failed; further writes are refused");
+            }
         }
         for job in batch {
             let (Job::Write(_, reply) | Job::Reset(_, reply) | Job::Setting(_, _, reply)) = job;
@@ -311,6 +298,27 @@ fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, 
         }
         rewind_wal(&conn, wal);
     }
+}
+
+/// Writes a batch of jobs in one SQLite transaction: all of them, or none.
+fn commit(conn: &mut Connection, batch: &[Job]) -> Result<(), String> {
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    for job in batch {
+        match job {
+            Job::Write(write, _) => rows::persist(&tx, write).map_err(|e| e.to_string())?,
+            Job::Reset(project, _) => {
+                reset_rows(&tx, project.as_deref()).map_err(|e| e.to_string())?;
+            }
+            Job::Setting(key, value, _) => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                    params![format!("setting:{key}"), value],
+                )
+                .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    tx.commit().map_err(|e| e.to_string())
 }
 
 /// Moves queued jobs into `batch`, up to [`BATCH_MAX`].
@@ -781,6 +789,74 @@ mod tests {
         let reopened = SqliteStore::open(&dir, Some(&master)).unwrap();
         assert_eq!(images(&reopened, &project), vec![secret.to_record()]);
         drop(reopened);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn after_a_failed_commit_nothing_more_is_written_and_the_disk_keeps_what_was_acknowledged() {
+        let dir = temp_dir();
+        let project = ProjectId::parse("p").unwrap();
+        let store = SqliteStore::open(&dir, None).unwrap();
+        put_secret(&store, &project, "kept", "v");
+        // A trigger stands in for a full disk: the commit holding "boom" fails.
+        let saboteur = Connection::open(dir.join(DB_FILE)).unwrap();
+        saboteur
+            .execute_batch(
+                "CREATE TRIGGER boom BEFORE INSERT ON secrets WHEN NEW.name = 'boom'
+                 BEGIN SELECT RAISE(ABORT, 'simulated full disk'); END;",
+            )
+            .unwrap();
+        let write = |name: &str| {
+            transact(&store, &project, |tx| {
+                tx.put(new_secret(name, "v"));
+                Ok(())
+            })
+        };
+        let failed = write("boom").unwrap_err();
+        assert!(
+            failed.to_string().contains("simulated full disk"),
+            "{failed}"
+        );
+        let refused = write("after").unwrap_err();
+        assert!(refused.to_string().contains("restart"), "{refused}");
+        drop(store);
+        saboteur.execute_batch("DROP TRIGGER boom;").unwrap();
+        let reopened = SqliteStore::open(&dir, None).unwrap();
+        let names = read(&reopened, &project, |data| {
+            data.secrets
+                .keys()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+        assert_eq!(names, ["kept"]);
+        drop(reopened);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn once_a_commit_failed_the_writer_refuses_jobs_queued_behind_it() {
+        let dir = temp_dir();
+        drop(SqliteStore::open(&dir, None).unwrap());
+        let vault = Vault::open(&dir, None).unwrap();
+        let secret = new_secret("queued", "v");
+        let mut writes = Writes::default();
+        writes
+            .secrets
+            .insert(secret.name().clone(), Some(Arc::new(secret)));
+        let job = rows::job_for(&vault, "p", &ProjectData::default(), &writes).unwrap();
+        let (jobs, queue) = std::sync::mpsc::channel();
+        let (done, answer) = std::sync::mpsc::sync_channel(1);
+        jobs.send(Job::Write(job, Reply::Blocking(done))).unwrap();
+        drop(jobs);
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        writer_loop(conn, &queue, &AtomicBool::new(true), &WalSignals::default());
+        assert!(answer.recv().unwrap().is_err());
+        let rows: i64 = Connection::open(dir.join(DB_FILE))
+            .unwrap()
+            .query_row("SELECT count(*) FROM secrets", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
         std::fs::remove_dir_all(dir).unwrap();
     }
 
