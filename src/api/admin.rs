@@ -61,10 +61,18 @@ pub async fn health() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// `GET /_emulator/ready`: 200 once start-up work is done (nothing is loaded before
-/// serving today, so as soon as the server serves).
-pub async fn ready() -> impl IntoResponse {
-    Json(serde_json::json!({ "status": "ready" }))
+/// `GET /_emulator/ready`: 200 while the emulator takes writes (start-up work, such as
+/// loading the data directory and the seed, is done before it serves); 503 with the reason
+/// once a durable store refuses writes.
+pub async fn ready(State(state): State<AdminState>) -> Response {
+    match state.service.writable() {
+        Ok(()) => Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Err(err) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "failing", "reason": err.to_string() })),
+        )
+            .into_response(),
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -172,6 +172,11 @@ impl CsmsService {
         })
     }
 
+    /// `Ok` while the store takes writes; otherwise why it refuses them.
+    pub fn writable(&self) -> Result<(), CsmsError> {
+        self.store.writable()
+    }
+
     /// Empties one project or everything, atomically.
     pub fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
         self.store.reset(project)

@@ -362,6 +362,12 @@ pub trait Store: Send + Sync + 'static {
     fn load_setting(&self, _key: &str) -> Result<Option<String>, CsmsError> {
         Ok(None)
     }
+
+    /// `Ok` while writes are taken; a durable store that could not write its disk says
+    /// why it refuses them.
+    fn writable(&self) -> Result<(), CsmsError> {
+        Ok(())
+    }
 }
 
 /// Reads a project's committed data.

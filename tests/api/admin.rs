@@ -1,6 +1,12 @@
 //! The emulator's control API: clock, secret states, faults, journal, metrics, OpenAPI.
 
+use std::sync::Arc;
+
 use axum::http::{Method, StatusCode};
+use csms_emulator::domain::names::ProjectId;
+use csms_emulator::error::CsmsError;
+use csms_emulator::store::memory::MemoryStore;
+use csms_emulator::store::{ProjectData, Store, Tx};
 use serde_json::{Value, json};
 
 use crate::helpers::{
@@ -355,4 +361,64 @@ async fn the_journal_keeps_as_many_requests_as_configured() {
     let requests = journal.body["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1]["operation"], "CreateSecret");
+}
+
+/// A store that lost its disk: reads work, writes are refused.
+struct DiskGone(MemoryStore);
+
+impl Store for DiskGone {
+    fn read_project(
+        &self,
+        project: &ProjectId,
+        f: &mut dyn FnMut(&ProjectData),
+    ) -> Result<(), CsmsError> {
+        self.0.read_project(project, f)
+    }
+
+    fn write_project(
+        &self,
+        _project: &ProjectId,
+        _f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
+    ) -> Result<(), CsmsError> {
+        self.writable()
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectId>, CsmsError> {
+        self.0.projects()
+    }
+
+    fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
+        self.0.reset(project)
+    }
+
+    fn writable(&self) -> Result<(), CsmsError> {
+        Err(CsmsError::Internal(
+            "writing the data directory failed".into(),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn ready_answers_503_with_the_reason_once_writes_are_refused() {
+    let fine = TestApp::new().get("/_emulator/ready").await;
+    assert_eq!(fine.status, StatusCode::OK);
+    assert_eq!(fine.body["status"], "ready");
+
+    let app = TestApp::with_store(&[], Arc::new(DiskGone(MemoryStore::new())));
+    let ready = app.get("/_emulator/ready").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.body["status"], "failing");
+    assert!(
+        ready.body["reason"]
+            .as_str()
+            .unwrap()
+            .contains("data directory"),
+        "{}",
+        ready.raw
+    );
+    assert_eq!(app.get("/_emulator/health").await.status, StatusCode::OK);
+    let write = app
+        .post(&secrets_path(), json!({"name": "s", "secret_string": "v"}))
+        .await;
+    assert_csms_error(&write, 500, "CSMS.0001");
 }

@@ -8,6 +8,7 @@ use axum::http::{Method, Request, StatusCode};
 use clap::Parser;
 use csms_emulator::clock::{ClockMode, EmulatorClock};
 use csms_emulator::config::Config;
+use csms_emulator::store::Store;
 use csms_emulator::store::memory::MemoryStore;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -37,17 +38,17 @@ impl TestApp {
     }
 
     pub fn with_args(args: &[&str]) -> Self {
+        Self::with_store(args, Arc::new(MemoryStore::new()))
+    }
+
+    pub fn with_store(args: &[&str], store: Arc<dyn Store>) -> Self {
         let config =
             Config::try_parse_from(std::iter::once("csms-emulator").chain(args.iter().copied()))
                 .expect("valid test configuration");
         let clock = Arc::new(EmulatorClock::new());
         clock.set_mode(ClockMode::Frozen);
         clock.set(START_MS);
-        let router = csms_emulator::app::build_with(
-            &config,
-            Arc::new(MemoryStore::new()),
-            Arc::clone(&clock),
-        );
+        let router = csms_emulator::app::build_with(&config, store, Arc::clone(&clock));
         Self { router, clock }
     }
 

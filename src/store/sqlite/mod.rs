@@ -456,11 +456,7 @@ impl Store for SqliteStore {
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
     ) -> Result<(), CsmsError> {
-        if self.failed.load(Ordering::SeqCst) {
-            return Err(CsmsError::Internal(
-                "an earlier write to the data directory failed; restart csms-emulator".into(),
-            ));
-        }
+        self.writable()?;
         // The job is queued under the memory lock, so disk order is commit order; the
         // caller is answered only once its job is durable.
         let mut pending = None;
@@ -493,6 +489,15 @@ impl Store for SqliteStore {
             false,
         )?;
         Self::wait(wait)
+    }
+
+    fn writable(&self) -> Result<(), CsmsError> {
+        if self.failed.load(Ordering::SeqCst) {
+            return Err(CsmsError::Internal(
+                "an earlier write to the data directory failed; restart csms-emulator".into(),
+            ));
+        }
+        Ok(())
     }
 
     fn load_setting(&self, key: &str) -> Result<Option<String>, CsmsError> {
@@ -817,6 +822,7 @@ mod tests {
             failed.to_string().contains("simulated full disk"),
             "{failed}"
         );
+        assert!(store.writable().is_err(), "readiness reports the failure");
         let refused = write("after").unwrap_err();
         assert!(refused.to_string().contains("restart"), "{refused}");
         drop(store);
