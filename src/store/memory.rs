@@ -54,13 +54,17 @@ impl MemoryStore {
         Ok(())
     }
 
-    /// Applies writes loaded from durable storage at start.
-    pub fn load(&self, project: ProjectId, writes: Writes) {
-        let mut projects = self
+    /// Replaces everything with state loaded from durable storage, in one step.
+    pub fn replace_all(&self, state: Vec<(ProjectId, Writes)>) {
+        let mut fresh = HashMap::with_capacity(state.len());
+        for (project, writes) in state {
+            let data: &mut ProjectData = fresh.entry(project).or_default();
+            data.apply(writes);
+        }
+        *self
             .projects
             .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        projects.entry(project).or_default().apply(writes);
+            .unwrap_or_else(PoisonError::into_inner) = fresh;
     }
 }
 

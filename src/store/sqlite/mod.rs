@@ -12,7 +12,6 @@
 mod rows;
 mod schema;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
@@ -21,15 +20,13 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::domain::event::{Event, NotificationRecord};
 use crate::domain::names::ProjectId;
-use crate::domain::task::RotationTask;
 use crate::error::CsmsError;
 
 use super::durability::{self, Outcome};
 use super::memory::MemoryStore;
 use super::vault::Vault;
-use super::{Extras, ProjectData, RECORDS_MAX, Store, TASKS_MAX, Tx, Writes};
+use super::{ProjectData, Store, Tx};
 use rows::{WriteJob, internal};
 
 /// The database file inside the data directory.
@@ -69,7 +66,8 @@ const LINGER: std::time::Duration = std::time::Duration::from_micros(150);
 
 /// The durable store.
 pub struct SqliteStore {
-    memory: MemoryStore,
+    /// Shared with the writer, which reloads it from disk after a failed commit.
+    memory: Arc<MemoryStore>,
     /// For start-up and setting reads; every write goes through the writer thread.
     db: Mutex<Connection>,
     vault: Arc<Vault>,
@@ -77,8 +75,7 @@ pub struct SqliteStore {
     writer: Mutex<Option<JoinHandle<()>>>,
     checkpointer: Mutex<Option<JoinHandle<()>>>,
     wal: Arc<WalSignals>,
-    /// Set by the writer when a disk commit failed: memory may then be ahead of disk, so
-    /// writes stop.
+    /// Set by the writer when a disk commit failed: writes stop (see `Writer::fail`).
     failed: Arc<AtomicBool>,
 }
 
@@ -144,7 +141,7 @@ impl SqliteStore {
         let vault = Arc::new(vault);
         let (sender, receiver) = std::sync::mpsc::channel();
         let store = Self {
-            memory: MemoryStore::new(),
+            memory: Arc::new(MemoryStore::new()),
             db: Mutex::new(conn),
             vault: Arc::clone(&vault),
             jobs: Mutex::new(Some(sender)),
@@ -154,12 +151,18 @@ impl SqliteStore {
             failed: Arc::new(AtomicBool::new(false)),
         };
         schema::migrate(&mut store.conn(), &store.vault)?;
-        store.load()?;
-        let failed = Arc::clone(&store.failed);
-        let wal = Arc::clone(&store.wal);
+        store
+            .memory
+            .replace_all(rows::read_state(&store.conn(), &store.vault)?);
+        let writer = Writer {
+            failed: Arc::clone(&store.failed),
+            wal: Arc::clone(&store.wal),
+            memory: Arc::clone(&store.memory),
+            vault: Arc::clone(&store.vault),
+        };
         let handle = std::thread::Builder::new()
             .name("csms-sqlite-writer".into())
-            .spawn(move || writer_loop(writer_conn, &receiver, &failed, &wal))
+            .spawn(move || writer_loop(writer_conn, &receiver, &writer))
             .map_err(|e| format!("cannot start the writer thread: {e}"))?;
         *store.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         let wal = Arc::clone(&store.wal);
@@ -210,63 +213,38 @@ impl SqliteStore {
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.db.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
 
-    fn load(&self) -> Result<(), String> {
-        let conn = self.conn();
-        let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
-        for (project, secret) in rows::load_secrets(&conn, &self.vault)? {
-            by_project
-                .entry(project)
-                .or_default()
-                .secrets
-                .insert(secret.name().clone(), Some(Arc::new(secret)));
+/// What the writer thread shares with the store.
+struct Writer {
+    failed: Arc<AtomicBool>,
+    wal: Arc<WalSignals>,
+    memory: Arc<MemoryStore>,
+    vault: Arc<Vault>,
+}
+
+impl Writer {
+    /// After the first failed commit: refuse every later write and put memory back to what
+    /// the disk holds, so reads show exactly the acknowledged history. Memory is reloaded
+    /// before anyone is answered; a transaction that slipped in before `failed` was set is
+    /// wiped with it, and any later one is refused under the memory lock.
+    fn fail(&self, conn: &Connection, error: &str) {
+        if self.failed.swap(true, Ordering::SeqCst) {
+            tracing::debug!(%error, "a write after a failed commit was refused");
+            return;
         }
-        for (project, kind, body) in
-            text_rows(&conn, "SELECT project, kind, body FROM project_state")?
-        {
-            let writes = by_project.entry(project).or_default();
-            match kind.as_str() {
-                "events" => {
-                    let events: Vec<Event> =
-                        serde_json::from_str(&body).map_err(|e| e.to_string())?;
-                    writes.events = Some(events.into_iter().map(|e| (e.name.clone(), e)).collect());
-                }
-                "extras" => {
-                    writes.extras =
-                        Some(serde_json::from_str::<Extras>(&body).map_err(|e| e.to_string())?);
-                }
-                _ => {}
-            }
+        tracing::error!(%error, "writing the data directory failed; further writes are refused");
+        match rows::read_state(conn, &self.vault) {
+            Ok(state) => self.memory.replace_all(state),
+            Err(err) => tracing::error!(%err, "cannot reload the state from the data directory"),
         }
-        for (project, kind, body) in
-            text_rows(&conn, "SELECT project, kind, body FROM log ORDER BY seq")?
-        {
-            let writes = by_project.entry(project).or_default();
-            match kind.as_str() {
-                "task" => writes
-                    .tasks
-                    .push(serde_json::from_str::<RotationTask>(&body).map_err(|e| e.to_string())?),
-                "record" => writes.records.push(
-                    serde_json::from_str::<NotificationRecord>(&body).map_err(|e| e.to_string())?,
-                ),
-                _ => {}
-            }
-        }
-        for (project, mut writes) in by_project {
-            let id = ProjectId::parse(&project).unwrap_or_else(|_| ProjectId::global());
-            let tasks_over = writes.tasks.len().saturating_sub(TASKS_MAX);
-            writes.tasks.drain(..tasks_over);
-            let records_over = writes.records.len().saturating_sub(RECORDS_MAX);
-            writes.records.drain(..records_over);
-            self.memory.load(id, writes);
-        }
-        Ok(())
     }
 }
 
 /// The writer thread: takes every queued job at once (group commit), writes them in one
 /// SQLite transaction, and tells each caller once it is on disk.
-fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, wal: &WalSignals) {
+fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, writer: &Writer) {
+    let (failed, wal) = (&*writer.failed, &*writer.wal);
     let mut last_batch = 0;
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
@@ -286,11 +264,7 @@ fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, failed: &AtomicBool, 
             commit(&mut conn, &batch)
         };
         if let Err(e) = &result {
-            if failed.swap(true, Ordering::SeqCst) {
-                tracing::debug!(error = %e, "a write after a failed commit was refused");
-            } else {
-                tracing::error!(error = %e, "writing the data directory failed; further writes are refused");
-            }
+            writer.fail(&conn, e);
         }
         for job in batch {
             let (Job::Write(_, reply) | Job::Reset(_, reply) | Job::Setting(_, _, reply)) = job;
@@ -329,16 +303,6 @@ fn drain_into(batch: &mut Vec<Job>, jobs: &Receiver<Job>) {
             Err(_) => break,
         }
     }
-}
-
-/// Every row of a three-text-column query.
-fn text_rows(conn: &Connection, sql: &str) -> Result<Vec<(String, String, String)>, String> {
-    let mut statement = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let rows = statement
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(|e| e.to_string())?;
-    rows.collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())
 }
 
 /// How often the WAL is copied into the database file.
@@ -462,6 +426,8 @@ impl Store for SqliteStore {
         let mut pending = None;
         self.memory
             .write_project_with(project, f, &mut |base, writes| {
+                // Checked again under the memory lock: see `Writer::fail`.
+                self.writable()?;
                 let job = rows::job_for(&self.vault, project.as_str(), base, writes)?;
                 pending = self.submit(|reply| Job::Write(job, reply), true)?;
                 Ok(())
@@ -518,7 +484,7 @@ mod tests {
     use crate::domain::names::VersionRef;
     use crate::domain::secret::{NewVersion, Secret, SecretSettings};
     use crate::domain::value::SecretValue;
-    use crate::store::{contract, read, transact};
+    use crate::store::{Writes, contract, read, transact};
 
     fn new_secret(name: &str, value: &str) -> Secret {
         Secret::create(
@@ -798,7 +764,7 @@ mod tests {
     }
 
     #[test]
-    fn after_a_failed_commit_nothing_more_is_written_and_the_disk_keeps_what_was_acknowledged() {
+    fn after_a_failed_commit_memory_and_disk_hold_exactly_what_was_acknowledged() {
         let dir = temp_dir();
         let project = ProjectId::parse("p").unwrap();
         let store = SqliteStore::open(&dir, None).unwrap();
@@ -817,10 +783,24 @@ mod tests {
                 Ok(())
             })
         };
+        let names = |store: &SqliteStore| {
+            read(store, &project, |data| {
+                data.secrets
+                    .keys()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap()
+        };
         let failed = write("boom").unwrap_err();
         assert!(
             failed.to_string().contains("simulated full disk"),
             "{failed}"
+        );
+        assert_eq!(
+            names(&store),
+            ["kept"],
+            "memory is back to what the disk holds"
         );
         assert!(store.writable().is_err(), "readiness reports the failure");
         let refused = write("after").unwrap_err();
@@ -828,14 +808,7 @@ mod tests {
         drop(store);
         saboteur.execute_batch("DROP TRIGGER boom;").unwrap();
         let reopened = SqliteStore::open(&dir, None).unwrap();
-        let names = read(&reopened, &project, |data| {
-            data.secrets
-                .keys()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-        })
-        .unwrap();
-        assert_eq!(names, ["kept"]);
+        assert_eq!(names(&reopened), ["kept"]);
         drop(reopened);
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -856,7 +829,13 @@ mod tests {
         jobs.send(Job::Write(job, Reply::Blocking(done))).unwrap();
         drop(jobs);
         let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-        writer_loop(conn, &queue, &AtomicBool::new(true), &WalSignals::default());
+        let after_failure = Writer {
+            failed: Arc::new(AtomicBool::new(true)),
+            wal: Arc::default(),
+            memory: Arc::default(),
+            vault: Arc::new(vault),
+        };
+        writer_loop(conn, &queue, &after_failure);
         assert!(answer.recv().unwrap().is_err());
         let rows: i64 = Connection::open(dir.join(DB_FILE))
             .unwrap()

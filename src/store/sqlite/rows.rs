@@ -4,20 +4,21 @@
 //! new version writes one row instead of the whole secret again.
 //!
 //! [`job_for`] turns a transaction's writes into rows on the committing thread (sealing
-//! included); [`persist`] writes them on the writer thread; [`load_secrets`] reads them
-//! back at start.
+//! included); [`persist`] writes them on the writer thread; [`read_state`] reads them
+//! back, at start and after a failed commit.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rusqlite::{Connection, Transaction, params};
 
 use crate::domain::event::{Event, NotificationRecord};
-use crate::domain::names::VersionNumber;
+use crate::domain::names::{ProjectId, VersionNumber};
 use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
 use crate::domain::task::RotationTask;
 use crate::error::CsmsError;
 use crate::store::vault::Vault;
-use crate::store::{Extras, ProjectData, Writes};
+use crate::store::{Extras, ProjectData, RECORDS_MAX, TASKS_MAX, Writes};
 
 /// What a sealed value is bound to: it opens only in its own place.
 pub(super) fn aad(project: &str, name: &str, number: u32) -> String {
@@ -312,4 +313,68 @@ pub(super) fn load_secrets(
         secrets.push((project, secret));
     }
     Ok(secrets)
+}
+
+/// Every three-text-column row of a query.
+fn text_rows(conn: &Connection, sql: &str) -> Result<Vec<(String, String, String)>, String> {
+    let mut statement = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let rows = statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(|e| e.to_string())?;
+    rows.collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+}
+
+/// The whole stored state, by project, as writes to apply to an empty memory store.
+pub(super) fn read_state(
+    conn: &Connection,
+    vault: &Vault,
+) -> Result<Vec<(ProjectId, Writes)>, String> {
+    let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
+    for (project, secret) in load_secrets(conn, vault)? {
+        by_project
+            .entry(project)
+            .or_default()
+            .secrets
+            .insert(secret.name().clone(), Some(Arc::new(secret)));
+    }
+    for (project, kind, body) in text_rows(conn, "SELECT project, kind, body FROM project_state")? {
+        let writes = by_project.entry(project).or_default();
+        match kind.as_str() {
+            "events" => {
+                let events: Vec<Event> = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+                writes.events = Some(events.into_iter().map(|e| (e.name.clone(), e)).collect());
+            }
+            "extras" => {
+                writes.extras =
+                    Some(serde_json::from_str::<Extras>(&body).map_err(|e| e.to_string())?);
+            }
+            _ => {}
+        }
+    }
+    for (project, kind, body) in
+        text_rows(conn, "SELECT project, kind, body FROM log ORDER BY seq")?
+    {
+        let writes = by_project.entry(project).or_default();
+        match kind.as_str() {
+            "task" => writes
+                .tasks
+                .push(serde_json::from_str::<RotationTask>(&body).map_err(|e| e.to_string())?),
+            "record" => writes.records.push(
+                serde_json::from_str::<NotificationRecord>(&body).map_err(|e| e.to_string())?,
+            ),
+            _ => {}
+        }
+    }
+    Ok(by_project
+        .into_iter()
+        .map(|(project, mut writes)| {
+            let id = ProjectId::parse(&project).unwrap_or_else(|_| ProjectId::global());
+            let tasks_over = writes.tasks.len().saturating_sub(TASKS_MAX);
+            writes.tasks.drain(..tasks_over);
+            let records_over = writes.records.len().saturating_sub(RECORDS_MAX);
+            writes.records.drain(..records_over);
+            (id, writes)
+        })
+        .collect())
 }
