@@ -58,41 +58,57 @@ def check_invariants(emu, expected):
         assert numbers == sorted(set(numbers)), f"{name}: ids {ids}"
 
 
+WRITERS = 4
+# A secret takes new versions only while it holds fewer than this many acknowledged ones, so
+# that concurrent writers never push it past the 20-version cap (which drops the oldest).
+VERSIONS_BELOW = 12
+
+
 def test_kill_9_at_random_moments_loses_no_acknowledged_change(tmp_path):
+    """Several writers at once, so commits are shared (group commit) when the kill lands."""
     rng = random.Random(4711)
     expected = {}  # secret name -> {version id -> value}, acknowledged only
+    lock = threading.Lock()
     for cycle in range(4):
         emu = start(tmp_path)
         check_invariants(emu, expected)
         stop = threading.Event()
 
-        def writer():
+        def writer(w, own):
             n = 0
             while not stop.is_set():
                 n += 1
+                with lock:
+                    open_secrets = sorted(k for k, v in expected.items() if len(v) < VERSIONS_BELOW)
                 try:
-                    if not expected or rng.random() < 0.4:
-                        name = f"c{cycle}-s{n}-{uuid.uuid4().hex[:6]}"
+                    if not open_secrets or own.random() < 0.4:
+                        name = f"c{cycle}-w{w}-s{n}-{uuid.uuid4().hex[:6]}"
                         value = f"value-{name}"
                         call(emu, "POST", f"{BASE}/secrets", {"name": name, "secret_string": value})
-                        expected[name] = {"v1": value}
+                        with lock:
+                            expected[name] = {"v1": value}
                     else:
-                        name = rng.choice(sorted(expected))
-                        value = f"value-{name}-{n}"
+                        name = own.choice(open_secrets)
+                        value = f"value-{name}-w{w}-{n}"
                         meta = call(emu, "POST", f"{BASE}/secrets/{name}/versions", {"secret_string": value})
-                        expected[name][meta["version_metadata"]["id"]] = value
+                        with lock:
+                            expected[name][meta["version_metadata"]["id"]] = value
                 except (urllib.error.URLError, ConnectionError, OSError):
                     return  # the server died mid-request: not acknowledged
 
-        thread = threading.Thread(target=writer)
-        thread.start()
+        threads = [threading.Thread(target=writer, args=(w, random.Random(rng.random())))
+                   for w in range(WRITERS)]
+        for thread in threads:
+            thread.start()
         time.sleep(rng.uniform(0.2, 0.8))
         kill9(emu)
         stop.set()
-        thread.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
     emu = start(tmp_path)
     try:
         assert len(expected) > 10
+        assert max(len(v) for v in expected.values()) > 2, "versions were written too"
         check_invariants(emu, expected)
     finally:
         emu.stop()
