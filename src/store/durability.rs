@@ -7,8 +7,9 @@
 //! blocking, and the request middleware awaits every ticket ([`Tickets::settle`]) before
 //! the answer leaves. Outside a scope (start-up, the sweeper, tests) the store blocks.
 
+use std::cell::RefCell;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::pin::pin;
 
 use tokio::sync::oneshot;
 
@@ -18,19 +19,21 @@ use crate::error::CsmsError;
 pub type Outcome = Result<(), String>;
 
 /// The commits a request still waits for.
-#[derive(Debug, Clone, Default)]
-pub struct Tickets(Arc<Mutex<Vec<oneshot::Receiver<Outcome>>>>);
+#[derive(Debug, Default)]
+pub struct Tickets(Vec<oneshot::Receiver<Outcome>>);
 
 tokio::task_local! {
-    static TICKETS: Tickets;
+    static TICKETS: RefCell<Tickets>;
 }
 
 /// Runs `work` so that durable writes inside it register tickets in the returned
-/// [`Tickets`] instead of blocking.
+/// [`Tickets`] instead of blocking. The list lives in the task itself: nothing is
+/// allocated for a request that writes nothing.
 pub async fn scope<F: Future>(work: F) -> (F::Output, Tickets) {
-    let tickets = Tickets::default();
-    let output = TICKETS.scope(tickets.clone(), work).await;
-    (output, tickets)
+    let mut scoped = pin!(TICKETS.scope(RefCell::default(), work));
+    let output = scoped.as_mut().await;
+    let tickets = scoped.as_mut().take_value().unwrap_or_default();
+    (output, tickets.into_inner())
 }
 
 /// A sender for a new ticket of the current scope, or `None` outside any scope (the caller
@@ -40,11 +43,7 @@ pub fn ticket() -> Option<oneshot::Sender<Outcome>> {
     TICKETS
         .try_with(|tickets| {
             let (done, wait) = oneshot::channel();
-            tickets
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(wait);
+            tickets.borrow_mut().0.push(wait);
             done
         })
         .ok()
@@ -54,14 +53,13 @@ impl Tickets {
     /// How many commits are registered and not settled yet.
     #[cfg(test)]
     pub(crate) fn pending(&self) -> usize {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.0.len()
     }
 
     /// Waits until every registered commit is durable; the first failure is returned.
     pub async fn settle(self) -> Result<(), CsmsError> {
-        let waits = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
         let mut result = Ok(());
-        for wait in waits {
+        for wait in self.0 {
             let outcome = wait
                 .await
                 .unwrap_or_else(|_| Err("the store's writer stopped".into()));
