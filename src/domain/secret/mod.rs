@@ -277,18 +277,23 @@ impl Secret {
     }
 
     /// The version a reference names; `latest` is the SYSCURRENT holder (D7).
+    /// The version numbered `number`, if the secret holds it (versions are kept in
+    /// ascending order).
+    #[must_use]
+    pub fn version_numbered(&self, number: VersionNumber) -> Option<&Version> {
+        self.versions
+            .binary_search_by(|v| v.number.cmp(&number))
+            .ok()
+            .map(|i| &self.versions[i])
+    }
+
     pub fn version(&self, reference: VersionRef) -> Result<&Version, CsmsError> {
         let number = match reference {
             VersionRef::Number(n) => Some(n),
             VersionRef::Latest => self.stage_holder_of_current(),
         };
         number
-            .and_then(|n| {
-                self.versions
-                    .binary_search_by(|v| v.number.cmp(&n))
-                    .ok()
-                    .map(|i| &self.versions[i])
-            })
+            .and_then(|n| self.version_numbered(n))
             .ok_or_else(|| CsmsError::NotFound {
                 kind: "version",
                 name: match reference {

@@ -420,13 +420,12 @@ impl Store for SqliteStore {
         project: &ProjectId,
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
     ) -> Result<(), CsmsError> {
-        self.writable()?;
         // The job is queued under the memory lock, so disk order is commit order; the
         // caller is answered only once its job is durable.
         let mut pending = None;
         self.memory
             .write_project_with(project, f, &mut |base, writes| {
-                // Checked again under the memory lock: see `Writer::fail`.
+                // Checked under the memory lock: see `Writer::fail`.
                 self.writable()?;
                 let job = rows::job_for(&self.vault, project.as_str(), base, writes)?;
                 pending = self.submit(|reply| Job::Write(job, reply), true)?;
@@ -609,6 +608,22 @@ mod tests {
         let store = SqliteStore::open(&dir, None).unwrap();
         put_secret(&store, &project, "many", "first");
         put_secret(&store, &project, "replaced", "old secret");
+        // The replaced secret holds a version its successor lacks: its row must go.
+        transact(&store, &project, |tx| {
+            let name = crate::domain::names::SecretName::parse_lookup("name", "replaced")?;
+            let mut secret = tx.get(&name).cloned().unwrap();
+            secret.add_version(
+                NewVersion {
+                    value: SecretValue::Text("old secret, v2".into()),
+                    stages: None,
+                    expire_time: None,
+                },
+                2,
+            )?;
+            tx.put(secret);
+            Ok(())
+        })
+        .unwrap();
         put_secret(&store, &project, "removed", "gone");
         // 24 versions: the cap of 20 drops the oldest; one binary value; one version's
         // expiry changed after it was stored (a metadata-only row update).

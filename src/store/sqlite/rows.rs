@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, Transaction, params};
 
 use crate::domain::event::{Event, NotificationRecord};
-use crate::domain::names::{ProjectId, VersionNumber};
+use crate::domain::names::ProjectId;
 use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
 use crate::domain::task::RotationTask;
 use crate::error::CsmsError;
@@ -48,8 +48,8 @@ struct SecretWrite {
     name: String,
     /// The secret's image without versions; `None` removes the secret.
     meta: Option<String>,
-    /// Whether version rows stored under this name belong to another (or no) secret and
-    /// go first.
+    /// Whether version rows stored under this name belong to another secret (or to this
+    /// one, being removed) and go first.
     replaces: bool,
     /// Versions dropped from a stored secret.
     gone: Vec<u32>,
@@ -64,14 +64,6 @@ pub(super) struct WriteJob {
     extras: Option<Extras>,
     tasks: Vec<RotationTask>,
     records: Vec<NotificationRecord>,
-}
-
-/// The version numbered `number` (versions are kept in ascending order).
-fn find(versions: &[Version], number: VersionNumber) -> Option<&Version> {
-    versions
-        .binary_search_by_key(&number, |v| v.number)
-        .ok()
-        .map(|i| &versions[i])
 }
 
 fn same_metadata(a: &Version, b: &Version) -> bool {
@@ -126,7 +118,8 @@ pub(super) fn job_for(
             });
             continue;
         };
-        let stored = base.secrets.get(name).filter(|old| old.id == secret.id);
+        let before = base.secrets.get(name);
+        let stored = before.filter(|old| old.id == secret.id);
         let mut gone = Vec::new();
         let mut rows = Vec::new();
         match stored {
@@ -139,11 +132,11 @@ pub(super) fn job_for(
                 gone.extend(
                     old.versions()
                         .iter()
-                        .filter(|v| find(secret.versions(), v.number).is_none())
+                        .filter(|v| secret.version_numbered(v.number).is_none())
                         .map(|v| v.number.0),
                 );
                 for version in secret.versions() {
-                    match find(old.versions(), version.number) {
+                    match old.version_numbered(version.number) {
                         None => rows.push(new_version_row(vault, project, secret, version)?),
                         Some(before) if !same_metadata(before, version) => {
                             rows.push(VersionRow {
@@ -160,7 +153,8 @@ pub(super) fn job_for(
         secrets.push(SecretWrite {
             name: name.to_string(),
             meta: Some(json(&secret.to_record_without_versions())?),
-            replaces: stored.is_none(),
+            // Memory mirrors the disk: a name memory never held has no rows to clear.
+            replaces: before.is_some() && stored.is_none(),
             gone,
             rows,
         });
