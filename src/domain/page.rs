@@ -41,6 +41,18 @@ pub struct Page<T> {
     pub more: bool,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item turned into another (a borrowed item into an owned
+    /// one, a version into its wire view).
+    #[must_use]
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            more: self.more,
+        }
+    }
+}
+
 /// Takes up to `limit` items that come strictly after `marker` in `items`, which must
 /// already be in key order.
 pub fn take_page<T, K: Ord>(

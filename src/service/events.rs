@@ -150,21 +150,16 @@ impl CsmsService {
             .map(|m| EventName::parse("marker", m))
             .transpose()?;
         let page = store::read(&*self.store, project, |data| {
-            let page = take_page(
+            take_page(
                 data.events.values(),
                 |e| e.name.clone(),
                 marker.as_ref(),
                 limit,
-            );
-            (
-                page.items.into_iter().cloned().collect::<Vec<_>>(),
-                page.more,
             )
+            .map(Event::clone)
         })?;
-        let (items, more) = page;
         Ok(Listing::new(
-            items,
-            more,
+            page,
             |e| e.name.as_str().to_owned(),
             marker.map(|m| m.as_str().to_owned()),
         ))

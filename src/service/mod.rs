@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, Millis};
 use crate::domain::names::{ProjectId, SecretName};
+use crate::domain::page::Page;
 use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 use crate::store::{self, Store, Tx};
@@ -101,12 +102,8 @@ impl CsmsService {
 
 impl<T> Listing<T> {
     /// A page whose `next_marker` is the last item's key when more items remain (D16).
-    fn new(
-        items: Vec<T>,
-        more: bool,
-        key: impl Fn(&T) -> String,
-        previous_marker: Option<String>,
-    ) -> Self {
+    fn new(page: Page<T>, key: impl Fn(&T) -> String, previous_marker: Option<String>) -> Self {
+        let Page { items, more } = page;
         let next_marker = if more { items.last().map(key) } else { None };
         Self {
             items,

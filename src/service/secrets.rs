@@ -131,16 +131,10 @@ impl CsmsService {
                     .as_ref()
                     .is_none_or(|e| s.settings.event_subscriptions.contains(e))
             });
-            let page = take_page(matching, |s| s.name().clone(), marker.as_ref(), limit);
-            (
-                page.items.into_iter().cloned().collect::<Vec<_>>(),
-                page.more,
-            )
+            take_page(matching, |s| s.name().clone(), marker.as_ref(), limit).map(Arc::clone)
         })?;
-        let (items, more) = page;
         Ok(Listing::new(
-            items,
-            more,
+            page,
             |s| s.name().to_string(),
             marker.map(|m| m.to_string()),
         ))

@@ -137,18 +137,14 @@ impl CsmsService {
         let marker = non_empty(marker)
             .map(|m| VersionNumber::parse("marker", m))
             .transpose()?;
-        let (items, more) = self.with_secret(project, name, |secret| {
-            let page = take_page(secret.versions(), |v| v.number, marker.as_ref(), limit);
-            let items: Vec<VersionInfo> = page
-                .items
-                .into_iter()
-                .map(|v| VersionInfo::of(secret, v, false))
-                .collect();
-            Ok((items, page.more))
+        let page = self.with_secret(project, name, |secret| {
+            Ok(
+                take_page(secret.versions(), |v| v.number, marker.as_ref(), limit)
+                    .map(|v| VersionInfo::of(secret, v, false)),
+            )
         })?;
         Ok(Listing::new(
-            items,
-            more,
+            page,
             |v| v.id.to_string(),
             marker.map(|m| m.to_string()),
         ))
