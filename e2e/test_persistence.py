@@ -180,6 +180,14 @@ def test_a_restart_with_the_same_seed_keeps_what_the_earlier_run_changed(tmp_pat
         assert names == ["added", "db"]
     finally:
         second.stop()
+    # Over existing state the seed is not loaded, but it is still checked.
+    seed.write_text(json.dumps({"projects": [{"id": PROJECT_ID, "secrets": [
+        {"name": "bad", "versions": [{"secret_string": "x", "secret_binary": "eA=="}]}]}]}))
+    result = subprocess.run([os.environ["CSMS_BIN"], "--listen", "127.0.0.1:0",
+                             "--data-dir", str(tmp_path / "data"), "--seed", str(seed)],
+                            capture_output=True, text=True, timeout=30, env=dict(os.environ, RUST_LOG="info"))
+    assert result.returncode != 0
+    assert "secrets[0] (bad)" in result.stdout + result.stderr
 
 
 def test_an_invalid_fixture_stops_the_start_naming_file_item_and_rule(tmp_path):
