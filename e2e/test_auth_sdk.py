@@ -99,6 +99,20 @@ def test_a_raw_request_without_auth_is_refused(secured):
     assert body["request_id"] == refused.value.headers["X-Request-Id"]
 
 
+def region_client(region, http_config=None):
+    """A client that knows only its region and AK/SK, as applications configure it."""
+    builder = CsmsClient.new_builder()
+    if http_config is not None:
+        builder = builder.with_http_config(http_config)
+    return builder.with_credentials(BasicCredentials(AK, SK)).with_region(CsmsRegion.value_of(region)).build()
+
+
+def round_trip(client, name, value):
+    """Creates secret `name` holding `value` and reads its latest value back."""
+    client.create_secret(CreateSecretRequest(body=CreateSecretRequestBody(name=name, secret_string=value)))
+    return client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest")).version.secret_string
+
+
 def region_env(emu, region):
     return {
         "HUAWEICLOUD_SDK_REGION_CSMS_" + region.upper().replace("-", "_"): emu.endpoint,
@@ -110,16 +124,8 @@ def test_a_client_with_only_region_and_aksk_finds_its_project(secured, monkeypat
     region = f"local-{secured.port}"
     for k, v in region_env(secured, region).items():
         monkeypatch.setenv(k, v)
-    client = (
-        CsmsClient.new_builder()
-        .with_credentials(BasicCredentials(AK, SK))
-        .with_region(CsmsRegion.value_of(region))
-        .build()
-    )
     name = unique("region")
-    client.create_secret(CreateSecretRequest(body=CreateSecretRequestBody(name=name, secret_string="found")))
-    version = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
-    assert version.version.secret_string == "found"
+    assert round_trip(region_client(region), name, "found") == "found"
     # the secret landed in the project IAM answered with
     direct = secured.client(project_id=IAM_PROJECT, ak=AK, sk=SK)
     shown = direct.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
@@ -165,17 +171,8 @@ def test_https_with_a_self_signed_certificate_serves_csms_and_iam(tmp_path, monk
         monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", https)
         config = HttpConfig.get_default_config()
         config.ssl_ca_cert = str(cert)
-        client = (
-            CsmsClient.new_builder()
-            .with_http_config(config)
-            .with_credentials(BasicCredentials(AK, SK))
-            .with_region(CsmsRegion.value_of(region))
-            .build()
-        )
         name = unique("tls")
-        client.create_secret(CreateSecretRequest(body=CreateSecretRequestBody(name=name, secret_string="over tls")))
-        shown = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
-        assert shown.version.secret_string == "over tls"
+        assert round_trip(region_client(region, config), name, "over tls") == "over tls"
         # plain HTTP keeps serving the same state
         direct = emu.client(project_id=IAM_PROJECT, ak=AK, sk=SK)
         assert direct.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest")).version.secret_string == "over tls"
