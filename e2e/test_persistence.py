@@ -220,3 +220,39 @@ def test_reset_empties_state_and_it_stays_empty_after_a_restart(tmp_path):
         assert call(emu, "GET", f"{BASE}/secrets")["secrets"] == []
     finally:
         emu.stop()
+
+
+def test_a_secret_out_of_version_ids_refuses_more_and_its_directory_still_opens(tmp_path):
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"projects": [{"id": PROJECT_ID, "secrets": [
+        {"name": "busy", "next_version": 4294967294, "versions": [{"secret_string": "first"}]}]}]}))
+    first = start(tmp_path, "--seed", str(seed))
+    try:
+        made = call(first, "POST", f"{BASE}/secrets/busy/versions", {"secret_string": "last"})
+        assert made["version_metadata"]["id"] == "v4294967294"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            call(first, "POST", f"{BASE}/secrets/busy/versions", {"secret_string": "one too many"})
+        assert refused.value.code == 409
+        assert json.loads(refused.value.read())["error_code"] == "CSMS.0102"
+    finally:
+        first.stop()
+    second = start(tmp_path)
+    try:
+        latest = call(second, "GET", f"{BASE}/secrets/busy/versions/latest")["version"]
+        assert latest["version_metadata"]["id"] == "v4294967294"
+        assert latest["secret_string"] == "last"
+    finally:
+        second.stop()
+
+
+@pytest.mark.parametrize("counter", [4294967296, 0])
+def test_a_fixture_whose_version_counter_is_out_of_range_is_refused(tmp_path, counter):
+    seed = tmp_path / "counter.json"
+    seed.write_text(json.dumps({"projects": [{"id": PROJECT_ID, "secrets": [
+        {"name": "odd", "next_version": counter, "versions": [{"secret_string": "x"}]}]}]}))
+    result = subprocess.run([os.environ["CSMS_BIN"], "--listen", "127.0.0.1:0", "--seed", str(seed)],
+                            capture_output=True, text=True, timeout=30, env=dict(os.environ, RUST_LOG="info"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "counter.json" in output and "next_version" in output, output
+    assert "panicked" not in output

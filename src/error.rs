@@ -19,6 +19,9 @@ pub enum ErrorCode {
     NotFound,
     /// `CSMS.0101`, 409: the secret name already exists.
     NameExists,
+    /// `CSMS.0102`, 409: the version id already exists (here: the secret has used every
+    /// version id, so the next one would repeat one).
+    VersionExists,
     /// `CSMS.0103`, 400: the secret is pending deletion and cannot be used.
     PendingDelete,
     /// `CSMS.0105`, 400: a built-in stage cannot be deleted.
@@ -53,6 +56,7 @@ impl ErrorCode {
             Self::MalformedBody => "CSMS.0004",
             Self::NotFound => "CSMS.0005",
             Self::NameExists => "CSMS.0101",
+            Self::VersionExists => "CSMS.0102",
             Self::PendingDelete => "CSMS.0103",
             Self::BuiltinStage => "CSMS.0105",
             Self::AlreadyPendingDelete => "CSMS.0107",
@@ -83,7 +87,7 @@ impl ErrorCode {
             Self::AuthFailed => 401,
             Self::NotEnabled | Self::Forbidden => 403,
             Self::NotFound | Self::RouteNotFound => 404,
-            Self::NameExists => 409,
+            Self::NameExists | Self::VersionExists => 409,
             Self::BodyTooLarge => 413,
         }
     }
@@ -115,6 +119,8 @@ pub enum CsmsError {
     NotFound { kind: &'static str, name: String },
     #[error("a secret named {0} already exists")]
     NameExists(String),
+    #[error("secret {0} has used every version id up to v4294967294; it takes no new version")]
+    VersionIdsExhausted(String),
     #[error("secret {0} is pending deletion and cannot be used")]
     PendingDelete(String),
     #[error("stage {0} is a built-in stage and cannot be deleted")]
@@ -168,6 +174,7 @@ impl CsmsError {
             Self::MalformedBody(_) => ErrorCode::MalformedBody,
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::NameExists(_) => ErrorCode::NameExists,
+            Self::VersionIdsExhausted(_) => ErrorCode::VersionExists,
             Self::PendingDelete(_) => ErrorCode::PendingDelete,
             Self::BuiltinStage(_) => ErrorCode::BuiltinStage,
             Self::AlreadyPendingDelete(_) => ErrorCode::AlreadyPendingDelete,
@@ -212,6 +219,7 @@ mod tests {
             (ErrorCode::MalformedBody, "CSMS.0004", 400),
             (ErrorCode::NotFound, "CSMS.0005", 404),
             (ErrorCode::NameExists, "CSMS.0101", 409),
+            (ErrorCode::VersionExists, "CSMS.0102", 409),
             (ErrorCode::PendingDelete, "CSMS.0103", 400),
             (ErrorCode::BuiltinStage, "CSMS.0105", 400),
             (ErrorCode::AlreadyPendingDelete, "CSMS.0107", 400),

@@ -47,12 +47,10 @@ fn relative_time(raw: &str, now: Millis) -> Option<Millis> {
     if rest.is_empty() {
         return Some(now);
     }
-    let (sign, duration) = rest.split_at(1);
-    let by = parse_duration(duration)?;
-    match sign {
-        "+" => now.checked_add(by),
-        "-" => now.checked_sub(by),
-        _ => None,
+    if let Some(duration) = rest.strip_prefix('+') {
+        now.checked_add(parse_duration(duration)?)
+    } else {
+        now.checked_sub(parse_duration(rest.strip_prefix('-')?)?)
     }
 }
 
@@ -133,7 +131,8 @@ fn complete_secret(secret: &mut Map<String, Value>, project: &ProjectId, now: Mi
             }
         }
     }
-    set_default(secret, "next_version", Value::from(last + 1));
+    // Saturating: a number past u32 is refused when the record is read, not wrapped here.
+    set_default(secret, "next_version", Value::from(last.saturating_add(1)));
     if !secret.contains_key("stages") {
         secret.insert(
             "stages".to_owned(),
@@ -169,7 +168,9 @@ pub fn parse(text: &str, file: &Path, now: Millis) -> Result<Fixture, String> {
     if let Value::Object(map) = &mut doc {
         set_default(map, "format", Value::from(FIXTURE_FORMAT));
     }
-    let fixture: Fixture = serde_json::from_value(doc).map_err(|e| format!("seed {name}: {e}"))?;
+    // The error names the field: `projects[0].secrets[2].next_version: invalid value …`.
+    let fixture: Fixture = serde_path_to_error::deserialize(doc)
+        .map_err(|e| format!("seed {name}: {}: {}", e.path(), e.inner()))?;
     if fixture.format > FIXTURE_FORMAT {
         return Err(format!(
             "seed {name}: format {} is newer than {FIXTURE_FORMAT}",
@@ -207,6 +208,9 @@ mod tests {
         assert_eq!(relative_time("now+2m", 0), Some(120_000));
         assert_eq!(relative_time("yesterday", 0), None);
         assert_eq!(relative_time("now*2d", 0), None);
+        for multibyte in ["nowé", "now-é", "now+1é", "nowé1d"] {
+            assert_eq!(relative_time(multibyte, 0), None, "{multibyte}");
+        }
     }
 
     #[test]

@@ -71,14 +71,16 @@ impl RotationPeriod {
                 ),
             )
         };
-        let (digits, unit) = raw.split_at(raw.len().saturating_sub(1));
-        let unit_secs: u64 = match unit {
-            "d" => 86_400,
-            "h" => 3_600,
-            "m" => 60,
-            "s" => 1,
+        // The unit is one ASCII byte, so cutting it off leaves a whole UTF-8 string; any
+        // other last character (multi-byte ones included) is refused before any slicing.
+        let unit_secs: u64 = match raw.as_bytes().last() {
+            Some(b'd') => 86_400,
+            Some(b'h') => 3_600,
+            Some(b'm') => 60,
+            Some(b's') => 1,
             _ => return Err(invalid()),
         };
+        let digits = &raw[..raw.len() - 1];
         if digits.is_empty()
             || digits.starts_with('0')
             || !digits.bytes().all(|b| b.is_ascii_digit())
@@ -195,6 +197,12 @@ mod tests {
             ("-1d", false),
             ("99999999999999999999999d", false),
             ("1D", false),
+            // multi-byte characters where the unit or the digits belong
+            ("é", false),
+            ("1é", false),
+            ("éd", false),
+            ("1éh", false),
+            ("１d", false),
         ];
         for (raw, ok) in table {
             assert_eq!(

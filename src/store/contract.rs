@@ -17,6 +17,7 @@ type Factory<'a> = &'a dyn Fn() -> Box<dyn Store>;
 pub fn run_all(factory: Factory<'_>) {
     a_committed_write_is_visible_to_later_reads(&*factory());
     a_failed_transaction_changes_nothing(&*factory());
+    a_secret_loading_would_refuse_is_never_committed(&*factory());
     a_transaction_sees_its_own_writes(&*factory());
     removal_is_committed_with_the_rest(&*factory());
     projects_do_not_see_each_other(&*factory());
@@ -51,6 +52,25 @@ fn a_committed_write_is_visible_to_later_reads(store: &dyn Store) {
     })
     .unwrap();
     assert_eq!(names_in(store, &p), vec!["a"]);
+}
+
+fn a_secret_loading_would_refuse_is_never_committed(store: &dyn Store) {
+    let p = project("p");
+    let mut broken = secret("broken");
+    broken.rewind_version_counter_for_test();
+    let result = transact(store, &p, |tx| {
+        tx.put(secret("fine"));
+        tx.put(broken.clone());
+        Ok(())
+    });
+    assert!(
+        matches!(&result, Err(CsmsError::Internal(why)) if why.contains("next_version")),
+        "{result:?}"
+    );
+    assert!(
+        names_in(store, &p).is_empty(),
+        "nothing of it was committed"
+    );
 }
 
 fn a_failed_transaction_changes_nothing(store: &dyn Store) {

@@ -42,6 +42,7 @@ impl MemoryStore {
         let mut tx = Tx::new(base);
         if f(&mut tx) {
             let writes = tx.into_writes();
+            writes.check_invariants()?;
             if !writes.is_empty() {
                 persist(base, &writes)?;
                 let data = projects.entry(project.clone()).or_default();

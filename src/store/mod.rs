@@ -192,6 +192,20 @@ pub struct Writes {
 }
 
 impl Writes {
+    /// Refuses a transaction that would store a secret loading would refuse: whatever is
+    /// committed must load again at the next start.
+    pub fn check_invariants(&self) -> Result<(), CsmsError> {
+        for secret in self.secrets.values().flatten() {
+            secret.check_invariants().map_err(|err| {
+                CsmsError::Internal(format!(
+                    "refused to commit secret {}, which breaks a rule loading checks: {err}",
+                    secret.name()
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()

@@ -11,6 +11,7 @@ mod batch;
 mod concurrency;
 mod errors;
 mod helpers;
+mod hostile;
 mod lifecycle;
 mod peripheral;
 mod secrets;

@@ -168,6 +168,12 @@ impl Secret {
         Ok(secret)
     }
 
+    /// Breaks the version counter, for tests of the guards that must catch it.
+    #[cfg(test)]
+    pub(crate) fn rewind_version_counter_for_test(&mut self) {
+        self.next_version = 1;
+    }
+
     #[must_use]
     pub fn name(&self) -> &SecretName {
         &self.settings.name
@@ -212,8 +218,13 @@ impl Secret {
             });
         }
 
+        // Ids are never reused (D12): once the counter cannot advance, no version is added.
+        let following = self
+            .next_version
+            .checked_add(1)
+            .ok_or_else(|| CsmsError::VersionIdsExhausted(self.name().to_string()))?;
         let number = VersionNumber(self.next_version);
-        self.next_version = self.next_version.saturating_add(1);
+        self.next_version = following;
         self.versions.push(Version {
             number,
             create_time: now,

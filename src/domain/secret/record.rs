@@ -206,64 +206,30 @@ impl Secret {
         };
         let mut versions: Vec<Version> = Vec::with_capacity(r.versions.len());
         for v in r.versions {
-            let value = SecretValue::from_fields(v.secret_string, v.secret_binary, usize::MAX)?;
-            let number = VersionNumber(v.number);
-            if versions.last().is_some_and(|last| last.number >= number) || v.number == 0 {
-                return Err(CsmsError::invalid("versions", "must be in ascending order"));
-            }
             versions.push(Version {
-                number,
+                number: VersionNumber(v.number),
                 create_time: v.create_time,
                 expire_time: v.expire_time,
                 kms_key_id: KmsKeyId::parse(&v.kms_key_id)?,
-                value,
+                value: SecretValue::from_fields(v.secret_string, v.secret_binary, usize::MAX)?,
                 expiry_notified: v.expiry_notified,
             });
         }
-        if versions.is_empty() || versions.len() > VERSIONS_MAX {
-            return Err(CsmsError::invalid("versions", "must hold 1 to 20 versions"));
-        }
-        if versions
-            .last()
-            .is_some_and(|v| v.number.0 >= r.next_version)
-        {
-            return Err(CsmsError::invalid(
-                "next_version",
-                "must follow every version id",
-            ));
-        }
         let mut stages: Vec<StageEntry> = Vec::with_capacity(r.stages.len());
         for st in r.stages {
-            let entry = StageEntry {
+            stages.push(StageEntry {
                 name: StageName::parse("stages", &st.name)?,
                 version: VersionNumber(st.version),
                 update_time: st.update_time,
-            };
-            if !versions.iter().any(|v| v.number == entry.version) {
-                return Err(CsmsError::invalid("stages", "must name existing versions"));
-            }
-            stages.push(entry);
+            });
         }
         stages.sort_by(|a, b| a.name.cmp(&b.name));
         stages.dedup_by(|a, b| a.name == b.name);
-        if stages.len() > STAGES_MAX
-            || !stages
-                .iter()
-                .any(|s| s.name.as_str() == crate::domain::names::SYSCURRENT)
-        {
-            return Err(CsmsError::invalid(
-                "stages",
-                "must hold SYSCURRENT and at most 12 stages",
-            ));
-        }
-        if r.tags.len() > TAGS_MAX {
-            return Err(CsmsError::invalid("tags", "at most 20 tags"));
-        }
         for (k, v) in &r.tags {
             TagKey::parse(k)?;
             parse_tag_value(Some(v))?;
         }
-        Ok(Self {
+        Self {
             id: r.id,
             state: state_from(&r.state)?,
             create_time: r.create_time,
@@ -276,7 +242,64 @@ impl Secret {
             stages,
             next_version: r.next_version,
             tags: r.tags,
-        })
+        }
+        .checked()
+    }
+
+    /// The secret itself, when it keeps every structural rule; the rule it breaks
+    /// otherwise. Loading checks it, and so does every commit (the store), so nothing a
+    /// write was acknowledged for can stop a later start.
+    fn checked(self) -> Result<Self, CsmsError> {
+        self.check_invariants()?;
+        Ok(self)
+    }
+
+    /// Checks the rules that tie a secret's parts together: 1 to 20 versions, in
+    /// ascending order from `v1`, all below the version counter; at most 12 stages, each
+    /// on a version the secret holds, SYSCURRENT among them; at most 20 tags.
+    pub fn check_invariants(&self) -> Result<(), CsmsError> {
+        if self.versions.is_empty() || self.versions.len() > VERSIONS_MAX {
+            return Err(CsmsError::invalid("versions", "must hold 1 to 20 versions"));
+        }
+        let ascending = self.versions.first().is_some_and(|v| v.number.0 >= 1)
+            && self.versions.windows(2).all(|w| w[0].number < w[1].number);
+        if !ascending {
+            return Err(CsmsError::invalid(
+                "versions",
+                "must be numbered from 1 in ascending order",
+            ));
+        }
+        if self
+            .versions
+            .last()
+            .is_some_and(|v| v.number.0 >= self.next_version)
+        {
+            return Err(CsmsError::invalid(
+                "next_version",
+                "must follow every version id",
+            ));
+        }
+        if self
+            .stages
+            .iter()
+            .any(|st| self.version_numbered(st.version).is_none())
+        {
+            return Err(CsmsError::invalid("stages", "must name existing versions"));
+        }
+        if self.stages.len() > STAGES_MAX
+            || self
+                .stage_by_str(crate::domain::names::SYSCURRENT)
+                .is_none()
+        {
+            return Err(CsmsError::invalid(
+                "stages",
+                "must hold SYSCURRENT and at most 12 stages",
+            ));
+        }
+        if self.tags.len() > TAGS_MAX {
+            return Err(CsmsError::invalid("tags", "at most 20 tags"));
+        }
+        Ok(())
     }
 }
 
@@ -348,5 +371,43 @@ mod tests {
         let mut no_current = s.to_record();
         no_current.stages.clear();
         assert!(Secret::from_record(no_current).is_err());
+        let mut zero = s.to_record();
+        zero.versions[0].number = 0;
+        zero.stages[0].version = 0;
+        assert!(Secret::from_record(zero).is_err());
+    }
+
+    fn text(value: &str) -> NewVersion {
+        NewVersion {
+            value: SecretValue::Text(value.into()),
+            stages: None,
+            expire_time: None,
+        }
+    }
+
+    #[test]
+    fn a_counter_that_cannot_advance_refuses_the_version_and_changes_nothing() {
+        let s = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("s"),
+            SecretValue::Text("one".into()),
+            5,
+        )
+        .unwrap();
+        let mut record = s.to_record();
+        record.next_version = u32::MAX - 1;
+        let mut secret = Secret::from_record(record).unwrap();
+        let last = secret.add_version(text("last"), 6).unwrap();
+        assert_eq!(last.to_string(), "v4294967294");
+        let before = secret.to_record();
+        let err = secret.add_version(text("one too many"), 7).unwrap_err();
+        assert_eq!(err, CsmsError::VersionIdsExhausted("s".into()));
+        assert_eq!(err.code().as_str(), "CSMS.0102");
+        assert_eq!(secret.to_record(), before, "nothing changed");
+        // What was stored loads again: the counter stays above every id.
+        assert_eq!(
+            Secret::from_record(before.clone()).unwrap().to_record(),
+            before
+        );
     }
 }
