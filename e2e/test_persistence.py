@@ -121,13 +121,22 @@ def test_no_stored_value_appears_in_any_file_of_the_data_directory(tmp_path):
         for i, canary in enumerate(canaries):
             call(emu, "POST", f"{BASE}/secrets", {"name": f"g{i}", "secret_string": canary})
             call(emu, "POST", f"{BASE}/secrets/g{i}/versions", {"secret_string": canary + "-v2"})
+        # the emulated user's password is secret-like too: kept as a hash only
+        password = f"password-{uuid.uuid4().hex}"
+        canaries.append(password)
+        call(emu, "POST", "/v1/csms/users/change-password",
+             {"password": password, "old_password": "csms-emulator"})
+        call(emu, "POST", "/v1/csms/users/change-password",
+             {"password": password + "-2", "old_password": password})
     finally:
         emu.stop()
-    for path in (tmp_path / "data").iterdir():
+    data = tmp_path / "data"
+    for path in data.iterdir():
         content = path.read_bytes()
         for canary in canaries:
             assert canary.encode() not in content, f"{canary} found in {path.name}"
-    assert oct((tmp_path / "data" / "master.key").stat().st_mode & 0o777) == "0o600"
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
+    assert data.stat().st_mode & 0o777 == 0o700
 
 
 def test_fixtures_round_trip_through_export(tmp_path):

@@ -10,4 +10,5 @@ pub mod rotation;
 pub mod secret;
 pub mod tag;
 pub mod task;
+pub mod user_password;
 pub mod value;

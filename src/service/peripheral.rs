@@ -7,6 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::names::ProjectId;
+use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 use crate::store::{self, Grant};
 
@@ -280,16 +281,25 @@ impl CsmsService {
             .filter(|p| !p.is_empty())
             .ok_or_else(|| CsmsError::invalid("password", "is required"))?;
         let old = old_password.ok_or_else(|| CsmsError::invalid("old_password", "is required"))?;
-        self.write(&ProjectId::global(), |tx, _| {
-            let current = tx
-                .extras()
-                .user_password
-                .clone()
-                .unwrap_or_else(|| DEFAULT_PASSWORD.to_owned());
-            if current != old {
+        // Argon2 is slow on purpose: hash and verify outside the transaction, then commit
+        // only if no other change came in between.
+        let global = ProjectId::global();
+        let current = store::read(&*self.store, &global, |data| {
+            data.extras.user_password.clone()
+        })?;
+        let matches = match &current {
+            Some(digest) => digest.matches(&old),
+            None => old == DEFAULT_PASSWORD,
+        };
+        if !matches {
+            return Err(CsmsError::invalid("old_password", "does not match"));
+        }
+        let digest = PasswordDigest::of(&password)?;
+        self.write(&global, |tx, _| {
+            if tx.extras().user_password != current {
                 return Err(CsmsError::invalid("old_password", "does not match"));
             }
-            tx.extras_mut().user_password = Some(password);
+            tx.extras_mut().user_password = Some(digest);
             Ok(USER.user_id)
         })
     }

@@ -24,6 +24,7 @@ use crate::domain::event::{Event, NotificationRecord};
 use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::secret::Secret;
 use crate::domain::task::RotationTask;
+use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 
 /// At most this many notification records are kept per project; the oldest go first
@@ -41,8 +42,8 @@ pub struct Extras {
     pub grants: BTreeMap<String, BTreeMap<String, Grant>>,
     /// Agencies created per secret type (global state lives in [`ProjectId::global`]).
     pub agencies: BTreeMap<String, String>,
-    /// The emulated user's password, once changed (global state).
-    pub user_password: Option<String>,
+    /// The emulated user's password, once changed (global state), as a hash only.
+    pub user_password: Option<PasswordDigest>,
 }
 
 impl std::fmt::Debug for Extras {
@@ -51,10 +52,7 @@ impl std::fmt::Debug for Extras {
             .field("checking_secret_strength", &self.checking_secret_strength)
             .field("grants", &self.grants)
             .field("agencies", &self.agencies)
-            .field(
-                "user_password",
-                &crate::domain::value::redacted(self.user_password.as_deref()),
-            )
+            .field("user_password", &self.user_password)
             .finish()
     }
 }

@@ -49,9 +49,11 @@ fn decode_key(raw: &str) -> Result<[u8; 32], String> {
 }
 
 impl Vault {
-    /// The master key from `env_key` if given, else from `DIR/master.key`, created with a
-    /// fresh random key (mode 0600) when missing.
-    pub fn open(dir: &Path, env_key: Option<&str>) -> Result<Self, String> {
+    /// The master key from `env_key` if given, else from `DIR/master.key`. A fresh random
+    /// key (mode 0600) is created only when the file is missing and `holds_data` is false:
+    /// a new key cannot open values sealed with the lost one, so a directory that holds a
+    /// database without its key is refused, and nothing is written.
+    pub fn open(dir: &Path, env_key: Option<&str>, holds_data: bool) -> Result<Self, String> {
         if let Some(raw) = env_key {
             return decode_key(raw).map(Self::from_key);
         }
@@ -62,6 +64,12 @@ impl Vault {
             return decode_key(&raw)
                 .map(Self::from_key)
                 .map_err(|e| format!("{}: {e}", path.display()));
+        }
+        if holds_data {
+            return Err(format!(
+                "{} holds a database but no {MASTER_KEY_FILE}: put back the master key file, or give the key in CSMS_MASTER_KEY; nothing was changed",
+                dir.display()
+            ));
         }
         let mut master = [0u8; 32];
         OsRng
@@ -169,7 +177,10 @@ impl Vault {
                     aad: aad.as_bytes(),
                 },
             )
-            .map_err(|_| "the master key does not open this value".to_owned())
+            .map_err(|_| {
+                "the value does not decrypt: it is damaged, or was not sealed for this place"
+                    .to_owned()
+            })
     }
 
     /// [`Vault::seal_bytes`] as base64 text.
@@ -226,9 +237,9 @@ mod tests {
     fn a_master_key_file_is_created_once_with_mode_0600() {
         let dir = std::env::temp_dir().join(format!("csms-vault-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let first = Vault::open(&dir, None).unwrap();
+        let first = Vault::open(&dir, None, false).unwrap();
         let sealed = first.seal("p", "k", "a", b"x").unwrap();
-        let second = Vault::open(&dir, None).unwrap();
+        let second = Vault::open(&dir, None, true).unwrap();
         assert_eq!(second.open_sealed("p", "k", "a", &sealed).unwrap(), b"x");
         #[cfg(unix)]
         {
@@ -239,9 +250,19 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(Vault::open(&dir, Some("short")).is_err());
-        let env = Vault::open(&dir, Some(&"ab".repeat(32))).unwrap();
+        assert!(Vault::open(&dir, Some("short"), true).is_err());
+        let env = Vault::open(&dir, Some(&"ab".repeat(32)), true).unwrap();
         assert!(env.open_sealed("p", "k", "a", &sealed).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn no_key_is_created_beside_data_it_could_not_open() {
+        let dir = std::env::temp_dir().join(format!("csms-vault-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let err = Vault::open(&dir, None, true).unwrap_err();
+        assert!(err.contains("no master.key"), "{err}");
+        assert!(!dir.join(MASTER_KEY_FILE).exists(), "nothing was written");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

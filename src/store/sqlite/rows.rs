@@ -275,12 +275,18 @@ pub(super) fn load_secrets(
         let sealed: Vec<u8> = row.get(5).map_err(|e| e.to_string())?;
         let mut record: VersionRecord = serde_json::from_str(&meta)
             .map_err(|e| format!("secret {name} version {number}: unreadable metadata: {e}"))?;
-        let plain = vault.open_bytes(
-            &project,
-            &record.kms_key_id,
-            &aad(&project, &name, number),
-            &sealed,
-        )?;
+        // The master key already opened the directory's key check (schema.rs), so a
+        // value it cannot open was damaged, not sealed under another key.
+        let plain = vault
+            .open_bytes(
+                &project,
+                &record.kms_key_id,
+                &aad(&project, &name, number),
+                &sealed,
+            )
+            .map_err(|e| {
+                format!("project {project}, secret {name}, version v{number}: the stored value is damaged ({e})")
+            })?;
         let text = String::from_utf8(plain).map_err(|_| "a value is not UTF-8".to_owned())?;
         if binary {
             record.secret_binary = Some(text);

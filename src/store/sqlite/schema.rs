@@ -5,14 +5,16 @@
 //! Format 1 kept each secret's image with every version's metadata in one row, and values
 //! as base64 JSON. Format 2 keeps each version's metadata and raw sealed value in its own
 //! row (see `rows.rs`), and both tables are clustered on their key (`WITHOUT ROWID`).
+//! Format 3 keeps the emulated user's password as a hash (format 2 kept it in plaintext).
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::secret::SecretRecord;
+use crate::store::Extras;
 use crate::store::vault::Vault;
 
 /// The format this build writes; older formats are migrated, newer ones refused.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// Plaintext sealed into `meta` to check the master key at start.
 const KEY_CHECK: &[u8] = b"csms-emulator master key check";
 
@@ -72,6 +74,9 @@ pub(super) fn migrate(conn: &mut Connection, vault: &Vault) -> Result<(), String
         if format == 1 {
             format_1_to_2(&tx).map_err(|e| format!("migrating format 1 to 2: {e}"))?;
         }
+        if format <= 2 {
+            hash_user_passwords(&tx).map_err(|e| format!("migrating format 2 to 3: {e}"))?;
+        }
     }
     tx.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1)",
@@ -94,6 +99,28 @@ fn check_key(tx: &Transaction<'_>, vault: &Vault) -> Result<(), String> {
         != Some(KEY_CHECK)
     {
         return Err("the master key does not open this data directory (wrong CSMS_MASTER_KEY or master.key); nothing was changed".into());
+    }
+    Ok(())
+}
+
+/// Rewrites every project's extras: reading them hashes a password kept in plaintext
+/// (see [`crate::domain::user_password::PasswordDigest`]), and writing keeps the hash.
+fn hash_user_passwords(tx: &Transaction<'_>) -> Result<(), String> {
+    let rows: Vec<(String, String)> = tx
+        .prepare("SELECT project, body FROM project_state WHERE kind = 'extras'")
+        .and_then(|mut st| {
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()
+        })
+        .map_err(text)?;
+    for (project, body) in rows {
+        let extras: Extras = serde_json::from_str(&body).map_err(text)?;
+        let body = serde_json::to_string(&extras).map_err(text)?;
+        tx.execute(
+            "UPDATE project_state SET body = ?2 WHERE project = ?1 AND kind = 'extras'",
+            params![project, body],
+        )
+        .map_err(text)?;
     }
     Ok(())
 }

@@ -1,0 +1,528 @@
+//! The durable store's tests: the store contract, reopening, formats and migrations, file
+//! modes, keys, disk failures and the WAL's bounds.
+
+use super::*;
+use crate::domain::names::VersionRef;
+use crate::domain::secret::{NewVersion, Secret, SecretSettings};
+use crate::domain::value::SecretValue;
+use crate::store::{Writes, contract, read, transact};
+
+fn new_secret(name: &str, value: &str) -> Secret {
+    Secret::create(
+        uuid::Uuid::new_v4(),
+        SecretSettings::for_test(name),
+        SecretValue::Text(value.into()),
+        1,
+    )
+    .unwrap()
+}
+
+fn put_secret(store: &dyn Store, project: &ProjectId, name: &str, value: &str) {
+    transact(store, project, |tx| {
+        tx.put(new_secret(name, value));
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// Every secret of `project`, whole (values included), by name.
+fn images(store: &dyn Store, project: &ProjectId) -> Vec<crate::domain::secret::SecretRecord> {
+    read(store, project, |data| {
+        data.secrets.values().map(|s| s.to_record()).collect()
+    })
+    .unwrap()
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("csms-sqlite-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn sqlite_store_passes_the_store_contract() {
+    contract::run_all(&|| Box::new(SqliteStore::open(&temp_dir(), None).unwrap()));
+}
+
+#[test]
+fn state_survives_reopening_and_values_are_never_plaintext_on_disk() {
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    {
+        let store = SqliteStore::open(&dir, None).unwrap();
+        put_secret(&store, &project, "persisted", "plaintext-canary-4711");
+        store.save_setting("clock", "{\"offset\":5}").unwrap();
+    }
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    let value = read(&reopened, &project, |data| {
+        let s = data.secrets.values().next().unwrap();
+        s.versions()[0].value.as_text().unwrap().to_owned()
+    })
+    .unwrap();
+    assert_eq!(value, "plaintext-canary-4711");
+    assert_eq!(
+        reopened.load_setting("clock").unwrap().as_deref(),
+        Some("{\"offset\":5}")
+    );
+    drop(reopened);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("plaintext-canary-4711"));
+    }
+    let err = SqliteStore::open(&dir, Some(&"00".repeat(32))).unwrap_err();
+    assert!(err.contains("master key"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_write_inside_a_durability_scope_hands_in_a_ticket_instead_of_blocking() {
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    let ((), tickets) =
+        durability::scope(async { put_secret(&store, &project, "ticketed", "v") }).await;
+    assert_eq!(tickets.pending(), 1, "one ticket for one write");
+    tickets.settle().await.unwrap();
+    drop(store);
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    let names = read(&reopened, &project, |data| data.secrets.len()).unwrap();
+    assert_eq!(names, 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Frames in the WAL, as a checkpoint from another connection sees them.
+fn wal_frames(conn: &Connection) -> i64 {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE);", [], |r| r.get(1))
+        .unwrap()
+}
+
+#[test]
+fn after_a_checkpoint_round_the_writer_starts_the_wal_over() {
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    // No checkpointer thread: a round of its own mid-way would start the WAL over early.
+    let store = SqliteStore::open_with(&dir, None, Checkpoints::Manual).unwrap();
+    let put = |name: &str| put_secret(&store, &project, name, &"v".repeat(500));
+    for i in 0..200 {
+        put(&format!("s{i}"));
+    }
+    let observer = Connection::open(dir.join(DB_FILE)).unwrap();
+    let grown = wal_frames(&observer);
+    assert!(grown > 100, "{grown} frames");
+    checkpoint_passes(&observer, &store.wal);
+    assert!(store.wal.rewind.load(Ordering::SeqCst));
+    // The writer rewinds after this commit, before it takes the next job.
+    put("rewinds-after-commit");
+    put("first-in-the-new-wal");
+    let frames = wal_frames(&observer);
+    assert!(
+        frames < 20,
+        "the WAL started over: {frames} frames, was {grown}"
+    );
+    drop(store);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn versions_keep_metadata_values_and_removals_across_reopening() {
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &project, "many", "first");
+    put_secret(&store, &project, "replaced", "old secret");
+    // The replaced secret holds a version its successor lacks: its row must go.
+    transact(&store, &project, |tx| {
+        let name = crate::domain::names::SecretName::parse_lookup("name", "replaced")?;
+        let mut secret = tx.get(&name).cloned().unwrap();
+        secret.add_version(
+            NewVersion {
+                value: SecretValue::Text("old secret, v2".into()),
+                stages: None,
+                expire_time: None,
+            },
+            2,
+        )?;
+        tx.put(secret);
+        Ok(())
+    })
+    .unwrap();
+    put_secret(&store, &project, "removed", "gone");
+    // 24 versions: the cap of 20 drops the oldest; one binary value; one version's
+    // expiry changed after it was stored (a metadata-only row update).
+    for n in 2..=24u32 {
+        transact(&store, &project, |tx| {
+            let name = crate::domain::names::SecretName::parse_lookup("name", "many")?;
+            let mut secret = tx.get(&name).cloned().unwrap();
+            let value = if n == 7 {
+                SecretValue::Binary("AAEC".into())
+            } else {
+                SecretValue::Text(format!("value {n}").into())
+            };
+            secret.add_version(
+                NewVersion {
+                    value,
+                    stages: None,
+                    expire_time: None,
+                },
+                i64::from(n),
+            )?;
+            if n == 24 {
+                secret.set_version_expiry(
+                    VersionRef::Number(crate::domain::names::VersionNumber(10)),
+                    99_000,
+                    30,
+                )?;
+            }
+            tx.put(secret);
+            Ok(())
+        })
+        .unwrap();
+    }
+    transact(&store, &project, |tx| {
+        tx.put(new_secret("replaced", "new secret, same name"));
+        tx.remove(&crate::domain::names::SecretName::parse_lookup(
+            "name", "removed",
+        )?);
+        Ok(())
+    })
+    .unwrap();
+    let before = images(&store, &project);
+    assert_eq!(before.len(), 2);
+    drop(store);
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    assert_eq!(images(&reopened, &project), before);
+    drop(reopened);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Writes `secret` the way format 1 did: its image with every version's metadata, and
+/// each value as base64 JSON.
+fn write_format_1(conn: &Connection, vault: &Vault, project: &str, secret: &Secret) {
+    let record = secret.to_record();
+    let mut image = record.clone();
+    for v in &mut image.versions {
+        v.secret_string = None;
+        v.secret_binary = None;
+    }
+    conn.execute(
+        "INSERT INTO secrets (project, name, body) VALUES (?1, ?2, ?3)",
+        params![project, record.name, serde_json::to_string(&image).unwrap()],
+    )
+    .unwrap();
+    for v in &record.versions {
+        let (binary, plain) = match (&v.secret_string, &v.secret_binary) {
+            (Some(text), _) => (false, text),
+            (None, Some(b64)) => (true, b64),
+            (None, None) => unreachable!(),
+        };
+        let data = vault
+            .seal(
+                project,
+                &v.kms_key_id,
+                &rows::aad(project, &record.name, v.number),
+                plain.as_bytes(),
+            )
+            .unwrap();
+        let body = serde_json::json!({ "binary": binary, "data": data }).to_string();
+        conn.execute(
+            "INSERT INTO versions (project, name, number, body) VALUES (?1, ?2, ?3, ?4)",
+            params![project, record.name, v.number, body],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_format_1_directory_is_migrated_and_keeps_every_value() {
+    let dir = temp_dir();
+    let master = "ab".repeat(32);
+    let vault = Vault::open(&dir, Some(&master), false).unwrap();
+    let mut secret = new_secret("old.one", "text value");
+    secret
+        .add_version(
+            NewVersion {
+                value: SecretValue::Binary("AAEC".into()),
+                stages: None,
+                expire_time: Some(5_000),
+            },
+            2,
+        )
+        .unwrap();
+    {
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE secrets (project TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name));
+             CREATE TABLE versions (project TEXT NOT NULL, name TEXT NOT NULL, number INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, name, number));
+             CREATE TABLE project_state (project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (project, kind));
+             CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
+             CREATE INDEX log_project ON log (project, kind, seq);",
+        )
+        .unwrap();
+        let check = vault
+            .seal(
+                "*meta*",
+                "check",
+                "check",
+                b"csms-emulator master key check",
+            )
+            .unwrap();
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('key_check', ?1), ('format', '1')",
+            params![check],
+        )
+        .unwrap();
+        write_format_1(&conn, &vault, "p", &secret);
+    }
+    let project = ProjectId::parse("p").unwrap();
+    let migrated = SqliteStore::open(&dir, Some(&master)).unwrap();
+    assert_eq!(images(&migrated, &project), vec![secret.to_record()]);
+    drop(migrated);
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let format: String = conn
+        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(format, FORMAT.to_string());
+    let old_tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old_tables, 0);
+    drop(conn);
+    let reopened = SqliteStore::open(&dir, Some(&master)).unwrap();
+    assert_eq!(images(&reopened, &project), vec![secret.to_record()]);
+    drop(reopened);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn after_a_failed_commit_memory_and_disk_hold_exactly_what_was_acknowledged() {
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &project, "kept", "v");
+    // A trigger stands in for a full disk: the commit holding "boom" fails.
+    let saboteur = Connection::open(dir.join(DB_FILE)).unwrap();
+    saboteur
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON secrets WHEN NEW.name = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'simulated full disk'); END;",
+        )
+        .unwrap();
+    let write = |name: &str| {
+        transact(&store, &project, |tx| {
+            tx.put(new_secret(name, "v"));
+            Ok(())
+        })
+    };
+    let names = |store: &SqliteStore| {
+        read(store, &project, |data| {
+            data.secrets
+                .keys()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        })
+        .unwrap()
+    };
+    let failed = write("boom").unwrap_err();
+    assert!(
+        failed.to_string().contains("simulated full disk"),
+        "{failed}"
+    );
+    assert_eq!(
+        names(&store),
+        ["kept"],
+        "memory is back to what the disk holds"
+    );
+    assert!(store.writable().is_err(), "readiness reports the failure");
+    let refused = write("after").unwrap_err();
+    assert!(refused.to_string().contains("restart"), "{refused}");
+    drop(store);
+    saboteur.execute_batch("DROP TRIGGER boom;").unwrap();
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    assert_eq!(names(&reopened), ["kept"]);
+    drop(reopened);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn once_a_commit_failed_the_writer_refuses_jobs_queued_behind_it() {
+    let dir = temp_dir();
+    drop(SqliteStore::open(&dir, None).unwrap());
+    let vault = Vault::open(&dir, None, true).unwrap();
+    let secret = new_secret("queued", "v");
+    let mut writes = Writes::default();
+    writes
+        .secrets
+        .insert(secret.name().clone(), Some(Arc::new(secret)));
+    let job = rows::job_for(&vault, "p", &ProjectData::default(), &writes).unwrap();
+    let (jobs, queue) = std::sync::mpsc::channel();
+    let (done, answer) = std::sync::mpsc::sync_channel(1);
+    jobs.send(Job::Write(job, Reply::Blocking(done))).unwrap();
+    drop(jobs);
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let after_failure = Writer {
+        failed: Arc::new(AtomicBool::new(true)),
+        wal: Arc::default(),
+        memory: Arc::default(),
+        vault: Arc::new(vault),
+    };
+    writer_loop(conn, &queue, &after_failure);
+    assert!(answer.recv().unwrap().is_err());
+    let rows: i64 = Connection::open(dir.join(DB_FILE))
+        .unwrap()
+        .query_row("SELECT count(*) FROM secrets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_newer_format_is_refused() {
+    let dir = temp_dir();
+    drop(SqliteStore::open(&dir, None).unwrap());
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'format'", [])
+        .unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&dir, None).unwrap_err();
+    assert!(err.contains("newer"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn reset_empties_one_project_or_all() {
+    let dir = temp_dir();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    for p in ["a", "b"] {
+        let project = ProjectId::parse(p).unwrap();
+        put_secret(&store, &project, "s", "v");
+    }
+    store.reset(Some(&ProjectId::parse("a").unwrap())).unwrap();
+    assert_eq!(
+        store.projects().unwrap(),
+        vec![ProjectId::parse("b").unwrap()]
+    );
+    drop(store);
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    assert_eq!(
+        reopened.projects().unwrap(),
+        vec![ProjectId::parse("b").unwrap()]
+    );
+    reopened.reset(None).unwrap();
+    drop(reopened);
+    assert!(
+        SqliteStore::open(&dir, None)
+            .unwrap()
+            .projects()
+            .unwrap()
+            .is_empty()
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_directory_is_created_0700_and_every_database_file_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir()
+        .join(format!("csms-sqlite-{}", uuid::Uuid::new_v4()))
+        .join("nested");
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &ProjectId::parse("p").unwrap(), "s", "v");
+    let mode = |name: &str| {
+        std::fs::metadata(dir.join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(
+        std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    for file in [DB_FILE, "csms.db-wal", "csms.db-shm", "master.key"] {
+        assert_eq!(mode(file), 0o600, "{file}");
+    }
+    drop(store);
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn without_its_master_key_a_directory_with_data_is_refused_and_no_key_is_made() {
+    let dir = temp_dir();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &ProjectId::parse("p").unwrap(), "s", "v");
+    drop(store);
+    std::fs::remove_file(dir.join("master.key")).unwrap();
+    let err = SqliteStore::open(&dir, None).unwrap_err();
+    assert!(err.contains("no master.key"), "{err}");
+    assert!(!dir.join("master.key").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_damaged_value_is_reported_as_damaged_not_as_a_wrong_key() {
+    let dir = temp_dir();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &ProjectId::parse("p").unwrap(), "s", "v");
+    drop(store);
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    conn.execute(
+        "UPDATE versions SET value = zeroblob(40) WHERE name = 's'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&dir, None).unwrap_err();
+    assert!(err.contains("damaged") && err.contains("secret s"), "{err}");
+    assert!(!err.contains("master key does not open"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_format_2_password_kept_in_plaintext_is_hashed_by_the_migration() {
+    let dir = temp_dir();
+    drop(SqliteStore::open(&dir, None).unwrap());
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'format'", [])
+        .unwrap();
+    conn.execute(
+        "INSERT INTO project_state (project, kind, body) VALUES ('*global*', 'extras', ?1)",
+        [r#"{"checking_secret_strength":false,"grants":{},"agencies":{},"user_password":"plain-canary-99"}"#],
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&dir, None).unwrap();
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let body: String = conn
+        .query_row(
+            "SELECT body FROM project_state WHERE kind = 'extras'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        body.contains("$argon2id$") && !body.contains("plain-canary-99"),
+        "{body}"
+    );
+    let format: String = conn
+        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(format, FORMAT.to_string());
+    let global = ProjectId::global();
+    let kept = read(&store, &global, |data| data.extras.user_password.clone())
+        .unwrap()
+        .unwrap();
+    assert!(kept.matches("plain-canary-99"));
+    drop(store);
+    std::fs::remove_dir_all(dir).unwrap();
+}
