@@ -45,10 +45,12 @@ pub fn build_service(
         config.credentials.clone(),
         config.tokens.clone(),
         Arc::clone(&dyn_clock),
-    );
+    )
+    .with_control_token(config.control_token.clone());
     let service = CsmsService::new(store, dyn_clock);
     let settings = RouterSettings {
         body_limit: config.max_body_bytes,
+        body_read_timeout: config.body_read_timeout,
         auth: Arc::new(authenticator),
         project_id: config.project_id.clone(),
         clock,

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -62,6 +63,25 @@ pub struct Config {
     #[arg(long = "token", env = "CSMS_TOKENS", value_delimiter = ',', value_parser = TokenGrant::parse)]
     pub tokens: Vec<TokenGrant>,
 
+    /// In `enforce` mode, an X-Auth-Token that opens the control API (`/_emulator/…`)
+    /// and nothing else. Unbound `--credential`s and `--token`s open it too.
+    #[arg(long, env = "CSMS_CONTROL_TOKEN", hide_env_values = true)]
+    pub control_token: Option<String>,
+
+    /// How long a connection may take, from being ready for a request, to send that
+    /// request's headers (`10s`, `500ms`, …).
+    #[arg(long, env = "CSMS_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_timeout)]
+    pub header_read_timeout: Duration,
+
+    /// How long a request's body may take to arrive once reading it has begun; later,
+    /// 408 `APIGW.0201`.
+    #[arg(long, env = "CSMS_BODY_READ_TIMEOUT", default_value = "30s", value_parser = parse_timeout)]
+    pub body_read_timeout: Duration,
+
+    /// How long a keep-alive connection may sit idle between requests before it is closed.
+    #[arg(long, env = "CSMS_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_timeout)]
+    pub idle_timeout: Duration,
+
     /// The project id the IAM lookup `GET /v3/projects?name=<region>` answers with, for
     /// clients configured with a region and AK/SK but no project id.
     #[arg(long, env = "CSMS_PROJECT_ID", default_value = DEFAULT_PROJECT_ID)]
@@ -97,6 +117,14 @@ pub struct Config {
     /// The HTTPS address, when TLS is on (plain HTTP stays on `--listen`).
     #[arg(long, env = "CSMS_TLS_LISTEN", default_value = "127.0.0.1:8443")]
     pub tls_listen: SocketAddr,
+}
+
+/// A timeout such as `10s`, `500ms` or `2m`: more than zero, at most a day.
+fn parse_timeout(raw: &str) -> Result<Duration, String> {
+    match crate::clock::parse_duration(raw) {
+        Some(ms) if (1..=86_400_000).contains(&ms) => Ok(Duration::from_millis(ms.unsigned_abs())),
+        _ => Err("a duration from 1ms to 1d, such as 10s, 500ms or 2m".to_owned()),
+    }
 }
 
 impl Config {

@@ -40,6 +40,9 @@ pub enum ErrorCode {
     RouteNotFound,
     /// `APIGW.0201`, 413: the request body is larger than the gateway accepts.
     BodyTooLarge,
+    /// `APIGW.0201`, 408: the request body did not arrive in time (the gateway's
+    /// bad-request code; no CSMS code covers it).
+    RequestTimeout,
     /// `APIGW.0301`, 401: authentication failed (D23).
     AuthFailed,
     /// `APIGW.0302`, 403: the credential may not use this project.
@@ -65,7 +68,7 @@ impl ErrorCode {
             Self::StageLimitReached => "CSMS.0203",
             Self::StageQuotaExceeded => "CSMS.0204",
             Self::RouteNotFound => "APIGW.0101",
-            Self::BodyTooLarge => "APIGW.0201",
+            Self::BodyTooLarge | Self::RequestTimeout => "APIGW.0201",
             Self::AuthFailed => "APIGW.0301",
             Self::Forbidden => "APIGW.0302",
         }
@@ -88,6 +91,7 @@ impl ErrorCode {
             Self::NotEnabled | Self::Forbidden => 403,
             Self::NotFound | Self::RouteNotFound => 404,
             Self::NameExists | Self::VersionExists => 409,
+            Self::RequestTimeout => 408,
             Self::BodyTooLarge => 413,
         }
     }
@@ -97,7 +101,11 @@ impl ErrorCode {
     pub const fn is_gateway(self) -> bool {
         matches!(
             self,
-            Self::RouteNotFound | Self::BodyTooLarge | Self::AuthFailed | Self::Forbidden
+            Self::RouteNotFound
+                | Self::BodyTooLarge
+                | Self::RequestTimeout
+                | Self::AuthFailed
+                | Self::Forbidden
         )
     }
 }
@@ -139,6 +147,8 @@ pub enum CsmsError {
     RouteNotFound { method: String, path: String },
     #[error("the request body is larger than {limit} bytes")]
     BodyTooLarge { limit: usize },
+    #[error("the request body did not arrive within {secs} s")]
+    BodyTimeout { secs: u64 },
     #[error("{0}")]
     AuthFailed(String),
     #[error("this credential may not use project {0}")]
@@ -184,6 +194,7 @@ impl CsmsError {
             Self::StageQuotaExceeded { .. } => ErrorCode::StageQuotaExceeded,
             Self::RouteNotFound { .. } => ErrorCode::RouteNotFound,
             Self::BodyTooLarge { .. } => ErrorCode::BodyTooLarge,
+            Self::BodyTimeout { .. } => ErrorCode::RequestTimeout,
             Self::AuthFailed(_) => ErrorCode::AuthFailed,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::Internal(_) => ErrorCode::Internal,
@@ -229,6 +240,7 @@ mod tests {
             (ErrorCode::StageQuotaExceeded, "CSMS.0204", 400),
             (ErrorCode::RouteNotFound, "APIGW.0101", 404),
             (ErrorCode::BodyTooLarge, "APIGW.0201", 413),
+            (ErrorCode::RequestTimeout, "APIGW.0201", 408),
             (ErrorCode::AuthFailed, "APIGW.0301", 401),
             (ErrorCode::Forbidden, "APIGW.0302", 403),
         ];

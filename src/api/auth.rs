@@ -1,39 +1,81 @@
-//! The authentication middleware (D23): buffers the body so the signature can cover it,
-//! asks the [`Authenticator`], and in `enforce` mode answers 401 `APIGW.0301` (or 403
-//! `APIGW.0302` for a project the credential is not bound to). In `off` mode a failing
-//! signature is only logged at warn. Failures are logged with their reason, never a key.
+//! The authentication middleware (D23). It reads the request's one classification (see
+//! [`super::operations`]) and decides in this order:
+//!
+//! - probes (`/_emulator/health`, `/_emulator/ready`) are always served;
+//! - in `off` mode the control routes are open, and a CSMS request whose signature would
+//!   fail is served and logged at warn;
+//! - in `enforce` mode every other route needs a credential: a valid `SDK-HMAC-SHA256`
+//!   signature or `X-Auth-Token` (401 `APIGW.0301` without). A credential bound to one
+//!   project may use only that project's routes (403 `APIGW.0302`), and no control route,
+//!   which spans every project. The `--control-token` opens the control routes only.
+//!
+//! The head is checked before the body is read: a request with no credential, an unknown
+//! AK or token, a stale date or a missing signed header is refused without buffering its
+//! body. Failures are logged with their reason, never a key.
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::{AuthFailure, AuthMode, Authenticator, Identity, RequestParts};
+use crate::auth::{AuthFailure, AuthMode, Authenticator, HeadCheck, Identity, RequestHead};
 use crate::error::CsmsError;
 
+use super::body::{self, BodyRules};
 use super::error::ApiError;
+use super::operations::{Classified, Reach};
 
 /// What the middleware needs.
 #[derive(Debug, Clone)]
 pub struct AuthState {
     pub authenticator: Arc<Authenticator>,
-    pub body_limit: usize,
+    pub body: BodyRules,
 }
 
-/// The project a `/v1/{project_id}/…` path names (`/v1/csms/…` names none).
-fn path_project(path: &str) -> Option<&str> {
-    let mut segments = path.trim_start_matches('/').split('/');
-    match (segments.next(), segments.next(), segments.next()) {
-        (Some("v1"), Some(project), Some(_)) if project != "csms" => Some(project),
-        _ => None,
+/// Why a request is refused; `None` lets it through.
+fn judge(
+    mode: AuthMode,
+    reach: &Reach,
+    result: Result<Identity, AuthFailure>,
+) -> Option<(CsmsError, String)> {
+    let identity = match result {
+        Ok(identity) => identity,
+        Err(AuthFailure::Missing) if mode == AuthMode::Off => return None,
+        Err(failure) => {
+            return Some((
+                CsmsError::AuthFailed(failure.to_string()),
+                failure.to_string(),
+            ));
+        }
+    };
+    match reach {
+        Reach::Control if identity.project.is_some() => Some((
+            CsmsError::Forbidden("*".to_owned()),
+            format!(
+                "{} is bound to one project and may not use the control API",
+                identity.principal
+            ),
+        )),
+        Reach::Csms { .. } if identity.control_only => Some((
+            CsmsError::AuthFailed(AuthFailure::UnknownToken.to_string()),
+            "the control token opens the control API only".to_owned(),
+        )),
+        Reach::Csms {
+            project: Some(project),
+        } if identity
+            .project
+            .as_ref()
+            .is_some_and(|bound| bound != project) =>
+        {
+            Some((
+                CsmsError::Forbidden(project.clone()),
+                format!("{} is bound to another project", identity.principal),
+            ))
+        }
+        Reach::Control | Reach::Probe | Reach::Csms { .. } => None,
     }
-}
-
-fn refuse(mode: AuthMode, err: CsmsError, reason: &str, path: &str) -> Option<Response> {
-    tracing::warn!(%path, reason, mode = ?mode, "authentication failed");
-    (mode == AuthMode::Enforce).then(|| ApiError(err).into_response())
 }
 
 pub async fn authenticate(
@@ -41,64 +83,73 @@ pub async fn authenticate(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path().to_owned();
-    if path.starts_with("/_emulator/") || !state.authenticator.is_active() {
+    let reach = request
+        .extensions()
+        .get::<Classified>()
+        .map_or(Reach::Csms { project: None }, Classified::reach);
+    let mode = state.authenticator.mode;
+    let open = match reach {
+        Reach::Probe => true,
+        Reach::Control => mode == AuthMode::Off,
+        Reach::Csms { .. } => !state.authenticator.is_active(),
+    };
+    if open {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, state.body_limit).await else {
-        return ApiError(CsmsError::BodyTooLarge {
-            limit: state.body_limit,
-        })
-        .into_response();
-    };
-    let result = state.authenticator.authenticate(&RequestParts {
+    let head = RequestHead {
         method: parts.method.as_str(),
         raw_path: parts.uri.path(),
         raw_query: parts.uri.query().unwrap_or_default(),
         headers: &parts.headers,
-        body: &bytes,
-    });
-    let mode = state.authenticator.mode;
-    let refusal = match result {
-        Ok(Identity {
-            project: Some(bound),
-            principal,
-        }) if path_project(&path).is_some_and(|p| p != bound) => {
-            let project = path_project(&path).unwrap_or_default().to_owned();
-            refuse(
-                mode,
-                CsmsError::Forbidden(project),
-                &format!("{principal} is bound to another project"),
-                &path,
-            )
-        }
-        Ok(_) => None,
-        Err(AuthFailure::Missing) if mode == AuthMode::Off => None,
-        Err(failure) => refuse(
-            mode,
-            CsmsError::AuthFailed(failure.to_string()),
-            &failure.to_string(),
-            &path,
-        ),
     };
-    if let Some(response) = refusal {
-        return response;
+    let (result, body) = match state.authenticator.check_head(&head) {
+        Ok(HeadCheck::Known(identity)) => (Ok(identity), body),
+        Ok(HeadCheck::NeedsBody(signed)) => match body::read(body, state.body).await {
+            Ok(bytes) => (signed.verify(&bytes), Body::from(bytes)),
+            Err(err) => return ApiError(err).into_response(),
+        },
+        Err(failure) => (Err(failure), body),
+    };
+    if let Some((err, reason)) = judge(mode, &reach, result) {
+        let path = parts.uri.path();
+        tracing::warn!(%path, reason, mode = ?mode, "authentication failed");
+        if mode == AuthMode::Enforce {
+            return ApiError(err).into_response();
+        }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next.run(Request::from_parts(parts, body)).await
 }
 
 #[cfg(test)]
 mod tests {
-    use super::path_project;
+    use super::*;
+
+    fn identity(project: Option<&str>, control_only: bool) -> Identity {
+        Identity {
+            principal: "AK".into(),
+            project: project.map(str::to_owned),
+            control_only,
+        }
+    }
+
+    fn csms(project: &str) -> Reach {
+        Reach::Csms {
+            project: Some(project.to_owned()),
+        }
+    }
 
     #[test]
-    fn project_ids_come_from_project_scoped_paths_only() {
-        assert_eq!(path_project("/v1/p1/secrets"), Some("p1"));
-        assert_eq!(path_project("/v1/p1/csms/events"), Some("p1"));
-        assert_eq!(path_project("/v1/csms/users"), None);
-        assert_eq!(path_project("/v3/projects"), None);
-        assert_eq!(path_project("/v1/p1"), None);
+    fn bound_credentials_keep_to_their_project_and_off_the_control_api() {
+        let enforce = AuthMode::Enforce;
+        assert!(judge(enforce, &csms("a"), Ok(identity(Some("a"), false))).is_none());
+        assert!(judge(enforce, &csms("b"), Ok(identity(Some("a"), false))).is_some());
+        assert!(judge(enforce, &csms("b"), Ok(identity(None, false))).is_none());
+        assert!(judge(enforce, &Reach::Control, Ok(identity(Some("a"), false))).is_some());
+        assert!(judge(enforce, &Reach::Control, Ok(identity(None, false))).is_none());
+        assert!(judge(enforce, &Reach::Control, Ok(identity(None, true))).is_none());
+        assert!(judge(enforce, &csms("a"), Ok(identity(None, true))).is_some());
+        assert!(judge(enforce, &csms("a"), Err(AuthFailure::Missing)).is_some());
+        assert!(judge(AuthMode::Off, &csms("a"), Err(AuthFailure::Missing)).is_none());
     }
 }

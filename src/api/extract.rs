@@ -2,7 +2,7 @@
 //! (content type, size, syntax and field types), path segments and query strings.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -10,11 +10,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::CsmsError;
 
+use super::body::BodyRules;
 use super::error::ApiError;
-
-/// The body size limit in force, set by the router from configuration.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
 
 /// A JSON request body. Requires a JSON content type; unparsable bodies are CSMS.0004,
 /// fields of the wrong type CSMS.0002 naming the field (D4).
@@ -28,8 +25,8 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (json, bytes) = read_body(req, state).await?;
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (json, bytes) = read_body(req).await?;
         if !json {
             return Err(not_json());
         }
@@ -37,15 +34,24 @@ where
     }
 }
 
-/// The body, within the configured limit, and whether it was declared as JSON.
-async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<(bool, Bytes), ApiError> {
+/// The body, read under the router's [`BodyRules`], and whether it was declared as JSON.
+async fn read_body(req: Request) -> Result<(bool, Bytes), ApiError> {
     let json = has_json_content_type(&req);
-    let limit = req.extensions().get::<BodyLimit>().map(|l| l.0);
-    let bytes = Bytes::from_request(req, state)
-        .await
-        .map_err(|rejection| body_rejection(&rejection, limit))?;
+    let rules = req
+        .extensions()
+        .get::<BodyRules>()
+        .copied()
+        .unwrap_or(BodyRules {
+            limit: DEFAULT_LIMIT,
+            timeout: DEFAULT_TIMEOUT,
+        });
+    let bytes = super::body::read(req.into_body(), rules).await?;
     Ok((json, bytes))
 }
+
+/// Used only where the router's rules are missing (handlers run without the router).
+const DEFAULT_LIMIT: usize = 1024 * 1024;
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn not_json() -> ApiError {
     CsmsError::MalformedBody("the Content-Type header must be application/json".into()).into()
@@ -60,17 +66,6 @@ fn has_json_content_type(req: &Request) -> bool {
             let mime = mime.trim().to_ascii_lowercase();
             mime == "application/json" || mime.ends_with("+json")
         })
-}
-
-fn body_rejection(rejection: &BytesRejection, limit: Option<usize>) -> ApiError {
-    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        CsmsError::BodyTooLarge {
-            limit: limit.unwrap_or_default(),
-        }
-        .into()
-    } else {
-        CsmsError::MalformedBody("the request body could not be read".into()).into()
-    }
 }
 
 /// Parses a JSON body, telling syntax errors (CSMS.0004) from type errors (CSMS.0002).
@@ -114,8 +109,8 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (json, bytes) = read_body(req, state).await?;
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (json, bytes) = read_body(req).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }

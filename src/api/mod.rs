@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod body;
 mod csms;
 pub mod dto;
 pub mod dto_extra;
@@ -36,12 +37,13 @@ use crate::error::CsmsError;
 use crate::service::CsmsService;
 
 use self::error::ApiError;
-use self::extract::BodyLimit;
 
 /// What the router is built with besides the service.
 #[derive(Debug, Clone)]
 pub struct RouterSettings {
     pub body_limit: usize,
+    /// How long a body may take to arrive.
+    pub body_read_timeout: std::time::Duration,
     pub auth: Arc<Authenticator>,
     /// The project the IAM lookup answers with.
     pub project_id: String,
@@ -56,9 +58,13 @@ pub struct RouterSettings {
 /// panic capture and the request middleware.
 pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
     let body_limit = settings.body_limit;
+    let body_rules = body::BodyRules {
+        limit: body_limit,
+        timeout: settings.body_read_timeout,
+    };
     let auth_state = auth::AuthState {
         authenticator: settings.auth,
-        body_limit,
+        body: body_rules,
     };
     let observe = middleware::ObserveState {
         journal: Arc::clone(&settings.journal),
@@ -82,7 +88,6 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         // after the merge: it applies to every route registered so far (D5)
         .method_not_allowed_fallback(route_not_found)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::Extension(BodyLimit(body_limit)))
         .layer(axum::Extension(iam::IamProject(settings.project_id)))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(
@@ -92,6 +97,10 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             auth_state,
             auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            body_rules,
+            body::limit_bodies,
         ))
         .layer(axum::middleware::from_fn_with_state(
             observe,

@@ -393,6 +393,32 @@ pub struct Classified {
     pub operation: Option<&'static Operation>,
     pub project: Option<String>,
     pub secret: Option<String>,
+    /// Under `/_emulator/`, whether or not an operation matched.
+    pub control_path: bool,
+}
+
+/// Which part of the emulator a request reaches, as authentication sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Liveness and readiness probes: always open.
+    Probe,
+    /// The emulator's control API (every project at once).
+    Control,
+    /// The CSMS API (and the IAM lookup), in `project` when the path names one.
+    Csms { project: Option<String> },
+}
+
+impl Classified {
+    #[must_use]
+    pub fn reach(&self) -> Reach {
+        match self.operation {
+            Some(op) if matches!(op.name, "EmulatorHealth" | "EmulatorReady") => Reach::Probe,
+            _ if self.control_path => Reach::Control,
+            _ => Reach::Csms {
+                project: self.project.clone(),
+            },
+        }
+    }
 }
 
 fn decode(segment: &str) -> String {
@@ -413,6 +439,7 @@ static SPLIT: LazyLock<Vec<(&'static Operation, Vec<&'static str>)>> = LazyLock:
 /// with literal segments preferred (the table lists literals first).
 #[must_use]
 pub fn classify(method: &str, path: &str) -> Classified {
+    let control_path = path == "/_emulator" || path.starts_with("/_emulator/");
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     for (op, template) in SPLIT.iter().filter(|(op, _)| op.method == method) {
         if template.len() != segments.len() {
@@ -446,10 +473,14 @@ pub fn classify(method: &str, path: &str) -> Classified {
                 operation: Some(*op),
                 project,
                 secret,
+                control_path,
             };
         }
     }
-    Classified::default()
+    Classified {
+        control_path,
+        ..Classified::default()
+    }
 }
 
 /// The operation name for logs, journal and metrics: `Unknown` when no route matches.

@@ -13,9 +13,7 @@ use chrono::NaiveDateTime;
 
 use crate::clock::{Clock, Millis};
 
-use self::signature::{
-    CanonicalInput, EMPTY_HASH, canonical_query, canonical_request, canonical_uri,
-};
+use self::signature::{CanonicalInput, canonical_query, canonical_request, canonical_uri};
 
 /// How far `X-Sdk-Date` may be from the emulator's clock: 15 minutes (API signing guide).
 pub const MAX_SKEW_MS: Millis = 15 * 60 * 1000;
@@ -120,17 +118,31 @@ pub enum AuthFailure {
     BadSignature,
     #[error("the X-Auth-Token is not valid")]
     UnknownToken,
+    #[error("the signed X-Sdk-Content-Sha256 does not match the body")]
+    BodyHashMismatch,
 }
 
 /// Who a request comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    /// The AK, or `token`.
+    /// The AK, `token`, or `control token`.
     pub principal: String,
+    /// The one project the credential may use; `None` for any.
     pub project: Option<String>,
+    /// The `--control-token`: valid on the emulator's control routes only.
+    pub control_only: bool,
 }
 
-/// A request as authentication sees it.
+/// A request's head (everything but its body) as authentication sees it.
+#[derive(Debug)]
+pub struct RequestHead<'a> {
+    pub method: &'a str,
+    pub raw_path: &'a str,
+    pub raw_query: &'a str,
+    pub headers: &'a HeaderMap,
+}
+
+/// A whole request as authentication sees it.
 #[derive(Debug)]
 pub struct RequestParts<'a> {
     pub method: &'a str,
@@ -140,11 +152,103 @@ pub struct RequestParts<'a> {
     pub body: &'a [u8],
 }
 
+/// What the head alone decides: a token is settled at once; a signature covers the body,
+/// so it is finished once the body has arrived ([`SignedRequest::verify`]).
+#[derive(Debug)]
+pub enum HeadCheck {
+    Known(Identity),
+    NeedsBody(SignedRequest),
+}
+
+/// The payload hash the canonical request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PayloadHash {
+    /// The SHA-256 of the body as received.
+    OfBody,
+    /// A signed `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`: the client opted the body out
+    /// of the signature, as the signing protocol allows.
+    Unsigned,
+    /// A signed `X-Sdk-Content-Sha256` hash: it is what was signed, and the body must
+    /// match it.
+    Declared(String),
+}
+
+/// A signed request whose head checked out (known AK, fresh date, every signed header
+/// present), waiting for its body.
+pub struct SignedRequest {
+    credential: Credential,
+    signature: String,
+    sdk_date: String,
+    method: String,
+    raw_path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    payload: PayloadHash,
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("ak", &self.credential.ak)
+            .field("method", &self.method)
+            .field("raw_path", &self.raw_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignedRequest {
+    /// Verifies the signature over the head and `body`.
+    pub fn verify(&self, body: &[u8]) -> Result<Identity, AuthFailure> {
+        let body_hash = signature::sha256_hex(body);
+        let payload_hash = match &self.payload {
+            PayloadHash::OfBody => body_hash,
+            PayloadHash::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
+            PayloadHash::Declared(declared) => {
+                if !declared.eq_ignore_ascii_case(&body_hash) {
+                    return Err(AuthFailure::BodyHashMismatch);
+                }
+                declared.clone()
+            }
+        };
+        let headers: Vec<(&str, String)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.clone()))
+            .collect();
+        // Python and Go decode each path segment before encoding it; Java re-encodes what
+        // it sent. Either canonical URI is accepted (csms-spec §5.3).
+        for decode in [true, false] {
+            let canonical = canonical_request(&CanonicalInput {
+                method: &self.method,
+                uri: canonical_uri(&self.raw_path, decode),
+                query: self.query.clone(),
+                headers: headers.clone(),
+                payload_hash: payload_hash.clone(),
+            });
+            let to_sign = signature::string_to_sign(&self.sdk_date, &canonical);
+            if signature::verify(&self.credential.sk, &to_sign, &self.signature) {
+                return Ok(Identity {
+                    principal: self.credential.ak.clone(),
+                    project: self.credential.project.clone(),
+                    control_only: false,
+                });
+            }
+        }
+        Err(AuthFailure::BadSignature)
+    }
+}
+
+/// The declared payload hash that opts the body out of the signature.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The header a client declares its payload hash in.
+const CONTENT_SHA256: &str = "x-sdk-content-sha256";
+
 /// The configured credentials and mode.
 pub struct Authenticator {
     pub mode: AuthMode,
     credentials: HashMap<String, Credential>,
     tokens: HashMap<String, TokenGrant>,
+    control_token: Option<String>,
     clock: Arc<dyn Clock>,
 }
 
@@ -154,6 +258,7 @@ impl fmt::Debug for Authenticator {
             .field("mode", &self.mode)
             .field("credentials", &self.credentials.len())
             .field("tokens", &self.tokens.len())
+            .field("control_token", &self.control_token.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -174,8 +279,16 @@ impl Authenticator {
             mode,
             credentials: credentials.into_iter().map(|c| (c.ak.clone(), c)).collect(),
             tokens: tokens.into_iter().map(|t| (t.token.clone(), t)).collect(),
+            control_token: None,
             clock,
         }
+    }
+
+    /// Also accepts `token` as `X-Auth-Token` on the control routes (and only there).
+    #[must_use]
+    pub fn with_control_token(mut self, token: Option<String>) -> Self {
+        self.control_token = token.filter(|t| !t.is_empty());
+        self
     }
 
     /// Whether requests need looking at: always in `enforce`, and in `off` only when
@@ -185,76 +298,98 @@ impl Authenticator {
         self.mode == AuthMode::Enforce || !self.credentials.is_empty() || !self.tokens.is_empty()
     }
 
-    /// Authenticates one request.
+    /// Authenticates one whole request (head, then body).
     pub fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthFailure> {
-        if let Some(value) = header(request.headers, "authorization") {
-            return self.verify_signature(value, request);
+        let head = RequestHead {
+            method: request.method,
+            raw_path: request.raw_path,
+            raw_query: request.raw_query,
+            headers: request.headers,
+        };
+        match self.check_head(&head)? {
+            HeadCheck::Known(identity) => Ok(identity),
+            HeadCheck::NeedsBody(signed) => signed.verify(request.body),
         }
-        if let Some(token) = header(request.headers, "x-auth-token") {
+    }
+
+    /// Checks everything the head tells: a token completely; a signature as far as it can
+    /// without the body. A request that fails here is refused before its body is read.
+    pub fn check_head(&self, head: &RequestHead<'_>) -> Result<HeadCheck, AuthFailure> {
+        if let Some(value) = header(head.headers, "authorization") {
+            return self
+                .check_signature_head(value, head)
+                .map(HeadCheck::NeedsBody);
+        }
+        if let Some(token) = header(head.headers, "x-auth-token") {
+            if self.control_token.as_deref() == Some(token) {
+                return Ok(HeadCheck::Known(Identity {
+                    principal: "control token".to_owned(),
+                    project: None,
+                    control_only: true,
+                }));
+            }
             return self
                 .tokens
                 .get(token)
-                .map(|grant| Identity {
-                    principal: "token".to_owned(),
-                    project: grant.project.clone(),
+                .map(|grant| {
+                    HeadCheck::Known(Identity {
+                        principal: "token".to_owned(),
+                        project: grant.project.clone(),
+                        control_only: false,
+                    })
                 })
                 .ok_or(AuthFailure::UnknownToken);
         }
         Err(AuthFailure::Missing)
     }
 
-    fn verify_signature(
+    fn check_signature_head(
         &self,
         value: &str,
-        request: &RequestParts<'_>,
-    ) -> Result<Identity, AuthFailure> {
+        head: &RequestHead<'_>,
+    ) -> Result<SignedRequest, AuthFailure> {
         let auth =
             signature::parse_authorization(value).ok_or(AuthFailure::MalformedAuthorization)?;
         let credential = self
             .credentials
             .get(&auth.access)
             .ok_or_else(|| AuthFailure::UnknownAk(auth.access.clone()))?;
-        let sdk_date = header(request.headers, "x-sdk-date").ok_or(AuthFailure::BadDate)?;
+        let sdk_date = header(head.headers, "x-sdk-date").ok_or(AuthFailure::BadDate)?;
         let signed_at = NaiveDateTime::parse_from_str(sdk_date, SDK_DATE_FORMAT)
             .map_err(|_| AuthFailure::BadDate)?
             .and_utc()
             .timestamp_millis();
-        if (self.clock.now_ms() - signed_at).abs() > MAX_SKEW_MS {
+        if self
+            .clock
+            .now_ms()
+            .saturating_sub(signed_at)
+            .saturating_abs()
+            > MAX_SKEW_MS
+        {
             return Err(AuthFailure::StaleDate(sdk_date.to_owned()));
         }
         let mut headers = Vec::with_capacity(auth.signed_headers.len());
         for name in &auth.signed_headers {
-            let value = header(request.headers, name)
+            let value = header(head.headers, name)
                 .ok_or_else(|| AuthFailure::MissingSignedHeader(name.clone()))?;
-            headers.push((name.as_str(), value.to_owned()));
+            headers.push((name.clone(), value.to_owned()));
         }
-        let payload_hash = if request.body.is_empty() {
-            EMPTY_HASH.to_owned()
-        } else if let Some(declared) = header(request.headers, "x-sdk-content-sha256") {
-            declared.to_owned()
-        } else {
-            signature::sha256_hex(request.body)
+        // An unsigned declared hash is never trusted: anyone could have set it.
+        let payload = match headers.iter().find(|(name, _)| name == CONTENT_SHA256) {
+            Some((_, declared)) if declared.trim() == UNSIGNED_PAYLOAD => PayloadHash::Unsigned,
+            Some((_, declared)) => PayloadHash::Declared(declared.trim().to_owned()),
+            None => PayloadHash::OfBody,
         };
-        let query = canonical_query(request.raw_query);
-        // Python and Go decode each path segment before encoding it; Java re-encodes what
-        // it sent. Either canonical URI is accepted (csms-spec §5.3).
-        for decode in [true, false] {
-            let canonical = canonical_request(&CanonicalInput {
-                method: request.method,
-                uri: canonical_uri(request.raw_path, decode),
-                query: query.clone(),
-                headers: headers.clone(),
-                payload_hash: payload_hash.clone(),
-            });
-            let to_sign = signature::string_to_sign(sdk_date, &canonical);
-            if signature::verify(&credential.sk, &to_sign, &auth.signature) {
-                return Ok(Identity {
-                    principal: credential.ak.clone(),
-                    project: credential.project.clone(),
-                });
-            }
-        }
-        Err(AuthFailure::BadSignature)
+        Ok(SignedRequest {
+            credential: credential.clone(),
+            signature: auth.signature,
+            sdk_date: sdk_date.to_owned(),
+            method: head.method.to_owned(),
+            raw_path: head.raw_path.to_owned(),
+            query: canonical_query(head.raw_query),
+            headers,
+            payload,
+        })
     }
 }
 

@@ -74,10 +74,11 @@ impl Req {
             uri: canonical_uri(&self.path, true),
             query: canonical_query(&self.query),
             headers,
-            payload_hash: if self.body.is_empty() {
-                EMPTY_HASH.to_owned()
-            } else {
-                sha256_hex(&self.body)
+            // as the SDKs do: a declared hash is signed in place of the body's
+            payload_hash: match self.header("x-sdk-content-sha256") {
+                Some(declared) => declared,
+                None if self.body.is_empty() => EMPTY_HASH.to_owned(),
+                None => sha256_hex(&self.body),
             },
         });
         let signature = sign(sk, &string_to_sign(&date, &canonical));
@@ -111,6 +112,13 @@ impl Req {
             headers: &headers,
             body: &self.body,
         })
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
     }
 
     fn set(&mut self, name: &str, value: &str) {
@@ -264,22 +272,60 @@ fn each_failure_says_why() {
     );
 }
 
+const OTHER_BODY: &[u8] = br#"{"name": "demo", "secret_string": "swapped"}"#;
+
 #[test]
-fn a_declared_content_hash_replaces_the_body_hash() {
+fn an_unsigned_declared_hash_is_never_trusted() {
+    let auth = authenticator();
+    let mut req = Req::vector_one().signed("AKEXAMPLE", "SKEXAMPLE");
+    // the signature covers body1; body2 arrives with body1's hash in an unsigned header
+    let body1_hash = sha256_hex(&req.body);
+    req.headers
+        .push(("X-Sdk-Content-Sha256".into(), body1_hash));
+    assert!(
+        req.check(&auth).is_ok(),
+        "the unsigned header changes nothing"
+    );
+    req.body = OTHER_BODY.to_vec();
+    assert_eq!(req.check(&auth), Err(AuthFailure::BadSignature));
+}
+
+#[test]
+fn a_signed_declared_hash_must_match_the_body() {
+    let auth = authenticator();
+    let mut req = Req::vector_one();
+    let hash = sha256_hex(&req.body);
+    req.headers.push(("X-Sdk-Content-Sha256".into(), hash));
+    let mut req = req.signed("AKEXAMPLE", "SKEXAMPLE");
+    assert!(req.check(&auth).is_ok());
+    req.body = OTHER_BODY.to_vec();
+    assert_eq!(req.check(&auth), Err(AuthFailure::BodyHashMismatch));
+}
+
+#[test]
+fn a_signed_unsigned_payload_opts_the_body_out() {
     let auth = authenticator();
     let mut req = Req::vector_one();
     req.headers
-        .push(("X-Sdk-Content-Sha256".into(), "UNSIGNED-PAYLOAD".into()));
-    let names_signed = req.signed("AKEXAMPLE", "SKEXAMPLE");
-    // signed over sha256(body), but the declared value is what counts: fails
-    assert_eq!(names_signed.check(&auth), Err(AuthFailure::BadSignature));
+        .push(("X-Sdk-Content-Sha256".into(), UNSIGNED_PAYLOAD.into()));
+    let mut req = req.signed("AKEXAMPLE", "SKEXAMPLE");
+    assert!(req.check(&auth).is_ok());
+    req.body = OTHER_BODY.to_vec();
+    assert!(
+        req.check(&auth).is_ok(),
+        "the client chose not to sign the body"
+    );
 }
 
 #[test]
 fn tokens_and_bound_projects_are_reported() {
-    let auth = authenticator();
+    let auth = authenticator().with_control_token(Some("ctl".into()));
     let mut req = Req::vector_one();
+    req.headers = vec![("X-Auth-Token".into(), "ctl".into())];
+    let control = req.check(&auth).unwrap();
+    assert!(control.control_only && control.project.is_none());
     req.headers = vec![("X-Auth-Token".into(), "tok-1".into())];
+    assert!(!req.check(&auth).unwrap().control_only);
     assert_eq!(req.check(&auth).unwrap().project.as_deref(), Some("p1"));
     req.headers = vec![("X-Auth-Token".into(), "nope".into())];
     assert_eq!(req.check(&auth), Err(AuthFailure::UnknownToken));

@@ -1,6 +1,8 @@
 //! Authentication through the router: enforce mode refuses missing or wrong credentials
-//! with 401 `APIGW.0301`, binds credentials to projects (403), and leaves the emulator's
-//! own routes open; the IAM project lookup answers one project.
+//! with 401 `APIGW.0301`, binds credentials to projects (403) on every project-scoped
+//! route, keeps the control API closed to all but unbound credentials and the control
+//! token (probes stay open), and checks the head before it reads a body; the IAM project
+//! lookup answers one project.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -18,6 +20,8 @@ fn enforce() -> TestApp {
         "good-token",
         "--token",
         "bound-token:other-project",
+        "--control-token",
+        "control-only",
     ])
 }
 
@@ -50,8 +54,143 @@ async fn enforce_mode_refuses_requests_without_credentials() {
         .post(&secrets_path(), json!({"name": "s", "secret_string": "x"}))
         .await;
     assert_csms_error(&create, 401, "APIGW.0301");
-    // the emulator's own routes stay open
+    // the probes stay open
     assert_eq!(app.get("/_emulator/health").await.status, StatusCode::OK);
+    assert_eq!(app.get("/_emulator/ready").await.status, StatusCode::OK);
+}
+
+/// Every control route of the table, with its path parameters filled in.
+fn control_routes() -> Vec<(Method, String)> {
+    csms_emulator::api::operations::OPERATIONS
+        .iter()
+        .filter(|op| op.path.starts_with("/_emulator/"))
+        .filter(|op| !matches!(op.name, "EmulatorHealth" | "EmulatorReady"))
+        .map(|op| {
+            let path = op
+                .path
+                .replace("{project_id}", PROJECT)
+                .replace("{secret_name}", "s")
+                .replace("{fault_id}", "1");
+            (Method::from_bytes(op.method.as_bytes()).unwrap(), path)
+        })
+        .collect()
+}
+
+fn control_request(method: &Method, path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(method.clone())
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("X-Auth-Token", token);
+    }
+    request.body(Body::from("{}")).unwrap()
+}
+
+#[tokio::test]
+async fn in_enforce_mode_every_control_route_needs_an_unbound_credential() {
+    let app = enforce();
+    app.send(with_token(Method::POST, &secrets_path(), "good-token"))
+        .await;
+    let routes = control_routes();
+    assert!(routes.len() >= 12, "{routes:?}");
+    for (method, path) in &routes {
+        let bare = app.send(control_request(method, path, None)).await;
+        assert_csms_error(&bare, 401, "APIGW.0301");
+        let bound = app
+            .send(control_request(method, path, Some("bound-token")))
+            .await;
+        assert_csms_error(&bound, 403, "APIGW.0302");
+        for token in ["good-token", "control-only"] {
+            let answer = app.send(control_request(method, path, Some(token))).await;
+            assert_ne!(answer.status.as_u16(), 401, "{method} {path} {token}");
+            assert_ne!(answer.status.as_u16(), 403, "{method} {path} {token}");
+        }
+    }
+    // the control token opens nothing else
+    let csms = app
+        .send(with_token(Method::GET, &secrets_path(), "control-only"))
+        .await;
+    assert_csms_error(&csms, 401, "APIGW.0301");
+    // an unknown control path needs credentials before it is found missing
+    let unknown = app
+        .send(control_request(&Method::GET, "/_emulator/nothing", None))
+        .await;
+    assert_csms_error(&unknown, 401, "APIGW.0301");
+}
+
+#[tokio::test]
+async fn export_with_values_and_reset_stay_closed_without_credentials() {
+    let app = enforce();
+    let created = app
+        .send(
+            Request::post(secrets_path())
+                .header("X-Auth-Token", "good-token")
+                .header("content-type", "application/json")
+                .body(Body::from(r#"{"name":"kept","secret_string":"v4lue"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.raw);
+    let export = app.get("/_emulator/export?values=true").await;
+    assert_csms_error(&export, 401, "APIGW.0301");
+    assert!(!export.raw.contains("v4lue"));
+    let reset = app.post_empty("/_emulator/reset").await;
+    assert_csms_error(&reset, 401, "APIGW.0301");
+    let advance = app.post("/_emulator/clock", json!({"advance": "1h"})).await;
+    assert_csms_error(&advance, 401, "APIGW.0301");
+    let still = app
+        .send(with_token(
+            Method::GET,
+            &format!("{}/kept", secrets_path()),
+            "good-token",
+        ))
+        .await;
+    assert_eq!(still.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn in_off_mode_the_control_api_stays_open() {
+    let app = TestApp::with_args(&["--credential", "AK1:SK1"]);
+    for (method, path) in control_routes() {
+        let answer = app.send(control_request(&method, &path, None)).await;
+        assert_ne!(answer.status.as_u16(), 401, "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn a_credential_bound_to_one_project_cannot_use_a_project_named_csms() {
+    let app = enforce();
+    let bound = |method: Method, path: &str, body: &'static str| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header("X-Auth-Token", "bound-token")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let create = app
+        .send(bound(
+            Method::POST,
+            "/v1/csms/secrets",
+            r#"{"name":"x","secret_string":"v"}"#,
+        ))
+        .await;
+    assert_csms_error(&create, 403, "APIGW.0302");
+    for path in [
+        "/v1/csms/secrets",
+        "/v1/csms/secrets/x",
+        "/v1/csms/secrets/x/versions",
+    ] {
+        let read = app.send(bound(Method::GET, path, "")).await;
+        assert_csms_error(&read, 403, "APIGW.0302");
+    }
+    // the project-less peripheral routes stay usable
+    let users = app
+        .send(bound(Method::GET, "/v1/csms/users?offset=0&limit=10", ""))
+        .await;
+    assert_eq!(users.status, StatusCode::OK, "{}", users.raw);
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! Hostile and malformed input: every such request gets a CSMS-shaped 4xx, never a 500 or
 //! a half-applied change.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{TestApp, assert_csms_error, secret_path, secrets_path};
@@ -41,4 +42,88 @@ async fn batch_import_reports_a_multibyte_period_per_item_and_creates_the_rest()
     assert_eq!(answer.body["success"], 1);
     assert_eq!(answer.body["error_list"][0]["name"], "bad");
     assert_eq!(app.get(&secret_path("good")).await.status, StatusCode::OK);
+}
+
+/// A body that never delivers a byte, as a stalled or hostile client sends it.
+struct Stalled;
+
+impl http_body::Body for Stalled {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Pending
+    }
+}
+
+/// A POST whose declared body never arrives.
+fn stalled_post(path: &str, length: usize, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header("content-type", "application/json")
+        .header("content-length", length.to_string())
+        .header("expect", "100-continue");
+    if let Some(token) = token {
+        request = request.header("X-Auth-Token", token);
+    }
+    request.body(Body::new(Stalled)).unwrap()
+}
+
+/// Sends a request that must be answered without its body; a wait for the body would
+/// hang, so a generous bound turns that into a failure instead.
+async fn answered_without_the_body(
+    app: &TestApp,
+    request: Request<Body>,
+) -> crate::helpers::Answer {
+    tokio::time::timeout(std::time::Duration::from_secs(20), app.send(request))
+        .await
+        .expect("answered without waiting for the body")
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_before_the_body_is_read() {
+    let app = TestApp::with_args(&["--max-body-bytes", "1000"]);
+    let answer = answered_without_the_body(&app, stalled_post(&secrets_path(), 1001, None)).await;
+    assert_csms_error(&answer, 413, "APIGW.0201");
+}
+
+#[tokio::test]
+async fn in_enforce_mode_a_request_without_credentials_is_refused_before_its_body() {
+    let app = TestApp::with_args(&["--auth", "enforce", "--token", "t"]);
+    let answer = answered_without_the_body(&app, stalled_post(&secrets_path(), 500, None)).await;
+    assert_csms_error(&answer, 401, "APIGW.0301");
+    let unknown_ak = Request::post(secrets_path())
+        .header("content-type", "application/json")
+        .header("content-length", "500")
+        .header("x-sdk-date", "20250101T000000Z")
+        .header(
+            "authorization",
+            "SDK-HMAC-SHA256 Access=NOPE, SignedHeaders=x-sdk-date, Signature=00",
+        )
+        .body(Body::new(Stalled))
+        .unwrap();
+    let answer = answered_without_the_body(&app, unknown_ak).await;
+    assert_csms_error(&answer, 401, "APIGW.0301");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_answered_408() {
+    let app = TestApp::with_args(&["--body-read-timeout", "50ms"]);
+    let answer = answered_without_the_body(&app, stalled_post(&secrets_path(), 500, None)).await;
+    assert_csms_error(&answer, 408, "APIGW.0201");
+    let enforced = TestApp::with_args(&[
+        "--auth",
+        "enforce",
+        "--credential",
+        "AK:SK",
+        "--token",
+        "t",
+        "--body-read-timeout",
+        "50ms",
+    ]);
+    let answer =
+        answered_without_the_body(&enforced, stalled_post(&secrets_path(), 500, Some("t"))).await;
+    assert_csms_error(&answer, 408, "APIGW.0201");
 }

@@ -1,0 +1,74 @@
+//! Request bodies: read within the size limit and the body-read timeout, and a
+//! `Content-Length` over the limit refused before a byte of the body is read (so a client
+//! that sent `Expect: 100-continue` is told 413 instead of being asked to send it).
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_LENGTH;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::CsmsError;
+
+use super::error::ApiError;
+
+/// How bodies are read: at most `limit` bytes, all of them within `timeout` of the first
+/// read.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyRules {
+    pub limit: usize,
+    pub timeout: Duration,
+}
+
+/// Reads a whole body under `rules`.
+pub async fn read(body: Body, rules: BodyRules) -> Result<Bytes, CsmsError> {
+    match tokio::time::timeout(rules.timeout, to_bytes(body, rules.limit)).await {
+        Err(_) => Err(CsmsError::BodyTimeout {
+            secs: rules.timeout.as_secs(),
+        }),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(err)) if is_length_limit(&err) => {
+            Err(CsmsError::BodyTooLarge { limit: rules.limit })
+        }
+        Ok(Err(_)) => Err(CsmsError::MalformedBody(
+            "the request body could not be read".into(),
+        )),
+    }
+}
+
+/// Whether reading stopped at the size limit (`to_bytes` wraps the limit error).
+fn is_length_limit(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if current.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+/// The declared length, when the client sent a readable one.
+fn declared_length(request: &Request) -> Option<u64> {
+    request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Answers 413 `APIGW.0201` at once when `Content-Length` is over the limit, and makes the
+/// body rules available to every later reader.
+pub async fn limit_bodies(
+    State(rules): State<BodyRules>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if declared_length(&request).is_some_and(|n| n > rules.limit as u64) {
+        return ApiError(CsmsError::BodyTooLarge { limit: rules.limit }).into_response();
+    }
+    request.extensions_mut().insert(rules);
+    next.run(request).await
+}
