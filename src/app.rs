@@ -1,12 +1,10 @@
-//! Composition: builds the service and router from configuration, and serves a listener
-//! until a shutdown future completes.
+//! Composition: builds the service and router from configuration, and runs the background
+//! sweep. Serving connections is `server.rs`'s job.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use tokio::net::TcpListener;
 
 use crate::api::RouterSettings;
 use crate::auth::Authenticator;
@@ -78,36 +76,4 @@ pub fn spawn_sweeper(service: CsmsService, interval: Duration) -> tokio::task::J
             }
         }
     })
-}
-
-/// Serves `router` over HTTPS on `addr` until `shutdown` completes, then finishes in-flight
-/// requests (for up to ten seconds) and returns.
-pub async fn serve_tls(
-    addr: std::net::SocketAddr,
-    tls: axum_server::tls_rustls::RustlsConfig,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        stopper.graceful_shutdown(Some(Duration::from_secs(10)));
-    });
-    axum_server::bind_rustls(addr, tls)
-        .handle(handle)
-        .serve(router.into_make_service())
-        .await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then finishes in-flight
-/// requests and returns.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 use csms_emulator::clock::{Clock, EmulatorClock};
 use csms_emulator::fixture;
+use csms_emulator::server::{self, Timeouts};
 use csms_emulator::service::{Seeded, check_fixture};
 use csms_emulator::store::Store;
 use csms_emulator::store::memory::MemoryStore;
@@ -76,7 +77,7 @@ async fn run(config: Config) -> ExitCode {
     );
     let (stop, stopped) = watch::channel(false);
     let https = match config.tls_source() {
-        Some(source) => match start_tls(&config, &source, router.clone(), stopped.clone()) {
+        Some(source) => match start_tls(&config, &source, router.clone(), stopped.clone()).await {
             Ok(server) => Some(server),
             Err(err) => {
                 tracing::error!(%err, "cannot start HTTPS");
@@ -90,7 +91,7 @@ async fn run(config: Config) -> ExitCode {
         shutdown_signal().await;
         let _ = stop.send(true);
     });
-    let http = app::serve(listener, router, wait_for(stopped)).await;
+    let http = server::serve(listener, router, None, timeouts(&config), wait_for(stopped)).await;
     let https = match https {
         Some(server) => server
             .await
@@ -132,28 +133,40 @@ fn load_seed(
     Ok(())
 }
 
-/// Starts the HTTPS listener in the background.
-fn start_tls(
+/// Binds the HTTPS address and serves it in the background.
+async fn start_tls(
     config: &Config,
     source: &TlsSource,
     router: axum::Router,
     stopped: watch::Receiver<bool>,
-) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, tls::TlsError> {
-    let (cert, key) = tls::load_pem(source)?;
-    let tls_config = tls::server_config(&cert, &key)?;
+) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, String> {
+    let (cert, key) = tls::load_pem(source).map_err(|e| e.to_string())?;
+    let tls_config = tls::server_config(&cert, &key).map_err(|e| e.to_string())?;
     if let TlsSource::SelfSigned { cert_out, .. } = source {
         tracing::info!(
             certificate = %cert_out.display(),
             "self-signed certificate written; trust it in clients"
         );
     }
+    let listener = TcpListener::bind(config.tls_listen)
+        .await
+        .map_err(|e| format!("cannot bind {}: {e}", config.tls_listen))?;
     tracing::info!(listen = %config.tls_listen, "serving HTTPS");
-    Ok(tokio::spawn(app::serve_tls(
-        config.tls_listen,
-        tls_config,
+    Ok(tokio::spawn(server::serve(
+        listener,
         router,
+        Some(tls_config),
+        timeouts(config),
         wait_for(stopped),
     )))
+}
+
+/// The connection timeouts the configuration asks for.
+fn timeouts(config: &Config) -> Timeouts {
+    Timeouts {
+        header_read: config.header_read_timeout,
+        idle: config.idle_timeout,
+    }
 }
 
 /// Completes when the stop flag is raised.

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum_server::tls_rustls::RustlsConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -63,7 +62,10 @@ pub fn load_pem(source: &TlsSource) -> Result<(Vec<u8>, Vec<u8>), TlsError> {
 }
 
 /// A rustls server configuration from PEM, HTTP/1.1 only.
-pub fn server_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<RustlsConfig, TlsError> {
+pub fn server_config(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
     let certs = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| TlsError(format!("the certificate is not valid PEM: {e}")))?;
@@ -80,7 +82,7 @@ pub fn server_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<RustlsConfig, Tl
         .with_single_cert(certs, key)
         .map_err(|e| TlsError(format!("the certificate and key do not fit: {e}")))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(RustlsConfig::from_config(Arc::new(config)))
+    Ok(Arc::new(config))
 }
 
 #[cfg(test)]

@@ -19,9 +19,11 @@ async fn the_server_answers_over_a_real_socket_and_stops_on_shutdown() {
     let addr = listener.local_addr().unwrap();
     let config = Config::try_parse_from(["csms-emulator"]).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(csms_emulator::app::serve(
+    let server = tokio::spawn(csms_emulator::server::serve(
         listener,
         csms_emulator::app::build(&config),
+        None,
+        csms_emulator::server::Timeouts::default(),
         async {
             let _ = stopped.await;
         },
@@ -52,4 +54,102 @@ async fn the_server_answers_over_a_real_socket_and_stops_on_shutdown() {
     stop.send(()).unwrap();
     let finished = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
+}
+
+/// Serves the default configuration with short connection timeouts; returns the address
+/// and the sender that stops it.
+async fn serve_with(
+    timeouts: csms_emulator::server::Timeouts,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config::try_parse_from(["csms-emulator"]).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(csms_emulator::server::serve(
+        listener,
+        csms_emulator::app::build(&config),
+        None,
+        timeouts,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop)
+}
+
+const SHORT: csms_emulator::server::Timeouts = csms_emulator::server::Timeouts {
+    header_read: std::time::Duration::from_millis(100),
+    idle: std::time::Duration::from_millis(150),
+};
+
+/// Everything the server sends until it closes the connection; a connection it never
+/// closes fails the test (after a bound far above the timeouts under test).
+async fn until_closed(stream: &mut TcpStream) -> String {
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        stream.read_to_end(&mut received),
+    )
+    .await
+    .expect("the server closed the connection");
+    // A reset is a close too.
+    let _ = read;
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_idle_timeout() {
+    let (addr, _stop) = serve_with(SHORT).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    assert_eq!(until_closed(&mut stream).await, "");
+}
+
+#[tokio::test]
+async fn a_request_head_that_stalls_is_closed_after_the_header_read_timeout() {
+    let (addr, _stop) = serve_with(csms_emulator::server::Timeouts {
+        header_read: std::time::Duration::from_millis(100),
+        idle: std::time::Duration::from_secs(3600),
+    })
+    .await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    assert!(!until_closed(&mut stream).await.contains("200 OK"));
+}
+
+#[tokio::test]
+async fn a_keep_alive_connection_is_answered_then_closed_when_idle() {
+    let (addr, _stop) = serve_with(SHORT).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    for _ in 0..2 {
+        stream
+            .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+    }
+    let received = until_closed(&mut stream).await;
+    assert_eq!(received.matches("HTTP/1.1 200 OK").count(), 2, "{received}");
+}
+
+#[tokio::test]
+async fn a_request_slower_than_the_idle_timeout_is_still_answered() {
+    let (addr, _stop) = serve_with(SHORT).await;
+    let rule = r#"{"operation":"ListSecrets","latency_ms":600}"#;
+    let added = exchange(
+        addr,
+        &format!(
+            "POST /_emulator/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{rule}",
+            rule.len()
+        ),
+    )
+    .await;
+    assert!(added.starts_with("HTTP/1.1 200"), "{added}");
+    let listed = exchange(
+        addr,
+        "GET /v1/p/secrets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(listed.starts_with("HTTP/1.1 200"), "{listed}");
 }

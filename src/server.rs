@@ -1,0 +1,309 @@
+//! The HTTP/1.1 server: accepts connections (plain, or TLS when given a rustls
+//! configuration), serves the router on each, and closes connections that hold resources
+//! without using them:
+//!
+//! - a request head must arrive within the header-read timeout of its first byte;
+//! - a keep-alive connection with no request under way is closed after the idle timeout;
+//! - a TLS handshake must finish within the header-read timeout.
+//!
+//! A request being served is never cut (handlers may be slowed on purpose by fault rules);
+//! its body is read under the body-read timeout by the router itself (`api::body`).
+//! On shutdown, listening stops, idle connections close, and requests under way finish
+//! (for at most ten seconds).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+use tower::ServiceExt;
+
+/// How long requests under way may take to finish once shutdown begins.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// The connection timeouts (flags `--header-read-timeout` and `--idle-timeout`).
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub header_read: Duration,
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(10),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes; over TLS when `tls` is set.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    timeouts: Timeouts,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(err) => {
+                        // Out of file descriptors and the like: wait instead of spinning.
+                        tracing::warn!(%err, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let connection = Connection {
+                    router: router.clone(),
+                    timeouts,
+                    graceful: graceful.watcher(),
+                };
+                match &tls {
+                    None => { tokio::spawn(connection.run(stream)); }
+                    Some(acceptor) => {
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            let handshake = tokio::time::timeout(
+                                timeouts.header_read,
+                                acceptor.accept(stream),
+                            );
+                            match handshake.await {
+                                Ok(Ok(stream)) => connection.run(stream).await,
+                                Ok(Err(err)) => tracing::debug!(%err, "TLS handshake failed"),
+                                Err(_) => tracing::debug!("TLS handshake timed out"),
+                            }
+                        });
+                    }
+                }
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still under way were cut at shutdown");
+    }
+    Ok(())
+}
+
+/// What one connection's task needs.
+struct Connection {
+    router: Router,
+    timeouts: Timeouts,
+    graceful: hyper_util::server::graceful::Watcher,
+}
+
+impl Connection {
+    /// Serves one connection until the client closes it, a timeout closes it, or shutdown.
+    async fn run<S>(self, stream: S)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let activity = Arc::new(Activity::new());
+        let io = TokioIo::new(WatchedIo {
+            inner: stream,
+            activity: Arc::clone(&activity),
+        });
+        let router = self.router;
+        let in_service = Arc::clone(&activity);
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let router = router.clone();
+            let serving = InFlight::begin(Arc::clone(&in_service));
+            async move {
+                let answer = router.oneshot(request.map(Body::new)).await;
+                drop(serving);
+                answer
+            }
+        });
+        let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+        let connection = self.graceful.watch(connection);
+        tokio::select! {
+            result = connection => {
+                if let Err(err) = result {
+                    tracing::debug!(%err, "connection ended with an error");
+                }
+            }
+            () = activity.expired(self.timeouts) => {
+                tracing::debug!("connection closed by a timeout");
+            }
+        }
+    }
+}
+
+/// Where a connection is between requests.
+#[derive(Debug, Clone, Copy)]
+struct Phase {
+    /// Requests being served.
+    in_flight: usize,
+    /// Bytes of a new request head have arrived since the connection went idle.
+    reading_head: bool,
+    /// When the connection went idle, or the head began to arrive.
+    since: Instant,
+}
+
+/// A connection's phase, shared by its IO (bytes arrive), its service (requests begin and
+/// end) and its watcher (which closes it when a phase lasts too long).
+#[derive(Debug)]
+struct Activity {
+    phase: Mutex<Phase>,
+    changed: Notify,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            phase: Mutex::new(Phase {
+                in_flight: 0,
+                reading_head: false,
+                since: Instant::now(),
+            }),
+            changed: Notify::new(),
+        }
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Phase) -> bool) {
+        // The phase is plain data: a panic elsewhere cannot leave it inconsistent.
+        let changed = f(&mut self.phase.lock().unwrap_or_else(PoisonError::into_inner));
+        if changed {
+            self.changed.notify_one();
+        }
+    }
+
+    fn bytes_arrived(&self) {
+        self.update(|phase| {
+            if phase.in_flight == 0 && !phase.reading_head {
+                phase.reading_head = true;
+                phase.since = Instant::now();
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    /// Completes when the current phase has outlasted its timeout.
+    async fn expired(&self, timeouts: Timeouts) {
+        loop {
+            let changed = self.changed.notified();
+            let deadline = {
+                let phase = *self.phase.lock().unwrap_or_else(PoisonError::into_inner);
+                (phase.in_flight == 0).then(|| {
+                    let limit = if phase.reading_head {
+                        timeouts.header_read
+                    } else {
+                        timeouts.idle
+                    };
+                    phase.since + limit
+                })
+            };
+            match deadline {
+                Some(at) if at <= Instant::now() => return,
+                Some(at) => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(at) => {}
+                        () = changed => {}
+                    }
+                }
+                None => changed.await,
+            }
+        }
+    }
+}
+
+/// A request under way on a connection; dropping it ends the request.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn begin(activity: Arc<Activity>) -> Self {
+        activity.update(|phase| {
+            phase.in_flight += 1;
+            phase.reading_head = false;
+            true
+        });
+        Self(activity)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.update(|phase| {
+            phase.in_flight = phase.in_flight.saturating_sub(1);
+            if phase.in_flight == 0 {
+                phase.since = Instant::now();
+            }
+            true
+        });
+    }
+}
+
+/// The connection's stream, telling [`Activity`] when bytes arrive.
+struct WatchedIo<S> {
+    inner: S,
+    activity: Arc<Activity>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WatchedIo<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.bytes_arrived();
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WatchedIo<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, data)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
