@@ -45,7 +45,10 @@ pub fn build_service(
         Arc::clone(&dyn_clock),
     )
     .with_control_token(config.control_token.clone());
-    let service = CsmsService::new(store, dyn_clock);
+    let mut service = CsmsService::new(store, dyn_clock);
+    if let Some(key) = &config.backup_key {
+        service = service.with_backup_key(key.clone());
+    }
     let settings = RouterSettings {
         body_limit: config.max_body_bytes,
         body_read_timeout: config.body_read_timeout,

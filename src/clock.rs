@@ -50,7 +50,21 @@ impl Clock for ManualClock {
     }
 }
 
-/// Sentinel meaning "not frozen" in [`EmulatorClock`].
+/// The earliest moment the emulator's clock can be set to: the Unix epoch.
+pub const EARLIEST_MOMENT: Millis = 0;
+/// The latest moment the emulator's clock can be set to: 9999-12-31T23:59:59.999Z, the
+/// last instant an ISO-8601 date can name. Later moments would make timestamps computed
+/// from "now" (expiry, deletion windows) overflow.
+pub const LATEST_MOMENT: Millis = 253_402_300_799_999;
+
+/// Whether `t` is a moment the emulator's clock may be set to.
+#[must_use]
+pub fn is_settable_moment(t: Millis) -> bool {
+    (EARLIEST_MOMENT..=LATEST_MOMENT).contains(&t)
+}
+
+/// Sentinel meaning "not frozen" in [`EmulatorClock`]; outside the settable range, so no
+/// set can be mistaken for it.
 const NOT_FROZEN: Millis = Millis::MIN;
 
 /// The clock tests control (issue: virtual clock): real time shifted by an offset, or
@@ -100,8 +114,11 @@ impl EmulatorClock {
         self.now_ms() - SystemClock.now_ms()
     }
 
-    /// Moves the clock to `to`, keeping its mode.
+    /// Moves the clock to `to`, keeping its mode; a moment outside
+    /// [`EARLIEST_MOMENT`]`..=`[`LATEST_MOMENT`] is clamped into it (callers taking
+    /// client input refuse such moments first, with [`is_settable_moment`]).
     pub fn set(&self, to: Millis) {
+        let to = to.clamp(EARLIEST_MOMENT, LATEST_MOMENT);
         match self.mode() {
             ClockMode::Frozen => self.frozen_at.store(to, Ordering::SeqCst),
             ClockMode::Real => self
@@ -113,7 +130,7 @@ impl EmulatorClock {
     /// Moves the clock by `by` milliseconds (without running due work: the admin API's
     /// advance does that).
     pub fn advance(&self, by: Millis) {
-        self.set(self.now_ms() + by);
+        self.set(self.now_ms().saturating_add(by));
     }
 
     /// Freezes time at the current moment, or lets it run again from it.
@@ -187,6 +204,30 @@ mod tests {
         assert!((clock.offset() - 7 * 86_400_000).abs() < 1_000);
         clock.set(0);
         assert!(clock.now_ms() < 1_000);
+    }
+
+    #[test]
+    fn a_frozen_clock_stays_frozen_whatever_it_is_set_to() {
+        let clock = EmulatorClock::new();
+        clock.set_mode(ClockMode::Frozen);
+        clock.set(Millis::MIN);
+        assert_eq!(clock.mode(), ClockMode::Frozen);
+        assert_eq!(clock.now_ms(), EARLIEST_MOMENT);
+        clock.set(Millis::MAX);
+        assert_eq!(clock.mode(), ClockMode::Frozen);
+        assert_eq!(clock.now_ms(), LATEST_MOMENT);
+        clock.advance(Millis::MAX);
+        assert_eq!(clock.now_ms(), LATEST_MOMENT);
+    }
+
+    #[test]
+    fn settable_moments_run_from_the_epoch_to_the_end_of_year_9999() {
+        assert!(is_settable_moment(0));
+        assert!(is_settable_moment(LATEST_MOMENT));
+        assert!(!is_settable_moment(-1));
+        assert!(!is_settable_moment(LATEST_MOMENT + 1));
+        assert!(!is_settable_moment(Millis::MIN));
+        assert!(!is_settable_moment(Millis::MAX));
     }
 
     #[test]

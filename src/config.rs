@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::auth::{AuthMode, Credential, TokenGrant};
+use crate::service::BackupKey;
 use crate::tls::TlsSource;
 
 /// The project `GET /v3/projects` answers with unless `--project-id` says otherwise.
@@ -38,6 +39,13 @@ pub struct Config {
     /// `DIR/master.key` or `CSMS_MASTER_KEY`); without it state lives in memory only.
     #[arg(long, env = "CSMS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// The key backup blobs are sealed with: 32 bytes in hex or base64. Give the same key
+    /// to every instance that must restore another's blobs. Without it, blobs are sealed
+    /// with a key derived from the master key of `--data-dir`, or, in memory, with a key
+    /// drawn at start that dies with the process.
+    #[arg(long, env = "CSMS_BACKUP_KEY", hide_env_values = true, value_parser = BackupKey::parse)]
+    pub backup_key: Option<BackupKey>,
 
     /// Load this fixture file, or every `*.json` in this directory, before serving.
     #[arg(long, env = "CSMS_SEED")]

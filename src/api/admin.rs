@@ -11,7 +11,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, parse_duration};
+use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, is_settable_moment, parse_duration};
 use crate::control::faults::{FaultRule, FaultRules, FaultSpec};
 use crate::control::journal::{Journal, JournalEntry};
 use crate::control::metrics::Metrics;
@@ -147,9 +147,19 @@ pub async fn set_clock(
                 )
             })?;
             now.checked_add(by)
-                .ok_or_else(|| CsmsError::invalid("advance", "is too large"))?
+                .filter(|t| is_settable_moment(*t))
+                .ok_or_else(|| {
+                    CsmsError::invalid("advance", "would move the clock past the year 9999")
+                })?
         }
-        (None, Some(set)) => set,
+        (None, Some(set)) if is_settable_moment(set) => set,
+        (None, Some(_)) => {
+            return Err(CsmsError::invalid(
+                "set",
+                "must be epoch milliseconds from 0 to 253402300799999 (the end of the year 9999)",
+            )
+            .into());
+        }
         _ => {
             return Err(
                 CsmsError::invalid("clock", "give exactly one of advance, set, mode").into(),

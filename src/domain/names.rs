@@ -79,6 +79,11 @@ impl fmt::Display for ProjectId {
     }
 }
 
+/// Whether `raw` is a URL dot-segment (RFC 3986 §3.3), which clients drop from paths.
+fn is_dot_segment(raw: &str) -> bool {
+    raw == "." || raw == ".."
+}
+
 /// A secret name. Which pattern applies depends on where the name comes from (D8).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SecretName(String);
@@ -89,8 +94,16 @@ impl SecretName {
         checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self)
     }
 
-    /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` (seed 000).
+    /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` (seed 000), except `.` and
+    /// `..`: those are URL dot-segments, which every client that normalises URLs removes,
+    /// so a secret named so could never be read, updated or deleted (docs/behaviour.md).
     pub fn parse_for_import(raw: &str) -> Result<Self, CsmsError> {
+        if is_dot_segment(raw) {
+            return Err(CsmsError::invalid(
+                "name",
+                "must not be . or .., which no URL can address",
+            ));
+        }
         checked(
             "name",
             raw,
@@ -327,10 +340,21 @@ mod tests {
             |raw| SecretName::parse_lookup("secret_name", raw),
         ] {
             assert!(parse("app.db.password").is_ok());
-            assert!(parse(".").is_ok());
+            assert!(parse("...").is_ok());
             assert!(parse("a/b").is_err());
             assert!(parse(&"x".repeat(65)).is_err());
             assert!(parse("").is_err());
+        }
+    }
+
+    #[test]
+    fn imported_names_cannot_be_url_dot_segments() {
+        for name in [".", ".."] {
+            let refused = SecretName::parse_for_import(name).unwrap_err();
+            assert!(
+                refused.to_string().contains("no URL can address"),
+                "{refused}"
+            );
         }
     }
 

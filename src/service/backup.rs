@@ -1,6 +1,7 @@
-//! Backup and restore of one secret (csms-spec §2.3.12): an opaque blob holding every
-//! version, value, stage and tag, sealed with AES-256-GCM so it is unreadable and any
-//! change to it is detected, and bound to the project it came from.
+//! Backup and restore of one secret: an opaque blob holding every version, value, stage
+//! and tag, sealed with AES-256-GCM under this installation's [`BackupKey`] so it is
+//! unreadable elsewhere and any change to it is detected, and bound to the project it came
+//! from (docs/behaviour.md, "Backup blobs").
 
 use std::sync::Arc;
 
@@ -11,7 +12,6 @@ use base64::engine::general_purpose::STANDARD;
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::secret::{Secret, SecretRecord, SecretState};
@@ -32,11 +32,39 @@ struct BlobPayload {
     secret: SecretRecord,
 }
 
-/// The emulator's fixed blob key: blobs stay valid across restarts and instances, as
-/// blobs of one account stay valid in its region.
-fn cipher() -> Aes256Gcm {
-    let key = Sha256::digest(b"csms-emulator secret backup blob key, format 1");
-    Aes256Gcm::new(&key)
+/// The key backup blobs are sealed with. It comes, first found, from `CSMS_BACKUP_KEY`
+/// (blobs then open on every instance given the same key), from the master key of
+/// `--data-dir` (blobs survive restarts on that directory), or is drawn at random for the
+/// process. `Debug` never shows it.
+#[derive(Clone)]
+pub struct BackupKey(Arc<Aes256Gcm>);
+
+impl std::fmt::Debug for BackupKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BackupKey(<redacted>)")
+    }
+}
+
+impl BackupKey {
+    /// A key over 32 given bytes.
+    #[must_use]
+    pub fn from_bytes(key: [u8; 32]) -> Self {
+        Self(Arc::new(Aes256Gcm::new(&key.into())))
+    }
+
+    /// A key given as 32 bytes in hex or base64, as `CSMS_BACKUP_KEY` takes it.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        crate::store::vault::decode_key_named("the backup key", raw).map(Self::from_bytes)
+    }
+
+    /// A fresh random key: blobs it seals open only in this process.
+    pub fn random() -> Result<Self, CsmsError> {
+        let mut key = [0u8; 32];
+        OsRng
+            .try_fill_bytes(&mut key)
+            .map_err(|e| CsmsError::Internal(format!("random backup key: {e}")))?;
+        Ok(Self::from_bytes(key))
+    }
 }
 
 fn invalid_blob() -> CsmsError {
@@ -46,14 +74,15 @@ fn invalid_blob() -> CsmsError {
     )
 }
 
-fn seal(payload: &BlobPayload) -> Result<String, CsmsError> {
+fn seal(key: &BackupKey, payload: &BlobPayload) -> Result<String, CsmsError> {
     let plain = serde_json::to_vec(payload)
         .map_err(|e| CsmsError::Internal(format!("serialize backup: {e}")))?;
     let mut nonce = [0u8; NONCE_LEN];
     OsRng
         .try_fill_bytes(&mut nonce)
         .map_err(|e| CsmsError::Internal(format!("random nonce: {e}")))?;
-    let sealed = cipher()
+    let sealed = key
+        .0
         .encrypt(Nonce::from_slice(&nonce), plain.as_slice())
         .map_err(|_| CsmsError::Internal("encrypt backup".into()))?;
     let mut bytes = nonce.to_vec();
@@ -61,14 +90,15 @@ fn seal(payload: &BlobPayload) -> Result<String, CsmsError> {
     Ok(format!("{BLOB_PREFIX}{}", STANDARD.encode(bytes)))
 }
 
-fn open(blob: &str) -> Result<BlobPayload, CsmsError> {
+fn open(key: &BackupKey, blob: &str) -> Result<BlobPayload, CsmsError> {
     let encoded = blob.strip_prefix(BLOB_PREFIX).ok_or_else(invalid_blob)?;
     let bytes = STANDARD.decode(encoded).map_err(|_| invalid_blob())?;
     if bytes.len() <= NONCE_LEN {
         return Err(invalid_blob());
     }
     let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-    let plain = cipher()
+    let plain = key
+        .0
         .decrypt(Nonce::from_slice(nonce), sealed)
         .map_err(|_| invalid_blob())?;
     let payload: BlobPayload = serde_json::from_slice(&plain).map_err(|_| invalid_blob())?;
@@ -79,6 +109,12 @@ fn open(blob: &str) -> Result<BlobPayload, CsmsError> {
 }
 
 impl CsmsService {
+    fn sealing_key(&self) -> Result<&BackupKey, CsmsError> {
+        self.backup_key
+            .as_ref()
+            .ok_or_else(|| CsmsError::Internal("no backup key could be drawn".into()))
+    }
+
     /// Backup, `POST …/secrets/{secret_name}/backup`: `{"secret_blob": ...}`.
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn download_secret_blob(
@@ -87,11 +123,14 @@ impl CsmsService {
         name: &SecretName,
     ) -> Result<String, CsmsError> {
         let record = self.with_secret(project, name, |s| Ok(s.to_record()))?;
-        seal(&BlobPayload {
-            format: BLOB_FORMAT,
-            project: project.to_string(),
-            secret: record,
-        })
+        seal(
+            self.sealing_key()?,
+            &BlobPayload {
+                format: BLOB_FORMAT,
+                project: project.to_string(),
+                secret: record,
+            },
+        )
     }
 
     /// Restore, `POST /v1/{project_id}/secrets/restore`: recreates the secret exactly,
@@ -103,7 +142,7 @@ impl CsmsService {
         blob: Option<&str>,
     ) -> Result<Arc<Secret>, CsmsError> {
         let blob = blob.ok_or_else(|| CsmsError::invalid("secret_blob", "is required"))?;
-        let payload = open(blob)?;
+        let payload = open(self.sealing_key()?, blob)?;
         if payload.project != project.as_str() {
             return Err(CsmsError::invalid(
                 "secret_blob",
@@ -135,24 +174,43 @@ mod tests {
             1,
         )
         .unwrap();
-        let blob = seal(&BlobPayload {
-            format: BLOB_FORMAT,
-            project: "p".into(),
-            secret: secret.to_record(),
-        })
+        let key = BackupKey::random().unwrap();
+        let blob = seal(
+            &key,
+            &BlobPayload {
+                format: BLOB_FORMAT,
+                project: "p".into(),
+                secret: secret.to_record(),
+            },
+        )
         .unwrap();
         assert!(blob.starts_with(BLOB_PREFIX));
         assert!(!blob.contains("hunter2"));
-        assert!(open(&blob).is_ok());
+        assert!(open(&key, &blob).is_ok());
+        let other = BackupKey::random().unwrap();
+        assert!(
+            open(&other, &blob).is_err(),
+            "another installation's key opens nothing"
+        );
         let encoded = &blob[BLOB_PREFIX.len()..];
         let bytes = STANDARD.decode(encoded).unwrap();
         for i in [0, NONCE_LEN, bytes.len() / 2, bytes.len() - 1] {
             let mut changed = bytes.clone();
             changed[i] ^= 0x01;
             let tampered = format!("{BLOB_PREFIX}{}", STANDARD.encode(changed));
-            assert!(open(&tampered).is_err(), "byte {i}");
+            assert!(open(&key, &tampered).is_err(), "byte {i}");
         }
-        assert!(open("garbage").is_err());
-        assert!(open(&format!("{BLOB_PREFIX}!!!")).is_err());
+        assert!(open(&key, "garbage").is_err());
+        assert!(open(&key, &format!("{BLOB_PREFIX}!!!")).is_err());
+    }
+
+    #[test]
+    fn a_backup_key_parses_from_hex_or_base64_and_never_shows() {
+        let hex = "ab".repeat(32);
+        let key = BackupKey::parse(&hex).unwrap();
+        assert_eq!(format!("{key:?}"), "BackupKey(<redacted>)");
+        assert!(BackupKey::parse(&STANDARD.encode([7u8; 32])).is_ok());
+        let short = BackupKey::parse("abcd").unwrap_err();
+        assert!(short.contains("the backup key"), "{short}");
     }
 }

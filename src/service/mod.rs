@@ -23,6 +23,7 @@ use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 use crate::store::{self, Store, Tx};
 
+pub use backup::BackupKey;
 pub use batch::{BatchDeleteInput, BatchDeleteReport, BatchImportReport, ImportFailure};
 pub use events::{CreateEventInput, NotificationInput, UpdateEventInput};
 pub use fixtures::{CheckedFixture, Seeded, check_fixture};
@@ -37,12 +38,35 @@ pub use versions::{CreateVersionInput, StageInfo, VersionInfo};
 pub struct CsmsService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    backup_key: Option<BackupKey>,
 }
 
 impl CsmsService {
+    /// A service over `store` and `clock`. Backup blobs are sealed with the store's own key
+    /// if it has one, else with a key drawn for this process; [`Self::with_backup_key`]
+    /// overrides both.
     #[must_use]
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        let backup_key = match store.backup_key() {
+            Ok(Some(key)) => Some(BackupKey::from_bytes(key)),
+            Ok(None) => BackupKey::random().ok(),
+            Err(err) => {
+                tracing::error!(%err, "no backup key: backup and restore will fail");
+                None
+            }
+        };
+        Self {
+            store,
+            clock,
+            backup_key,
+        }
+    }
+
+    /// Seals backup blobs with `key` (from `CSMS_BACKUP_KEY`).
+    #[must_use]
+    pub fn with_backup_key(mut self, key: BackupKey) -> Self {
+        self.backup_key = Some(key);
+        self
     }
 
     fn now(&self) -> Millis {

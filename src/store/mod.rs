@@ -365,6 +365,12 @@ pub trait Store: Send + Sync + 'static {
     /// Empties one project, or everything, atomically.
     fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError>;
 
+    /// The key backup blobs are sealed with, when the store has one of its own (a durable
+    /// store derives it from its master key); `None` lets the service draw one.
+    fn backup_key(&self) -> Result<Option<[u8; 32]>, CsmsError> {
+        Ok(None)
+    }
+
     /// Keeps an emulator setting (such as the clock) where the state lives.
     fn save_setting(&self, _key: &str, _value: &str) -> Result<(), CsmsError> {
         Ok(())

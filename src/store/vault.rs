@@ -38,14 +38,19 @@ impl std::fmt::Debug for Vault {
 }
 
 fn decode_key(raw: &str) -> Result<[u8; 32], String> {
+    decode_key_named("the master key", raw)
+}
+
+/// A 32-byte key given as hex (64 characters) or base64; `what` names it in the error.
+pub fn decode_key_named(what: &str, raw: &str) -> Result<[u8; 32], String> {
     let raw = raw.trim();
     let bytes = hex::decode(raw)
         .ok()
         .or_else(|| STANDARD.decode(raw).ok())
-        .ok_or("the master key must be 32 bytes in hex (64 characters) or base64")?;
+        .ok_or_else(|| format!("{what} must be 32 bytes in hex (64 characters) or base64"))?;
     bytes
         .try_into()
-        .map_err(|_| "the master key must be exactly 32 bytes".to_owned())
+        .map_err(|_| format!("{what} must be exactly 32 bytes"))
 }
 
 impl Vault {
@@ -98,6 +103,15 @@ impl Vault {
             master,
             keys: RwLock::default(),
         }
+    }
+
+    /// The key that seals backup blobs of this installation, derived from the master key so
+    /// blobs survive restarts on the same data directory and open nowhere else.
+    pub fn backup_key(&self) -> Result<[u8; 32], String> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.master)
+            .map_err(|e| format!("derive backup key: {e}"))?;
+        mac.update(b"csms-emulator backup blob key\0format 1");
+        Ok(mac.finalize().into_bytes().into())
     }
 
     /// The data key of (`project`, `kms_key_id`), derived once and then kept.

@@ -273,3 +273,29 @@ async fn generate_password_honours_every_option() {
         assert_csms_error(&app.post(&path, bad).await, 400, "CSMS.0002");
     }
 }
+
+#[tokio::test]
+async fn a_blob_opens_only_where_its_backup_key_is() {
+    let source = TestApp::new();
+    source.create_secret("s", "v").await;
+    let blob = backup(&source, "s").await;
+    let restore = format!("{}/restore", secrets_path());
+
+    let stranger = TestApp::new();
+    assert_csms_error(
+        &stranger.post(&restore, json!({"secret_blob": blob})).await,
+        400,
+        "CSMS.0002",
+    );
+
+    let key = "5a".repeat(32);
+    let keyed = TestApp::with_args(&["--backup-key", &key]);
+    keyed.create_secret("k", "v").await;
+    let keyed_blob = backup(&keyed, "k").await;
+    let sibling = TestApp::with_args(&["--backup-key", &key]);
+    let restored = sibling
+        .post(&restore, json!({"secret_blob": keyed_blob}))
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.raw);
+    assert_eq!(sibling.get(&secret_path("k")).await.status, StatusCode::OK);
+}

@@ -127,3 +127,62 @@ async fn a_body_that_does_not_arrive_in_time_is_answered_408() {
         answered_without_the_body(&enforced, stalled_post(&secrets_path(), 500, Some("t"))).await;
     assert_csms_error(&answer, 408, "APIGW.0201");
 }
+
+#[tokio::test]
+async fn the_clock_refuses_moments_outside_epoch_to_year_9999_and_stays_frozen() {
+    let app = TestApp::new();
+    let before = app.get("/_emulator/clock").await;
+    assert_eq!(before.body["mode"], "frozen");
+    for set in [i64::MAX, i64::MIN, -1, 253_402_300_800_000] {
+        let answer = app.post("/_emulator/clock", json!({ "set": set })).await;
+        assert_csms_error(&answer, 400, "CSMS.0002");
+    }
+    let answer = app
+        .post("/_emulator/clock", json!({"advance": i64::MAX}))
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let answer = app
+        .post("/_emulator/clock", json!({"advance": "99999999d"}))
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let after = app.get("/_emulator/clock").await;
+    assert_eq!(
+        after.body["now"], before.body["now"],
+        "a refused move changes nothing"
+    );
+    assert_eq!(after.body["mode"], "frozen");
+    let last = app
+        .post("/_emulator/clock", json!({"set": 253_402_300_799_999_i64}))
+        .await;
+    assert_eq!(last.status, 200);
+    assert_eq!(last.body["mode"], "frozen");
+    assert_eq!(last.body["now"], 253_402_300_799_999_i64);
+    app.create_secret("late", "v").await;
+    let shown = app.get(&secret_path("late")).await;
+    assert_eq!(shown.body["secret"]["create_time"], 253_402_300_799_999_i64);
+}
+
+#[tokio::test]
+async fn batch_import_refuses_the_dot_segment_names_and_creates_the_rest() {
+    let app = TestApp::new();
+    let answer = app
+        .post(
+            &format!("{}/batch-import", secrets_path()),
+            json!({"secrets": [
+                {"name": ".", "secret_string": "v"},
+                {"name": "..", "secret_string": "v"},
+                {"name": "...", "secret_string": "v"}
+            ]}),
+        )
+        .await;
+    let failed: Vec<_> = answer.body["error_list"]
+        .as_array()
+        .expect("failed list")
+        .iter()
+        .map(|item| item["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(failed, [".", ".."], "{}", answer.body);
+    assert_eq!(app.get(&secret_path("...")).await.status, 200);
+    let listed = app.get(&secrets_path()).await;
+    assert_eq!(listed.body["secrets"].as_array().map(Vec::len), Some(1));
+}

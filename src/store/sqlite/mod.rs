@@ -497,6 +497,13 @@ impl Store for SqliteStore {
             .optional()
             .map_err(internal("load setting"))
     }
+
+    fn backup_key(&self) -> Result<Option<[u8; 32]>, CsmsError> {
+        self.vault
+            .backup_key()
+            .map(Some)
+            .map_err(CsmsError::Internal)
+    }
 }
 
 #[cfg(test)]

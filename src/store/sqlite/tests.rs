@@ -526,3 +526,17 @@ fn a_format_2_password_kept_in_plaintext_is_hashed_by_the_migration() {
     drop(store);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_backup_key_is_the_same_after_reopening_and_differs_between_installations() {
+    let dir = temp_dir();
+    let first = SqliteStore::open(&dir, None).unwrap().backup_key().unwrap();
+    let again = SqliteStore::open(&dir, None).unwrap().backup_key().unwrap();
+    let elsewhere = SqliteStore::open(&temp_dir(), None)
+        .unwrap()
+        .backup_key()
+        .unwrap();
+    assert!(first.is_some());
+    assert_eq!(first, again);
+    assert_ne!(first, elsewhere);
+}
