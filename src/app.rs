@@ -64,7 +64,7 @@ pub fn build_service(
 }
 
 /// Runs the work that falls due with time (scheduled deletions, version expiry, automatic
-/// rotation) every `interval`, for as long as the runtime lives (D18).
+/// rotation) every `interval`, for as long as the runtime lives (docs/behaviour.md §18).
 #[allow(clippy::must_use_candidate)] // the handle may be dropped: the task runs on
 pub fn spawn_sweeper(service: CsmsService, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Milliseconds since the Unix epoch, the unit of every CSMS timestamp (D1).
+/// Milliseconds since the Unix epoch, the unit of every CSMS timestamp (docs/behaviour.md §1).
 pub type Millis = i64;
 
 /// A source of the current time in epoch milliseconds.

@@ -6,7 +6,7 @@
 use std::fmt;
 
 /// Every error code csms-emulator can answer with, with its HTTP status
-/// (csms-spec §4.2 and §4.4; decisions D2–D5, D14, D17, D19).
+/// (docs/behaviour.md §2–§5, §14, §17, §19).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// `CSMS.0001`, 500: internal error.
@@ -15,7 +15,7 @@ pub enum ErrorCode {
     InvalidParameter,
     /// `CSMS.0004`, 400: the request body cannot be parsed.
     MalformedBody,
-    /// `CSMS.0005`, 404 (D2): the resource does not exist.
+    /// `CSMS.0005`, 404 (docs/behaviour.md §2): the resource does not exist.
     NotFound,
     /// `CSMS.0101`, 409: the secret name already exists.
     NameExists,
@@ -36,14 +36,14 @@ pub enum ErrorCode {
     StageLimitReached,
     /// `CSMS.0204`, 400: one request asks for more stages than the quota.
     StageQuotaExceeded,
-    /// `APIGW.0101`, 404 (D5): no API at this path and method.
+    /// `APIGW.0101`, 404 (docs/behaviour.md §5): no API at this path and method.
     RouteNotFound,
     /// `APIGW.0201`, 413: the request body is larger than the gateway accepts.
     BodyTooLarge,
     /// `APIGW.0201`, 408: the request body did not arrive in time (the gateway's
     /// bad-request code; no CSMS code covers it).
     RequestTimeout,
-    /// `APIGW.0301`, 401: authentication failed (D23).
+    /// `APIGW.0301`, 401: authentication failed (docs/behaviour.md §23).
     AuthFailed,
     /// `APIGW.0302`, 403: the credential may not use this project.
     Forbidden,
@@ -96,7 +96,7 @@ impl ErrorCode {
         }
     }
 
-    /// Gateway errors carry a `request_id` in their body (csms-spec §4.1).
+    /// Gateway errors carry a `request_id` in their body.
     #[must_use]
     pub const fn is_gateway(self) -> bool {
         matches!(
@@ -211,7 +211,7 @@ impl CsmsError {
         }
     }
 
-    /// The text batch-delete puts in `failed_secrets[].error_msg`: `CODE: message` (seed 003).
+    /// The text batch-delete puts in `failed_secrets[].error_msg`: `CODE: message` ("Deleting Secrets in Batches" page).
     #[must_use]
     pub fn prefixed_message(&self) -> String {
         format!("{}: {}", self.code(), self.client_message())

@@ -1,6 +1,6 @@
 //! Optional HTTPS (rustls with the ring provider): a certificate and key from files, or a
 //! self-signed certificate generated at start and written where clients can trust it. The
-//! Go SDK insists on https for its IAM lookup (csms-spec §6.2).
+//! Go SDK insists on https for its IAM lookup.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

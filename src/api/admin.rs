@@ -219,7 +219,7 @@ pub struct StateBody {
 }
 
 /// `POST /_emulator/projects/{project_id}/secrets/{secret_name}/state`: ENABLED, DISABLED
-/// or FROZEN (D17), which no public API sets.
+/// or FROZEN (docs/behaviour.md §17), which no public API sets.
 pub async fn set_secret_state(
     State(state): State<AdminState>,
     CsmsPath((project_id, secret_name)): CsmsPath<(String, String)>,

@@ -1,4 +1,4 @@
-//! The authentication middleware (D23). It reads the request's one classification (see
+//! The authentication middleware (docs/behaviour.md §23). It reads the request's one classification (see
 //! [`super::operations`]) and decides in this order:
 //!
 //! - probes (`/_emulator/health`, `/_emulator/ready`) are always served;

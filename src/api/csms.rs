@@ -1,7 +1,6 @@
 //! Routes under `/v1/{project_id}/csms/…`: events, notification records, tasks, password
 //! generation, grants, tags and the tag search. Their first segment is either a literal
-//! (`events`, `tags`, `tasks`, …) or a secret id, so each route tells them apart here
-//! (csms-spec §2.1, "Routing ambiguities").
+//! (`events`, `tags`, `tasks`, …) or a secret id, so each route tells them apart here.
 
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};

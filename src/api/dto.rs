@@ -24,7 +24,7 @@ pub struct ListVersionsQuery {
     pub marker: Option<String>,
 }
 
-/// `Secret` (csms-spec §2.2).
+/// `Secret`.
 #[derive(Debug, Serialize)]
 pub struct SecretDto {
     pub id: String,
@@ -87,7 +87,7 @@ pub struct SecretResponse {
     pub secret: SecretDto,
 }
 
-/// `PageInfo` (csms-spec §2.2).
+/// `PageInfo`.
 #[derive(Debug, Serialize)]
 pub struct PageInfoDto {
     pub next_marker: Option<String>,
@@ -126,7 +126,7 @@ impl From<Listing<Arc<Secret>>> for ListSecretsResponse {
     }
 }
 
-/// `VersionMetadata` (seed 004).
+/// `VersionMetadata` ("Creating a Secret Version" page).
 #[derive(Debug, Serialize)]
 pub struct VersionMetadataDto {
     pub id: String,
@@ -220,7 +220,7 @@ impl From<VersionInfo> for VersionResponse {
     }
 }
 
-/// `Stage` (csms-spec §2.2).
+/// `Stage`.
 #[derive(Debug, Serialize)]
 pub struct StageDto {
     pub name: String,
@@ -255,7 +255,7 @@ pub struct ImportErrorDto {
     pub error_msg: String,
 }
 
-/// The answer of batch import (seed 000).
+/// The answer of batch import ("Importing Secrets in Batches" page).
 #[derive(Debug, Serialize)]
 pub struct BatchImportResponse {
     pub error_list: Vec<ImportErrorDto>,
@@ -289,7 +289,7 @@ pub struct FailedDeletedDto {
     pub error_msg: String,
 }
 
-/// The answer of batch delete (seed 003).
+/// The answer of batch delete ("Deleting Secrets in Batches" page).
 #[derive(Debug, Serialize)]
 pub struct BatchDeleteResponse {
     pub total: usize,

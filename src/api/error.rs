@@ -1,5 +1,5 @@
 //! How a [`CsmsError`] reaches the client: the documented status and a flat
-//! `{"error_code","error_msg"}` body (D6). Gateway errors get `request_id` added by the
+//! `{"error_code","error_msg"}` body (docs/behaviour.md §6). Gateway errors get `request_id` added by the
 //! request middleware, which alone knows the id.
 
 use axum::Json;

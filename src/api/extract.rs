@@ -14,7 +14,7 @@ use super::body::BodyRules;
 use super::error::ApiError;
 
 /// A JSON request body. Requires a JSON content type; unparsable bodies are CSMS.0004,
-/// fields of the wrong type CSMS.0002 naming the field (D4).
+/// fields of the wrong type CSMS.0002 naming the field (docs/behaviour.md §4).
 #[derive(Debug)]
 pub struct CsmsJson<T>(pub T);
 

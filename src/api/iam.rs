@@ -1,5 +1,5 @@
 //! The one IAM call the SDKs make when they have AK/SK and a region but no project id
-//! (csms-spec §5.5): `GET /v3/projects?name=<region>`, answered with exactly one project.
+//!: `GET /v3/projects?name=<region>`, answered with exactly one project.
 
 use axum::Json;
 use axum::extract::Extension;

@@ -54,7 +54,7 @@ pub struct RouterSettings {
 }
 
 /// The full router: CSMS routes, the IAM project lookup, the emulator's own routes,
-/// CSMS-shaped fallbacks for unknown paths and methods (D5), authentication, a body limit,
+/// CSMS-shaped fallbacks for unknown paths and methods (docs/behaviour.md §5), authentication, a body limit,
 /// panic capture and the request middleware.
 pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
     let body_limit = settings.body_limit;
@@ -85,7 +85,7 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         .fallback(route_not_found)
         .with_state(service)
         .merge(admin_routes)
-        // after the merge: it applies to every route registered so far (D5)
+        // after the merge: it applies to every route registered so far (docs/behaviour.md §5)
         .method_not_allowed_fallback(route_not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(iam::IamProject(settings.project_id)))
@@ -178,7 +178,7 @@ fn csms_routes() -> Router<CsmsService> {
         )
 }
 
-/// Any path or method the API does not define: 404 `APIGW.0101` (D5).
+/// Any path or method the API does not define: 404 `APIGW.0101` (docs/behaviour.md §5).
 async fn route_not_found(method: Method, uri: Uri) -> Response {
     ApiError(CsmsError::RouteNotFound {
         method: method.to_string(),

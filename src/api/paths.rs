@@ -36,7 +36,7 @@ impl SecretPath {
 pub struct VersionPath {
     pub project_id: String,
     pub secret_name: String,
-    /// Absent on `…/versions/`, which means `latest` (D7).
+    /// Absent on `…/versions/`, which means `latest` (docs/behaviour.md §7).
     #[serde(default)]
     pub version_id: String,
 }

@@ -1,4 +1,4 @@
-//! Peripheral routes (csms-spec §2.4): agencies, users and function templates (global,
+//! Peripheral routes: agencies, users and function templates (global,
 //! no project in the path), and the secrets checker under `/secrets/checker/…`.
 
 use axum::Json;

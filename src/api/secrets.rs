@@ -55,7 +55,7 @@ pub async fn show_secret(
 
 /// `POST /v1/{project_id}/secrets/{literal}`: no POST exists on a secret itself, so the
 /// literal paths (batch-import, batch-delete, restore) are told apart here, and a secret
-/// may still be named like one of them (csms-spec §2.1, "Routing ambiguities").
+/// may still be named like one of them.
 pub async fn post_secret_literal(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,

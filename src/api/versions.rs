@@ -45,7 +45,7 @@ pub async fn list_secret_versions(
 }
 
 /// `GET /v1/{project_id}/secrets/{secret_name}/versions/{version_id}` — Querying a Version
-/// and its Value. Also serves `…/versions/` (empty id = `latest`, D7).
+/// and its Value. Also serves `…/versions/` (empty id = `latest`, docs/behaviour.md §7).
 pub async fn show_secret_version(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<VersionPath>,

@@ -1,4 +1,4 @@
-//! Request authentication (decision D23, csms-spec §5): `SDK-HMAC-SHA256` signatures
+//! Request authentication (docs/behaviour.md §23): `SDK-HMAC-SHA256` signatures
 //! verified against configured AK/SK pairs, `X-Auth-Token` against configured tokens, and
 //! credentials bound to a project. Knows nothing of axum; the API layer feeds it requests.
 
@@ -216,7 +216,7 @@ impl SignedRequest {
             .map(|(n, v)| (n.as_str(), v.clone()))
             .collect();
         // Python and Go decode each path segment before encoding it; Java re-encodes what
-        // it sent. Either canonical URI is accepted (csms-spec §5.3).
+        // it sent. Either canonical URI is accepted.
         for decode in [true, false] {
             let canonical = canonical_request(&CanonicalInput {
                 method: &self.method,

@@ -1,4 +1,4 @@
-//! `SDK-HMAC-SHA256` request signatures (csms-spec §5.3): the canonical request is rebuilt
+//! `SDK-HMAC-SHA256` request signatures: the canonical request is rebuilt
 //! from the headers the client lists in `SignedHeaders`, never from a fixed list, because
 //! every client (Python, Go, Java SDKs, terraform's golangsdk) signs a different set.
 
@@ -11,7 +11,7 @@ pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 /// The hash of an empty payload.
 pub const EMPTY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (Python's `quote(s, safe='~')`).
+/// Everything but `A-Z a-z 0-9 - _. ~` is percent-encoded (Python's `quote(s, safe='~')`).
 const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')

@@ -1,4 +1,4 @@
-//! Events: named notification rules that secrets subscribe to (csms-spec §2.3.17, §3.15),
+//! Events: named notification rules that secrets subscribe to,
 //! and the records of notifications they produced.
 
 use serde::{Deserialize, Serialize};

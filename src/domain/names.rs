@@ -42,7 +42,7 @@ fn checked(
     }
 }
 
-/// A project id from the path; every project is its own namespace (D24).
+/// A project id from the path; every project is its own namespace (docs/behaviour.md §24).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProjectId(String);
 
@@ -84,17 +84,17 @@ fn is_dot_segment(raw: &str) -> bool {
     raw == "." || raw == ".."
 }
 
-/// A secret name. Which pattern applies depends on where the name comes from (D8).
+/// A secret name. Which pattern applies depends on where the name comes from (docs/behaviour.md §8).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SecretName(String);
 
 impl SecretName {
-    /// Names in a create-secret body: `^[a-zA-Z0-9_-]{1,64}$` (seed 001).
+    /// Names in a create-secret body: `^[a-zA-Z0-9_-]{1,64}$` ("Creating a Secret" page).
     pub fn parse_for_create(raw: &str) -> Result<Self, CsmsError> {
         checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self)
     }
 
-    /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` (seed 000), except `.` and
+    /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` ("Importing Secrets in Batches" page), except `.` and
     /// `..`: those are URL dot-segments, which every client that normalises URLs removes,
     /// so a secret named so could never be read, updated or deleted (docs/behaviour.md).
     pub fn parse_for_import(raw: &str) -> Result<Self, CsmsError> {
@@ -115,7 +115,7 @@ impl SecretName {
     }
 
     /// Names in a path or marker are looked up, checked only against
-    /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (D8).
+    /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
     pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
         checked(
             param,
@@ -139,7 +139,7 @@ impl fmt::Display for SecretName {
     }
 }
 
-/// A stage label such as `SYSCURRENT`: 1–64 characters (D14). The built-in labels are
+/// A stage label such as `SYSCURRENT`: 1–64 characters (docs/behaviour.md §14). The built-in labels are
 /// static, so the common case allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StageName(Cow<'static, str>);
@@ -180,7 +180,7 @@ impl StageName {
         Self(Cow::Borrowed(SYSPREVIOUS))
     }
 
-    /// SYSCURRENT and SYSPREVIOUS are built in and cannot be deleted (D14).
+    /// SYSCURRENT and SYSPREVIOUS are built in and cannot be deleted (docs/behaviour.md §14).
     #[must_use]
     pub fn is_builtin(&self) -> bool {
         self.0 == SYSCURRENT || self.0 == SYSPREVIOUS
@@ -198,7 +198,7 @@ impl fmt::Display for StageName {
     }
 }
 
-/// A version number: `vN` on the wire, `N` ≥ 1 (D12).
+/// A version number: `vN` on the wire, `N` ≥ 1 (docs/behaviour.md §12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct VersionNumber(pub u32);
 
@@ -222,7 +222,7 @@ impl fmt::Display for VersionNumber {
     }
 }
 
-/// The `{version_id}` of show-secret-version: a number or `latest` (D7).
+/// The `{version_id}` of show-secret-version: a number or `latest` (docs/behaviour.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionRef {
     Number(VersionNumber),
@@ -231,7 +231,7 @@ pub enum VersionRef {
 }
 
 impl VersionRef {
-    /// `v[0-9]{1,10}|latest`, and the empty string as `latest` (D7).
+    /// `v[0-9]{1,10}|latest`, and the empty string as `latest` (docs/behaviour.md §7).
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
         if raw.is_empty() || raw == "latest" {
             return Ok(Self::Latest);
@@ -242,7 +242,7 @@ impl VersionRef {
     }
 }
 
-/// A KMS key id: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$` (seed 001).
+/// A KMS key id: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$` ("Creating a Secret" page).
 /// Shared (`Arc`) between a secret and its versions, so recording it per version is free.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KmsKeyId(Arc<str>);
@@ -265,7 +265,7 @@ impl KmsKeyId {
         }
     }
 
-    /// The stable id standing for `csms/default` in a project (D20).
+    /// The stable id standing for `csms/default` in a project (docs/behaviour.md §20).
     #[must_use]
     pub fn project_default(project: &ProjectId) -> Self {
         let name = format!("csms/default/{project}");

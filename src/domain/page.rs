@@ -1,4 +1,4 @@
-//! Marker paging (D16): stable order, exclusive marker, `next_marker` only while more
+//! Marker paging (docs/behaviour.md §16): stable order, exclusive marker, `next_marker` only while more
 //! items remain.
 
 use crate::error::CsmsError;

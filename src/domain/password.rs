@@ -1,4 +1,4 @@
-//! Random passwords for generate-password and rotation (csms-spec §2.3.14), drawn from the
+//! Random passwords for generate-password and rotation, drawn from the
 //! operating system's CSPRNG.
 
 use rand::seq::{IndexedRandom, SliceRandom};

@@ -1,4 +1,4 @@
-//! Secret types and the rotation settings that depend on them (D10, D11).
+//! Secret types and the rotation settings that depend on them (docs/behaviour.md §10, §11).
 
 use serde::{Deserialize, Serialize};
 
@@ -6,7 +6,7 @@ use crate::error::CsmsError;
 
 use super::limits::{ROTATION_CONFIG_MAX_CHARS, ROTATION_PERIOD_MAX_SECS};
 
-/// `secret_type` (seed 001). `RDS` is documented but no longer accepted (D11).
+/// `secret_type` ("Creating a Secret" page). `RDS` is documented but no longer accepted (docs/behaviour.md §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum SecretType {
     #[default]
@@ -44,7 +44,7 @@ impl SecretType {
         }
     }
 
-    /// Database secret types must carry a `rotation_config` (D11).
+    /// Database secret types must carry a `rotation_config` (docs/behaviour.md §11).
     #[must_use]
     pub const fn needs_rotation_config(self) -> bool {
         matches!(self, Self::RdsFg | Self::GaussDbFg)
@@ -59,7 +59,7 @@ pub struct RotationPeriod {
 }
 
 impl RotationPeriod {
-    /// Parses and range-checks a period; `min_secs` differs per operation (D10).
+    /// Parses and range-checks a period; `min_secs` differs per operation (docs/behaviour.md §10).
     pub fn parse(raw: &str, min_secs: u64) -> Result<Self, CsmsError> {
         let invalid = || {
             CsmsError::invalid(
@@ -113,7 +113,7 @@ impl RotationPeriod {
     }
 }
 
-/// The JSON inside `rotation_config` for database secrets (seed 001).
+/// The JSON inside `rotation_config` for database secrets ("Creating a Secret" page).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct RotationConfigJson {
@@ -121,7 +121,7 @@ struct RotationConfigJson {
     secret_sub_type: String,
 }
 
-/// A checked `rotation_config`, with the instance it names (batch delete matches on it, D21).
+/// A checked `rotation_config`, with the instance it names (batch delete matches on it, docs/behaviour.md §21).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationConfig {
     text: String,
@@ -130,7 +130,7 @@ pub struct RotationConfig {
 
 impl RotationConfig {
     /// At most 1,024 characters; for database secret types it must be
-    /// `{"InstanceId": "...", "SecretSubType": "SingleUser"|"MultiUser"}` (D11).
+    /// `{"InstanceId": "...", "SecretSubType": "SingleUser"|"MultiUser"}` (docs/behaviour.md §11).
     pub fn parse(raw: &str, secret_type: SecretType) -> Result<Self, CsmsError> {
         if raw.chars().count() > ROTATION_CONFIG_MAX_CHARS {
             return Err(CsmsError::invalid(

@@ -1,4 +1,4 @@
-//! Tag keys and values (csms-spec §2.3.15, §3.16; `tag_item.py` of the Python SDK).
+//! Tag keys and values (`tag_item.py` of the Python SDK).
 
 use std::sync::LazyLock;
 
@@ -10,7 +10,7 @@ use crate::error::CsmsError;
 pub const TAG_KEY_MAX_CHARS: usize = 128;
 /// Values: 0–255 characters.
 pub const TAG_VALUE_MAX_CHARS: usize = 255;
-/// At most 20 tags a secret (csms-spec §3.16).
+/// At most 20 tags a secret.
 pub const TAGS_MAX: usize = 20;
 /// Keys with this prefix are reserved for system tags.
 pub const SYS_PREFIX: &str = "_sys_";

@@ -1,4 +1,4 @@
-//! Rotation tasks, as `list_secret_task` reports them (csms-spec §2.4).
+//! Rotation tasks, as `list_secret_task` reports them.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::error::CsmsError;
 
 /// The value of one version: text, or binary kept as the base64 text the client sent
-/// (clients compare it byte for byte, csms-spec §3.7). `Arc` keeps snapshots cheap.
+/// (clients compare it byte for byte). `Arc` keeps snapshots cheap.
 #[derive(Clone, PartialEq, Eq)]
 pub enum SecretValue {
     Text(Arc<str>),
@@ -27,7 +27,7 @@ impl fmt::Debug for SecretValue {
 
 impl SecretValue {
     /// Builds a value from the two optional request fields: exactly one must be present,
-    /// at most `max_bytes` UTF-8 bytes, and `secret_binary` must be valid base64 (D9).
+    /// at most `max_bytes` UTF-8 bytes, and `secret_binary` must be valid base64 (docs/behaviour.md §9).
     pub fn from_fields(
         secret_string: Option<String>,
         secret_binary: Option<String>,

@@ -1,4 +1,4 @@
-//! Batch import (seed 000) and batch delete (seed 003): one transaction each, with an
+//! Batch import ("Importing Secrets in Batches" page) and batch delete ("Deleting Secrets in Batches" page): one transaction each, with an
 //! outcome reported per item.
 
 use std::collections::BTreeSet;
@@ -30,7 +30,7 @@ pub struct ImportFailure {
     pub error_msg: String,
 }
 
-/// The outcome of batch import (D22).
+/// The outcome of batch import (docs/behaviour.md §22).
 #[derive(Debug, Clone)]
 pub struct BatchImportReport {
     pub total: usize,
@@ -38,7 +38,7 @@ pub struct BatchImportReport {
     pub errors: Vec<ImportFailure>,
 }
 
-/// The body of batch delete, as sent (seed 003).
+/// The body of batch delete, as sent ("Deleting Secrets in Batches" page).
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct BatchDeleteInput {
     pub instance_id: Option<String>,
@@ -53,7 +53,7 @@ pub struct BatchDeleteReport {
     pub failed: Vec<(String, String)>,
 }
 
-/// The secret type an `instance_type` stands for; `None` matches every type (D21).
+/// The secret type an `instance_type` stands for; `None` matches every type (docs/behaviour.md §21).
 fn secret_type_for_instance(raw: &str) -> Result<Option<SecretType>, CsmsError> {
     match raw {
         "RDS" => Ok(Some(SecretType::RdsFg)),
@@ -68,7 +68,7 @@ fn secret_type_for_instance(raw: &str) -> Result<Option<SecretType>, CsmsError> 
 
 impl CsmsService {
     /// Batch import, `POST /v1/{project_id}/secrets/batch-import`: valid items are created,
-    /// invalid ones are listed with their cause; the request itself still succeeds (D22).
+    /// invalid ones are listed with their cause; the request itself still succeeds (docs/behaviour.md §22).
     #[tracing::instrument(skip_all, fields(project = %project, items = items.len()))]
     pub fn batch_import_secrets(
         &self,
@@ -110,7 +110,7 @@ impl CsmsService {
 
     /// Batch delete, `POST /v1/{project_id}/secrets/batch-delete`: deletes at once every
     /// secret associated with the instance; pending-deletion secrets fail with CSMS.0107
-    /// (seed 003, D21). At least one of `instance_id`, `instance_type` is required, so an
+    /// ("Deleting Secrets in Batches" page, docs/behaviour.md §21). At least one of `instance_id`, `instance_type` is required, so an
     /// empty body cannot wipe a project.
     #[tracing::instrument(skip_all, fields(project = %project))]
     pub fn batch_delete_secrets(

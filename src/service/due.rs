@@ -1,4 +1,4 @@
-//! Work that falls due with time: destroying secrets whose recovery window ended (D18),
+//! Work that falls due with time: destroying secrets whose recovery window ended (docs/behaviour.md §18),
 //! reporting expired versions, and automatic rotation. Runs at the start of every write
 //! transaction and from the background sweep.
 

@@ -1,4 +1,4 @@
-//! Events and notification records (csms-spec §2.3.17, §3.15): create, list, show,
+//! Events and notification records: create, list, show,
 //! update and delete events; record a notification whenever a subscribed, enabled
 //! event's type happens.
 
@@ -62,7 +62,7 @@ fn event_not_found(name: &str) -> CsmsError {
     }
 }
 
-/// Fails unless every named event exists in the project (csms-spec §3.15).
+/// Fails unless every named event exists in the project.
 pub(super) fn ensure_events_exist(tx: &Tx<'_>, names: &[EventName]) -> Result<(), CsmsError> {
     match names.iter().find(|n| !tx.events().contains_key(*n)) {
         Some(missing) => Err(event_not_found(missing.as_str())),

@@ -74,7 +74,7 @@ impl CsmsService {
     }
 
     /// Runs `f` on one secret's committed state, or answers not found. A secret whose
-    /// recovery window has ended is gone even before the sweep removes it (D18).
+    /// recovery window has ended is gone even before the sweep removes it (docs/behaviour.md §18).
     fn with_secret<R>(
         &self,
         project: &ProjectId,
@@ -125,7 +125,7 @@ impl CsmsService {
 }
 
 impl<T> Listing<T> {
-    /// A page whose `next_marker` is the last item's key when more items remain (D16).
+    /// A page whose `next_marker` is the last item's key when more items remain (docs/behaviour.md §16).
     fn new(page: Page<T>, key: impl Fn(&T) -> String, previous_marker: Option<String>) -> Self {
         let Page { items, more } = page;
         let next_marker = if more { items.last().map(key) } else { None };
@@ -137,7 +137,7 @@ impl<T> Listing<T> {
     }
 }
 
-/// A page of a marker-paged list (D16).
+/// A page of a marker-paged list (docs/behaviour.md §16).
 #[derive(Debug)]
 pub struct Listing<T> {
     pub items: Vec<T>,

@@ -1,4 +1,4 @@
-//! The peripheral operations (csms-spec §2.4): grants, agencies, users, the secrets
+//! The peripheral operations: grants, agencies, users, the secrets
 //! checker and function templates. Simple state that round-trips: what is created can be
 //! listed, updated and deleted. Agencies and users have no project in their path and live
 //! in the global namespace.

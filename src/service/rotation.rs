@@ -1,4 +1,4 @@
-//! Rotation (csms-spec §2.3.13), rotation tasks (§2.4) and password generation (§2.3.14).
+//! Rotation, rotation tasks (§2.4) and password generation (§2.3.14).
 //!
 //! Database secrets (RDS-FG, GaussDB-FG) rotate: a new SYSCURRENT version whose JSON value
 //! carries a freshly generated `password`, and a SUCCESS task. Other secrets cannot be

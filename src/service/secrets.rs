@@ -19,7 +19,7 @@ use super::validate::{CreateRules, check_description, parse_subscriptions, valid
 use super::{CsmsService, Listing};
 
 /// The fields of a create-secret request (and of a batch-import item), as sent: the wire
-/// body `CreateSecretRequestBody` (seed 001), every field optional so the service can
+/// body `CreateSecretRequestBody` ("Creating a Secret" page), every field optional so the service can
 /// name what is missing.
 #[derive(Default, Clone, Deserialize)]
 pub struct CreateSecretInput {
@@ -81,7 +81,7 @@ pub(super) const CREATE_RULES: CreateRules = CreateRules {
 };
 
 impl CsmsService {
-    /// Create secret, `POST /v1/{project_id}/secrets` (seed 001).
+    /// Create secret, `POST /v1/{project_id}/secrets` ("Creating a Secret" page).
     #[tracing::instrument(skip_all, fields(project = %project))]
     pub fn create_secret(
         &self,
@@ -110,7 +110,7 @@ impl CsmsService {
     }
 
     /// List secrets, `GET /v1/{project_id}/secrets`: name order, exclusive marker,
-    /// optional `event_name` filter (D16, csms-spec §3.14).
+    /// optional `event_name` filter (docs/behaviour.md §16).
     #[tracing::instrument(skip_all, fields(project = %project))]
     pub fn list_secrets(
         &self,
@@ -202,7 +202,7 @@ impl CsmsService {
     }
 
     /// Scheduled deletion, `POST …/{secret_name}/scheduled-deleted-tasks/create`: 7–30
-    /// days, default 30; PENDING_DELETE until then (D17).
+    /// days, default 30; PENDING_DELETE until then (docs/behaviour.md §17).
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn delete_secret_for_schedule(
         &self,
@@ -218,7 +218,7 @@ impl CsmsService {
         })
     }
 
-    /// Sets a secret's state for tests (D17): ENABLED, DISABLED or FROZEN. There is no
+    /// Sets a secret's state for tests (docs/behaviour.md §17): ENABLED, DISABLED or FROZEN. There is no
     /// public API for this; a pending deletion is left through cancel, not here.
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn set_secret_state(

@@ -1,4 +1,4 @@
-//! Tags (csms-spec §2.3.15, §3.16) and the tag search `resource_instances/action`
+//! Tags  and the tag search `resource_instances/action`
 //! (§2.3.16). Tags address a secret by its id, not its name.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,5 +1,5 @@
 //! Turns a create-secret request (single or batch-import item) into validated settings,
-//! with the rules of the operation it came through (D8–D11).
+//! with the rules of the operation it came through (docs/behaviour.md §8–§11).
 
 use crate::domain::limits::{
     DESCRIPTION_MAX_BYTES, ENTERPRISE_PROJECT_ID_MAX_CHARS, EVENT_SUBSCRIPTIONS_MAX,

@@ -18,7 +18,7 @@ use super::{CsmsService, Listing};
 /// Largest `expire_time` the API accepts (`CreateSecretVersion.json`: maximum 9999999999999).
 const EXPIRE_TIME_MAX: i64 = 9_999_999_999_999;
 
-/// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`, seed 004).
+/// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`, "Creating a Secret Version" page).
 #[derive(Default, Clone, serde::Deserialize)]
 pub struct CreateVersionInput {
     pub secret_binary: Option<String>,
@@ -90,7 +90,7 @@ impl StageInfo {
 }
 
 impl CsmsService {
-    /// Create secret version, `POST …/secrets/{secret_name}/versions` (seed 004).
+    /// Create secret version, `POST …/secrets/{secret_name}/versions` ("Creating a Secret Version" page).
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn create_secret_version(
         &self,
@@ -124,7 +124,7 @@ impl CsmsService {
     }
 
     /// List secret versions, `GET …/secrets/{secret_name}/versions`: version order,
-    /// exclusive marker, metadata only (D16).
+    /// exclusive marker, metadata only (docs/behaviour.md §16).
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn list_secret_versions(
         &self,
@@ -151,7 +151,7 @@ impl CsmsService {
     }
 
     /// Show secret version, `GET …/secrets/{secret_name}/versions/{version_id}`, value
-    /// included; only ENABLED secrets (D7, D17).
+    /// included; only ENABLED secrets (docs/behaviour.md §7, §17).
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn show_secret_version(
         &self,
@@ -189,7 +189,7 @@ impl CsmsService {
     }
 
     /// Update stage, `PUT …/secrets/{secret_name}/stages/{stage_name}`: creates the stage
-    /// or moves it to `version_id` (D14).
+    /// or moves it to `version_id` (docs/behaviour.md §14).
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn update_secret_stage(
         &self,
@@ -208,7 +208,7 @@ impl CsmsService {
         Ok(StageInfo::of(&secret, secret.stage(stage)?))
     }
 
-    /// Delete stage, `DELETE …/secrets/{secret_name}/stages/{stage_name}` (D14, D15).
+    /// Delete stage, `DELETE …/secrets/{secret_name}/stages/{stage_name}` (docs/behaviour.md §14, §15).
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn delete_secret_stage(
         &self,
@@ -236,7 +236,7 @@ impl CsmsService {
     }
 }
 
-/// `version_stages`: 1–12 names of 1–64 characters; more than 12 is CSMS.0204 (D14).
+/// `version_stages`: 1–12 names of 1–64 characters; more than 12 is CSMS.0204 (docs/behaviour.md §14).
 /// A name listed twice counts once.
 fn parse_stage_list(raw: Vec<String>) -> Result<Vec<StageName>, CsmsError> {
     if raw.is_empty() {
@@ -263,7 +263,7 @@ fn parse_stage_list(raw: Vec<String>) -> Result<Vec<StageName>, CsmsError> {
 }
 
 /// `expire_time` arrives in milliseconds, is kept to whole seconds and must lie in the
-/// future (csms-spec §3.11).
+/// future.
 fn parse_expire_time(raw: i64, now: Millis) -> Result<Millis, CsmsError> {
     if !(0..=EXPIRE_TIME_MAX).contains(&raw) {
         return Err(CsmsError::invalid(

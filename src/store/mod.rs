@@ -70,13 +70,13 @@ pub struct Grant {
     pub update_time: Millis,
 }
 
-/// Everything one project holds (D24: projects share nothing).
+/// Everything one project holds (docs/behaviour.md §24: projects share nothing).
 #[derive(Debug, Clone, Default)]
 pub struct ProjectData {
-    /// Keyed by name, so iteration is name order (D16). Behind `Arc`: tree nodes stay
+    /// Keyed by name, so iteration is name order (docs/behaviour.md §16). Behind `Arc`: tree nodes stay
     /// small, and a write replaces one secret without copying the others.
     pub secrets: BTreeMap<SecretName, Arc<Secret>>,
-    /// Keyed by name (D16).
+    /// Keyed by name (docs/behaviour.md §16).
     pub events: BTreeMap<EventName, Event>,
     /// In creation order.
     pub tasks: Vec<RotationTask>,
@@ -89,7 +89,7 @@ pub struct ProjectData {
 
 impl ProjectData {
     /// The secret named `name` as readers see it at `now`: a secret whose recovery window
-    /// has ended is gone even before due work removes it (D18).
+    /// has ended is gone even before due work removes it (docs/behaviour.md §18).
     #[must_use]
     pub fn live_secret(&self, name: &SecretName, now: Millis) -> Option<&Arc<Secret>> {
         self.secrets.get(name).filter(|s| !s.is_destroyed_at(now))

@@ -1,5 +1,5 @@
 //! Metadata updates, scheduled deletion and its cancellation, version expiry, rotation
-//! bookkeeping, and when a secret next has work due (D17, D18; csms-spec §2.3.3, §3.10).
+//! bookkeeping, and when a secret next has work due (docs/behaviour.md §17, §18).
 
 use crate::clock::Millis;
 use crate::domain::names::{EventName, KmsKeyId, VersionRef};
@@ -16,7 +16,7 @@ pub const RECOVERY_DAYS_MAX: i64 = 30;
 pub const RECOVERY_DAYS_DEFAULT: i64 = 30;
 
 /// An update-secret request, validated: `None` leaves a field unchanged; for optional
-/// fields `Some(None)` clears it (csms-spec §2.3.3).
+/// fields `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsPatch {
     pub kms_key_id: Option<KmsKeyId>,
@@ -30,7 +30,7 @@ pub struct SettingsPatch {
 /// Work that falls due on a secret at a moment of the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DueWork {
-    /// The recovery window ended: destroy the secret (D18).
+    /// The recovery window ended: destroy the secret (docs/behaviour.md §18).
     Destroy,
     /// A version passed its `expire_time` and has not been reported yet.
     Expire(crate::domain::names::VersionNumber),
@@ -78,7 +78,7 @@ impl Secret {
         Ok(())
     }
 
-    /// Schedules deletion in `days` days (7–30): PENDING_DELETE until then (D17).
+    /// Schedules deletion in `days` days (7–30): PENDING_DELETE until then (docs/behaviour.md §17).
     pub fn schedule_deletion(&mut self, days: i64, now: Millis) -> Result<(), CsmsError> {
         if !(RECOVERY_DAYS_MIN..=RECOVERY_DAYS_MAX).contains(&days) {
             return Err(CsmsError::invalid(
@@ -95,7 +95,7 @@ impl Secret {
         Ok(())
     }
 
-    /// Cancels a scheduled deletion: the secret is ENABLED again (D17).
+    /// Cancels a scheduled deletion: the secret is ENABLED again (docs/behaviour.md §17).
     pub fn cancel_deletion(&mut self, now: Millis) -> Result<(), CsmsError> {
         if self.state != SecretState::PendingDelete {
             return Err(CsmsError::NotPendingDelete(self.name().to_string()));
@@ -106,7 +106,7 @@ impl Secret {
         Ok(())
     }
 
-    /// Whether the recovery window has ended at `now` (D18).
+    /// Whether the recovery window has ended at `now` (docs/behaviour.md §18).
     #[must_use]
     pub fn is_destroyed_at(&self, now: Millis) -> bool {
         self.state == SecretState::PendingDelete

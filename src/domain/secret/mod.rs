@@ -23,7 +23,7 @@ use super::names::{EventName, KmsKeyId, SecretName, StageName, VersionNumber, Ve
 use super::rotation::{RotationConfig, RotationPeriod, SecretType};
 use super::value::SecretValue;
 
-/// A secret's lifecycle state (D17).
+/// A secret's lifecycle state (docs/behaviour.md §17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretState {
     Enabled,
@@ -49,9 +49,9 @@ impl SecretState {
 pub struct Version {
     pub number: VersionNumber,
     pub create_time: Millis,
-    /// Milliseconds, truncated to whole seconds (csms-spec §3.11).
+    /// Milliseconds, truncated to whole seconds.
     pub expire_time: Option<Millis>,
-    /// The key in force when this version was created (D20).
+    /// The key in force when this version was created (docs/behaviour.md §20).
     pub kms_key_id: KmsKeyId,
     pub value: SecretValue,
     /// Whether the version-expired event fired for the current `expire_time`.
@@ -126,7 +126,7 @@ pub struct Secret {
     /// Sorted by name; at most one entry per label.
     stages: Vec<StageEntry>,
     next_version: u32,
-    /// Tag key → value; at most 20 (csms-spec §3.16).
+    /// Tag key → value; at most 20.
     tags: BTreeMap<String, String>,
 }
 
@@ -180,7 +180,7 @@ impl Secret {
     }
 
     /// Fails unless the secret may be read or changed: PENDING_DELETE answers CSMS.0103,
-    /// DISABLED and FROZEN answer CSMS.0109 (D17).
+    /// DISABLED and FROZEN answer CSMS.0109 (docs/behaviour.md §17).
     pub fn ensure_enabled(&self) -> Result<(), CsmsError> {
         let name = self.name().to_string();
         match self.state {
@@ -191,8 +191,8 @@ impl Secret {
     }
 
     /// Stores a new version. Without explicit stages it takes SYSCURRENT; whenever it takes
-    /// SYSCURRENT the previous holder gets SYSPREVIOUS (D14). Past 20 versions the oldest
-    /// version without a stage is removed (D13).
+    /// SYSCURRENT the previous holder gets SYSPREVIOUS (docs/behaviour.md §14). Past 20 versions the oldest
+    /// version without a stage is removed (docs/behaviour.md §13).
     pub fn add_version(
         &mut self,
         new: NewVersion,
@@ -218,7 +218,7 @@ impl Secret {
             });
         }
 
-        // Ids are never reused (D12): once the counter cannot advance, no version is added.
+        // Ids are never reused (docs/behaviour.md §12): once the counter cannot advance, no version is added.
         let following = self
             .next_version
             .checked_add(1)
@@ -287,7 +287,7 @@ impl Secret {
         }
     }
 
-    /// The version a reference names; `latest` is the SYSCURRENT holder (D7).
+    /// The version a reference names; `latest` is the SYSCURRENT holder (docs/behaviour.md §7).
     /// The version numbered `number`, if the secret holds it (versions are kept in
     /// ascending order).
     #[must_use]
@@ -345,7 +345,7 @@ impl Secret {
         &self.stages
     }
 
-    /// The cloud-service instance the secret belongs to, through `rotation_config` (D21).
+    /// The cloud-service instance the secret belongs to, through `rotation_config` (docs/behaviour.md §21).
     #[must_use]
     pub fn instance_id(&self) -> Option<&str> {
         self.settings
@@ -431,7 +431,7 @@ mod tests {
         assert_eq!(holder(&s, "SYSCURRENT"), Some(1));
         assert_eq!(holder(&s, "SYSPREVIOUS"), None);
         assert_eq!(holder(&s, "PENDING"), Some(2));
-        // latest stays the SYSCURRENT holder (D7)
+        // latest stays the SYSCURRENT holder (docs/behaviour.md §7)
         let latest = s.version(VersionRef::Latest).unwrap();
         assert_eq!(latest.number, VersionNumber(1));
     }

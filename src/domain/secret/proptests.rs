@@ -1,6 +1,6 @@
 //! Property test: random sequences of version creation, stage put/delete, scheduled
 //! deletion/cancel and backup/restore, run against the aggregate and against a small
-//! reference model written independently from the rules (D12–D14, D17). After every step
+//! reference model written independently from the rules (docs/behaviour.md §12–§14, §17). After every step
 //! the two must agree and the invariants must hold.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,4 +1,4 @@
-//! Stage moves through the stage API: put (create or move) and delete (D14, D15).
+//! Stage moves through the stage API: put (create or move) and delete (docs/behaviour.md §14, §15).
 
 use crate::clock::Millis;
 use crate::domain::limits::STAGES_MAX;
@@ -9,7 +9,7 @@ use super::{Secret, StageEntry};
 
 impl Secret {
     /// Points `stage` at `version`, creating the label if new. Moving SYSCURRENT to another
-    /// version gives its old holder SYSPREVIOUS, as a new default version does (D14).
+    /// version gives its old holder SYSPREVIOUS, as a new default version does (docs/behaviour.md §14).
     pub fn put_stage_on(
         &mut self,
         stage: StageName,

@@ -1,4 +1,4 @@
-//! A secret's tags: one value per key, at most 20 (csms-spec §3.16).
+//! A secret's tags: one value per key, at most 20.
 
 use std::collections::BTreeMap;
 
