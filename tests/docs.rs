@@ -1,5 +1,6 @@
 //! The project's documents stay true to its code: every test `docs/behaviour.md` names as
 //! pinning a behaviour exists, and no file cites sources outside the repository.
+#![allow(clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 
