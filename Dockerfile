@@ -1,29 +1,46 @@
-# csms-emulator container: a release binary built in one stage, run as a non-root user in
-# a small Debian image (curl only, for the health check).
+# csms-emulator container: one static (musl) binary on an empty base, run as uid 10001.
 #   docker build -t csms-emulator .
 #   docker run --rm -p 8080:8080 csms-emulator
-FROM rust:1-bookworm AS build
+#
+# The final stage takes the binary from the stage BINARY names:
+#   build (default)  compiles it here, for the platform being built (buildx: amd64, arm64);
+#   host             takes target/container/ as scripts/container.sh prepares it, so the
+#                    image can be built where no base image can be pulled.
+ARG BINARY=build
+
+FROM rust:1-alpine AS build
+RUN apk add --no-cache musl-dev
 WORKDIR /src
 COPY Cargo.toml Cargo.lock rustfmt.toml clippy.toml ./
 COPY src ./src
 COPY bench ./bench
-RUN cargo build --release --locked --bin csms-emulator
+RUN cargo build --profile dist --locked --bin csms-emulator \
+    && mkdir -p /out/data \
+    && cp target/dist/csms-emulator /out/csms-emulator
 
-FROM debian:bookworm-slim
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl ca-certificates \
-    && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home-dir /data --create-home csms
-COPY --from=build /src/target/release/csms-emulator /usr/local/bin/csms-emulator
-USER csms
+FROM scratch AS host
+COPY target/container/ /out/
+
+FROM ${BINARY} AS binary
+
+FROM scratch
+ARG VERSION=dev
+ARG SOURCE=https://github.com/csms-emulator/csms-emulator
+LABEL org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.description="Local emulator of Huawei Cloud Cloud Secret Management Service (CSMS)" \
+      org.opencontainers.image.licenses="MIT"
+COPY --from=binary /out/csms-emulator /csms-emulator
+# /data: state with CSMS_DATA_DIR=/data, and the self-signed certificate when HTTPS is on.
+COPY --from=binary --chown=10001:10001 /out/data /data
+USER 10001:10001
 WORKDIR /data
-# State is in memory unless CSMS_DATA_DIR=/data is set; /data also receives the self-signed
-# certificate when HTTPS is on.
 VOLUME ["/data"]
 ENV CSMS_LISTEN=0.0.0.0:8080 \
     CSMS_TLS_LISTEN=0.0.0.0:8443 \
     CSMS_TLS_CERT_OUT=/data/csms-emulator-cert.pem
 EXPOSE 8080 8443
-HEALTHCHECK --interval=5s --timeout=2s --start-period=2s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8080/_emulator/health || exit 1
-ENTRYPOINT ["/usr/local/bin/csms-emulator"]
+HEALTHCHECK --interval=2s --timeout=3s --start-period=1s --retries=3 \
+    CMD ["/csms-emulator", "healthcheck"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/csms-emulator"]

@@ -21,6 +21,10 @@ pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 #[derive(Debug, Clone, Parser)]
 #[command(name = "csms-emulator", version, about, long_about)]
 pub struct Config {
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on.
     #[arg(long, env = "CSMS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -127,6 +131,22 @@ pub struct Config {
     pub tls_listen: SocketAddr,
 }
 
+/// The commands the binary runs instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Ask a running emulator's `/_emulator/health`; exit 0 when it answers 200, else 1.
+    /// For container health checks, which then need no curl.
+    Healthcheck {
+        /// The URL to ask; by default the health route on `--listen` (a wildcard address
+        /// is asked on loopback).
+        #[arg(long)]
+        url: Option<String>,
+        /// How long to wait for the answer.
+        #[arg(long, default_value = "3s", value_parser = parse_timeout)]
+        timeout: Duration,
+    },
+}
+
 /// A timeout such as `10s`, `500ms` or `2m`: more than zero, at most a day.
 fn parse_timeout(raw: &str) -> Result<Duration, String> {
     match crate::clock::parse_duration(raw) {
@@ -162,6 +182,42 @@ mod tests {
         let config = Config::try_parse_from(["csms-emulator"]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.max_body_bytes, 1_048_576);
+    }
+
+    #[test]
+    fn every_flag_has_an_environment_variable() {
+        use clap::CommandFactory;
+        let command = Config::command();
+        let without: Vec<_> = command
+            .get_arguments()
+            .filter(|a| !a.is_positional() && a.get_env().is_none())
+            .map(|a| a.get_id().to_string())
+            .filter(|id| id != "help" && id != "version")
+            .collect();
+        assert!(
+            without.is_empty(),
+            "flags without an environment variable: {without:?}"
+        );
+    }
+
+    #[test]
+    fn the_healthcheck_command_parses_with_a_url_and_timeout() {
+        let config = Config::try_parse_from([
+            "csms-emulator",
+            "healthcheck",
+            "--url",
+            "http://127.0.0.1:9/_emulator/health",
+            "--timeout",
+            "500ms",
+        ])
+        .unwrap();
+        match config.command {
+            Some(Command::Healthcheck { url, timeout }) => {
+                assert_eq!(url.as_deref(), Some("http://127.0.0.1:9/_emulator/health"));
+                assert_eq!(timeout, Duration::from_millis(500));
+            }
+            other => panic!("parsed {other:?}"),
+        }
     }
 
     #[test]

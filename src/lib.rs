@@ -17,6 +17,7 @@ pub mod control;
 pub mod domain;
 pub mod error;
 pub mod fixture;
+pub mod healthcheck;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use csms_emulator::clock::{Clock, EmulatorClock};
+use csms_emulator::config::{Command, Config};
 use csms_emulator::fixture;
 use csms_emulator::server::{self, Timeouts};
 use csms_emulator::service::{Seeded, check_fixture};
@@ -14,12 +15,18 @@ use csms_emulator::store::Store;
 use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::store::sqlite::SqliteStore;
 use csms_emulator::tls::{self, TlsSource};
-use csms_emulator::{app, config::Config, telemetry};
+use csms_emulator::{app, healthcheck, telemetry};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 fn main() -> ExitCode {
     let config = Config::parse();
+    if let Some(Command::Healthcheck { url, timeout }) = &config.command {
+        let url = url
+            .clone()
+            .unwrap_or_else(|| healthcheck::default_url(config.listen));
+        return healthcheck(&url, *timeout);
+    }
     // A durable write does not hold its worker while it waits for the disk (see
     // `store::durability`), so the default of one worker per core serves both stores.
     match tokio::runtime::Builder::new_multi_thread()
@@ -29,6 +36,22 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime.block_on(run(config)),
         Err(err) => {
             eprintln!("cannot start the runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `csms-emulator healthcheck`: one probe on a small runtime of its own.
+fn healthcheck(url: &str, timeout: Duration) -> ExitCode {
+    let probed = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| runtime.block_on(healthcheck::probe(url, timeout)));
+    match probed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("unhealthy: {err}");
             ExitCode::FAILURE
         }
     }

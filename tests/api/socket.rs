@@ -153,3 +153,21 @@ async fn a_request_slower_than_the_idle_timeout_is_still_answered() {
     .await;
     assert!(listed.starts_with("HTTP/1.1 200"), "{listed}");
 }
+
+#[tokio::test]
+async fn the_healthcheck_command_passes_against_a_serving_emulator_only() {
+    let generous = csms_emulator::server::Timeouts {
+        header_read: std::time::Duration::from_secs(30),
+        idle: std::time::Duration::from_secs(30),
+    };
+    let (addr, stop) = serve_with(generous).await;
+    let url = csms_emulator::healthcheck::default_url(addr);
+    let bound = std::time::Duration::from_secs(20);
+    csms_emulator::healthcheck::probe(&url, bound)
+        .await
+        .expect("a serving emulator is healthy");
+    let wrong_path = format!("http://{addr}/_emulator/nothing-here");
+    let refused = csms_emulator::healthcheck::probe(&wrong_path, bound).await;
+    assert!(refused.unwrap_err().contains("404"));
+    drop(stop);
+}
