@@ -46,7 +46,7 @@ build() {
     cargo build --profile dist --locked --target "$TARGET" --bin csms-emulator
     rm -rf target/container
     mkdir -p target/container/data
-    cp "target/$TARGET/dist/csms-emulator" target/container/csms-emulator
+    cp "${CARGO_TARGET_DIR:-target}/$TARGET/dist/csms-emulator" target/container/csms-emulator
     log "building $IMAGE (the Dockerfile's final stage, binary from this host)"
     podman build --format docker --runtime runc --build-arg BINARY=host \
         --build-arg VERSION="$(cargo pkgid | sed 's/.*[#@]//')" -t "$IMAGE" .
