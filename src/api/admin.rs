@@ -100,9 +100,10 @@ pub async fn show_clock(State(state): State<AdminState>) -> Json<ClockDto> {
 
 /// The body of `POST /_emulator/clock`: one of `advance` (`"7d"`, or milliseconds),
 /// `set` (epoch milliseconds) or `mode` (`real` or `frozen`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct ClockBody {
     pub advance: Option<serde_json::Value>,
+    #[schemars(range(min = crate::clock::EARLIEST_MOMENT, max = crate::clock::LATEST_MOMENT))]
     pub set: Option<Millis>,
     pub mode: Option<String>,
 }
@@ -213,8 +214,9 @@ pub fn restore_clock(service: &CsmsService, clock: &EmulatorClock) -> Result<(),
     Ok(())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct StateBody {
+    #[schemars(required)]
     pub state: Option<String>,
 }
 
@@ -313,14 +315,7 @@ pub async fn clear_journal(State(state): State<AdminState>) -> StatusCode {
 pub async fn metrics(State(state): State<AdminState>) -> ApiResult<Response> {
     let counts = state.service.secret_counts()?;
     let text = state.metrics.render(&counts);
-    Ok((
-        [(
-            CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        text,
-    )
-        .into_response())
+    Ok(([(CONTENT_TYPE, super::openapi::OPENMETRICS_TEXT)], text).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,7 +12,7 @@ use crate::service::{
 };
 
 /// The batch import body: `{"secrets": [CreateSecretRequestBody, ...]}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct BatchImportBody {
     pub secrets: Vec<CreateSecretInput>,
 }

@@ -185,8 +185,9 @@ impl From<RotationOutcome> for RotateResponse {
 }
 
 /// `{"secret_blob": ...}`, in both directions.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BlobBody {
+    #[schemars(required)]
     pub secret_blob: Option<String>,
 }
 
@@ -203,9 +204,10 @@ impl std::fmt::Debug for PasswordResponse {
 }
 
 /// The body of generate-password, as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct PasswordBody {
     pub password_policy_name: Option<String>,
+    #[schemars(range(min = crate::domain::password::LENGTH_MIN, max = crate::domain::password::LENGTH_MAX))]
     pub length: Option<i64>,
     pub exclude_characters: Option<String>,
     pub exclude_lowercase: Option<bool>,

@@ -1,9 +1,63 @@
 //! The OpenAPI 3 description, generated from the same operation table the router and the
-//! request classifier use, so a route cannot be served without being described.
+//! request classifier use, so a route cannot be served without being described. Request
+//! bodies are described from the Rust types the handlers deserialize (fields, types,
+//! patterns, lengths and ranges, through `schemars`), so they cannot drift either.
 
+use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-use super::operations::OPERATIONS;
+use super::operations::{OPERATIONS, Operation};
+
+/// The media type `GET /_emulator/metrics` answers with.
+pub const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Operations that succeed with 204 and no body (their Huawei definitions say 204; the
+/// control API's clearing routes do the same).
+const NO_CONTENT: &[&str] = &[
+    "BatchCreateOrDeleteTags",
+    "CreateSecretTag",
+    "DeleteGrant",
+    "DeleteSecretEvent",
+    "DeleteSecretStage",
+    "DeleteSecretTag",
+    "EmulatorClearFaults",
+    "EmulatorDeleteFault",
+    "EmulatorClearJournal",
+    "EmulatorReset",
+];
+
+/// The success answers of an operation, by status.
+fn success(op: &Operation) -> Value {
+    match op.name {
+        name if NO_CONTENT.contains(&name) => {
+            json!({"204": {"description": "Success, without a body"}})
+        }
+        // DeleteSecret.json: 200 with no body.
+        "DeleteSecret" => json!({"200": {"description": "Success, without a body"}}),
+        "EmulatorMetrics" => json!({"200": {
+            "description": "OpenMetrics text",
+            "content": {OPENMETRICS_TEXT: {"schema": {"type": "string"}}}
+        }}),
+        _ => json!({"200": {
+            "description": "Success",
+            "content": {"application/json": {"schema": {"type": "object"}}}
+        }}),
+    }
+}
+
+/// The schema of a path parameter: the pattern the emulator checks it against.
+fn path_parameter_schema(name: &str) -> Value {
+    match name {
+        "project_id" => json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}),
+        "secret_name" | "event_name" => {
+            json!({"type": "string", "pattern": crate::domain::names::DOTTED_NAME_PATTERN})
+        }
+        "version_id" => json!({"type": "string", "pattern": "^(v[0-9]{1,10}|latest)$"}),
+        "stage_name" => json!({"type": "string", "minLength": 1, "maxLength": 64}),
+        "secret_id" => json!({"type": "string", "format": "uuid"}),
+        _ => json!({"type": "string"}),
+    }
+}
 
 fn path_parameters(path: &str) -> Vec<Value> {
     path.split('/')
@@ -13,7 +67,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
                 "name": name,
                 "in": "path",
                 "required": true,
-                "schema": {"type": "string"}
+                "schema": path_parameter_schema(name)
             })
         })
         .collect()
@@ -32,6 +86,7 @@ fn tag(path: &str) -> &'static str {
 /// The whole document.
 #[must_use]
 pub fn document() -> Value {
+    let mut generator = SchemaSettings::openapi3().into_generator();
     let mut paths = Map::new();
     for op in OPERATIONS {
         let mut operation = json!({
@@ -39,19 +94,18 @@ pub fn document() -> Value {
             "summary": op.summary,
             "tags": [tag(op.path)],
             "parameters": path_parameters(op.path),
-            "responses": {
-                "200": {"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}},
-                "204": {"description": "Success without a body"},
-                "default": {
-                    "description": "A CSMS error",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-                }
-            }
         });
-        if matches!(op.method, "POST" | "PUT") {
+        let mut responses = success(op);
+        responses["default"] = json!({
+            "description": "A CSMS error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        });
+        operation["responses"] = responses;
+        if let Some(body) = op.body {
+            let schema = (body.schema)(&mut generator);
             operation["requestBody"] = json!({
-                "required": false,
-                "content": {"application/json": {"schema": {"type": "object"}}}
+                "required": body.required,
+                "content": {"application/json": {"schema": schema}}
             });
         }
         let entry = paths
@@ -61,6 +115,19 @@ pub fn document() -> Value {
             methods.insert(op.method.to_ascii_lowercase(), operation);
         }
     }
+    let mut schemas: Map<String, Value> = generator.take_definitions(true);
+    schemas.insert(
+        "Error".to_owned(),
+        json!({
+            "type": "object",
+            "required": ["error_code", "error_msg"],
+            "properties": {
+                "error_code": {"type": "string"},
+                "error_msg": {"type": "string"},
+                "request_id": {"type": "string"}
+            }
+        }),
+    );
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -69,19 +136,7 @@ pub fn document() -> Value {
             "description": "A local emulator of Huawei Cloud's Cloud Secret Management Service, with its own control API under /_emulator/."
         },
         "paths": paths,
-        "components": {
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error_code", "error_msg"],
-                    "properties": {
-                        "error_code": {"type": "string"},
-                        "error_msg": {"type": "string"},
-                        "request_id": {"type": "string"}
-                    }
-                }
-            }
-        }
+        "components": {"schemas": schemas}
     })
 }
 
@@ -112,5 +167,58 @@ mod tests {
             .sum();
         assert_eq!(described, count);
         assert_eq!(doc["openapi"], "3.0.3");
+    }
+
+    #[test]
+    fn request_bodies_are_described_from_the_types_the_handlers_read() {
+        let doc = document();
+        let body = |path: &str, method: &str| doc["paths"][path][method]["requestBody"].clone();
+        let create = body("/v1/{project_id}/secrets", "post");
+        assert_eq!(create["required"], true);
+        let reference = create["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap();
+        let name = reference.rsplit('/').next().unwrap();
+        let schema = &doc["components"]["schemas"][name];
+        assert_eq!(
+            schema["properties"]["name"]["pattern"],
+            crate::domain::names::NAME_PATTERN
+        );
+        assert_eq!(
+            schema["properties"]["secret_string"]["maxLength"],
+            crate::domain::limits::VALUE_MAX_BYTES
+        );
+        assert_eq!(schema["required"], json!(["name"]));
+        let bodiless = [
+            "/v1/{project_id}/secrets/{secret_name}/backup",
+            "/v1/{project_id}/secrets/{secret_name}/rotate",
+            "/_emulator/reset",
+        ];
+        for path in bodiless {
+            assert!(body(path, "post").is_null(), "{path}");
+        }
+        let optional = body("/v1/{project_id}/csms/generate-password", "post");
+        assert_eq!(optional["required"], false);
+        let clock = body("/_emulator/clock", "post");
+        assert!(clock["content"]["application/json"]["schema"]["$ref"].is_string());
+    }
+
+    #[test]
+    fn answers_are_described_with_their_status_and_media_type() {
+        let doc = document();
+        let responses = |path: &str, method: &str| doc["paths"][path][method]["responses"].clone();
+        let metrics = responses("/_emulator/metrics", "get");
+        assert!(metrics["200"]["content"][OPENMETRICS_TEXT].is_object());
+        assert!(metrics["200"]["content"]["application/json"].is_null());
+        let delete_stage = responses(
+            "/v1/{project_id}/secrets/{secret_name}/stages/{stage_name}",
+            "delete",
+        );
+        assert!(delete_stage["204"].is_object() && delete_stage["200"].is_null());
+        let delete_secret = responses("/v1/{project_id}/secrets/{secret_name}", "delete");
+        assert!(delete_secret["200"]["content"].is_null());
+        for name in NO_CONTENT {
+            assert!(OPERATIONS.iter().any(|op| op.name == *name), "{name}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 /// One served route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Operation {
     pub method: &'static str,
     /// Path template; `{name}` segments match any one segment, literals take precedence.
@@ -13,6 +13,32 @@ pub struct Operation {
     /// The SDK's operation name (`CreateSecret`, …), or `Emulator…` for the admin API.
     pub name: &'static str,
     pub summary: &'static str,
+    /// The JSON body the handler reads, described from the very type it deserializes.
+    pub body: Option<RequestBody>,
+}
+
+/// Operations are the same when their method and path are: the table holds each pair once.
+impl PartialEq for Operation {
+    fn eq(&self, other: &Self) -> bool {
+        self.method == other.method && self.path == other.path
+    }
+}
+
+impl Eq for Operation {}
+
+/// A request body: its JSON Schema, from the Rust type the handler reads, and whether a
+/// request may leave it out.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestBody {
+    pub schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    pub required: bool,
+}
+
+/// The schema of `T`, as a function the table can hold.
+fn schema_of<T: schemars::JsonSchema>(
+    generator: &mut schemars::SchemaGenerator,
+) -> schemars::Schema {
+    generator.subschema_for::<T>()
 }
 
 macro_rules! op {
@@ -22,6 +48,31 @@ macro_rules! op {
             path: $path,
             name: $name,
             summary: $summary,
+            body: None,
+        }
+    };
+    ($method:literal, $path:literal, $name:literal, $summary:literal, required $body:ty) => {
+        Operation {
+            method: $method,
+            path: $path,
+            name: $name,
+            summary: $summary,
+            body: Some(RequestBody {
+                schema: schema_of::<$body>,
+                required: true,
+            }),
+        }
+    };
+    ($method:literal, $path:literal, $name:literal, $summary:literal, optional $body:ty) => {
+        Operation {
+            method: $method,
+            path: $path,
+            name: $name,
+            summary: $summary,
+            body: Some(RequestBody {
+                schema: schema_of::<$body>,
+                required: false,
+            }),
         }
     };
 }
@@ -32,7 +83,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/secrets",
         "CreateSecret",
-        "Create a secret"
+        "Create a secret",
+        required crate::service::CreateSecretInput
     ),
     op!(
         "GET",
@@ -44,19 +96,22 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/secrets/batch-import",
         "BatchImportSecrets",
-        "Import secrets in batches"
+        "Import secrets in batches",
+        required crate::api::dto::BatchImportBody
     ),
     op!(
         "POST",
         "/v1/{project_id}/secrets/batch-delete",
         "BatchDeleteSecrets",
-        "Delete secrets in batches"
+        "Delete secrets in batches",
+        required crate::service::BatchDeleteInput
     ),
     op!(
         "POST",
         "/v1/{project_id}/secrets/restore",
         "UploadSecretBlob",
-        "Restore a secret from a backup blob"
+        "Restore a secret from a backup blob",
+        required crate::api::dto_extra::BlobBody
     ),
     op!(
         "GET",
@@ -68,13 +123,15 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/secrets/checker/config",
         "UpdateSecretsConfig",
-        "Update the secrets checker configuration"
+        "Update the secrets checker configuration",
+        required crate::api::peripheral::ConfigBody
     ),
     op!(
         "POST",
         "/v1/{project_id}/secrets/checker/check",
         "CheckSecrets",
-        "Check secrets"
+        "Check secrets",
+        required crate::api::peripheral::CheckBody
     ),
     op!(
         "GET",
@@ -86,7 +143,8 @@ pub const OPERATIONS: &[Operation] = &[
         "PUT",
         "/v1/{project_id}/secrets/{secret_name}",
         "UpdateSecret",
-        "Update a secret"
+        "Update a secret",
+        required crate::service::UpdateSecretInput
     ),
     op!(
         "DELETE",
@@ -98,7 +156,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/secrets/{secret_name}/versions",
         "CreateSecretVersion",
-        "Create a secret version"
+        "Create a secret version",
+        required crate::service::CreateVersionInput
     ),
     op!(
         "GET",
@@ -116,7 +175,8 @@ pub const OPERATIONS: &[Operation] = &[
         "PUT",
         "/v1/{project_id}/secrets/{secret_name}/versions/{version_id}",
         "UpdateVersion",
-        "Update a version's expiry"
+        "Update a version's expiry",
+        required crate::api::versions::UpdateVersionBody
     ),
     op!(
         "GET",
@@ -128,7 +188,8 @@ pub const OPERATIONS: &[Operation] = &[
         "PUT",
         "/v1/{project_id}/secrets/{secret_name}/stages/{stage_name}",
         "UpdateSecretStage",
-        "Create or move a stage"
+        "Create or move a stage",
+        required crate::api::versions::UpdateStageBody
     ),
     op!(
         "DELETE",
@@ -140,7 +201,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/secrets/{secret_name}/scheduled-deleted-tasks/create",
         "DeleteSecretForSchedule",
-        "Schedule a secret's deletion"
+        "Schedule a secret's deletion",
+        optional crate::service::ScheduleDeletionInput
     ),
     op!(
         "POST",
@@ -164,7 +226,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/csms/generate-password",
         "GenerateRandomPassword",
-        "Generate a random password"
+        "Generate a random password",
+        optional crate::api::dto_extra::PasswordBody
     ),
     op!(
         "GET",
@@ -188,7 +251,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/csms/events",
         "CreateSecretEvent",
-        "Create an event"
+        "Create an event",
+        required crate::service::CreateEventInput
     ),
     op!(
         "GET",
@@ -206,7 +270,8 @@ pub const OPERATIONS: &[Operation] = &[
         "PUT",
         "/v1/{project_id}/csms/events/{event_name}",
         "UpdateSecretEvent",
-        "Update an event"
+        "Update an event",
+        required crate::service::UpdateEventInput
     ),
     op!(
         "DELETE",
@@ -218,7 +283,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/csms/grants",
         "CreateGrants",
-        "Create a grant"
+        "Create a grant",
+        required crate::service::GrantInput
     ),
     op!(
         "GET",
@@ -230,7 +296,8 @@ pub const OPERATIONS: &[Operation] = &[
         "PUT",
         "/v1/{project_id}/csms/grants",
         "UpdateGrant",
-        "Update a grant"
+        "Update a grant",
+        required crate::service::GrantInput
     ),
     op!(
         "DELETE",
@@ -242,13 +309,15 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/csms/resource_instances/action",
         "ListResourceInstances",
-        "Search secrets by tags"
+        "Search secrets by tags",
+        required crate::service::ResourceFilterInput
     ),
     op!(
         "POST",
         "/v1/{project_id}/csms/{secret_id}/tags",
         "CreateSecretTag",
-        "Add a tag"
+        "Add a tag",
+        required crate::service::TagInput
     ),
     op!(
         "GET",
@@ -260,7 +329,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/{project_id}/csms/{secret_id}/tags/action",
         "BatchCreateOrDeleteTags",
-        "Add or remove tags in batches"
+        "Add or remove tags in batches",
+        required crate::service::TagActionInput
     ),
     op!(
         "DELETE",
@@ -272,7 +342,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/csms/agencies",
         "CreateAgency",
-        "Create an agency"
+        "Create an agency",
+        required crate::api::peripheral::SecretTypeBody
     ),
     op!(
         "GET",
@@ -285,7 +356,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/v1/csms/users/change-password",
         "UpdateUserPassword",
-        "Change the user's password"
+        "Change the user's password",
+        required crate::api::peripheral::PasswordChangeBody
     ),
     op!(
         "GET",
@@ -317,13 +389,15 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/_emulator/clock",
         "EmulatorSetClock",
-        "Advance, set, freeze or release the clock"
+        "Advance, set, freeze or release the clock",
+        required crate::api::admin::ClockBody
     ),
     op!(
         "POST",
         "/_emulator/projects/{project_id}/secrets/{secret_name}/state",
         "EmulatorSetSecretState",
-        "Set a secret's state"
+        "Set a secret's state",
+        required crate::api::admin::StateBody
     ),
     op!(
         "GET",
@@ -335,7 +409,8 @@ pub const OPERATIONS: &[Operation] = &[
         "POST",
         "/_emulator/faults",
         "EmulatorAddFault",
-        "Add a fault rule"
+        "Add a fault rule",
+        required crate::control::faults::FaultSpec
     ),
     op!(
         "DELETE",

@@ -13,7 +13,7 @@ use crate::service::{CsmsService, UserInfo};
 use super::error::{ApiError, ApiResult};
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct SecretTypeBody {
     pub secret_type: Option<String>,
 }
@@ -66,7 +66,7 @@ impl From<UserInfo> for UserDto {
     }
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, schemars::JsonSchema)]
 pub struct PasswordChangeBody {
     pub password: Option<String>,
     pub old_password: Option<String>,
@@ -82,12 +82,12 @@ impl std::fmt::Debug for PasswordChangeBody {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct ConfigBody {
     pub checking_secret_strength: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct CheckBody {
     #[serde(rename = "type")]
     pub kind: Option<String>,

@@ -71,14 +71,16 @@ pub async fn show_secret_stage(
 }
 
 /// The body of update-version.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 pub struct UpdateVersionBody {
+    #[schemars(required, range(min = 0))]
     pub expire_time: Option<i64>,
 }
 
 /// The body of update-secret-stage.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 pub struct UpdateStageBody {
+    #[schemars(required, regex(pattern = "^v[0-9]{1,10}$"))]
     pub version_id: Option<String>,
 }
 

@@ -24,7 +24,7 @@ pub enum FaultAction {
 }
 
 /// A rule as a client sends it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct FaultSpec {
     /// An operation name such as `CreateSecret`, or `*` for every CSMS operation.
     pub operation: Option<String>,

@@ -10,6 +10,8 @@ pub const VALUE_MAX_BYTES: usize = 64 * 1024;
 pub const IMPORT_VALUE_MAX_BYTES: usize = 32 * 1024;
 /// `rotation_config` ≤ 1,024 characters ("Creating a Secret" page; docs/behaviour.md §11).
 pub const ROTATION_CONFIG_MAX_CHARS: usize = 1024;
+/// The `rotation_period` pattern: a number and a unit (docs/behaviour.md §10).
+pub const ROTATION_PERIOD_PATTERN: &str = "^[1-9][0-9]*[dhms]$";
 /// Smallest `rotation_period` for create/update: 4 hours ("Creating a Secret" page, 2026-06; docs/behaviour.md §10).
 pub const ROTATION_PERIOD_MIN_SECS: u64 = 4 * 3600;
 /// Smallest `rotation_period` for batch import: 6 hours ("Importing Secrets in Batches" page; docs/behaviour.md §10).

@@ -23,8 +23,13 @@ fn fits(s: &str, max: usize, allowed: fn(char) -> bool) -> bool {
     !s.is_empty() && s.chars().count() <= max && s.chars().all(allowed)
 }
 
-const NAME_PATTERN: &str = "^[a-zA-Z0-9_-]{1,64}$";
-const DOTTED_NAME_PATTERN: &str = "^[a-zA-Z0-9._-]{1,64}$";
+/// The create-secret name pattern.
+pub const NAME_PATTERN: &str = "^[a-zA-Z0-9_-]{1,64}$";
+/// The batch-import (and lookup) name pattern.
+pub const DOTTED_NAME_PATTERN: &str = "^[a-zA-Z0-9._-]{1,64}$";
+/// The KMS key id pattern.
+pub const KMS_KEY_ID_PATTERN: &str =
+    "^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$";
 
 /// `raw` as an owned string when it has 1 to `max` characters all `allowed`, else an
 /// invalid-parameter error quoting `pattern`.
@@ -260,7 +265,7 @@ impl KmsKeyId {
         } else {
             Err(CsmsError::invalid(
                 "kms_key_id",
-                "must match ^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$",
+                format!("must match {KMS_KEY_ID_PATTERN}"),
             ))
         }
     }

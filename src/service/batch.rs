@@ -39,7 +39,7 @@ pub struct BatchImportReport {
 }
 
 /// The body of batch delete, as sent ("Deleting Secrets in Batches" page).
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct BatchDeleteInput {
     pub instance_id: Option<String>,
     pub instance_type: Option<String>,

@@ -17,7 +17,7 @@ use super::secrets::non_empty;
 use super::{CsmsService, Listing};
 
 /// `notification` of an event request.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct NotificationInput {
     pub target_type: Option<String>,
     pub target_id: Option<String>,
@@ -35,17 +35,20 @@ impl NotificationInput {
 }
 
 /// The body of create-secret-event, as sent.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct CreateEventInput {
+    #[schemars(required, regex(pattern = crate::domain::names::DOTTED_NAME_PATTERN))]
     pub name: Option<String>,
+    #[schemars(required, length(min = 1, max = 12))]
     pub event_types: Option<Vec<String>>,
     pub state: Option<String>,
     pub notification: Option<NotificationInput>,
 }
 
 /// The body of update-secret-event, as sent; absent fields stay unchanged.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct UpdateEventInput {
+    #[schemars(length(min = 1, max = 12))]
     pub event_types: Option<Vec<String>>,
     pub state: Option<String>,
     pub notification: Option<NotificationInput>,

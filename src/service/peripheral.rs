@@ -14,7 +14,7 @@ use crate::store::{self, Grant};
 use super::CsmsService;
 
 /// The body of create-grants and update-grant.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct GrantInput {
     pub resource_id: Option<String>,
     #[serde(rename = "type")]

@@ -21,18 +21,29 @@ use super::{CsmsService, Listing};
 /// The fields of a create-secret request (and of a batch-import item), as sent: the wire
 /// body `CreateSecretRequestBody` ("Creating a Secret" page), every field optional so the service can
 /// name what is missing.
-#[derive(Default, Clone, Deserialize)]
+#[derive(Default, Clone, Deserialize, schemars::JsonSchema)]
+#[schemars(extend("example" = {"name": "app-db-password", "secret_string": "s3cret", "description": "an example"}))]
 pub struct CreateSecretInput {
+    #[schemars(required, regex(pattern = crate::domain::names::NAME_PATTERN))]
     pub name: Option<String>,
+    #[schemars(regex(pattern = crate::domain::names::KMS_KEY_ID_PATTERN))]
     pub kms_key_id: Option<String>,
+    #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
     pub description: Option<String>,
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
     pub secret_binary: Option<String>,
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
     pub secret_string: Option<String>,
+    #[schemars(extend("enum" = ["COMMON", "RDS-FG", "GaussDB-FG"]))]
     pub secret_type: Option<String>,
     pub auto_rotation: Option<bool>,
+    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_PATTERN))]
     pub rotation_period: Option<String>,
+    #[schemars(length(max = crate::domain::limits::ROTATION_CONFIG_MAX_CHARS))]
     pub rotation_config: Option<String>,
+    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX))]
     pub event_subscriptions: Option<Vec<String>>,
+    #[schemars(length(min = 1, max = crate::domain::limits::ENTERPRISE_PROJECT_ID_MAX_CHARS))]
     pub enterprise_project_id: Option<String>,
     pub rotation_func_urn: Option<String>,
 }
@@ -58,19 +69,24 @@ pub struct ListSecretsInput {
 }
 
 /// The body of update-secret, as sent: absent = unchanged, present and empty = cleared.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct UpdateSecretInput {
+    #[schemars(regex(pattern = crate::domain::names::KMS_KEY_ID_PATTERN))]
     pub kms_key_id: Option<String>,
+    #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
     pub description: Option<String>,
     pub auto_rotation: Option<bool>,
+    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_PATTERN))]
     pub rotation_period: Option<String>,
+    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX))]
     pub event_subscriptions: Option<Vec<String>>,
     pub rotation_func_urn: Option<String>,
 }
 
 /// The body of the scheduled-deletion request.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct ScheduleDeletionInput {
+    #[schemars(range(min = crate::domain::secret::RECOVERY_DAYS_MIN, max = crate::domain::secret::RECOVERY_DAYS_MAX))]
     pub recovery_window_in_days: Option<i64>,
 }
 

@@ -16,36 +16,39 @@ use crate::store;
 use super::CsmsService;
 
 /// `TagItem`: `{key, value}`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct TagInput {
+    #[schemars(required, length(min = 1, max = crate::domain::tag::TAG_KEY_MAX_CHARS))]
     pub key: Option<String>,
+    #[schemars(length(max = crate::domain::tag::TAG_VALUE_MAX_CHARS))]
     pub value: Option<String>,
 }
 
 /// The body of the batch tag action.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct TagActionInput {
     pub action: Option<String>,
+    #[schemars(length(max = crate::domain::tag::TAGS_MAX))]
     pub tags: Option<Vec<TagInput>>,
     pub sequence: Option<String>,
 }
 
 /// `Tag` of a search: a key and the values any of which match (none = any value).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct TagFilterInput {
     pub key: Option<String>,
     pub values: Option<Vec<String>>,
 }
 
 /// `TagMatches`: only `resource_name` is documented.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct MatchInput {
     pub key: Option<String>,
     pub value: Option<String>,
 }
 
 /// The body of `resource_instances/action`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct ResourceFilterInput {
     pub action: Option<String>,
     pub limit: Option<String>,

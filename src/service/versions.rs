@@ -19,11 +19,16 @@ use super::{CsmsService, Listing};
 const EXPIRE_TIME_MAX: i64 = 9_999_999_999_999;
 
 /// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`, "Creating a Secret Version" page).
-#[derive(Default, Clone, serde::Deserialize)]
+#[derive(Default, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(extend("example" = {"secret_string": "next-value"}))]
 pub struct CreateVersionInput {
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
     pub secret_binary: Option<String>,
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
     pub secret_string: Option<String>,
+    #[schemars(length(min = 1, max = crate::domain::limits::STAGES_MAX), inner(length(min = 1, max = crate::domain::limits::STAGE_NAME_MAX_CHARS)))]
     pub version_stages: Option<Vec<String>>,
+    #[schemars(range(min = 0))]
     pub expire_time: Option<i64>,
 }
 

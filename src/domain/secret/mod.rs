@@ -15,7 +15,9 @@ use uuid::Uuid;
 use crate::clock::Millis;
 use crate::error::CsmsError;
 
-pub use lifecycle::{DueWork, RECOVERY_DAYS_DEFAULT, SettingsPatch};
+pub use lifecycle::{
+    DueWork, RECOVERY_DAYS_DEFAULT, RECOVERY_DAYS_MAX, RECOVERY_DAYS_MIN, SettingsPatch,
+};
 pub use record::{SecretRecord, StageRecord, VersionRecord};
 
 use super::limits::{STAGES_MAX, VERSIONS_MAX};
