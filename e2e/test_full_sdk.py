@@ -2,6 +2,7 @@
 stages, backup/restore, rotation and tasks, passwords, tags and search, events and
 notification records, and the peripheral operations. No call may meet a 404 route."""
 
+import datetime
 import json
 import time
 import uuid
@@ -179,8 +180,11 @@ def test_peripheral_operations(client):
     assert created.resource_id == resource
     listed = client.list_grants(ListGrantsRequest(resource_id=resource)).data  # noqa: F405
     assert [u.user_id for u in listed.grantee_user] == ["user-1"]
-    grant.validity_time = "1900000000000"
-    client.update_grant(UpdateGrantRequest(resource_id=resource, body=grant))  # noqa: F405
+    grant.validity_time = datetime.date(2030, 1, 1)  # the model types it as a date
+    updated = client.update_grant(UpdateGrantRequest(resource_id=resource, body=grant)).data  # noqa: F405
+    assert updated.validity_time == 1_893_456_000_000  # answered in ms, as GrantData types it
+    dated = GrantSecretReqBody(resource_id=unique("res"), type="SECRET", grantee_type="0", grantee_target_id="user-2", validity_time=datetime.date(2031, 6, 30))  # noqa: F405
+    assert client.create_grants(CreateGrantsRequest(body=dated)).data.validity_time == 1_940_544_000_000  # noqa: F405
     client.delete_grant(DeleteGrantRequest(resource_id=resource, grantee_user="user-1"))  # noqa: F405
     assert client.list_grants(ListGrantsRequest(resource_id=resource)).data.grantee_user == []  # noqa: F405
 

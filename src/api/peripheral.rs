@@ -91,6 +91,7 @@ pub struct ConfigBody {
 pub struct CheckBody {
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    #[schemars(required, extend("type" = "object"))]
     pub data: Option<serde_json::Value>,
 }
 
@@ -198,9 +199,6 @@ pub async fn check_secrets(
     checker_only(&literal, &request)?;
     ProjectId::parse(&project_id)?;
     let CsmsJson(body) = CsmsJson::<CheckBody>::from_request(request, &()).await?;
-    let kind = service.check_secrets(body.kind.as_deref())?;
-    let data = body
-        .data
-        .ok_or_else(|| CsmsError::invalid("data", "is required"))?;
+    let (kind, data) = service.check_secrets(body.kind.as_deref(), body.data)?;
     Ok(Json(serde_json::json!({ "type": kind, "data": data })).into_response())
 }

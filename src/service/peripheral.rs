@@ -21,7 +21,32 @@ pub struct GrantInput {
     pub kind: Option<String>,
     pub grantee_type: Option<String>,
     pub grantee_target_id: Option<String>,
+    /// The SDKs send a date (`2030-01-01`, `format: date`); a millisecond timestamp is
+    /// taken too (docs/behaviour.md §38).
+    #[schemars(extend("format" = "date"))]
     pub validity_time: Option<String>,
+}
+
+/// A grant's `validity_time` as milliseconds: a `YYYY-MM-DD` date (its first moment, UTC)
+/// or a millisecond timestamp.
+fn parse_validity_time(raw: &str) -> Result<i64, CsmsError> {
+    let invalid = || {
+        CsmsError::invalid(
+            "validity_time",
+            "must be a date (YYYY-MM-DD) or a millisecond timestamp",
+        )
+    };
+    if let Ok(ms) = raw.parse::<i64>() {
+        return if ms >= 0 { Ok(ms) } else { Err(invalid()) };
+    }
+    if raw.len() != "YYYY-MM-DD".len() {
+        return Err(invalid());
+    }
+    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())?;
+    Ok(date
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+        .timestamp_millis())
 }
 
 /// The one user the emulator knows.
@@ -83,6 +108,15 @@ impl CsmsService {
         input: GrantInput,
     ) -> Result<Grant, CsmsError> {
         let resource_id = bounded(resource_id, "resource_id", 64)?;
+        // UpdateGrant.json requires `resource_id` in the query and in the body: they must
+        // name the same resource.
+        let in_body = bounded(input.resource_id.clone(), "resource_id", 64)?;
+        if in_body != resource_id {
+            return Err(CsmsError::invalid(
+                "resource_id",
+                "in the body must be the resource_id of the query",
+            ));
+        }
         let grantee = bounded(input.grantee_target_id.clone(), "grantee_target_id", 64)?;
         let exists = store::read(&*self.store, project, |data| {
             data.extras
@@ -122,11 +156,7 @@ impl CsmsService {
         let validity_time = input
             .validity_time
             .filter(|v| !v.is_empty())
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    CsmsError::invalid("validity_time", "must be a millisecond timestamp")
-                })
-            })
+            .map(|v| parse_validity_time(&v))
             .transpose()?;
         self.write(project, |tx, now| {
             let grants = tx
@@ -176,6 +206,12 @@ impl CsmsService {
         grantee: Option<&str>,
     ) -> Result<(), CsmsError> {
         let resource_id = bounded(resource_id, "resource_id", 64)?;
+        if grantee.is_some_and(|g| g.chars().count() > 64) {
+            return Err(CsmsError::invalid(
+                "grantee_user",
+                "must have at most 64 characters",
+            ));
+        }
         self.write(project, |tx, _| {
             let found = tx.extras().grants.get(&resource_id).is_some_and(|g| {
                 grantee
@@ -327,10 +363,22 @@ impl CsmsService {
 
     /// Check secrets, `POST /v1/{project_id}/secrets/checker/check`: the emulator finds
     /// nothing to report; `type` is required.
-    pub fn check_secrets(&self, kind: Option<&str>) -> Result<String, CsmsError> {
-        kind.filter(|k| !k.is_empty())
+    /// Check secrets: `type` and a JSON object `data` are required (CheckSecrets.json);
+    /// the answer echoes both.
+    pub fn check_secrets(
+        &self,
+        kind: Option<&str>,
+        data: Option<serde_json::Value>,
+    ) -> Result<(String, serde_json::Value), CsmsError> {
+        let kind = kind
+            .filter(|k| !k.is_empty())
             .map(str::to_owned)
-            .ok_or_else(|| CsmsError::invalid("type", "is required"))
+            .ok_or_else(|| CsmsError::invalid("type", "is required"))?;
+        match data {
+            Some(data @ serde_json::Value::Object(_)) => Ok((kind, data)),
+            Some(_) => Err(CsmsError::invalid("data", "must be a JSON object")),
+            None => Err(CsmsError::invalid("data", "is required")),
+        }
     }
 
     /// Function templates, `GET /v1/csms/function-templates`.

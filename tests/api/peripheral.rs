@@ -269,3 +269,90 @@ async fn literal_paths_never_hide_secrets_events_or_tags_with_the_same_names() {
     );
     assert_eq!(PROJECT.len(), 32);
 }
+
+#[tokio::test]
+async fn grant_validity_takes_the_date_the_sdks_send_and_answers_milliseconds() {
+    let app = TestApp::new();
+    let mut dated = grant("res-d", "user-a");
+    dated["validity_time"] = json!("2030-01-01");
+    let created = app.post(&csms_path("grants"), dated).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.raw);
+    // 2030-01-01T00:00:00Z
+    assert_eq!(created.body["data"]["validityTime"], 1_893_456_000_000_i64);
+    let list = app
+        .get(&format!("{}?resource_id=res-d", csms_path("grants")))
+        .await;
+    assert_eq!(
+        list.body["data"]["grantee_user"][0]["validity_time"],
+        1_893_456_000_000_i64
+    );
+    let mut updated = grant("res-d", "user-a");
+    updated["validity_time"] = json!("2031-06-30");
+    let answer = app
+        .put(
+            &format!("{}?resource_id=res-d", csms_path("grants")),
+            updated,
+        )
+        .await;
+    assert_eq!(answer.body["data"]["validityTime"], 1_940_544_000_000_i64);
+    for bad in ["2030-02-30", "30-01-01", "tomorrow", "-5"] {
+        let mut refused = grant("res-d", "user-a");
+        refused["validity_time"] = json!(bad);
+        assert_csms_error(
+            &app.post(&csms_path("grants"), refused).await,
+            400,
+            "CSMS.0002",
+        );
+    }
+}
+
+#[tokio::test]
+async fn grant_edges_follow_the_definitions() {
+    let app = TestApp::new();
+    app.post(&csms_path("grants"), grant("res-1", "user-a"))
+        .await;
+    // the body's resource_id must be the query's
+    let answer = app
+        .put(
+            &format!("{}?resource_id=res-1", csms_path("grants")),
+            grant("res-2", "user-a"),
+        )
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let mut without = grant("res-1", "user-a");
+    without.as_object_mut().unwrap().remove("resource_id");
+    let answer = app
+        .put(
+            &format!("{}?resource_id=res-1", csms_path("grants")),
+            without,
+        )
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    // grantee_user has at most 64 characters
+    let long = "u".repeat(65);
+    let answer = app
+        .delete(&format!(
+            "{}?resource_id=res-1&grantee_user={long}",
+            csms_path("grants")
+        ))
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+}
+
+#[tokio::test]
+async fn check_secrets_needs_an_object_as_data() {
+    let app = TestApp::new();
+    let path = format!("{}/checker/check", secrets_path());
+    for bad in [
+        json!({"type": "t", "data": "notanobject"}),
+        json!({"type": "t", "data": [1]}),
+        json!({"type": "t"}),
+        json!({"data": {}}),
+    ] {
+        assert_csms_error(&app.post(&path, bad).await, 400, "CSMS.0002");
+    }
+    let ok = app
+        .post(&path, json!({"type": "t", "data": {"k": 1}}))
+        .await;
+    assert_eq!(ok.body, json!({"type": "t", "data": {"k": 1}}));
+}
