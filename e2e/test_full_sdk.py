@@ -196,9 +196,18 @@ def test_peripheral_operations(client):
     assert users.total == 1
     detail = client.show_user_detail(ShowUserDetailRequest(user_id=users.users[0].user_id))  # noqa: F405
     assert detail.user_id == users.users[0].user_id
+    item = users.users[0]
+    # every field of each model arrives, typed as that model types it
+    assert item.disabled == "false" and item.grade == "1" and item.extension == "{}"
+    assert detail.disabled is False and detail.grade == 1 and detail.extension == {}
+    assert detail.created_at == item.created_at == "2024-01-01 00:00:00.000"
+    assert detail.user_org_relation_list[0].org_id == detail.org_id
+    assert detail.domain_id
     change = ChangeUsersPassword(password="n3w-pass", old_password="csms-emulator")  # noqa: F405
     changed = client.update_user_password(UpdateUserPasswordRequest(body=change))  # noqa: F405
     assert changed.user_id == detail.user_id
+    after = client.show_user_detail(ShowUserDetailRequest(user_id=detail.user_id))  # noqa: F405
+    assert after.pwd_change_at > detail.created_at
 
     config = client.update_secrets_config(UpdateSecretsConfigRequest(body=UpdateSecretsConfigRequestBody(checking_secret_strength=True)))  # noqa: F405
     assert config.checking_secret_strength is True

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
-use crate::service::{CsmsService, UserInfo};
+use crate::service::{CsmsService, UserView};
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
@@ -35,32 +35,100 @@ pub struct AgencyDto {
     pub error_msg: Option<String>,
 }
 
+/// A time as the user APIs give it: `2022-03-31 16:46:02.964` (UTC).
+fn user_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+        .unwrap_or_default()
+}
+
+/// `UserOrgRelationListResult`.
 #[derive(Debug, Serialize)]
-pub struct UserDto {
+pub struct UserOrgRelationDto {
+    pub org_id: &'static str,
+    pub relation_type: &'static str,
+}
+
+/// The fields both user answers share, in the form both models give them.
+#[derive(Debug, Serialize)]
+pub struct UserCommonDto {
     pub user_id: &'static str,
+    pub org_id: &'static str,
     pub user_name: &'static str,
     pub name: &'static str,
-    pub org_id: &'static str,
     pub mobile: &'static str,
     pub email: &'static str,
     pub pwd_must_modify: bool,
-    pub disabled: bool,
+    pub pwd_change_at: String,
+    pub created_at: String,
+    pub updated_at: String,
     pub locked: &'static str,
-    pub domain_id: &'static str,
+    pub user_org_relation_list: Vec<UserOrgRelationDto>,
 }
 
-impl From<UserInfo> for UserDto {
-    fn from(u: UserInfo) -> Self {
+impl From<&UserView> for UserCommonDto {
+    fn from(v: &UserView) -> Self {
         Self {
-            user_id: u.user_id,
-            user_name: u.user_name,
-            name: u.user_name,
-            org_id: u.org_id,
+            user_id: v.user.user_id,
+            org_id: v.user.org_id,
+            user_name: v.user.user_name,
+            name: v.user.user_name,
             mobile: "",
             email: "",
             pwd_must_modify: false,
-            disabled: false,
+            pwd_change_at: user_time(v.password_changed_at),
+            created_at: user_time(v.created_at),
+            updated_at: user_time(v.password_changed_at.max(v.created_at)),
             locked: "false",
+            user_org_relation_list: vec![UserOrgRelationDto {
+                org_id: v.user.org_id,
+                relation_type: "1",
+            }],
+        }
+    }
+}
+
+/// A `users[]` item of list-users: `UsersDetailsResult`, whose `disabled`, `grade` and
+/// `extension` are strings and which has no `domain_id`.
+#[derive(Debug, Serialize)]
+pub struct UserListItemDto {
+    #[serde(flatten)]
+    pub common: UserCommonDto,
+    pub disabled: &'static str,
+    pub grade: &'static str,
+    pub extension: &'static str,
+}
+
+impl From<&UserView> for UserListItemDto {
+    fn from(v: &UserView) -> Self {
+        Self {
+            common: v.into(),
+            disabled: "false",
+            grade: "1",
+            extension: "{}",
+        }
+    }
+}
+
+/// The answer of user-detail: `ShowUserDetailResponse`, whose `disabled` is a boolean,
+/// `grade` an integer and `extension` an object, with `domain_id`.
+#[derive(Debug, Serialize)]
+pub struct UserDetailDto {
+    #[serde(flatten)]
+    pub common: UserCommonDto,
+    pub disabled: bool,
+    pub grade: u8,
+    pub extension: serde_json::Value,
+    pub domain_id: &'static str,
+}
+
+impl From<&UserView> for UserDetailDto {
+    fn from(v: &UserView) -> Self {
+        Self {
+            common: v.into(),
+            disabled: false,
+            grade: 1,
+            extension: serde_json::json!({}),
             domain_id: "0",
         }
     }
@@ -124,7 +192,7 @@ pub async fn list_users(
     CsmsQuery(query): CsmsQuery<GlobalQuery>,
 ) -> ApiResult<Response> {
     let users = service.list_users(query.offset, query.limit, query.user_info.as_deref())?;
-    let users: Vec<UserDto> = users.into_iter().map(UserDto::from).collect();
+    let users: Vec<UserListItemDto> = users.iter().map(UserListItemDto::from).collect();
     Ok(Json(serde_json::json!({ "total": users.len(), "users": users })).into_response())
 }
 
@@ -141,7 +209,9 @@ pub async fn user_item(
             let user_id = service.update_user_password(body.password, body.old_password)?;
             Ok(Json(serde_json::json!({ "user_id": user_id })).into_response())
         }
-        ("GET", id) => Ok(Json(UserDto::from(service.show_user_detail(id)?)).into_response()),
+        ("GET", id) => {
+            Ok(Json(UserDetailDto::from(&service.show_user_detail(id)?)).into_response())
+        }
         _ => Err(ApiError(CsmsError::RouteNotFound {
             method: request.method().to_string(),
             path: request.uri().path().to_owned(),

@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::clock::Millis;
 use crate::domain::names::ProjectId;
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
@@ -56,6 +57,21 @@ pub struct UserInfo {
     pub user_name: &'static str,
     pub org_id: &'static str,
 }
+
+/// The emulated user as users and user-detail report it: who, and when its account and
+/// password last changed.
+#[derive(Debug, Clone)]
+pub struct UserView {
+    pub user: UserInfo,
+    /// When the account was created: [`USER_CREATED_AT`].
+    pub created_at: Millis,
+    /// When the password was last changed (the creation time until it is).
+    pub password_changed_at: Millis,
+}
+
+/// When the emulated user was created: 2024-01-01T00:00:00Z, a fixed moment, as the
+/// account of a real tenant is older than any test.
+pub const USER_CREATED_AT: Millis = 1_704_067_200_000;
 
 /// The emulated user.
 pub const USER: UserInfo = UserInfo {
@@ -278,7 +294,7 @@ impl CsmsService {
         offset: Option<i64>,
         limit: Option<i64>,
         user_info: Option<&str>,
-    ) -> Result<Vec<UserInfo>, CsmsError> {
+    ) -> Result<Vec<UserView>, CsmsError> {
         let offset = offset.ok_or_else(|| CsmsError::invalid("offset", "is required"))?;
         let limit = limit.ok_or_else(|| CsmsError::invalid("limit", "is required"))?;
         if offset < 0 {
@@ -289,16 +305,27 @@ impl CsmsService {
         }
         let matches = user_info.is_none_or(|f| USER.user_name.contains(f));
         Ok(if matches && offset == 0 {
-            vec![USER]
+            vec![self.user_view()?]
         } else {
             Vec::new()
         })
     }
 
+    fn user_view(&self) -> Result<UserView, CsmsError> {
+        let changed = store::read(&*self.store, &ProjectId::global(), |data| {
+            data.extras.user_password_changed_at
+        })?;
+        Ok(UserView {
+            user: USER,
+            created_at: USER_CREATED_AT,
+            password_changed_at: changed.unwrap_or(USER_CREATED_AT),
+        })
+    }
+
     /// Show user detail, `GET /v1/csms/users/{user_id}`.
-    pub fn show_user_detail(&self, user_id: &str) -> Result<UserInfo, CsmsError> {
+    pub fn show_user_detail(&self, user_id: &str) -> Result<UserView, CsmsError> {
         if user_id == USER.user_id {
-            Ok(USER)
+            self.user_view()
         } else {
             Err(CsmsError::NotFound {
                 kind: "user",
@@ -331,11 +358,12 @@ impl CsmsService {
             return Err(CsmsError::invalid("old_password", "does not match"));
         }
         let digest = PasswordDigest::of(&password)?;
-        self.write(&global, |tx, _| {
+        self.write(&global, |tx, now| {
             if tx.extras().user_password != current {
                 return Err(CsmsError::invalid("old_password", "does not match"));
             }
             tx.extras_mut().user_password = Some(digest);
+            tx.extras_mut().user_password_changed_at = Some(now);
             Ok(USER.user_id)
         })
     }

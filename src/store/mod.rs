@@ -44,6 +44,9 @@ pub struct Extras {
     pub agencies: BTreeMap<String, String>,
     /// The emulated user's password, once changed (global state), as a hash only.
     pub user_password: Option<PasswordDigest>,
+    /// When the emulated user's password was last changed.
+    #[serde(default)]
+    pub user_password_changed_at: Option<crate::clock::Millis>,
 }
 
 impl std::fmt::Debug for Extras {
@@ -53,6 +56,7 @@ impl std::fmt::Debug for Extras {
             .field("grants", &self.grants)
             .field("agencies", &self.agencies)
             .field("user_password", &self.user_password)
+            .field("user_password_changed_at", &self.user_password_changed_at)
             .finish()
     }
 }

@@ -356,3 +356,67 @@ async fn check_secrets_needs_an_object_as_data() {
         .await;
     assert_eq!(ok.body, json!({"type": "t", "data": {"k": 1}}));
 }
+
+/// The fields of the SDK's `UsersDetailsResult` (a list item).
+const LIST_ITEM_FIELDS: [&str; 15] = [
+    "created_at",
+    "disabled",
+    "email",
+    "extension",
+    "grade",
+    "locked",
+    "mobile",
+    "name",
+    "org_id",
+    "pwd_change_at",
+    "pwd_must_modify",
+    "updated_at",
+    "user_id",
+    "user_name",
+    "user_org_relation_list",
+];
+
+fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+#[tokio::test]
+async fn users_answer_field_for_field_as_the_sdk_models_type_them() {
+    let app = TestApp::new();
+    let list = app.get("/v1/csms/users?offset=0&limit=10").await;
+    let item = &list.body["users"][0];
+    assert_eq!(keys(item), LIST_ITEM_FIELDS.map(str::to_owned));
+    assert_eq!(item["disabled"], "false");
+    assert_eq!(item["grade"], "1");
+    assert_eq!(item["extension"], "{}");
+    assert_eq!(item["created_at"], "2024-01-01 00:00:00.000");
+    assert_eq!(item["pwd_change_at"], "2024-01-01 00:00:00.000");
+
+    let user_id = item["user_id"].as_str().unwrap();
+    let detail = app.get(&format!("/v1/csms/users/{user_id}")).await;
+    let mut detail_fields = LIST_ITEM_FIELDS.map(str::to_owned).to_vec();
+    detail_fields.push("domain_id".to_owned());
+    detail_fields.sort();
+    assert_eq!(keys(&detail.body), detail_fields);
+    assert_eq!(detail.body["disabled"], false);
+    assert_eq!(detail.body["grade"], 1);
+    assert_eq!(detail.body["extension"], json!({}));
+    assert_eq!(
+        detail.body["user_org_relation_list"][0]["org_id"],
+        detail.body["org_id"]
+    );
+
+    let changed = app
+        .post(
+            "/v1/csms/users/change-password",
+            json!({"password": "n3w", "old_password": "csms-emulator"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.raw);
+    let after = app.get(&format!("/v1/csms/users/{user_id}")).await;
+    // the test clock stands at 2023-11-14T22:13:20Z
+    assert_eq!(after.body["pwd_change_at"], "2023-11-14 22:13:20.000");
+    assert_eq!(after.body["created_at"], "2024-01-01 00:00:00.000");
+}
