@@ -46,6 +46,10 @@ def test_update_and_delete_secret(client):
     assert secret.description == ""
     assert secret.auto_rotation is True
     assert secret.next_rotation_time is not None
+    # UpdateSecret.json takes any 2-64 character key id, such as the docs' 32-hex ones
+    hex_key = "b168fe00ff56492495a7d22974df2d0b"
+    body = UpdateSecretRequestBody(kms_key_id=hex_key)  # noqa: F405
+    assert client.update_secret(UpdateSecretRequest(secret_name=name, body=body)).secret.kms_key_id == hex_key  # noqa: F405
     client.delete_secret(DeleteSecretRequest(secret_name=name))  # noqa: F405
     with pytest.raises(ClientRequestException) as gone:
         client.show_secret(ShowSecretRequest(secret_name=name))  # noqa: F405

@@ -53,7 +53,7 @@ fn path_parameter_schema(name: &str) -> Value {
             json!({"type": "string", "pattern": crate::domain::names::DOTTED_NAME_PATTERN})
         }
         "version_id" => json!({"type": "string", "pattern": "^(v[0-9]{1,10}|latest)$"}),
-        "stage_name" => json!({"type": "string", "minLength": 1, "maxLength": 64}),
+        "stage_name" => json!({"type": "string", "pattern": crate::domain::names::NAME_PATTERN}),
         "secret_id" => json!({"type": "string", "format": "uuid"}),
         _ => json!({"type": "string"}),
     }

@@ -144,7 +144,7 @@ impl fmt::Display for SecretName {
     }
 }
 
-/// A stage label such as `SYSCURRENT`: 1–64 characters (docs/behaviour.md §14). The built-in labels are
+/// A stage label such as `SYSCURRENT`: `^[a-zA-Z0-9_-]{1,64}$` (docs/behaviour.md §14, §42). The built-in labels are
 /// static, so the common case allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StageName(Cow<'static, str>);
@@ -155,23 +155,33 @@ pub const SYSCURRENT: &str = "SYSCURRENT";
 pub const SYSPREVIOUS: &str = "SYSPREVIOUS";
 
 impl StageName {
-    /// 1–64 characters, no control characters (`CreateSecretVersion.json`: `version_stages`
-    /// items are strings of 1–64).
+    /// `^[a-zA-Z0-9_-]{1,64}$`, the `stage_name` pattern of the stage operations' paths,
+    /// also applied to `version_stages` items so every stage a version gets can be shown,
+    /// moved and deleted (docs/behaviour.md §42).
     pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
+        match raw {
+            SYSCURRENT => Ok(Self::syscurrent()),
+            SYSPREVIOUS => Ok(Self::sysprevious()),
+            _ => checked(param, raw, STAGE_NAME_MAX_CHARS, is_name_char, NAME_PATTERN)
+                .map(|name| Self(Cow::Owned(name))),
+        }
+    }
+
+    /// A stage name read back from stored state, which earlier versions allowed to be any
+    /// 1–64 characters without control characters: loading never refuses what was once
+    /// acknowledged.
+    pub fn restore(raw: &str) -> Result<Self, CsmsError> {
         let ok = !raw.is_empty()
             && raw.chars().count() <= STAGE_NAME_MAX_CHARS
             && !raw.chars().any(char::is_control);
-        if raw == SYSCURRENT {
-            Ok(Self::syscurrent())
-        } else if raw == SYSPREVIOUS {
-            Ok(Self::sysprevious())
-        } else if ok {
-            Ok(Self(Cow::Owned(raw.to_owned())))
-        } else {
-            Err(CsmsError::invalid(
-                param,
+        match raw {
+            SYSCURRENT => Ok(Self::syscurrent()),
+            SYSPREVIOUS => Ok(Self::sysprevious()),
+            _ if ok => Ok(Self(Cow::Owned(raw.to_owned()))),
+            _ => Err(CsmsError::invalid(
+                "stages",
                 "each stage name must have 1 to 64 characters",
-            ))
+            )),
         }
     }
 
@@ -266,6 +276,21 @@ impl KmsKeyId {
             Err(CsmsError::invalid(
                 "kms_key_id",
                 format!("must match {KMS_KEY_ID_PATTERN}"),
+            ))
+        }
+    }
+
+    /// A key id in an update-secret body: 2 to 64 characters, no pattern
+    /// (`UpdateSecret.json`; the docs' own examples use 32-hex ids). Also how a stored id
+    /// is read back, since both forms may be stored (docs/behaviour.md §41).
+    pub fn parse_for_update(raw: &str) -> Result<Self, CsmsError> {
+        let length_ok = (2..=64).contains(&raw.chars().count());
+        if length_ok && !raw.chars().any(char::is_control) {
+            Ok(Self(Arc::from(raw)))
+        } else {
+            Err(CsmsError::invalid(
+                "kms_key_id",
+                "must have 2 to 64 characters",
             ))
         }
     }
@@ -405,12 +430,18 @@ mod tests {
     }
 
     #[test]
-    fn stage_names_have_one_to_sixty_four_characters() {
+    fn stage_names_follow_the_stage_name_pattern() {
         assert!(StageName::parse("s", "SYSCURRENT").is_ok());
-        assert!(StageName::parse("s", &"é".repeat(64)).is_ok());
+        assert!(StageName::parse("s", &"a".repeat(64)).is_ok());
+        assert!(StageName::parse("s", "blue_green-2").is_ok());
+        for bad in ["bad!stage", "a.b", "é", "", "a\nb"] {
+            assert!(StageName::parse("s", bad).is_err(), "{bad}");
+        }
         assert!(StageName::parse("s", &"a".repeat(65)).is_err());
-        assert!(StageName::parse("s", "").is_err());
-        assert!(StageName::parse("s", "a\nb").is_err());
+        // what older versions stored still loads
+        assert!(StageName::restore(&"é".repeat(64)).is_ok());
+        assert!(StageName::restore("a.b").is_ok());
+        assert!(StageName::restore("").is_err());
         assert!(StageName::syscurrent().is_builtin());
         assert!(StageName::sysprevious().is_builtin());
         assert!(!StageName::parse("s", "CUSTOM").unwrap().is_builtin());

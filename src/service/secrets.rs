@@ -71,7 +71,7 @@ pub struct ListSecretsInput {
 /// The body of update-secret, as sent: absent = unchanged, present and empty = cleared.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct UpdateSecretInput {
-    #[schemars(regex(pattern = crate::domain::names::KMS_KEY_ID_PATTERN))]
+    #[schemars(length(max = 64))]
     pub kms_key_id: Option<String>,
     #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
     pub description: Option<String>,
@@ -172,7 +172,7 @@ impl CsmsService {
                 .kms_key_id
                 .map(|k| match k.as_str() {
                     "" => Ok(KmsKeyId::project_default(project)),
-                    raw => KmsKeyId::parse(raw),
+                    raw => KmsKeyId::parse_for_update(raw),
                 })
                 .transpose()?,
             description: input

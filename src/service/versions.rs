@@ -26,7 +26,7 @@ pub struct CreateVersionInput {
     pub secret_binary: Option<String>,
     #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
     pub secret_string: Option<String>,
-    #[schemars(length(min = 1, max = crate::domain::limits::STAGES_MAX), inner(length(min = 1, max = crate::domain::limits::STAGE_NAME_MAX_CHARS)))]
+    #[schemars(length(min = 1, max = crate::domain::limits::STAGES_MAX), inner(regex(pattern = crate::domain::names::NAME_PATTERN)))]
     pub version_stages: Option<Vec<String>>,
     #[schemars(range(min = 0))]
     pub expire_time: Option<i64>,

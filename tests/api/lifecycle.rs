@@ -65,7 +65,7 @@ async fn update_rechecks_rotation_and_validates_fields() {
     let cases: Vec<(Value, u16, &str)> = vec![
         (json!({"auto_rotation": true}), 400, "CSMS.0002"),
         (json!({"rotation_period": "2h"}), 400, "CSMS.0002"),
-        (json!({"kms_key_id": "nope"}), 400, "CSMS.0002"),
+        (json!({"kms_key_id": "k".repeat(65)}), 400, "CSMS.0002"),
         (json!({"description": "d".repeat(2049)}), 400, "CSMS.0002"),
         (
             json!({"event_subscriptions": ["missing"]}),
@@ -327,4 +327,36 @@ async fn putting_a_thirteenth_stage_is_csms_0203() {
         )
         .await;
     assert_csms_error(&answer, 400, "CSMS.0203");
+}
+
+#[tokio::test]
+async fn update_takes_any_two_to_sixty_four_character_key_id_and_create_keeps_the_uuid_rule() {
+    let app = TestApp::new();
+    app.create_secret("s", "v").await;
+    let hex = "b168fe00ff56492495a7d22974df2d0b";
+    let updated = app
+        .put(&secret_path("s"), serde_json::json!({"kms_key_id": hex}))
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.raw);
+    assert_eq!(updated.body["secret"]["kms_key_id"], hex);
+    let version = app
+        .post(
+            &format!("{}/versions", secret_path("s")),
+            serde_json::json!({"secret_string": "v2"}),
+        )
+        .await;
+    assert_eq!(version.body["version_metadata"]["kms_key_id"], hex);
+    for bad in ["k".to_owned(), "k".repeat(65)] {
+        let answer = app
+            .put(&secret_path("s"), serde_json::json!({"kms_key_id": bad}))
+            .await;
+        assert_csms_error(&answer, 400, "CSMS.0002");
+    }
+    let created = app
+        .post(
+            &secrets_path(),
+            serde_json::json!({"name": "t", "secret_string": "v", "kms_key_id": hex}),
+        )
+        .await;
+    assert_csms_error(&created, 400, "CSMS.0002");
 }

@@ -294,3 +294,32 @@ async fn show_stage_answers_the_stage_object() {
         .await;
     assert_csms_error(&ghost, 404, "CSMS.0005");
 }
+
+#[tokio::test]
+async fn stage_names_follow_the_pattern_in_paths_and_in_version_stages() {
+    let app = TestApp::new();
+    app.create_secret("s", "v").await;
+    let stage = |name: &str| format!("{}/stages/{name}", secret_path("s"));
+    let answer = app
+        .put(&stage("bad%21stage"), json!({"version_id": "v1"}))
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    assert_csms_error(&app.get(&stage("bad%21stage")).await, 400, "CSMS.0002");
+    assert_csms_error(&app.delete(&stage("a.b")).await, 400, "CSMS.0002");
+    let answer = app
+        .post(
+            &format!("{}/versions", secret_path("s")),
+            json!({"secret_string": "v2", "version_stages": ["a.b"]}),
+        )
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let ok = app
+        .put(&stage("blue_green-2"), json!({"version_id": "v1"}))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.raw);
+    let listed = app.get(&format!("{}/versions", secret_path("s"))).await;
+    assert_eq!(
+        listed.body["version_metadatas"].as_array().map(Vec::len),
+        Some(1)
+    );
+}

@@ -182,7 +182,7 @@ impl Secret {
         let secret_type = SecretType::parse(&r.secret_type)?;
         let settings = SecretSettings {
             name: SecretName::parse_lookup("name", &r.name)?,
-            kms_key_id: KmsKeyId::parse(&r.kms_key_id)?,
+            kms_key_id: KmsKeyId::parse_for_update(&r.kms_key_id)?,
             description: r.description,
             secret_type,
             auto_rotation: r.auto_rotation,
@@ -210,7 +210,7 @@ impl Secret {
                 number: VersionNumber(v.number),
                 create_time: v.create_time,
                 expire_time: v.expire_time,
-                kms_key_id: KmsKeyId::parse(&v.kms_key_id)?,
+                kms_key_id: KmsKeyId::parse_for_update(&v.kms_key_id)?,
                 value: SecretValue::from_fields(v.secret_string, v.secret_binary, usize::MAX)?,
                 expiry_notified: v.expiry_notified,
             });
@@ -218,7 +218,7 @@ impl Secret {
         let mut stages: Vec<StageEntry> = Vec::with_capacity(r.stages.len());
         for st in r.stages {
             stages.push(StageEntry {
-                name: StageName::parse("stages", &st.name)?,
+                name: StageName::restore(&st.name)?,
                 version: VersionNumber(st.version),
                 update_time: st.update_time,
             });
