@@ -52,6 +52,7 @@ def test_clock_advance_purges_deletions_and_rotates_database_secrets(emulator, c
         auto_rotation=True,
         rotation_period="1d",
         rotation_config=json.dumps({"InstanceId": "i", "SecretSubType": "SingleUser"}),
+        rotation_func_urn="urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:rotate:latest",
     )
     client.create_secret(CreateSecretRequest(body=body))
     before = admin(emulator, "GET", "/_emulator/clock")["now"]

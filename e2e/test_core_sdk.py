@@ -69,10 +69,29 @@ def test_create_secret_with_rotation_settings(client):
         auto_rotation=True,
         rotation_period="1d",
         rotation_config=json.dumps({"InstanceId": "inst-e2e", "SecretSubType": "SingleUser"}),
+        rotation_func_urn="urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:rotate:latest",
     )
     assert secret.auto_rotation is True
     assert secret.rotation_period == "1d"
     assert secret.next_rotation_time - secret.create_time == 86_400_000
+
+
+def test_automatic_rotation_needs_a_database_secret_and_its_function(client):
+    # "Creating a Secret": auto_rotation only for specific secret types, and
+    # rotation_func_urn is mandatory when it is enabled
+    common = dict(auto_rotation=True, rotation_period="1d", rotation_func_urn="urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:rotate:latest")
+    with pytest.raises(ClientRequestException) as refused:
+        create(client, unique("common-rot"), **common)
+    assert refused.value.status_code == 400 and "auto_rotation" in refused.value.error_msg
+    rds = dict(
+        secret_type="RDS-FG",
+        auto_rotation=True,
+        rotation_period="1d",
+        rotation_config=json.dumps({"InstanceId": "i", "SecretSubType": "SingleUser"}),
+    )
+    with pytest.raises(ClientRequestException) as refused:
+        create(client, unique("rds-no-urn"), json.dumps({"password": "p"}), **rds)
+    assert refused.value.status_code == 400 and "rotation_func_urn" in refused.value.error_msg
 
 
 def test_create_secret_errors_reach_the_sdk_as_client_exceptions(client):

@@ -40,8 +40,16 @@ def latest(client, name):
 
 def test_update_and_delete_secret(client):
     name = unique("upd")
-    create(client, name, description="before")
-    body = UpdateSecretRequestBody(description="", auto_rotation=True, rotation_period="12h")  # noqa: F405
+    create(
+        client,
+        name,
+        json.dumps({"password": "p"}),
+        description="before",
+        secret_type="RDS-FG",
+        rotation_config=json.dumps({"InstanceId": "i", "SecretSubType": "SingleUser"}),
+    )
+    urn = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:rotate:latest"
+    body = UpdateSecretRequestBody(description="", auto_rotation=True, rotation_period="12h", rotation_func_urn=urn)  # noqa: F405
     secret = client.update_secret(UpdateSecretRequest(secret_name=name, body=body)).secret  # noqa: F405
     assert secret.description == ""
     assert secret.auto_rotation is True

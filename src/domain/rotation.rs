@@ -51,6 +51,43 @@ impl SecretType {
     }
 }
 
+/// What automatic rotation needs, checked at creation, on every update and on import, the
+/// one place this rule lives (docs/behaviour.md §11, §43): a `rotation_period`, a database
+/// secret type (RDS-FG or GaussDB-FG), and the `rotation_func_urn` of the FunctionGraph
+/// function that rotates it.
+pub fn check_auto_rotation(
+    secret_type: SecretType,
+    auto_rotation: bool,
+    period: Option<&RotationPeriod>,
+    rotation_func_urn: Option<&str>,
+) -> Result<(), CsmsError> {
+    if !auto_rotation {
+        return Ok(());
+    }
+    if period.is_none() {
+        return Err(CsmsError::invalid(
+            "rotation_period",
+            "is required when auto_rotation is true",
+        ));
+    }
+    if !secret_type.needs_rotation_config() {
+        return Err(CsmsError::invalid(
+            "auto_rotation",
+            format!(
+                "can be enabled only for RDS-FG and GaussDB-FG secrets, not {}",
+                secret_type.as_str()
+            ),
+        ));
+    }
+    if rotation_func_urn.is_none_or(str::is_empty) {
+        return Err(CsmsError::invalid(
+            "rotation_func_urn",
+            "is required when auto_rotation is true",
+        ));
+    }
+    Ok(())
+}
+
 /// A `rotation_period` such as `1d` or `24h`: `^[1-9][0-9]*[dhms]$`, kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationPeriod {

@@ -169,6 +169,7 @@ fn automatic_rotation_runs_when_due_and_schedules_the_next_one() {
         rotation_config: Some(r#"{"InstanceId":"i","SecretSubType":"SingleUser"}"#.into()),
         auto_rotation: Some(true),
         rotation_period: Some("6h".into()),
+        rotation_func_urn: Some("urn:fss:r:p:function:default:rotate:latest".into()),
         ..CreateSecretInput::default()
     };
     service.create_secret(&project, input).unwrap();

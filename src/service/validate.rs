@@ -5,7 +5,7 @@ use crate::domain::limits::{
     DESCRIPTION_MAX_BYTES, ENTERPRISE_PROJECT_ID_MAX_CHARS, EVENT_SUBSCRIPTIONS_MAX,
 };
 use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
-use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType};
+use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType, check_auto_rotation};
 use crate::domain::secret::SecretSettings;
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
@@ -44,12 +44,12 @@ pub(super) fn validate_create(
         .as_deref()
         .map(|raw| RotationPeriod::parse(raw, rules.period_min_secs))
         .transpose()?;
-    if auto_rotation && rotation_period.is_none() {
-        return Err(CsmsError::invalid(
-            "rotation_period",
-            "is required when auto_rotation is true",
-        ));
-    }
+    check_auto_rotation(
+        secret_type,
+        auto_rotation,
+        rotation_period.as_ref(),
+        input.rotation_func_urn.as_deref(),
+    )?;
     let rotation_config = match input.rotation_config.as_deref() {
         Some(raw) => Some(RotationConfig::parse(raw, secret_type)?),
         None if secret_type.needs_rotation_config() => {

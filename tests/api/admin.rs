@@ -89,6 +89,7 @@ async fn advancing_the_clock_rotates_due_secrets_in_time_order() {
             &secrets_path(),
             json!({"name": "db", "secret_string": "{\"password\":\"p\"}", "secret_type": "RDS-FG",
                    "auto_rotation": true, "rotation_period": "1d",
+                   "rotation_func_urn": "urn:fss:r:p:function:default:rotate:latest",
                    "rotation_config": "{\"InstanceId\":\"i\",\"SecretSubType\":\"SingleUser\"}"}),
         )
         .await;

@@ -35,8 +35,10 @@ async fn batch_import_creates_valid_items_and_lists_invalid_ones() {
                 {"name": "bad/name", "secret_string": "x"},
                 {"name": "too-big", "secret_string": "a".repeat(32 * 1024 + 1)},
                 {"name": "exactly-32k", "secret_string": "a".repeat(32 * 1024)},
-                {"name": "five-hours", "secret_string": "x", "auto_rotation": true, "rotation_period": "5h"},
-                {"name": "six-hours", "secret_string": "x", "auto_rotation": true, "rotation_period": "6h"},
+                {"name": "five-hours", "secret_string": "x", "rotation_period": "5h"},
+                {"name": "six-hours", "secret_string": "x", "rotation_period": "6h"},
+                {"name": "common-rotating", "secret_string": "x", "auto_rotation": true, "rotation_period": "6h",
+                 "rotation_func_urn": "urn:fss:r:p:function:default:f:latest"},
                 {"secret_string": "nameless"},
                 {"name": "twice", "secret_string": "1"},
                 {"name": "twice", "secret_string": "2"}
@@ -44,14 +46,22 @@ async fn batch_import_creates_valid_items_and_lists_invalid_ones() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
-    assert_eq!(answer.body["total"], 10);
+    assert_eq!(answer.body["total"], 11);
     assert_eq!(answer.body["success"], 4);
-    assert_eq!(answer.body["failed"], 6);
+    assert_eq!(answer.body["failed"], 7);
     let errors = answer.body["error_list"].as_array().unwrap();
     let failed: Vec<&str> = errors.iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(
         failed,
-        ["existing", "bad/name", "too-big", "five-hours", "", "twice"]
+        [
+            "existing",
+            "bad/name",
+            "too-big",
+            "five-hours",
+            "common-rotating",
+            "",
+            "twice"
+        ]
     );
     assert!(
         errors[0]["error_msg"]

@@ -61,9 +61,26 @@ async fn a_new_kms_key_applies_to_later_versions_only() {
 #[tokio::test]
 async fn update_rechecks_rotation_and_validates_fields() {
     let app = TestApp::new();
-    app.create_secret("s", "x").await;
+    app.create_db_secret("s", "inst").await;
+    app.create_secret("common", "x").await;
+    let urn = "urn:fss:r:p:function:default:rotate:latest";
+    let common_on =
+        json!({"auto_rotation": true, "rotation_period": "12h", "rotation_func_urn": urn});
+    let answer = app.put(&secret_path("common"), common_on).await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    assert!(
+        answer.body["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("auto_rotation")
+    );
     let cases: Vec<(Value, u16, &str)> = vec![
         (json!({"auto_rotation": true}), 400, "CSMS.0002"),
+        (
+            json!({"auto_rotation": true, "rotation_period": "12h"}),
+            400,
+            "CSMS.0002",
+        ),
         (json!({"rotation_period": "2h"}), 400, "CSMS.0002"),
         (json!({"kms_key_id": "k".repeat(65)}), 400, "CSMS.0002"),
         (json!({"description": "d".repeat(2049)}), 400, "CSMS.0002"),
@@ -83,7 +100,7 @@ async fn update_rechecks_rotation_and_validates_fields() {
     let on = app
         .put(
             &secret_path("s"),
-            json!({"auto_rotation": true, "rotation_period": "12h"}),
+            json!({"auto_rotation": true, "rotation_period": "12h", "rotation_func_urn": urn}),
         )
         .await;
     assert_eq!(

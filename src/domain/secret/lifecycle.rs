@@ -48,12 +48,16 @@ impl Secret {
         let period = patch
             .rotation_period
             .unwrap_or_else(|| self.settings.rotation_period.clone());
-        if auto && period.is_none() {
-            return Err(CsmsError::invalid(
-                "rotation_period",
-                "is required when auto_rotation is true",
-            ));
-        }
+        let urn = match &patch.rotation_func_urn {
+            Some(urn) => urn.as_deref(),
+            None => self.settings.rotation_func_urn.as_deref(),
+        };
+        crate::domain::rotation::check_auto_rotation(
+            self.settings.secret_type,
+            auto,
+            period.as_ref(),
+            urn,
+        )?;
         let turned_on = auto && !self.settings.auto_rotation;
         self.next_rotation_time = match (&period, auto) {
             (Some(p), true) if turned_on || period_changed => Some(now + p.as_millis()),
@@ -290,15 +294,23 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidParameter);
         assert!(!s.settings.auto_rotation);
-        s.update_settings(
-            SettingsPatch {
-                auto_rotation: Some(true),
-                rotation_period: Some(Some(period("1d"))),
-                ..SettingsPatch::default()
-            },
-            100,
-        )
-        .unwrap();
+        let turn_on = |urn: Option<&str>| SettingsPatch {
+            auto_rotation: Some(true),
+            rotation_period: Some(Some(period("1d"))),
+            rotation_func_urn: urn.map(|u| Some(u.to_owned())),
+            ..SettingsPatch::default()
+        };
+        // a COMMON secret cannot rotate automatically, whatever else is given
+        let err = s
+            .update_settings(turn_on(Some("urn:fss:f")), 50)
+            .unwrap_err();
+        assert!(err.to_string().contains("auto_rotation"), "{err}");
+        s.settings.secret_type = crate::domain::rotation::SecretType::RdsFg;
+        // a database secret needs the function that rotates it
+        let err = s.update_settings(turn_on(None), 50).unwrap_err();
+        assert!(err.to_string().contains("rotation_func_urn"), "{err}");
+        assert!(!s.settings.auto_rotation);
+        s.update_settings(turn_on(Some("urn:fss:f")), 100).unwrap();
         assert_eq!(s.next_rotation_time, Some(100 + DAY_MS));
         assert_eq!(s.next_due(), Some(100 + DAY_MS));
         assert_eq!(s.due_work(100 + DAY_MS), vec![DueWork::Rotate]);
