@@ -151,6 +151,12 @@ def test_versions_stages_and_latest(client):
 
     latest = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
     assert latest.version.secret_string == "two"
+    # ListSecretVersions.json: marker `v[0-9]{1,10}|latest`; v2 holds SYSCURRENT, so v3 follows
+    after = client.list_secret_versions(ListSecretVersionsRequest(secret_name=name, marker="latest"))
+    assert [v.id for v in after.version_metadatas] == ["v3"]
+    with pytest.raises(ClientRequestException) as padded:
+        client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="v02"))
+    assert padded.value.status_code == 404
     assert latest.version.version_metadata.id == "v2"
     first = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="v1"))
     assert first.version.secret_string == "one"

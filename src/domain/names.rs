@@ -226,8 +226,28 @@ impl VersionNumber {
         if !valid {
             return Err(CsmsError::invalid(param, "must match v[0-9]{1,10}"));
         }
+        // Version ids compare exactly (docs/behaviour.md §44): `v01` is well-formed, but no
+        // version is named so.
+        if digits.len() > 1 && digits.starts_with('0') {
+            return Err(CsmsError::NotFound {
+                kind: "version",
+                name: raw.to_owned(),
+            });
+        }
         // Ten digits can exceed u32: such a version cannot exist, so it maps to one that never does.
         Ok(Self(digits.parse().unwrap_or(u32::MAX)))
+    }
+
+    /// A `marker` of list-versions: `v[0-9]{1,10}`, where a marker naming no version (such
+    /// as `v01`) starts the page after where it would sort, as every unknown marker does.
+    pub fn parse_marker(raw: &str) -> Result<Self, CsmsError> {
+        match Self::parse("marker", raw) {
+            Err(CsmsError::NotFound { .. }) => {
+                let digits = raw.trim_start_matches('v').trim_start_matches('0');
+                Ok(Self(digits.parse().unwrap_or(0)))
+            }
+            other => other,
+        }
     }
 }
 
@@ -253,7 +273,10 @@ impl VersionRef {
         }
         VersionNumber::parse("version_id", raw)
             .map(Self::Number)
-            .map_err(|_| CsmsError::invalid("version_id", "must match v[0-9]{1,10}|latest"))
+            .map_err(|err| match err {
+                CsmsError::NotFound { .. } => err,
+                _ => CsmsError::invalid("version_id", "must match v[0-9]{1,10}|latest"),
+            })
     }
 }
 
@@ -386,6 +409,25 @@ mod tests {
                 "{refused}"
             );
         }
+    }
+
+    #[test]
+    fn version_ids_compare_exactly() {
+        let err = VersionRef::parse("v01").unwrap_err();
+        assert!(matches!(err, CsmsError::NotFound { .. }), "{err}");
+        assert_eq!(
+            VersionRef::parse("v0").unwrap(),
+            VersionRef::Number(VersionNumber(0))
+        );
+        assert_eq!(
+            VersionNumber::parse_marker("v01").unwrap(),
+            VersionNumber(1)
+        );
+        assert_eq!(
+            VersionNumber::parse_marker("v10").unwrap(),
+            VersionNumber(10)
+        );
+        assert!(VersionNumber::parse_marker("x1").is_err());
     }
 
     #[test]

@@ -139,19 +139,26 @@ impl CsmsService {
         marker: Option<&str>,
     ) -> Result<Listing<VersionInfo>, CsmsError> {
         let limit = PageLimit::parse(limit)?;
-        let marker = non_empty(marker)
-            .map(|m| VersionNumber::parse("marker", m))
-            .transpose()?;
+        // `v[0-9]{1,10}|latest` (ListSecretVersions.json); `latest` is the SYSCURRENT holder.
+        let marker = non_empty(marker);
+        let numbered = match marker {
+            None | Some("latest") => None,
+            Some(m) => Some(VersionNumber::parse_marker(m)?),
+        };
         let page = self.with_secret(project, name, |secret| {
+            let after = match marker {
+                Some("latest") => Some(secret.version(VersionRef::Latest)?.number),
+                _ => numbered,
+            };
             Ok(
-                take_page(secret.versions(), |v| v.number, marker.as_ref(), limit)
+                take_page(secret.versions(), |v| v.number, after.as_ref(), limit)
                     .map(|v| VersionInfo::of(secret, v, false)),
             )
         })?;
         Ok(Listing::new(
             page,
             |v| v.id.to_string(),
-            marker.map(|m| m.to_string()),
+            marker.map(str::to_owned),
         ))
     }
 

@@ -243,7 +243,7 @@ async fn list_versions_pages_in_version_order() {
     }
     let expected: Vec<String> = (1..=11).map(|i| format!("v{i}")).collect();
     assert_eq!(seen, expected, "v10 sorts after v9, not after v1");
-    for bad in ["limit=0", "limit=x", "marker=latest", "marker=9"] {
+    for bad in ["limit=0", "limit=x", "marker=9"] {
         let answer = app.get(&format!("{}?{bad}", versions("s"))).await;
         assert_csms_error(&answer, 400, "CSMS.0002");
     }
@@ -322,4 +322,51 @@ async fn stage_names_follow_the_pattern_in_paths_and_in_version_stages() {
         listed.body["version_metadatas"].as_array().map(Vec::len),
         Some(1)
     );
+}
+
+#[tokio::test]
+async fn version_ids_compare_exactly_and_latest_is_a_marker() {
+    let app = TestApp::new();
+    app.create_secret("s", "v1").await;
+    for value in ["v2", "v3"] {
+        app.create_version("s", json!({"secret_string": value}))
+            .await;
+    }
+    let version = |id: &str| format!("{}/versions/{id}", secret_path("s"));
+    assert_eq!(app.get(&version("v1")).await.status, StatusCode::OK);
+    assert_csms_error(&app.get(&version("v01")).await, 404, "CSMS.0005");
+    let put = app
+        .put(
+            &version("v01"),
+            json!({"expire_time": START_MS + 86_400_000}),
+        )
+        .await;
+    assert_csms_error(&put, 404, "CSMS.0005");
+    let stage = app
+        .put(
+            &format!("{}/stages/BLUE", secret_path("s")),
+            json!({"version_id": "v02"}),
+        )
+        .await;
+    assert_csms_error(&stage, 404, "CSMS.0005");
+
+    // v3 holds SYSCURRENT: the page after `latest` is empty; move it to v1 and v2, v3 follow
+    let list = |marker: &str| format!("{}/versions?marker={marker}&limit=10", secret_path("s"));
+    let after_latest = app.get(&list("latest")).await;
+    assert_eq!(after_latest.status, StatusCode::OK, "{}", after_latest.raw);
+    assert_eq!(after_latest.body["version_metadatas"], json!([]));
+    assert_eq!(after_latest.body["page_info"]["previous_marker"], "latest");
+    app.put(
+        &format!("{}/stages/SYSCURRENT", secret_path("s")),
+        json!({"version_id": "v1"}),
+    )
+    .await;
+    let after_latest = app.get(&list("latest")).await;
+    let ids: Vec<&str> = after_latest.body["version_metadatas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["v2", "v3"]);
 }
