@@ -20,6 +20,8 @@ pub const IMPORT_ROTATION_PERIOD_MIN_SECS: u64 = 6 * 3600;
 pub const ROTATION_PERIOD_MAX_SECS: u64 = 8760 * 3600;
 /// At most one subscribed event ("Creating a Secret" page, `event_subscriptions`).
 pub const EVENT_SUBSCRIPTIONS_MAX: usize = 1;
+/// Longest event name an `event_subscriptions` item may hold (`CreateSecret.json`).
+pub const EVENT_SUBSCRIPTION_MAX_CHARS: usize = 32;
 /// `enterprise_project_id` 1–36 characters (`CreateSecret.json`).
 pub const ENTERPRISE_PROJECT_ID_MAX_CHARS: usize = 36;
 /// At most 20 versions a secret (2026-06 CreateSecretVersion page; docs/behaviour.md §13).

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use crate::error::CsmsError;
 
-use super::limits::{NAME_MAX_CHARS, PROJECT_ID_MAX_CHARS, STAGE_NAME_MAX_CHARS};
+use super::limits::{
+    EVENT_SUBSCRIPTION_MAX_CHARS, NAME_MAX_CHARS, PROJECT_ID_MAX_CHARS, STAGE_NAME_MAX_CHARS,
+};
 
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
@@ -337,13 +339,35 @@ impl KmsKeyId {
     }
 }
 
-/// An event name as it appears in `event_subscriptions` or the `event_name` filter:
-/// `^[a-zA-Z0-9._-]{1,64}$` (CreateSecretEvent pages).
+/// An event name: created as `^[a-zA-Z0-9_-]{1,64}$`, subscribed to in at most 32
+/// characters, looked up as `^[a-zA-Z0-9._-]{1,64}$`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct EventName(String);
 
 impl EventName {
+    /// The name of a new event: `^[a-zA-Z0-9_-]{1,64}$`, no dots (`CreateSecretEvent.json`;
+    /// docs/behaviour.md §45).
+    pub fn parse_for_create(raw: &str) -> Result<Self, CsmsError> {
+        checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self)
+    }
+
+    /// An `event_subscriptions` item: an event name of at most 32 characters
+    /// (`CreateSecret.json`, `UpdateSecret.json`: items `maxLength 32`).
+    pub fn parse_subscription(raw: &str) -> Result<Self, CsmsError> {
+        if raw.chars().count() > EVENT_SUBSCRIPTION_MAX_CHARS {
+            return Err(CsmsError::invalid(
+                "event_subscriptions",
+                format!(
+                    "each event name must have at most {EVENT_SUBSCRIPTION_MAX_CHARS} characters"
+                ),
+            ));
+        }
+        Self::parse("event_subscriptions", raw)
+    }
+
+    /// A name looked up (a path, a marker, a filter): also dotted names, which earlier
+    /// versions allowed to be created, stay reachable.
     pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
         checked(
             param,
@@ -409,6 +433,15 @@ mod tests {
                 "{refused}"
             );
         }
+    }
+
+    #[test]
+    fn event_names_are_created_without_dots_and_subscribed_in_32_characters() {
+        assert!(EventName::parse_for_create("rotation_events-1").is_ok());
+        assert!(EventName::parse_for_create("app.events").is_err());
+        assert!(EventName::parse("event_name", "app.events").is_ok());
+        assert!(EventName::parse_subscription(&"e".repeat(32)).is_ok());
+        assert!(EventName::parse_subscription(&"e".repeat(33)).is_err());
     }
 
     #[test]

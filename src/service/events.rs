@@ -37,7 +37,7 @@ impl NotificationInput {
 /// The body of create-secret-event, as sent.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct CreateEventInput {
-    #[schemars(required, regex(pattern = crate::domain::names::DOTTED_NAME_PATTERN))]
+    #[schemars(required, regex(pattern = crate::domain::names::NAME_PATTERN))]
     pub name: Option<String>,
     #[schemars(required, length(min = 1, max = 12))]
     pub event_types: Option<Vec<String>>,
@@ -48,7 +48,7 @@ pub struct CreateEventInput {
 /// The body of update-secret-event, as sent; absent fields stay unchanged.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct UpdateEventInput {
-    #[schemars(length(min = 1, max = 12))]
+    #[schemars(length(max = 12))]
     pub event_types: Option<Vec<String>>,
     pub state: Option<String>,
     pub notification: Option<NotificationInput>,
@@ -106,7 +106,7 @@ impl CsmsService {
         project: &ProjectId,
         input: CreateEventInput,
     ) -> Result<Event, CsmsError> {
-        let name = EventName::parse("name", &required(input.name, "name")?)?;
+        let name = EventName::parse_for_create(&required(input.name, "name")?)?;
         let types = EventType::parse_list(&required(input.event_types, "event_types")?)?;
         let state = EventState::parse(&required(input.state, "state")?)?;
         let notification = required(input.notification, "notification")?.parse()?;
@@ -176,9 +176,12 @@ impl CsmsService {
         name: &EventName,
         input: UpdateEventInput,
     ) -> Result<Event, CsmsError> {
+        // UpdateSecretEventRequestBody allows an empty list, while an event keeps 1 to 12
+        // types: an empty list leaves the types as they are (docs/behaviour.md §47).
         let types = input
             .event_types
             .as_deref()
+            .filter(|t| !t.is_empty())
             .map(EventType::parse_list)
             .transpose()?;
         let state = input.state.as_deref().map(EventState::parse).transpose()?;

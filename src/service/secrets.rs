@@ -41,7 +41,7 @@ pub struct CreateSecretInput {
     pub rotation_period: Option<String>,
     #[schemars(length(max = crate::domain::limits::ROTATION_CONFIG_MAX_CHARS))]
     pub rotation_config: Option<String>,
-    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX))]
+    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX), inner(length(max = crate::domain::limits::EVENT_SUBSCRIPTION_MAX_CHARS)))]
     pub event_subscriptions: Option<Vec<String>>,
     #[schemars(length(min = 1, max = crate::domain::limits::ENTERPRISE_PROJECT_ID_MAX_CHARS))]
     pub enterprise_project_id: Option<String>,
@@ -78,7 +78,7 @@ pub struct UpdateSecretInput {
     pub auto_rotation: Option<bool>,
     #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_PATTERN))]
     pub rotation_period: Option<String>,
-    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX))]
+    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX), inner(length(max = crate::domain::limits::EVENT_SUBSCRIPTION_MAX_CHARS)))]
     pub event_subscriptions: Option<Vec<String>>,
     pub rotation_func_urn: Option<String>,
 }

@@ -119,6 +119,9 @@ fn parse_count(
     }
 }
 
+/// Longest `matches[].value` of a search.
+const MATCH_VALUE_MAX_CHARS: usize = 255;
+
 /// A checked search: tag filters (AND over keys, OR over values) and name fragments.
 struct Search {
     tags: Vec<(String, BTreeSet<String>)>,
@@ -131,6 +134,14 @@ impl Search {
         let matches = input.matches.as_deref().unwrap_or_default();
         if filters.len() > FILTERS_MAX || matches.len() > FILTERS_MAX {
             return Err(CsmsError::invalid("tags/matches", "at most 10 items each"));
+        }
+        // ListResourceInstances.json: `tags` has `minItems 1` (leave it out to filter on
+        // nothing), a match value `maxLength 255`.
+        if input.tags.as_ref().is_some_and(Vec::is_empty) {
+            return Err(CsmsError::invalid(
+                "tags",
+                "must have 1 to 10 items when given",
+            ));
         }
         let mut tags = Vec::with_capacity(filters.len());
         for f in filters {
@@ -149,7 +160,14 @@ impl Search {
             if m.key.as_deref() != Some("resource_name") {
                 return Err(CsmsError::invalid("matches.key", "must be resource_name"));
             }
-            name_fragments.push(m.value.clone().unwrap_or_default());
+            let fragment = m.value.clone().unwrap_or_default();
+            if fragment.chars().count() > MATCH_VALUE_MAX_CHARS {
+                return Err(CsmsError::invalid(
+                    "matches.value",
+                    "must have at most 255 characters",
+                ));
+            }
+            name_fragments.push(fragment);
         }
         Ok(Self {
             tags,

@@ -116,6 +116,6 @@ pub(super) fn parse_subscriptions(raw: Option<Vec<String>>) -> Result<Vec<EventN
     }
     names
         .iter()
-        .map(|n| EventName::parse("event_subscriptions", n))
+        .map(|n| EventName::parse_subscription(n))
         .collect()
 }

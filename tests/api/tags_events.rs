@@ -477,3 +477,83 @@ async fn a_secret_past_its_recovery_window_leaves_every_listing_at_once() {
         metrics.raw
     );
 }
+
+#[tokio::test]
+async fn event_names_are_created_without_dots_and_subscribed_in_at_most_32_characters() {
+    let app = TestApp::new();
+    let answer = app
+        .post(
+            &csms_path("events"),
+            json!({
+                "name": "app.events",
+                "event_types": ["SECRET_ROTATED"],
+                "state": "ENABLED",
+                "notification": {"target_type": "SMN", "target_id": "urn:smn:region:p:topic", "target_name": "topic"}
+            }),
+        )
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let long = "e".repeat(40);
+    app.create_event(&long, &["SECRET_ROTATED"]).await;
+    let answer = app
+        .post(
+            &secrets_path(),
+            json!({"name": "s", "secret_string": "v", "event_subscriptions": [long]}),
+        )
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let short = "e".repeat(32);
+    app.create_event(&short, &["SECRET_ROTATED"]).await;
+    let answer = app
+        .post(
+            &secrets_path(),
+            json!({"name": "s", "secret_string": "v", "event_subscriptions": [short]}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
+}
+
+#[tokio::test]
+async fn an_empty_event_types_list_on_update_keeps_the_types() {
+    let app = TestApp::new();
+    app.create_event("ev", &["SECRET_ROTATED", "SECRET_DELETED"])
+        .await;
+    let answer = app
+        .put(
+            &csms_path("events/ev"),
+            json!({"event_types": [], "state": "DISABLED"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
+    assert_eq!(
+        answer.body["event"]["event_types"],
+        json!(["SECRET_ROTATED", "SECRET_DELETED"])
+    );
+    assert_eq!(answer.body["event"]["state"], "DISABLED");
+}
+
+#[tokio::test]
+async fn resource_search_bounds_tags_and_match_values() {
+    let app = TestApp::new();
+    let path = csms_path("resource_instances/action");
+    let answer = app
+        .post(&path, json!({"action": "filter", "tags": []}))
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let long = "n".repeat(256);
+    let answer = app
+        .post(
+            &path,
+            json!({"action": "filter", "matches": [{"key": "resource_name", "value": long}]}),
+        )
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let fits = "n".repeat(255);
+    let answer = app
+        .post(
+            &path,
+            json!({"action": "filter", "matches": [{"key": "resource_name", "value": fits}]}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
+}
