@@ -44,6 +44,13 @@ pub struct SecretDto {
     pub event_subscriptions: Vec<String>,
     pub enterprise_project_id: String,
     pub rotation_func_urn: Option<String>,
+    /// When a value was last read (2026 `Secret` object).
+    pub last_used_time: Option<i64>,
+    /// The tenant the secret belongs to.
+    pub domain_id: &'static str,
+    /// `STANDALONE`: the emulator keeps no multi-region replicas.
+    pub replica_type: &'static str,
+    pub replicas: Vec<serde_json::Value>,
 }
 
 impl From<&Secret> for SecretDto {
@@ -77,6 +84,10 @@ impl From<&Secret> for SecretDto {
                 .collect(),
             enterprise_project_id: settings.enterprise_project_id.clone(),
             rotation_func_urn: settings.rotation_func_urn.clone(),
+            last_used_time: s.last_used.get(),
+            domain_id: crate::service::DOMAIN_ID,
+            replica_type: "STANDALONE",
+            replicas: Vec::new(),
         }
     }
 }

@@ -129,7 +129,7 @@ impl From<&UserView> for UserDetailDto {
             disabled: false,
             grade: 1,
             extension: serde_json::json!({}),
-            domain_id: "0",
+            domain_id: crate::service::DOMAIN_ID,
         }
     }
 }

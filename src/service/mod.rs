@@ -27,7 +27,7 @@ pub use backup::BackupKey;
 pub use batch::{BatchDeleteInput, BatchDeleteReport, BatchImportReport, ImportFailure};
 pub use events::{CreateEventInput, NotificationInput, UpdateEventInput};
 pub use fixtures::{CheckedFixture, Seeded, check_fixture};
-pub use peripheral::{GrantInput, UserInfo, UserView};
+pub use peripheral::{DOMAIN_ID, GrantInput, UserInfo, UserView};
 pub use rotation::{ListTasksInput, RotationOutcome, TaskListing};
 pub use secrets::{CreateSecretInput, ListSecretsInput, ScheduleDeletionInput, UpdateSecretInput};
 pub use tags::{ResourceFilterInput, ResourcePage, TagActionInput, TagFilterInput, TagInput};

@@ -73,6 +73,10 @@ pub struct UserView {
 /// account of a real tenant is older than any test.
 pub const USER_CREATED_AT: Millis = 1_704_067_200_000;
 
+/// The tenant (domain) the emulated account belongs to: the `domain_id` of its secrets and
+/// of its user.
+pub const DOMAIN_ID: &str = "9a6e2b1c4d3f40e58a7b6c5d4e3f2a1b";
+
 /// The emulated user.
 pub const USER: UserInfo = UserInfo {
     user_id: "5f8a1e2bd2c94e7f9b3c6d0a1e2f3a4b",

@@ -171,9 +171,11 @@ impl CsmsService {
         name: &SecretName,
         version: VersionRef,
     ) -> Result<VersionInfo, CsmsError> {
+        let now = self.now();
         self.with_secret(project, name, |secret| {
             secret.ensure_enabled()?;
             let found = secret.version(version)?;
+            secret.last_used.mark(now);
             Ok(VersionInfo::of(secret, found, true))
         })
     }

@@ -426,3 +426,28 @@ async fn secrets_named_like_literal_paths_stay_usable() {
     let post = app.post(&secret_path("restore-me"), json!({})).await;
     assert_csms_error(&post, 404, "APIGW.0101");
 }
+
+#[tokio::test]
+async fn the_2026_secret_fields_are_answered_and_a_value_read_sets_last_used_time() {
+    let app = TestApp::new();
+    let created = app.create_secret("s", "v").await;
+    assert_eq!(created["last_used_time"], Value::Null);
+    assert_eq!(created["replica_type"], "STANDALONE");
+    assert_eq!(created["replicas"], json!([]));
+    assert_eq!(created["domain_id"].as_str().map(str::len), Some(32));
+    // metadata reads are not value reads
+    let shown = app.get(&secret_path("s")).await;
+    assert_eq!(shown.body["secret"]["last_used_time"], Value::Null);
+    app.clock.advance(5_000);
+    let read = app
+        .get(&format!("{}/versions/latest", secret_path("s")))
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    let shown = app.get(&secret_path("s")).await;
+    assert_eq!(shown.body["secret"]["last_used_time"], START_MS + 5_000);
+    let listed = app.get(&secrets_path()).await;
+    assert_eq!(
+        listed.body["secrets"][0]["last_used_time"],
+        START_MS + 5_000
+    );
+}

@@ -9,6 +9,8 @@ mod stages;
 mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use uuid::Uuid;
 
@@ -112,6 +114,38 @@ pub struct NewVersion {
     pub expire_time: Option<Millis>,
 }
 
+/// When a secret's value was last read. Reads mark it without a write transaction: the
+/// cell is shared by every snapshot of the secret, and its moment is kept with the secret
+/// the next time the secret is written (docs/behaviour.md §48).
+#[derive(Debug, Clone)]
+pub struct LastUsed(Arc<AtomicI64>);
+
+impl Default for LastUsed {
+    fn default() -> Self {
+        Self::at(None)
+    }
+}
+
+/// The cell's "never read" value.
+const NEVER_USED: Millis = Millis::MIN;
+
+impl LastUsed {
+    pub(crate) fn at(moment: Option<Millis>) -> Self {
+        Self(Arc::new(AtomicI64::new(moment.unwrap_or(NEVER_USED))))
+    }
+
+    /// The moment of the last value read, if any.
+    #[must_use]
+    pub fn get(&self) -> Option<Millis> {
+        Some(self.0.load(Ordering::Relaxed)).filter(|t| *t != NEVER_USED)
+    }
+
+    /// Records a value read at `now` (never moving the moment back).
+    pub fn mark(&self, now: Millis) {
+        self.0.fetch_max(now, Ordering::Relaxed);
+    }
+}
+
 /// A secret with its versions and stages.
 #[derive(Debug, Clone)]
 pub struct Secret {
@@ -130,6 +164,8 @@ pub struct Secret {
     next_version: u32,
     /// Tag key → value; at most 20.
     tags: BTreeMap<String, String>,
+    /// When a value of this secret was last read.
+    pub last_used: LastUsed,
 }
 
 impl Secret {
@@ -158,6 +194,7 @@ impl Secret {
             stages: Vec::with_capacity(1),
             next_version: 1,
             tags: BTreeMap::new(),
+            last_used: LastUsed::default(),
         };
         secret.add_version(
             NewVersion {

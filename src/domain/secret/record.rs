@@ -30,6 +30,9 @@ pub struct SecretRecord {
     pub rotation_time: Option<Millis>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_rotation_time: Option<Millis>,
+    /// When a value was last read, as of the last write of the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_time: Option<Millis>,
     pub kms_key_id: String,
     pub description: String,
     pub secret_type: String,
@@ -145,6 +148,7 @@ impl Secret {
             scheduled_delete_time: self.scheduled_delete_time,
             rotation_time: self.rotation_time,
             next_rotation_time: self.next_rotation_time,
+            last_used_time: self.last_used.get(),
             kms_key_id: s.kms_key_id.to_owned_string(),
             description: s.description.clone(),
             secret_type: s.secret_type.as_str().to_owned(),
@@ -242,6 +246,7 @@ impl Secret {
             stages,
             next_version: r.next_version,
             tags: r.tags,
+            last_used: super::LastUsed::at(r.last_used_time),
         }
         .checked()
     }
@@ -331,9 +336,28 @@ mod tests {
         .unwrap();
         s.set_tags(vec![(TagKey::parse("env").unwrap(), "prod".into())])
             .unwrap();
+        s.last_used.mark(7);
         let record = s.to_record();
+        assert_eq!(record.last_used_time, Some(7));
         let back = Secret::from_record(record.clone()).unwrap();
         assert_eq!(back.to_record(), record);
+    }
+
+    #[test]
+    fn a_read_marks_every_snapshot_and_never_moves_back() {
+        let s = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("s"),
+            SecretValue::Text("v".into()),
+            5,
+        )
+        .unwrap();
+        let snapshot = s.clone();
+        assert_eq!(s.last_used.get(), None);
+        snapshot.last_used.mark(20);
+        assert_eq!(s.last_used.get(), Some(20));
+        s.last_used.mark(10);
+        assert_eq!(snapshot.last_used.get(), Some(20));
     }
 
     #[test]
