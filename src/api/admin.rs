@@ -53,6 +53,14 @@ pub fn routes(state: AdminState) -> Router {
         .route("/_emulator/export", get(export))
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/openapi.json", get(openapi))
+        .route("/_emulator/projects", get(super::console::list_projects))
+        .route(
+            "/_emulator/projects/{project_id}/secrets",
+            get(super::console::browse_secrets),
+        )
+        .route("/_emulator/ui", get(super::console::to_console))
+        .route("/_emulator/ui/", get(super::console::index))
+        .route("/_emulator/ui/{asset}", get(super::console::asset))
         .with_state(state)
 }
 
@@ -80,6 +88,9 @@ pub struct ClockDto {
     pub now: Millis,
     pub mode: &'static str,
     pub offset_ms: Millis,
+    /// After a move forward: how many secrets had work that fell due on the way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_work_ran: Option<usize>,
 }
 
 fn clock_dto(clock: &EmulatorClock) -> ClockDto {
@@ -90,6 +101,7 @@ fn clock_dto(clock: &EmulatorClock) -> ClockDto {
             ClockMode::Frozen => "frozen",
         },
         offset_ms: clock.offset(),
+        due_work_ran: None,
     }
 }
 
@@ -171,17 +183,20 @@ pub async fn set_clock(
     let service = state.service.clone();
     let moved = tokio::task::spawn_blocking(move || {
         if target > now {
-            service.advance_to(target, &|t| clock.set(t)).map(|_| ())
+            service.advance_to(target, &|t| clock.set(t))
         } else {
             clock.set(target);
-            Ok(())
+            Ok(0)
         }
     })
     .await
     .map_err(|e| CsmsError::Internal(format!("clock task: {e}")))?;
-    moved?;
+    let ran = moved?;
     save_clock(&state)?;
-    Ok(Json(clock_dto(&state.clock)))
+    Ok(Json(ClockDto {
+        due_work_ran: Some(ran),
+        ..clock_dto(&state.clock)
+    }))
 }
 
 /// The clock as kept with the state: `{"mode", "now", "offset_ms"}`.

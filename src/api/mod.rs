@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+mod console;
 mod csms;
 pub mod dto;
 pub mod dto_extra;
@@ -179,7 +180,10 @@ fn csms_routes() -> Router<CsmsService> {
 }
 
 /// Any path or method the API does not define: 404 `APIGW.0101` (docs/behaviour.md §5).
-async fn route_not_found(method: Method, uri: Uri) -> Response {
+async fn route_not_found(method: Method, uri: Uri, headers: axum::http::HeaderMap) -> Response {
+    if console::is_browser_navigation(&method, &uri, &headers) {
+        return console::redirect_browser();
+    }
     ApiError(CsmsError::RouteNotFound {
         method: method.to_string(),
         path: uri.path().to_owned(),

@@ -34,6 +34,18 @@ fn success(op: &Operation) -> Value {
         }
         // DeleteSecret.json: 200 with no body.
         "DeleteSecret" => json!({"200": {"description": "Success, without a body"}}),
+        "EmulatorConsole" => json!({"200": {
+            "description": "The web console",
+            "content": {"text/html; charset=utf-8": {"schema": {"type": "string"}}}
+        }}),
+        "EmulatorConsoleAsset" => json!({"200": {
+            "description": "The console's script or style",
+            "content": {
+                "text/javascript; charset=utf-8": {"schema": {"type": "string"}},
+                "text/css; charset=utf-8": {"schema": {"type": "string"}}
+            }
+        }}),
+        "EmulatorConsoleRedirect" => json!({"308": {"description": "To /_emulator/ui/"}}),
         "EmulatorMetrics" => json!({"200": {
             "description": "OpenMetrics text",
             "content": {OPENMETRICS_TEXT: {"schema": {"type": "string"}}}

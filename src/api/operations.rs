@@ -460,6 +460,36 @@ pub const OPERATIONS: &[Operation] = &[
         "EmulatorOpenApi",
         "This OpenAPI description"
     ),
+    op!(
+        "GET",
+        "/_emulator/projects",
+        "EmulatorListProjects",
+        "Projects and how many secrets each holds"
+    ),
+    op!(
+        "GET",
+        "/_emulator/projects/{project_id}/secrets",
+        "EmulatorBrowseSecrets",
+        "A page of a project's secrets, filtered by name, state, type and tag"
+    ),
+    op!(
+        "GET",
+        "/_emulator/ui",
+        "EmulatorConsoleRedirect",
+        "To the web console"
+    ),
+    op!(
+        "GET",
+        "/_emulator/ui/",
+        "EmulatorConsole",
+        "The web console"
+    ),
+    op!(
+        "GET",
+        "/_emulator/ui/{asset}",
+        "EmulatorConsoleAsset",
+        "The web console's script and style"
+    ),
 ];
 
 /// What a request is, as far as its method and path tell.
@@ -487,7 +517,20 @@ impl Classified {
     #[must_use]
     pub fn reach(&self) -> Reach {
         match self.operation {
-            Some(op) if matches!(op.name, "EmulatorHealth" | "EmulatorReady") => Reach::Probe,
+            // Probes, and the console's page and assets, which hold no data: every datum
+            // the console shows comes through routes that need their own credentials.
+            Some(op)
+                if matches!(
+                    op.name,
+                    "EmulatorHealth"
+                        | "EmulatorReady"
+                        | "EmulatorConsole"
+                        | "EmulatorConsoleAsset"
+                        | "EmulatorConsoleRedirect"
+                ) =>
+            {
+                Reach::Probe
+            }
             _ if self.control_path => Reach::Control,
             _ => Reach::Csms {
                 project: self.project.clone(),

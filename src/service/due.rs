@@ -39,9 +39,11 @@ pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
     names.len()
 }
 
-/// At most this many due moments are visited by one clock advance (a guard: rotation
-/// periods are at least four hours, so a year has at most ~2,200 per secret).
-const ADVANCE_STEPS_MAX: usize = 100_000;
+/// At most this many due moments are visited by one clock advance; work due beyond them
+/// runs once, at the target moment (docs/behaviour.md §49). A 4-hour rotation has ~2,200
+/// moments a year, so this covers a year of several rotating secrets while keeping a jump
+/// to the year 9999 to a bounded amount of work.
+pub const ADVANCE_STEPS_MAX: usize = 10_000;
 
 impl CsmsService {
     /// The number of secrets in each project, for metrics.

@@ -4,6 +4,7 @@
 
 mod backup;
 mod batch;
+mod browse;
 mod due;
 mod events;
 mod fixtures;
@@ -25,6 +26,7 @@ use crate::store::{self, Store, Tx};
 
 pub use backup::BackupKey;
 pub use batch::{BatchDeleteInput, BatchDeleteReport, BatchImportReport, ImportFailure};
+pub use browse::{BrowseFilter, BrowsePage, BrowseRow};
 pub use events::{CreateEventInput, NotificationInput, UpdateEventInput};
 pub use fixtures::{CheckedFixture, Seeded, check_fixture};
 pub use peripheral::{DOMAIN_ID, GrantInput, UserInfo, UserView};

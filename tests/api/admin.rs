@@ -309,6 +309,7 @@ fn sample_path(template: &str) -> String {
             "{key}" => "k",
             "{user_id}" => "u",
             "{fault_id}" => "1",
+            "{asset}" => "console.js",
             literal => literal,
         })
         .collect::<Vec<_>>()

@@ -64,14 +64,18 @@ fn control_routes() -> Vec<(Method, String)> {
     csms_emulator::api::operations::OPERATIONS
         .iter()
         .filter(|op| op.path.starts_with("/_emulator/"))
-        .filter(|op| !matches!(op.name, "EmulatorHealth" | "EmulatorReady"))
         .map(|op| {
             let path = op
                 .path
                 .replace("{project_id}", PROJECT)
                 .replace("{secret_name}", "s")
-                .replace("{fault_id}", "1");
+                .replace("{fault_id}", "1")
+                .replace("{asset}", "console.js");
             (Method::from_bytes(op.method.as_bytes()).unwrap(), path)
+        })
+        .filter(|(method, path)| {
+            use csms_emulator::api::operations::{Reach, classify};
+            classify(method.as_str(), path).reach() == Reach::Control
         })
         .collect()
 }
@@ -117,6 +121,26 @@ async fn in_enforce_mode_every_control_route_needs_an_unbound_credential() {
         .send(control_request(&Method::GET, "/_emulator/nothing", None))
         .await;
     assert_csms_error(&unknown, 401, "APIGW.0301");
+}
+
+#[tokio::test]
+async fn in_enforce_mode_the_console_page_is_open_and_its_data_is_not() {
+    let app = enforce();
+    for path in [
+        "/_emulator/ui/",
+        "/_emulator/ui/console.js",
+        "/_emulator/ui/console.css",
+    ] {
+        let answer = app.send(control_request(&Method::GET, path, None)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+    }
+    for path in [
+        "/_emulator/projects".to_owned(),
+        format!("/_emulator/projects/{PROJECT}/secrets"),
+    ] {
+        let answer = app.send(control_request(&Method::GET, &path, None)).await;
+        assert_csms_error(&answer, 401, "APIGW.0301");
+    }
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod auth;
 mod backup_rotation;
 mod batch;
 mod concurrency;
+mod console;
 mod errors;
 mod helpers;
 mod hostile;
