@@ -152,12 +152,7 @@ impl CsmsService {
         let mut secret = Secret::from_record(payload.secret).map_err(|_| invalid_blob())?;
         secret.state = SecretState::Enabled;
         secret.scheduled_delete_time = None;
-        self.write(project, |tx, _| {
-            if tx.get(secret.name()).is_some() || tx.get_by_id(secret.id).is_some() {
-                return Err(CsmsError::NameExists(secret.name().to_string()));
-            }
-            Ok(tx.put(secret))
-        })
+        self.write(project, |tx, _| tx.insert_new(secret))
     }
 }
 

@@ -83,15 +83,12 @@ impl CsmsService {
                 let shown_name = item.name.clone().unwrap_or_default();
                 let outcome =
                     validate_create(project, item, &IMPORT_RULES).and_then(|(settings, value)| {
-                        if tx.get(&settings.name).is_some() {
-                            return Err(CsmsError::NameExists(settings.name.to_string()));
-                        }
+                        tx.ensure_name_free(&settings.name)?;
                         ensure_events_exist(tx, &settings.event_subscriptions)?;
                         Secret::create(Uuid::new_v4(), settings, value, now)
                     });
-                match outcome {
-                    Ok(secret) => {
-                        tx.put(secret);
+                match outcome.and_then(|secret| tx.insert_new(secret)) {
+                    Ok(_) => {
                         success += 1;
                     }
                     Err(err) => errors.push(ImportFailure {

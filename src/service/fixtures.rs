@@ -101,24 +101,14 @@ impl CsmsService {
             let count = project.secrets.len();
             let events = project.events;
             store::transact(&*self.store, &id, |tx| {
-                for secret in project.secrets {
-                    if tx.get(secret.name()).is_some() {
-                        return Err(CsmsError::NameExists(secret.name().to_string()));
-                    }
-                    for event in &secret.settings.event_subscriptions {
-                        if !events.iter().any(|e| &e.name == event)
-                            && !tx.events().contains_key(event)
-                        {
-                            return Err(CsmsError::NotFound {
-                                kind: "event",
-                                name: event.as_str().to_owned(),
-                            });
-                        }
-                    }
-                    tx.put(secret);
-                }
+                // the fixture's events first: its secrets may subscribe to them
                 for event in events {
                     tx.events_mut().insert(event.name.clone(), event);
+                }
+                for secret in project.secrets {
+                    tx.ensure_name_free(secret.name())?;
+                    super::events::ensure_events_exist(tx, &secret.settings.event_subscriptions)?;
+                    tx.insert_new(secret)?;
                 }
                 Ok(())
             })

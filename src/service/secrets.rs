@@ -106,12 +106,10 @@ impl CsmsService {
     ) -> Result<Arc<Secret>, CsmsError> {
         let (settings, value) = validate_create(project, input, &CREATE_RULES)?;
         self.write(project, |tx, now| {
-            if tx.get(&settings.name).is_some() {
-                return Err(CsmsError::NameExists(settings.name.to_string()));
-            }
+            tx.ensure_name_free(&settings.name)?;
             ensure_events_exist(tx, &settings.event_subscriptions)?;
             let secret = Secret::create(Uuid::new_v4(), settings, value, now)?;
-            Ok(tx.put(secret))
+            tx.insert_new(secret)
         })
     }
 

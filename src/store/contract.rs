@@ -22,6 +22,23 @@ pub fn run_all(factory: Factory<'_>) {
     removal_is_committed_with_the_rest(&*factory());
     projects_do_not_see_each_other(&*factory());
     two_threads_creating_one_name_exactly_one_wins(&Arc::from(factory()));
+    a_new_secret_needs_a_free_name_and_a_free_id(&*factory());
+}
+
+fn a_new_secret_needs_a_free_name_and_a_free_id(store: &dyn Store) {
+    let p = project("p");
+    let first = secret("taken");
+    let same_id = {
+        let mut other = secret("other");
+        other.id = first.id;
+        other
+    };
+    transact(store, &p, |tx| tx.insert_new(first).map(|_| ())).unwrap();
+    for clash in [secret("taken"), same_id] {
+        let err = transact(store, &p, |tx| tx.insert_new(clash).map(|_| ())).unwrap_err();
+        assert_eq!(err.code(), crate::error::ErrorCode::NameExists);
+    }
+    assert_eq!(names_in(store, &p), ["taken"]);
 }
 
 fn project(id: &str) -> ProjectId {

@@ -259,6 +259,26 @@ impl<'a> Tx<'a> {
         }
     }
 
+    /// Fails with 409 `CSMS.0101` when a secret, in any state, holds `name`
+    /// (docs/behaviour.md §19): the one place the rule lives.
+    pub fn ensure_name_free(&self, name: &SecretName) -> Result<(), CsmsError> {
+        match self.get(name) {
+            Some(_) => Err(CsmsError::NameExists(name.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    /// Inserts a secret that must be new: its name free (see [`Self::ensure_name_free`])
+    /// and its id not held by another secret. Create, batch import, restore and fixtures
+    /// all add secrets through it.
+    pub fn insert_new(&mut self, secret: Secret) -> Result<Arc<Secret>, CsmsError> {
+        self.ensure_name_free(secret.name())?;
+        if self.get_by_id(secret.id).is_some() {
+            return Err(CsmsError::NameExists(secret.name().to_string()));
+        }
+        Ok(self.put(secret))
+    }
+
     /// Inserts or replaces a secret under its own name; returns the stored snapshot.
     pub fn put(&mut self, secret: Secret) -> Arc<Secret> {
         let stored = Arc::new(secret);
