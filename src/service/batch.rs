@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
-use crate::domain::event::EventType;
 use crate::domain::limits::{IMPORT_ROTATION_PERIOD_MIN_SECS, IMPORT_VALUE_MAX_BYTES};
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::rotation::SecretType;
@@ -13,7 +12,7 @@ use crate::domain::secret::{Secret, SecretState};
 use crate::error::CsmsError;
 
 use super::CsmsService;
-use super::events::{ensure_events_exist, notify};
+use super::events::{destroy_secret, ensure_events_exist};
 use super::secrets::CreateSecretInput;
 use super::validate::{CreateRules, validate_create};
 
@@ -160,10 +159,7 @@ impl CsmsService {
                 }
             }
             for name in &removed {
-                if let Some(secret) = tx.get(name).cloned() {
-                    notify(tx, &secret, EventType::Deleted, now);
-                }
-                tx.remove(name);
+                destroy_secret(tx, name, now);
             }
             Ok(report)
         })

@@ -18,10 +18,7 @@ pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
         for work in secret.due_work(now) {
             match work {
                 DueWork::Destroy => {
-                    if let Some(secret) = tx.get(name).cloned() {
-                        events::notify(tx, &secret, EventType::Deleted, now);
-                        tx.remove(name);
-                    }
+                    events::destroy_secret(tx, name, now);
                 }
                 DueWork::Expire(version) => {
                     if let Some(mut secret) = tx.get(name).cloned() {

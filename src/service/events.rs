@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::clock::Millis;
 use crate::domain::event::{Event, EventState, EventType, Notification, NotificationRecord};
-use crate::domain::names::{EventName, ProjectId};
+use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::secret::Secret;
 use crate::error::CsmsError;
@@ -71,6 +71,18 @@ pub(super) fn ensure_events_exist(tx: &Tx<'_>, names: &[EventName]) -> Result<()
         Some(missing) => Err(event_not_found(missing.as_str())),
         None => Ok(()),
     }
+}
+
+/// Destroys a secret: records `SECRET_DELETED` for its subscribed events, then removes
+/// it. Delete, batch delete and the end of a recovery window all go through here. Returns
+/// whether there was a secret to destroy.
+pub(super) fn destroy_secret(tx: &mut Tx<'_>, name: &SecretName, now: Millis) -> bool {
+    let Some(secret) = tx.get(name).cloned() else {
+        return false;
+    };
+    notify(tx, &secret, EventType::Deleted, now);
+    tx.remove(name);
+    true
 }
 
 /// Records a notification for each enabled event the secret subscribes to whose types

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::event::EventType;
 use crate::domain::limits::{ROTATION_PERIOD_MIN_SECS, VALUE_MAX_BYTES};
 use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
 use crate::domain::page::{PageLimit, take_page};
@@ -14,7 +13,7 @@ use crate::domain::secret::{RECOVERY_DAYS_DEFAULT, Secret, SecretState, Settings
 use crate::error::CsmsError;
 use crate::store;
 
-use super::events::{ensure_events_exist, notify};
+use super::events::ensure_events_exist;
 use super::validate::{CreateRules, check_description, parse_subscriptions, validate_create};
 use super::{CsmsService, Listing};
 
@@ -205,13 +204,11 @@ impl CsmsService {
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn delete_secret(&self, project: &ProjectId, name: &SecretName) -> Result<(), CsmsError> {
         self.write(project, |tx, now| {
-            let secret = tx
-                .get(name)
-                .cloned()
-                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))?;
-            notify(tx, &secret, EventType::Deleted, now);
-            tx.remove(name);
-            Ok(())
+            if super::events::destroy_secret(tx, name, now) {
+                Ok(())
+            } else {
+                Err(CsmsError::secret_not_found(name.as_str()))
+            }
         })
     }
 

@@ -194,3 +194,37 @@ async fn batch_delete_rejects_unknown_types_and_an_empty_filter() {
     }
     assert_eq!(app.get(&secret_path("keep")).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn batch_delete_records_secret_deleted_for_subscribed_events() {
+    let app = TestApp::new();
+    app.create_event("gone", &["SECRET_DELETED"]).await;
+    let answer = app
+        .post(
+            &secrets_path(),
+            json!({"name": "db", "secret_string": "{\"password\":\"p\"}", "secret_type": "RDS-FG",
+                   "rotation_config": "{\"InstanceId\":\"inst-1\",\"SecretSubType\":\"SingleUser\"}",
+                   "event_subscriptions": ["gone"]}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
+    let deleted = app
+        .post(&delete_path(), json!({"instance_id": "inst-1"}))
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.raw);
+    let records = app
+        .get(&crate::helpers::csms_path("notification-records"))
+        .await;
+    let kinds: Vec<(&str, &str)> = records.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["secret_name"].as_str().unwrap(),
+                r["trigger_event_type"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("db", "SECRET_DELETED")]);
+}
