@@ -227,13 +227,12 @@ pub struct TagItemDto {
 
 /// The `_sys_` tags of a secret: its enterprise project when not the default.
 fn sys_tags(secret: &Secret) -> Vec<TagItemDto> {
-    let ep = &secret.settings.enterprise_project_id;
-    if ep == "0" {
+    if secret.settings.in_default_enterprise_project() {
         Vec::new()
     } else {
         vec![TagItemDto {
             key: "_sys_enterprise_project_id".to_owned(),
-            value: ep.clone(),
+            value: secret.settings.enterprise_project_id.clone(),
         }]
     }
 }

@@ -13,9 +13,10 @@ pub const LENGTH_DEFAULT: i64 = 32;
 pub const LENGTH_MIN: i64 = 1;
 pub const LENGTH_MAX: i64 = 255;
 
-/// The options of a generate-password request, with defaults applied. The flags mirror
-/// the request fields one to one.
-#[derive(Debug, Clone, Default)]
+/// The options of a generate-password request. The flags mirror the request fields one
+/// to one; [`PasswordPolicy::default`] holds the documented default of each, which a
+/// field the request leaves out keeps.
+#[derive(Debug, Clone)]
 #[allow(clippy::struct_excessive_bools)]
 pub struct PasswordPolicy {
     pub length: Option<i64>,
@@ -26,6 +27,23 @@ pub struct PasswordPolicy {
     pub exclude_punctuation: bool,
     pub include_space: bool,
     pub require_each_included_type: bool,
+}
+
+impl Default for PasswordPolicy {
+    /// 32 characters (`length: None`) of every class but space, none excluded, no class
+    /// required.
+    fn default() -> Self {
+        Self {
+            length: None,
+            exclude_characters: String::new(),
+            exclude_lowercase: false,
+            exclude_uppercase: false,
+            exclude_numbers: false,
+            exclude_punctuation: false,
+            include_space: false,
+            require_each_included_type: false,
+        }
+    }
 }
 
 /// Generates a password under `policy`.

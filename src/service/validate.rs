@@ -63,7 +63,7 @@ pub(super) fn validate_create(
     let event_subscriptions = parse_subscriptions(input.event_subscriptions)?;
     let enterprise_project_id = input
         .enterprise_project_id
-        .unwrap_or_else(|| "0".to_owned());
+        .unwrap_or_else(|| crate::domain::secret::DEFAULT_ENTERPRISE_PROJECT.to_owned());
     let ep_len = enterprise_project_id.chars().count();
     if ep_len == 0 || ep_len > ENTERPRISE_PROJECT_ID_MAX_CHARS {
         return Err(CsmsError::invalid(

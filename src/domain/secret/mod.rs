@@ -99,9 +99,21 @@ impl SecretSettings {
             rotation_period: None,
             rotation_config: None,
             event_subscriptions: Vec::new(),
-            enterprise_project_id: "0".into(),
+            enterprise_project_id: DEFAULT_ENTERPRISE_PROJECT.into(),
             rotation_func_urn: None,
         }
+    }
+}
+
+/// The enterprise project a secret belongs to when the request names none.
+pub const DEFAULT_ENTERPRISE_PROJECT: &str = "0";
+
+impl SecretSettings {
+    /// Whether the secret is in the default enterprise project (then it carries no
+    /// `_sys_enterprise_project_id` tag).
+    #[must_use]
+    pub fn in_default_enterprise_project(&self) -> bool {
+        self.enterprise_project_id == DEFAULT_ENTERPRISE_PROJECT
     }
 }
 
