@@ -8,7 +8,7 @@ mod record;
 mod stages;
 mod tags;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -22,7 +22,7 @@ pub use lifecycle::{
 };
 pub use record::{SecretRecord, StageRecord, VersionRecord};
 
-use super::limits::{STAGES_MAX, VERSIONS_MAX};
+use super::limits::VERSIONS_MAX;
 use super::names::{EventName, KmsKeyId, SecretName, StageName, VersionNumber, VersionRef};
 use super::rotation::{RotationConfig, RotationPeriod, SecretType};
 use super::value::SecretValue;
@@ -251,23 +251,7 @@ impl Secret {
     ) -> Result<VersionNumber, CsmsError> {
         self.ensure_enabled()?;
         let requested = new.stages.unwrap_or_else(|| vec![StageName::syscurrent()]);
-        let takes_current = requested
-            .iter()
-            .any(|s| s.as_str() == super::names::SYSCURRENT);
-        let pushes_previous = takes_current && self.stage_holder_of_current().is_some();
-
-        let mut after: BTreeSet<&StageName> = self.stages.iter().map(|s| &s.name).collect();
-        after.extend(requested.iter());
-        let sysprevious = StageName::sysprevious();
-        if pushes_previous {
-            after.insert(&sysprevious);
-        }
-        if after.len() > STAGES_MAX {
-            return Err(CsmsError::StageLimitReached {
-                secret: self.name().to_string(),
-                limit: STAGES_MAX,
-            });
-        }
+        let previous_to = self.plan_stages(&requested, None)?;
 
         // Ids are never reused (docs/behaviour.md §12): once the counter cannot advance, no version is added.
         let following = self
@@ -284,14 +268,7 @@ impl Secret {
             value: new.value,
             expiry_notified: false,
         });
-        if pushes_previous {
-            if let Some(old) = self.stage_holder_of_current() {
-                self.put_stage(sysprevious, old, now);
-            }
-        }
-        for stage in requested {
-            self.put_stage(stage, number, now);
-        }
+        self.apply_stages(requested, number, previous_to, now);
         self.purge_unstaged_beyond_cap();
         self.update_time = now;
         Ok(number)

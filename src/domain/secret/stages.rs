@@ -2,7 +2,9 @@
 
 use crate::clock::Millis;
 use crate::domain::limits::STAGES_MAX;
-use crate::domain::names::{StageName, VersionNumber, VersionRef};
+use std::collections::BTreeSet;
+
+use crate::domain::names::{SYSCURRENT, StageName, VersionNumber, VersionRef};
 use crate::error::CsmsError;
 
 use super::{Secret, StageEntry};
@@ -18,30 +20,58 @@ impl Secret {
     ) -> Result<&StageEntry, CsmsError> {
         self.ensure_enabled()?;
         self.version(VersionRef::Number(version))?;
-        let old_current = self.stage_holder_of_current();
-        let moves_current = stage.as_str() == crate::domain::names::SYSCURRENT
-            && old_current.is_some_and(|old| old != version);
-        let mut added = usize::from(self.stage_by_str(stage.as_str()).is_none());
-        if moves_current
-            && self
-                .stage_by_str(crate::domain::names::SYSPREVIOUS)
-                .is_none()
-        {
-            added += 1;
+        let stages = [stage];
+        let previous_to = self.plan_stages(&stages, Some(version))?;
+        let [stage] = stages;
+        let name = stage.clone();
+        self.apply_stages(vec![stage], version, previous_to, now);
+        self.update_time = now;
+        self.stage(&name)
+    }
+
+    /// Plans labelling `target` (`None`: a version about to be added) with `stages`, the
+    /// one place both a new version and a stage move are checked (docs/behaviour.md §14):
+    /// when SYSCURRENT moves off another version, that version gets SYSPREVIOUS, and the
+    /// labels afterwards may number at most 12. Returns the version SYSPREVIOUS goes to.
+    pub(super) fn plan_stages(
+        &self,
+        stages: &[StageName],
+        target: Option<VersionNumber>,
+    ) -> Result<Option<VersionNumber>, CsmsError> {
+        let takes_current = stages.iter().any(|s| s.as_str() == SYSCURRENT);
+        let previous_to = self
+            .stage_holder_of_current()
+            .filter(|old| takes_current && Some(*old) != target);
+        let sysprevious = StageName::sysprevious();
+        let mut after: BTreeSet<&StageName> = self.stages.iter().map(|s| &s.name).collect();
+        after.extend(stages.iter());
+        if previous_to.is_some() {
+            after.insert(&sysprevious);
         }
-        if self.stages.len() + added > STAGES_MAX {
+        if after.len() > STAGES_MAX {
             return Err(CsmsError::StageLimitReached {
                 secret: self.name().to_string(),
                 limit: STAGES_MAX,
             });
         }
-        if let (true, Some(old)) = (moves_current, old_current) {
+        Ok(previous_to)
+    }
+
+    /// Carries out a plan of [`Self::plan_stages`]: SYSPREVIOUS to its version, then each
+    /// of `stages` to `version`.
+    pub(super) fn apply_stages(
+        &mut self,
+        stages: Vec<StageName>,
+        version: VersionNumber,
+        previous_to: Option<VersionNumber>,
+        now: Millis,
+    ) {
+        if let Some(old) = previous_to {
             self.put_stage(StageName::sysprevious(), old, now);
         }
-        let name = stage.clone();
-        self.put_stage(stage, version, now);
-        self.update_time = now;
-        self.stage(&name)
+        for stage in stages {
+            self.put_stage(stage, version, now);
+        }
     }
 
     /// Removes a custom stage; SYSCURRENT and SYSPREVIOUS cannot be deleted (CSMS.0105).
