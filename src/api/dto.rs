@@ -55,16 +55,16 @@ pub struct SecretDto {
 
 impl From<&Secret> for SecretDto {
     fn from(s: &Secret) -> Self {
-        let settings = &s.settings;
+        let settings = &s.settings();
         Self {
-            id: s.id.to_string(),
+            id: s.id().to_string(),
             name: settings.name.to_string(),
-            state: s.state.as_str(),
+            state: s.state().as_str(),
             kms_key_id: settings.kms_key_id.to_owned_string(),
             description: settings.description.clone(),
-            create_time: s.create_time,
-            update_time: s.update_time,
-            scheduled_delete_time: s.scheduled_delete_time,
+            create_time: s.create_time(),
+            update_time: s.update_time(),
+            scheduled_delete_time: s.scheduled_delete_time(),
             secret_type: settings.secret_type.as_str(),
             auto_rotation: settings.auto_rotation,
             rotation_period: settings
@@ -75,8 +75,8 @@ impl From<&Secret> for SecretDto {
                 .rotation_config
                 .as_ref()
                 .map(|c| c.as_str().to_owned()),
-            rotation_time: s.rotation_time,
-            next_rotation_time: s.next_rotation_time,
+            rotation_time: s.rotation_time(),
+            next_rotation_time: s.next_rotation_time(),
             event_subscriptions: settings
                 .event_subscriptions
                 .iter()
@@ -84,7 +84,7 @@ impl From<&Secret> for SecretDto {
                 .collect(),
             enterprise_project_id: settings.enterprise_project_id.clone(),
             rotation_func_urn: settings.rotation_func_urn.clone(),
-            last_used_time: s.last_used.get(),
+            last_used_time: s.last_used().get(),
             domain_id: crate::service::DOMAIN_ID,
             replica_type: "STANDALONE",
             replicas: Vec::new(),

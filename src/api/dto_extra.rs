@@ -227,12 +227,12 @@ pub struct TagItemDto {
 
 /// The `_sys_` tags of a secret: its enterprise project when not the default.
 fn sys_tags(secret: &Secret) -> Vec<TagItemDto> {
-    if secret.settings.in_default_enterprise_project() {
+    if secret.settings().in_default_enterprise_project() {
         Vec::new()
     } else {
         vec![TagItemDto {
             key: "_sys_enterprise_project_id".to_owned(),
-            value: secret.settings.enterprise_project_id.clone(),
+            value: secret.settings().enterprise_project_id.clone(),
         }]
     }
 }
@@ -322,7 +322,7 @@ impl ResourcesResponse {
             resources: resources.map(|list| {
                 list.iter()
                     .map(|s| ResourceDto {
-                        resource_id: s.id.to_string(),
+                        resource_id: s.id().to_string(),
                         resource_name: s.name().to_string(),
                         resource_detail: SecretDto::from(&**s),
                         tags: tag_items(s),

@@ -14,7 +14,7 @@ use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::names::{ProjectId, SecretName};
-use crate::domain::secret::{Secret, SecretRecord, SecretState};
+use crate::domain::secret::{Secret, SecretRecord};
 use crate::error::CsmsError;
 
 use super::CsmsService;
@@ -149,9 +149,9 @@ impl CsmsService {
                 "was backed up in another project and cannot be restored here",
             ));
         }
-        let mut secret = Secret::from_record(payload.secret).map_err(|_| invalid_blob())?;
-        secret.state = SecretState::Enabled;
-        secret.scheduled_delete_time = None;
+        let secret = Secret::from_record(payload.secret)
+            .map_err(|_| invalid_blob())?
+            .into_restored();
         self.write(project, |tx, _| tx.insert_new(secret))
     }
 }

@@ -137,9 +137,9 @@ impl CsmsService {
                         .is_some_and(|own| instance_id.as_deref().is_none_or(|id| id == own))
                         && type_filter
                             .flatten()
-                            .is_none_or(|t| s.settings.secret_type == t)
+                            .is_none_or(|t| s.settings().secret_type == t)
                 })
-                .map(|s| (s.name().clone(), s.state))
+                .map(|s| (s.name().clone(), s.state()))
                 .collect();
             let mut report = BatchDeleteReport {
                 total: matched.len(),

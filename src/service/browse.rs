@@ -86,11 +86,13 @@ impl CsmsService {
             let mut total = 0;
             let mut secrets = Vec::new();
             for secret in data.live_secrets(now) {
-                let settings = &secret.settings;
+                let settings = &secret.settings();
                 let fits = name
                     .as_deref()
                     .is_none_or(|n| settings.name.as_str().contains(n))
-                    && state.as_deref().is_none_or(|s| secret.state.as_str() == s)
+                    && state
+                        .as_deref()
+                        .is_none_or(|s| secret.state().as_str() == s)
                     && kind
                         .as_deref()
                         .is_none_or(|t| settings.secret_type.as_str() == t)
@@ -105,11 +107,11 @@ impl CsmsService {
                 }
                 if total >= offset && secrets.len() < limit {
                     secrets.push(BrowseRow {
-                        id: secret.id.to_string(),
+                        id: secret.id().to_string(),
                         name: settings.name.to_string(),
-                        state: secret.state.as_str(),
+                        state: secret.state().as_str(),
                         secret_type: settings.secret_type.as_str(),
-                        create_time: secret.create_time,
+                        create_time: secret.create_time(),
                         current_version: secret
                             .version(VersionRef::Latest)
                             .ok()

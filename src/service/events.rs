@@ -89,7 +89,7 @@ pub(super) fn destroy_secret(tx: &mut Tx<'_>, name: &SecretName, now: Millis) ->
 /// include `kind`. Nothing is delivered: the record is what a test can observe.
 pub(super) fn notify(tx: &mut Tx<'_>, secret: &Secret, kind: EventType, now: Millis) {
     let records: Vec<NotificationRecord> = secret
-        .settings
+        .settings()
         .event_subscriptions
         .iter()
         .filter_map(|name| tx.events().get(name))
@@ -99,7 +99,7 @@ pub(super) fn notify(tx: &mut Tx<'_>, secret: &Secret, kind: EventType, now: Mil
             trigger_event_type: kind,
             create_time: now,
             secret_name: secret.name().to_string(),
-            secret_type: secret.settings.secret_type,
+            secret_type: secret.settings().secret_type,
             target_name: event.notification.target_name.clone(),
             target_id: event.notification.target_id.clone(),
             content: format!("{} happened on secret {}", kind.as_str(), secret.name()),
@@ -234,7 +234,7 @@ impl CsmsService {
             }
             if let Some(user) = tx
                 .secrets()
-                .find(|s| s.settings.event_subscriptions.contains(name))
+                .find(|s| s.settings().event_subscriptions.contains(name))
             {
                 return Err(CsmsError::invalid(
                     "event_name",

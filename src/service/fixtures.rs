@@ -107,7 +107,7 @@ impl CsmsService {
                 }
                 for secret in project.secrets {
                     tx.ensure_name_free(secret.name())?;
-                    super::events::ensure_events_exist(tx, &secret.settings.event_subscriptions)?;
+                    super::events::ensure_events_exist(tx, &secret.settings().event_subscriptions)?;
                     tx.insert_new(secret)?;
                 }
                 Ok(())

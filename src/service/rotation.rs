@@ -70,7 +70,7 @@ pub(super) fn rotate_in_tx(
     let mut secret = tx.get(name).cloned()?;
     let task_id = Uuid::new_v4();
     let database = matches!(
-        secret.settings.secret_type,
+        secret.settings().secret_type,
         SecretType::RdsFg | SecretType::GaussDbFg
     );
     let attempt = if database {
@@ -90,7 +90,7 @@ pub(super) fn rotate_in_tx(
             "secret_type",
             format!(
                 "secrets of type {} cannot be rotated by the service",
-                secret.settings.secret_type.as_str()
+                secret.settings().secret_type.as_str()
             ),
         ))
     };
@@ -108,7 +108,7 @@ pub(super) fn rotate_in_tx(
     tx.push_task(RotationTask {
         id: task_id,
         secret_name: name.to_string(),
-        rotation_func_urn: secret.settings.rotation_func_urn.clone(),
+        rotation_func_urn: secret.settings().rotation_func_urn.clone(),
         status,
         time: now,
         error,

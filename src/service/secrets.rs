@@ -142,7 +142,7 @@ impl CsmsService {
             let matching = data.live_secrets(now).filter(|s| {
                 event
                     .as_ref()
-                    .is_none_or(|e| s.settings.event_subscriptions.contains(e))
+                    .is_none_or(|e| s.settings().event_subscriptions.contains(e))
             });
             take_page(matching, |s| s.name().clone(), marker.as_ref(), limit).map(Arc::clone)
         })?;
@@ -250,12 +250,7 @@ impl CsmsService {
             }
         };
         self.update_secret_with(project, name, |secret, _, now| {
-            if secret.state == SecretState::PendingDelete {
-                return Err(CsmsError::AlreadyPendingDelete(secret.name().to_string()));
-            }
-            secret.state = state;
-            secret.update_time = now;
-            Ok(())
+            secret.set_state_by_operator(state, now)
         })
     }
 

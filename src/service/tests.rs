@@ -34,7 +34,7 @@ fn set_state(store: &dyn Store, project: &ProjectId, name: &str, state: SecretSt
     let name = SecretName::parse_lookup("n", name).unwrap();
     store::transact(store, project, |tx| {
         let mut secret = tx.get(&name).cloned().unwrap();
-        secret.state = state;
+        secret.force_state_for_test(state);
         tx.put(secret);
         Ok(())
     })
@@ -73,7 +73,7 @@ fn values_of_secrets_that_are_not_enabled_cannot_be_read() {
         assert_eq!(err.code(), code, "{name}");
         // metadata stays readable
         let shown = service.show_secret(&project, &secret).unwrap();
-        assert_eq!(shown.state, state);
+        assert_eq!(shown.state(), state);
     }
 }
 
@@ -178,8 +178,8 @@ fn automatic_rotation_runs_when_due_and_schedules_the_next_one() {
     service.run_due_work().unwrap();
     let secret = service.show_secret(&project, &name).unwrap();
     assert_eq!(secret.versions().len(), 2);
-    assert_eq!(secret.rotation_time, Some(6 * 3_600_000));
-    assert_eq!(secret.next_rotation_time, Some(12 * 3_600_000));
+    assert_eq!(secret.rotation_time(), Some(6 * 3_600_000));
+    assert_eq!(secret.next_rotation_time(), Some(12 * 3_600_000));
     let tasks = service
         .list_secret_tasks(&project, &super::ListTasksInput::default())
         .unwrap();

@@ -175,7 +175,7 @@ impl CsmsService {
         self.with_secret(project, name, |secret| {
             secret.ensure_enabled()?;
             let found = secret.version(version)?;
-            secret.last_used.mark(now);
+            secret.last_used().mark(now);
             Ok(VersionInfo::of(secret, found, true))
         })
     }

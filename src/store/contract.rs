@@ -28,11 +28,13 @@ pub fn run_all(factory: Factory<'_>) {
 fn a_new_secret_needs_a_free_name_and_a_free_id(store: &dyn Store) {
     let p = project("p");
     let first = secret("taken");
-    let same_id = {
-        let mut other = secret("other");
-        other.id = first.id;
-        other
-    };
+    let same_id = Secret::create(
+        first.id(),
+        SecretSettings::for_test("other"),
+        SecretValue::Text("v".into()),
+        1,
+    )
+    .unwrap();
     transact(store, &p, |tx| tx.insert_new(first).map(|_| ())).unwrap();
     for clash in [secret("taken"), same_id] {
         let err = transact(store, &p, |tx| tx.insert_new(clash).map(|_| ())).unwrap_err();

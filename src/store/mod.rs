@@ -129,14 +129,14 @@ impl ProjectData {
     }
 
     fn unindex(&mut self, secret: &Secret) {
-        self.ids.remove(&secret.id);
+        self.ids.remove(&secret.id());
         if let Some(at) = secret.next_due() {
             self.due.remove(&(at, secret.name().clone()));
         }
     }
 
     fn index(&mut self, secret: &Secret) {
-        self.ids.insert(secret.id, secret.name().clone());
+        self.ids.insert(secret.id(), secret.name().clone());
         if let Some(at) = secret.next_due() {
             self.due.insert((at, secret.name().clone()));
         }
@@ -247,7 +247,12 @@ impl<'a> Tx<'a> {
     /// The secret with id `id`, as this transaction sees it.
     #[must_use]
     pub fn get_by_id(&self, id: Uuid) -> Option<&Secret> {
-        let pending = self.writes.secrets.values().flatten().find(|s| s.id == id);
+        let pending = self
+            .writes
+            .secrets
+            .values()
+            .flatten()
+            .find(|s| s.id() == id);
         match pending {
             Some(secret) => Some(secret),
             None => self
@@ -255,7 +260,7 @@ impl<'a> Tx<'a> {
                 .ids
                 .get(&id)
                 .and_then(|name| self.get(name))
-                .filter(|s| s.id == id),
+                .filter(|s| s.id() == id),
         }
     }
 
@@ -273,7 +278,7 @@ impl<'a> Tx<'a> {
     /// all add secrets through it.
     pub fn insert_new(&mut self, secret: Secret) -> Result<Arc<Secret>, CsmsError> {
         self.ensure_name_free(secret.name())?;
-        if self.get_by_id(secret.id).is_some() {
+        if self.get_by_id(secret.id()).is_some() {
             return Err(CsmsError::NameExists(secret.name().to_string()));
         }
         Ok(self.put(secret))

@@ -424,3 +424,21 @@ async fn ready_answers_503_with_the_reason_once_writes_are_refused() {
         .await;
     assert_csms_error(&write, 500, "CSMS.0001");
 }
+
+#[tokio::test]
+async fn the_operator_cannot_set_the_state_of_a_secret_pending_deletion() {
+    let app = TestApp::new();
+    app.create_secret("s", "v").await;
+    app.post(
+        &format!("{}/scheduled-deleted-tasks/create", secret_path("s")),
+        json!({"recovery_window_in_days": 7}),
+    )
+    .await;
+    let path = format!("/_emulator/projects/{PROJECT}/secrets/s/state");
+    for state in ["ENABLED", "DISABLED", "FROZEN"] {
+        let answer = app.post(&path, json!({ "state": state })).await;
+        assert_csms_error(&answer, 400, "CSMS.0107");
+    }
+    let shown = app.get(&secret_path("s")).await;
+    assert_eq!(shown.body["secret"]["state"], "PENDING_DELETE");
+}

@@ -39,6 +39,36 @@ pub enum DueWork {
 }
 
 impl Secret {
+    /// The operator's state change through the control API: ENABLED, DISABLED or FROZEN.
+    /// A secret pending deletion is refused (`CSMS.0107`): only cancelling the deletion
+    /// brings it back (docs/behaviour.md §17).
+    pub fn set_state_by_operator(
+        &mut self,
+        state: SecretState,
+        now: Millis,
+    ) -> Result<(), CsmsError> {
+        if self.state == SecretState::PendingDelete {
+            return Err(CsmsError::AlreadyPendingDelete(self.name().to_string()));
+        }
+        if state == SecretState::PendingDelete {
+            return Err(CsmsError::invalid(
+                "state",
+                "must be ENABLED, DISABLED or FROZEN",
+            ));
+        }
+        self.state = state;
+        self.update_time = now;
+        Ok(())
+    }
+
+    /// The secret as a backup blob brings it back: ENABLED, with no deletion scheduled.
+    #[must_use]
+    pub fn into_restored(mut self) -> Self {
+        self.state = SecretState::Enabled;
+        self.scheduled_delete_time = None;
+        self
+    }
+
     /// Applies an update; only metadata changes, and a new key applies to later versions
     /// only. Rotation rules are checked on the result.
     pub fn update_settings(&mut self, patch: SettingsPatch, now: Millis) -> Result<(), CsmsError> {

@@ -161,14 +161,14 @@ impl LastUsed {
 /// A secret with its versions and stages.
 #[derive(Debug, Clone)]
 pub struct Secret {
-    pub id: Uuid,
-    pub state: SecretState,
-    pub create_time: Millis,
-    pub update_time: Millis,
-    pub scheduled_delete_time: Option<Millis>,
-    pub rotation_time: Option<Millis>,
-    pub next_rotation_time: Option<Millis>,
-    pub settings: SecretSettings,
+    id: Uuid,
+    state: SecretState,
+    create_time: Millis,
+    update_time: Millis,
+    scheduled_delete_time: Option<Millis>,
+    rotation_time: Option<Millis>,
+    next_rotation_time: Option<Millis>,
+    settings: SecretSettings,
     /// Ascending by number.
     versions: Vec<Version>,
     /// Sorted by name; at most one entry per label.
@@ -177,7 +177,64 @@ pub struct Secret {
     /// Tag key → value; at most 20.
     tags: BTreeMap<String, String>,
     /// When a value of this secret was last read.
-    pub last_used: LastUsed,
+    last_used: LastUsed,
+}
+
+/// Read access to a secret's parts; every change goes through a method that checks its
+/// preconditions (create, update, versions, stages, deletion, state, restore).
+impl Secret {
+    #[must_use]
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    #[must_use]
+    pub fn state(&self) -> SecretState {
+        self.state
+    }
+
+    #[must_use]
+    pub fn create_time(&self) -> Millis {
+        self.create_time
+    }
+
+    #[must_use]
+    pub fn update_time(&self) -> Millis {
+        self.update_time
+    }
+
+    #[must_use]
+    pub fn scheduled_delete_time(&self) -> Option<Millis> {
+        self.scheduled_delete_time
+    }
+
+    #[must_use]
+    pub fn rotation_time(&self) -> Option<Millis> {
+        self.rotation_time
+    }
+
+    #[must_use]
+    pub fn next_rotation_time(&self) -> Option<Millis> {
+        self.next_rotation_time
+    }
+
+    #[must_use]
+    pub fn settings(&self) -> &SecretSettings {
+        &self.settings
+    }
+
+    /// When a value was last read; reads mark it through this shared cell.
+    #[must_use]
+    pub fn last_used(&self) -> &LastUsed {
+        &self.last_used
+    }
+
+    /// Sets the state directly, skipping every rule: for tests that need a state no
+    /// public operation reaches in one step.
+    #[cfg(test)]
+    pub(crate) fn force_state_for_test(&mut self, state: SecretState) {
+        self.state = state;
+    }
 }
 
 impl Secret {

@@ -119,7 +119,7 @@ pub(super) fn job_for(
             continue;
         };
         let before = base.secrets.get(name);
-        let stored = before.filter(|old| old.id == secret.id);
+        let stored = before.filter(|old| old.id() == secret.id());
         let mut gone = Vec::new();
         let mut rows = Vec::new();
         match stored {
