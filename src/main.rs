@@ -58,7 +58,7 @@ fn healthcheck(url: &str, timeout: Duration) -> ExitCode {
 }
 
 async fn run(config: Config) -> ExitCode {
-    telemetry::init();
+    let _log_writer = telemetry::init();
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(err) => {
