@@ -2,19 +2,22 @@
 # Throughput and latency of csms-emulator against a logic-free axum ceiling, plus start time
 # and memory. Loopback only; every load is bounded in time.
 #
-# Usage: bench/run.sh [DURATION=10s] [CONNECTIONS=32] [WRK_THREADS=1]
+# Usage: bench/run.sh [DURATION=10s] [CONNECTIONS=32] [WRK_THREADS=1] [ROUNDS=3]
+# Each scenario runs ROUNDS times against each server, alternating; the table gives the
+# median round. The emulator runs at its default log level (info: one line per request).
 # Needs wrk (apt-get install wrk) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10s}
 CONNECTIONS=${2:-32}
 THREADS=${3:-1}
+ROUNDS=${4:-3}
 EMU_PORT=18080
 CEIL_PORT=18081
 PROJECT=0123456789abcdef0123456789abcdef
 
 cargo build --release --bins --quiet
-RUST_LOG=warn target/release/csms-emulator --listen 127.0.0.1:$EMU_PORT &
+target/release/csms-emulator --listen 127.0.0.1:$EMU_PORT >/dev/null &
 EMU_PID=$!
 target/release/bench-ceiling 127.0.0.1:$CEIL_PORT >/dev/null &
 CEIL_PID=$!
@@ -29,13 +32,20 @@ measure() { # script port
     | grep '^RESULT' | sed 's/^RESULT //'
 }
 
+rps() { sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$1"; }
+# The median of the rounds' results, by requests a second.
+median() { sort -t= -k1,1n <(for r in "$@"; do echo "$(rps "$r")=$r"; done) | sed -n "$(( ($# + 1) / 2 ))p" | cut -d= -f2-; }
+
 printf '%-16s %-40s %-40s %s\n' scenario emulator ceiling ratio
 for scenario in show_version create_version create_secret; do
-  emu=$(measure "$scenario" $EMU_PORT)
-  ceil=$(measure "$scenario" $CEIL_PORT)
-  e=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$emu")
-  c=$(sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$ceil")
-  printf '%-16s %-40s %-40s %s%%\n' "$scenario" "$emu" "$ceil" "$((100 * e / c))"
+  emus=() ceils=()
+  for _ in $(seq "$ROUNDS"); do
+    emus+=("$(measure "$scenario" $EMU_PORT)")
+    ceils+=("$(measure "$scenario" $CEIL_PORT)")
+  done
+  emu=$(median "${emus[@]}")
+  ceil=$(median "${ceils[@]}")
+  printf '%-16s %-40s %-40s %s%%\n' "$scenario" "$emu" "$ceil" "$((100 * $(rps "$emu") / $(rps "$ceil")))"
 done
 kill $EMU_PID $CEIL_PID 2>/dev/null || true
 wait 2>/dev/null || true
