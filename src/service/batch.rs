@@ -12,8 +12,9 @@ use crate::domain::secret::{Secret, SecretState};
 use crate::error::CsmsError;
 
 use super::CsmsService;
-use super::events::{destroy_secret, ensure_events_exist};
-use super::secrets::CreateSecretInput;
+use super::events::ensure_events_exist;
+use super::notify::destroy_secret;
+use super::validate::CreateSecretInput;
 use super::validate::{CreateRules, validate_create};
 
 const IMPORT_RULES: CreateRules = CreateRules {

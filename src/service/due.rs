@@ -7,7 +7,7 @@ use crate::domain::event::EventType;
 use crate::domain::secret::DueWork;
 use crate::store::Tx;
 
-use super::{CsmsService, events, rotation};
+use super::{CsmsService, notify, rotation};
 use crate::error::CsmsError;
 
 /// Runs everything due at `now` in the transaction; returns how many secrets it touched.
@@ -18,12 +18,12 @@ pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
         for work in secret.due_work(now) {
             match work {
                 DueWork::Destroy => {
-                    events::destroy_secret(tx, name, now);
+                    notify::destroy_secret(tx, name, now);
                 }
                 DueWork::Expire(version) => {
                     if let Some(mut secret) = tx.get(name).cloned() {
                         secret.mark_expiry_notified(version);
-                        events::notify(tx, &secret, EventType::VersionExpired, now);
+                        notify::notify(tx, &secret, EventType::VersionExpired, now);
                         tx.put(secret);
                     }
                 }

@@ -8,6 +8,8 @@ mod browse;
 mod due;
 mod events;
 mod fixtures;
+mod input;
+mod notify;
 mod peripheral;
 mod rotation;
 mod secrets;
@@ -31,8 +33,9 @@ pub use events::{CreateEventInput, NotificationInput, UpdateEventInput};
 pub use fixtures::{CheckedFixture, Seeded, check_fixture};
 pub use peripheral::{DOMAIN_ID, GrantInput, UserInfo, UserView};
 pub use rotation::{ListTasksInput, RotationOutcome, TaskListing};
-pub use secrets::{CreateSecretInput, ListSecretsInput, ScheduleDeletionInput, UpdateSecretInput};
+pub use secrets::{ListSecretsInput, ScheduleDeletionInput, UpdateSecretInput};
 pub use tags::{ResourceFilterInput, ResourcePage, TagActionInput, TagFilterInput, TagInput};
+pub use validate::CreateSecretInput;
 pub use versions::{CreateVersionInput, StageInfo, VersionInfo};
 
 /// A cheap `Clone` handle to the emulator's state and clock.

@@ -20,8 +20,8 @@ use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::store::{self, Tx};
 
-use super::secrets::non_empty;
-use super::{CsmsService, events};
+use super::input::non_empty;
+use super::{CsmsService, notify};
 
 /// The answer of rotate-secret.
 #[derive(Debug, Clone)]
@@ -113,7 +113,7 @@ pub(super) fn rotate_in_tx(
         time: now,
         error,
     });
-    events::notify(tx, &secret, kind, now);
+    notify::notify(tx, &secret, kind, now);
     tx.put(secret);
     Some(RotationOutcome {
         version_id,

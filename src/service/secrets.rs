@@ -14,50 +14,11 @@ use crate::error::CsmsError;
 use crate::store;
 
 use super::events::ensure_events_exist;
-use super::validate::{CreateRules, check_description, parse_subscriptions, validate_create};
+use super::input::non_empty;
+use super::validate::{
+    CreateRules, CreateSecretInput, check_description, parse_subscriptions, validate_create,
+};
 use super::{CsmsService, Listing};
-
-/// The fields of a create-secret request (and of a batch-import item), as sent: the wire
-/// body `CreateSecretRequestBody` ("Creating a Secret" page), every field optional so the service can
-/// name what is missing.
-#[derive(Default, Clone, Deserialize, schemars::JsonSchema)]
-#[schemars(extend("example" = {"name": "app-db-password", "secret_string": "s3cret", "description": "an example"}))]
-pub struct CreateSecretInput {
-    #[schemars(required, regex(pattern = crate::domain::names::NAME_PATTERN))]
-    pub name: Option<String>,
-    #[schemars(regex(pattern = crate::domain::names::KMS_KEY_ID_PATTERN))]
-    pub kms_key_id: Option<String>,
-    #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
-    pub description: Option<String>,
-    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
-    pub secret_binary: Option<String>,
-    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
-    pub secret_string: Option<String>,
-    #[schemars(extend("enum" = ["COMMON", "RDS-FG", "GaussDB-FG"]))]
-    pub secret_type: Option<String>,
-    pub auto_rotation: Option<bool>,
-    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_PATTERN))]
-    pub rotation_period: Option<String>,
-    #[schemars(length(max = crate::domain::limits::ROTATION_CONFIG_MAX_CHARS))]
-    pub rotation_config: Option<String>,
-    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX), inner(length(max = crate::domain::limits::EVENT_SUBSCRIPTION_MAX_CHARS)))]
-    pub event_subscriptions: Option<Vec<String>>,
-    #[schemars(length(min = 1, max = crate::domain::limits::ENTERPRISE_PROJECT_ID_MAX_CHARS))]
-    pub enterprise_project_id: Option<String>,
-    pub rotation_func_urn: Option<String>,
-}
-
-impl std::fmt::Debug for CreateSecretInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::domain::value::redacted;
-        f.debug_struct("CreateSecretInput")
-            .field("name", &self.name)
-            .field("secret_string", &redacted(self.secret_string.as_deref()))
-            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
-            .field("secret_type", &self.secret_type)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The query of list-secrets.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -204,7 +165,7 @@ impl CsmsService {
     #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
     pub fn delete_secret(&self, project: &ProjectId, name: &SecretName) -> Result<(), CsmsError> {
         self.write(project, |tx, now| {
-            if super::events::destroy_secret(tx, name, now) {
+            if super::notify::destroy_secret(tx, name, now) {
                 Ok(())
             } else {
                 Err(CsmsError::secret_not_found(name.as_str()))
@@ -263,9 +224,4 @@ impl CsmsService {
     ) -> Result<Arc<Secret>, CsmsError> {
         self.update_secret_with(project, name, |secret, _, now| secret.cancel_deletion(now))
     }
-}
-
-/// Query parameters sent empty mean "not given".
-pub(super) fn non_empty(raw: Option<&str>) -> Option<&str> {
-    raw.filter(|s| !s.is_empty())
 }

@@ -14,6 +14,7 @@ use crate::error::CsmsError;
 use crate::store;
 
 use super::CsmsService;
+use super::input::parse_count;
 
 /// `TagItem`: `{key, value}`.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
@@ -92,31 +93,6 @@ fn check_sequence(sequence: Option<&str>) -> Result<(), CsmsError> {
         ));
     }
     Ok(())
-}
-
-fn parse_count(
-    raw: Option<&str>,
-    param: &'static str,
-    default: usize,
-    range: std::ops::RangeInclusive<usize>,
-) -> Result<usize, CsmsError> {
-    match raw.filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| {
-                CsmsError::invalid(
-                    param,
-                    format!(
-                        "must be an integer from {} to {}",
-                        range.start(),
-                        range.end()
-                    ),
-                )
-            }),
-    }
 }
 
 /// Longest `matches[].value` of a search.

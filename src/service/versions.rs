@@ -11,8 +11,8 @@ use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 
-use super::events::notify;
-use super::secrets::non_empty;
+use super::input::non_empty;
+use super::notify::notify;
 use super::{CsmsService, Listing};
 
 /// Largest `expire_time` the API accepts (`CreateSecretVersion.json`: maximum 9999999999999).

@@ -1,0 +1,41 @@
+//! Small helpers every operation uses on its raw input: empty query parameters, required
+//! fields, bounded counts. A home of their own, so the operation modules need not import
+//! each other for them.
+
+use crate::error::CsmsError;
+
+/// Query parameters sent empty mean "not given".
+pub(super) fn non_empty(raw: Option<&str>) -> Option<&str> {
+    raw.filter(|s| !s.is_empty())
+}
+
+/// A field the request must carry.
+pub(super) fn required<T>(value: Option<T>, param: &'static str) -> Result<T, CsmsError> {
+    value.ok_or_else(|| CsmsError::invalid(param, "is required"))
+}
+
+/// A count given as text: `default` when absent or empty, else an integer in `range`.
+pub(super) fn parse_count(
+    raw: Option<&str>,
+    param: &'static str,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, CsmsError> {
+    match raw.filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                CsmsError::invalid(
+                    param,
+                    format!(
+                        "must be an integer from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            }),
+    }
+}
