@@ -5,17 +5,19 @@
 //! served from memory. Secret values are sealed by the [`Vault`]; no value is stored in
 //! plaintext.
 //!
-//! This file owns the threads: callers queue jobs, one writer thread commits them in
-//! groups, and a checkpointer keeps the WAL bounded. `rows.rs` owns the row layout and
-//! `schema.rs` the formats.
+//! This file owns the store and its threads' lifetimes; `writer.rs` is the group-commit
+//! writer, `checkpoint.rs` keeps the WAL bounded, `rows.rs` owns the row layout,
+//! `schema.rs` the formats and `files.rs` the directory and its modes.
 
+mod checkpoint;
 mod files;
 mod rows;
 mod schema;
+mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -28,42 +30,13 @@ use super::durability::{self, Outcome};
 use super::memory::MemoryStore;
 use super::vault::Vault;
 use super::{ProjectData, Store, Tx};
-use rows::{WriteJob, internal};
+use checkpoint::{WalSignals, checkpoint_loop};
+use rows::internal;
+use writer::{Job, Reply, Writer, writer_loop};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "csms.db";
 pub use schema::FORMAT;
-
-/// Where the writer reports a job's outcome: a blocked caller, or a request's ticket
-/// (see [`durability`]).
-enum Reply {
-    Blocking(SyncSender<Outcome>),
-    Ticket(tokio::sync::oneshot::Sender<Outcome>),
-}
-
-impl Reply {
-    fn send(self, outcome: Outcome) {
-        // A caller that went away (a dropped request) needs no answer.
-        match self {
-            Self::Blocking(done) => drop(done.send(outcome)),
-            Self::Ticket(done) => drop(done.send(outcome)),
-        }
-    }
-}
-
-/// Work for the writer thread, answered once durable (or failed).
-enum Job {
-    Write(WriteJob, Reply),
-    Reset(Option<String>, Reply),
-    Setting(String, String, Reply),
-}
-
-/// How many queued transactions one disk commit takes at most (group commit).
-const BATCH_MAX: usize = 512;
-/// When the previous commit was shared and fewer than this many jobs are queued, the
-/// writer waits [`LINGER`] for more (measured: batches of about 5 became about 14).
-const LINGER_BELOW: usize = 8;
-const LINGER: std::time::Duration = std::time::Duration::from_micros(150);
 
 /// Who runs the WAL checkpoints: the background thread, or (in tests that must not race
 /// it) the test itself through [`checkpoint_passes`].
@@ -237,177 +210,7 @@ impl SqliteStore {
     }
 }
 
-/// What the writer thread shares with the store.
-struct Writer {
-    failed: Arc<AtomicBool>,
-    wal: Arc<WalSignals>,
-    memory: Arc<MemoryStore>,
-    vault: Arc<Vault>,
-}
-
-impl Writer {
-    /// After the first failed commit: refuse every later write and put memory back to what
-    /// the disk holds, so reads show exactly the acknowledged history. Memory is reloaded
-    /// before anyone is answered; a transaction that slipped in before `failed` was set is
-    /// wiped with it, and any later one is refused under the memory lock.
-    fn fail(&self, conn: &Connection, error: &str) {
-        if self.failed.swap(true, Ordering::SeqCst) {
-            tracing::debug!(%error, "a write after a failed commit was refused");
-            return;
-        }
-        tracing::error!(%error, "writing the data directory failed; further writes are refused");
-        match rows::read_state(conn, &self.vault) {
-            Ok(state) => self.memory.replace_all(state),
-            Err(err) => tracing::error!(%err, "cannot reload the state from the data directory"),
-        }
-    }
-}
-
-/// The writer thread: takes every queued job at once (group commit), writes them in one
-/// SQLite transaction, and tells each caller once it is on disk.
-fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, writer: &Writer) {
-    let (failed, wal) = (&*writer.failed, &*writer.wal);
-    let mut last_batch = 0;
-    while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        drain_into(&mut batch, jobs);
-        // Under concurrent load a short wait fills the commit: fewer, fuller commits write
-        // fewer pages per change. A lone sequential client never waits.
-        if last_batch > 1 && batch.len() < LINGER_BELOW {
-            std::thread::sleep(LINGER);
-            drain_into(&mut batch, jobs);
-        }
-        last_batch = batch.len();
-        // After a failed commit nothing more is written, not even jobs queued behind it:
-        // they may build on the lost change, and the disk must stay a prefix of history.
-        let result = if failed.load(Ordering::SeqCst) {
-            Err("an earlier commit to the data directory failed".to_owned())
-        } else {
-            commit(&mut conn, &batch)
-        };
-        if let Err(e) = &result {
-            writer.fail(&conn, e);
-        }
-        for job in batch {
-            let (Job::Write(_, reply) | Job::Reset(_, reply) | Job::Setting(_, _, reply)) = job;
-            reply.send(result.clone());
-        }
-        rewind_wal(&conn, wal);
-    }
-}
-
-/// Writes a batch of jobs in one SQLite transaction: all of them, or none.
-fn commit(conn: &mut Connection, batch: &[Job]) -> Result<(), String> {
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
-    for job in batch {
-        match job {
-            Job::Write(write, _) => rows::persist(&tx, write).map_err(|e| e.to_string())?,
-            Job::Reset(project, _) => {
-                reset_rows(&tx, project.as_deref()).map_err(|e| e.to_string())?;
-            }
-            Job::Setting(key, value, _) => {
-                tx.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                    params![format!("setting:{key}"), value],
-                )
-                .map_err(|e| e.to_string())?;
-            }
-        }
-    }
-    tx.commit().map_err(|e| e.to_string())
-}
-
-/// Moves queued jobs into `batch`, up to [`BATCH_MAX`].
-fn drain_into(batch: &mut Vec<Job>, jobs: &Receiver<Job>) {
-    while batch.len() < BATCH_MAX {
-        match jobs.try_recv() {
-            Ok(job) => batch.push(job),
-            Err(_) => break,
-        }
-    }
-}
-
-/// How often the WAL is copied into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
-
-/// What the writer and the checkpointer tell each other.
-#[derive(Debug, Default)]
-struct WalSignals {
-    /// Tells the checkpointer to stop.
-    stop: AtomicBool,
-    /// Set by the checkpointer once it has copied most of the WAL; the writer then copies
-    /// the rest between two commits, so the WAL starts over from its beginning.
-    rewind: AtomicBool,
-}
-
-/// A rewind is asked for once a checkpoint pass copied at most this many frames: the
-/// writer is then left about as many to copy while it holds up the queue.
-const REWIND_FRAMES: i64 = 256;
-/// At most this many checkpoint passes in a row before the writer is asked to finish.
-const PASSES_MAX: usize = 8;
-
-/// Copies the WAL into the database file now and then, so that the writer seldom waits
-/// for a checkpoint's copying and fsync. Durability does not depend on it: committed data
-/// is in the WAL already.
-///
-/// A checkpoint beside a busy writer never catches up with it, and SQLite reuses the WAL
-/// only once every frame is copied, so the WAL would grow without end. So passes run back
-/// to back until one copies few frames (those written during the pass before); then the
-/// writer finishes the job between two commits ([`rewind_wal`]) and the WAL starts over.
-fn checkpoint_loop(conn: &Connection, signals: &WalSignals) {
-    while !signals.stop.load(Ordering::SeqCst) {
-        std::thread::park_timeout(CHECKPOINT_EVERY);
-        checkpoint_passes(conn, signals);
-    }
-    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
-}
-
-/// One round of [`checkpoint_loop`]: passes until one copies few frames, then a rewind
-/// request for the writer.
-fn checkpoint_passes(conn: &Connection, signals: &WalSignals) {
-    if signals.rewind.load(Ordering::SeqCst) {
-        return; // the writer has not finished the last round yet
-    }
-    let mut copied_before = 0;
-    for pass in 1..=PASSES_MAX {
-        // (busy, frames in the WAL, frames copied into the database)
-        let checkpoint = conn.query_row("PRAGMA wal_checkpoint(PASSIVE);", [], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        });
-        match checkpoint {
-            Ok((0, frames, copied)) => {
-                let this_pass = copied - copied_before;
-                copied_before = copied;
-                if this_pass <= REWIND_FRAMES || pass == PASSES_MAX {
-                    if frames > 0 {
-                        signals.rewind.store(true, Ordering::SeqCst);
-                    }
-                    return;
-                }
-            }
-            Ok(_) => return, // busy: the next round retries
-            Err(err) => {
-                tracing::warn!(%err, "checkpoint failed; the next one retries");
-                return;
-            }
-        }
-    }
-}
-
-/// The writer's share of a checkpoint pass: copies the frames left and restarts the WAL.
-fn rewind_wal(conn: &Connection, signals: &WalSignals) {
-    if signals.rewind.swap(false, Ordering::SeqCst) {
-        if let Err(err) = conn.execute_batch("PRAGMA wal_checkpoint(RESTART);") {
-            tracing::warn!(%err, "checkpoint failed; the next one retries");
-        }
-    }
-}
-
-fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), CsmsError> {
+pub(super) fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), CsmsError> {
     match project {
         Some(p) => {
             for table in ["secrets", "versions", "project_state", "log"] {

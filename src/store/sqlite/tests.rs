@@ -1,6 +1,7 @@
 //! The durable store's tests: the store contract, reopening, formats and migrations, file
 //! modes, keys, disk failures and the WAL's bounds.
 
+use super::checkpoint::checkpoint_passes;
 use super::*;
 use crate::domain::names::VersionRef;
 use crate::domain::secret::{NewVersion, Secret, SecretSettings};
