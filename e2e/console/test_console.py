@@ -173,6 +173,10 @@ def test_the_console_drives_the_emulator(emulator, browser):
     browser.get(emulator.endpoint + "/_emulator/ui/#/state")
     wait_for(browser, "[data-testid=reset]")
     shot(browser, "7-state")
+    for tab in ["events", "records", "tasks"]:
+        browser.get(emulator.endpoint + f"/_emulator/ui/#/p/{PROJECT_ID}/{tab}")
+        wait_for(browser, f"[data-testid={tab}]")
+        shot(browser, f"7-{tab}")
 
     # the narrow layout renders too
     browser.set_window_size(390, 844)
