@@ -62,11 +62,7 @@ async fn advancing_the_clock_destroys_a_secret_whose_window_ended() {
         json!({"name": "doomed", "secret_string": "x", "event_subscriptions": ["gone"]}),
     )
     .await;
-    app.post(
-        &format!("{}/scheduled-deleted-tasks/create", secret_path("doomed")),
-        json!({"recovery_window_in_days": 7}),
-    )
-    .await;
+    app.schedule_deletion("doomed", 7).await;
     app.post("/_emulator/clock", json!({"advance": "6d"})).await;
     assert_eq!(app.get(&secret_path("doomed")).await.status, StatusCode::OK);
     app.post("/_emulator/clock", json!({"advance": "1d"})).await;
@@ -429,11 +425,7 @@ async fn ready_answers_503_with_the_reason_once_writes_are_refused() {
 async fn the_operator_cannot_set_the_state_of_a_secret_pending_deletion() {
     let app = TestApp::new();
     app.create_secret("s", "v").await;
-    app.post(
-        &format!("{}/scheduled-deleted-tasks/create", secret_path("s")),
-        json!({"recovery_window_in_days": 7}),
-    )
-    .await;
+    app.schedule_deletion("s", 7).await;
     let path = format!("/_emulator/projects/{PROJECT}/secrets/s/state");
     for state in ["ENABLED", "DISABLED", "FROZEN"] {
         let answer = app.post(&path, json!({ "state": state })).await;

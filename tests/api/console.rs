@@ -68,11 +68,7 @@ async fn projects_and_secrets_can_be_browsed_with_filters() {
     .await;
     app.create_version("alpha", json!({"secret_string": "v2"}))
         .await;
-    app.post(
-        &format!("{}/scheduled-deleted-tasks/create", secret_path("gamma-db")),
-        json!({"recovery_window_in_days": 7}),
-    )
-    .await;
+    app.schedule_deletion("gamma-db", 7).await;
 
     let projects = app.get("/_emulator/projects").await;
     assert_eq!(
@@ -116,11 +112,7 @@ async fn projects_and_secrets_can_be_browsed_with_filters() {
 async fn a_clock_advance_reports_how_many_secrets_had_due_work() {
     let app = TestApp::new();
     app.create_secret("doomed", "v").await;
-    app.post(
-        &format!("{}/scheduled-deleted-tasks/create", secret_path("doomed")),
-        json!({"recovery_window_in_days": 7}),
-    )
-    .await;
+    app.schedule_deletion("doomed", 7).await;
     let quiet = app.post("/_emulator/clock", json!({"advance": "1d"})).await;
     assert_eq!(quiet.body["due_work_ran"], 0);
     let moved = app.post("/_emulator/clock", json!({"advance": "7d"})).await;

@@ -116,6 +116,15 @@ impl TestApp {
     }
 
     /// Creates a database secret bound to `instance`, whose value is a JSON object.
+    /// Schedules the deletion of `name` in `days` days.
+    pub async fn schedule_deletion(&self, name: &str, days: u32) -> Answer {
+        self.post(
+            &format!("{}/scheduled-deleted-tasks/create", secret_path(name)),
+            serde_json::json!({ "recovery_window_in_days": days }),
+        )
+        .await
+    }
+
     pub async fn create_db_secret(&self, name: &str, instance: &str) -> Value {
         let answer = self
             .post(

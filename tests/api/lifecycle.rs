@@ -218,11 +218,7 @@ async fn a_secret_is_gone_when_its_recovery_window_ends() {
     let app = TestApp::new();
     app.create_secret("doomed", "x").await;
     app.create_secret("other", "x").await;
-    app.post(
-        &format!("{}/scheduled-deleted-tasks/create", secret_path("doomed")),
-        json!({"recovery_window_in_days": 7}),
-    )
-    .await;
+    app.schedule_deletion("doomed", 7).await;
     app.clock.advance(7 * DAY - 1);
     assert_eq!(app.get(&secret_path("doomed")).await.status, StatusCode::OK);
     app.clock.advance(1);

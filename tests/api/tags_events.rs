@@ -445,11 +445,7 @@ async fn a_secret_past_its_recovery_window_leaves_every_listing_at_once() {
     let app = TestApp::new();
     let id = id_of(&app.create_secret("doomed", "x").await);
     tag(&app, &id, "env", "gone").await;
-    app.post(
-        &format!("{}/scheduled-deleted-tasks/create", secret_path("doomed")),
-        json!({"recovery_window_in_days": 7}),
-    )
-    .await;
+    app.schedule_deletion("doomed", 7).await;
     // time passes without any write, so nothing has removed it yet
     app.clock.advance(7 * 86_400_000);
     assert_eq!(app.get(&csms_path("tags")).await.body, json!({"tags": []}));

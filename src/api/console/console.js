@@ -155,6 +155,32 @@ function download(filename, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+// A filter form's submit: its non-empty fields become the query of `base`.
+function filterTo(base) {
+  return (e) => {
+    e.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(e.target)) if (v) next.set(k, v);
+    location.hash = `${base}?${next}`;
+  };
+}
+
+// A button that downloads the state as a fixture.
+function exportButton(label, query, filename, testid) {
+  return h("button", {
+    type: "button",
+    "data-testid": testid,
+    onclick: async () => {
+      try {
+        const fixture = await api("GET", `/_emulator/export${query}`);
+        download(filename, JSON.stringify(fixture, null, 2), "application/json");
+      } catch (error) {
+        notice(`Export failed: ${error.message}`, true);
+      }
+    },
+  }, label);
+}
+
 // ---------- views ----------
 
 async function projectsView() {
@@ -214,13 +240,7 @@ async function secretsView(project, params) {
     {
       class: "filters",
       "aria-label": "Filter secrets",
-      onsubmit: (e) => {
-        e.preventDefault();
-        const data = new FormData(e.target);
-        const next = new URLSearchParams();
-        for (const [k, v] of data) if (v) next.set(k, v);
-        location.hash = `#/p/${enc(project)}?${next}`;
-      },
+      onsubmit: filterTo(`#/p/${enc(project)}`),
     },
     h("label", {}, "Name contains", h("input", { name: "name", value: filter.name, "data-testid": "filter-name" })),
     select("state", "State", ["", "ENABLED", "DISABLED", "PENDING_DELETE", "FROZEN"]),
@@ -465,12 +485,7 @@ async function journalView(params) {
     {
       class: "filters",
       "aria-label": "Filter requests",
-      onsubmit: (e) => {
-        e.preventDefault();
-        const next = new URLSearchParams();
-        for (const [k, v] of new FormData(e.target)) if (v) next.set(k, v);
-        location.hash = `#/journal?${next}`;
-      },
+      onsubmit: filterTo("#/journal"),
     },
     h("label", {}, "Operation", h("select", { name: "operation" }, ["", ...operations].map((o) => h("option", { value: o, selected: o === filter.operation }, o || "any")))),
     h("label", {}, "Status", h("input", { name: "status", value: filter.status, size: 4, placeholder: "4" })),
@@ -625,18 +640,8 @@ async function stateView() {
       h("h2", {}, "Export"),
       h("p", {}, "The whole state as a fixture, loadable with --seed."),
       h("p", { class: "row" },
-        h("button", { type: "button", "data-testid": "export", onclick: async () => {
-          try {
-            const fixture = await api("GET", "/_emulator/export");
-            download("csms-fixture.json", JSON.stringify(fixture, null, 2), "application/json");
-          } catch (error) { notice(`Export failed: ${error.message}`, true); }
-        } }, "Download fixture (no values)"),
-        h("button", { type: "button", onclick: async () => {
-          try {
-            const fixture = await api("GET", "/_emulator/export?values=true");
-            download("csms-fixture-with-values.json", JSON.stringify(fixture, null, 2), "application/json");
-          } catch (error) { notice(`Export failed: ${error.message}`, true); }
-        } }, "Download fixture with values"))
+        exportButton("Download fixture (no values)", "", "csms-fixture.json", "export"),
+        exportButton("Download fixture with values", "?values=true", "csms-fixture-with-values.json"))
     ),
     h(
       "section",

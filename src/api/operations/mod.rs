@@ -42,38 +42,29 @@ fn schema_of<T: schemars::JsonSchema>(
 }
 
 macro_rules! op {
-    ($method:literal, $path:literal, $name:literal, $summary:literal) => {
+    (@with $method:literal, $path:literal, $name:literal, $summary:literal, $body:expr) => {
         Operation {
             method: $method,
             path: $path,
             name: $name,
             summary: $summary,
-            body: None,
+            body: $body,
         }
+    };
+    ($method:literal, $path:literal, $name:literal, $summary:literal) => {
+        op!(@with $method, $path, $name, $summary, None)
     };
     ($method:literal, $path:literal, $name:literal, $summary:literal, required $body:ty) => {
-        Operation {
-            method: $method,
-            path: $path,
-            name: $name,
-            summary: $summary,
-            body: Some(RequestBody {
-                schema: schema_of::<$body>,
-                required: true,
-            }),
-        }
+        op!(@with $method, $path, $name, $summary, Some(RequestBody {
+            schema: schema_of::<$body>,
+            required: true,
+        }))
     };
     ($method:literal, $path:literal, $name:literal, $summary:literal, optional $body:ty) => {
-        Operation {
-            method: $method,
-            path: $path,
-            name: $name,
-            summary: $summary,
-            body: Some(RequestBody {
-                schema: schema_of::<$body>,
-                required: false,
-            }),
-        }
+        op!(@with $method, $path, $name, $summary, Some(RequestBody {
+            schema: schema_of::<$body>,
+            required: false,
+        }))
     };
 }
 

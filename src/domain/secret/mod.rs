@@ -154,7 +154,11 @@ impl LastUsed {
 
     /// Records a value read at `now` (never moving the moment back).
     pub fn mark(&self, now: Millis) {
-        self.0.fetch_max(now, Ordering::Relaxed);
+        // Reads of one secret within a millisecond share the mark: only a later moment
+        // writes the cell, so busy readers do not contend on it.
+        if self.0.load(Ordering::Relaxed) < now {
+            self.0.fetch_max(now, Ordering::Relaxed);
+        }
     }
 }
 

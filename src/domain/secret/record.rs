@@ -344,6 +344,19 @@ mod tests {
     }
 
     #[test]
+    fn a_key_id_an_update_may_set_loads_back_from_a_record() {
+        let mut settings = SecretSettings::for_test("s");
+        settings.kms_key_id =
+            crate::domain::names::KmsKeyId::parse_for_update("b168fe00ff56492495a7d22974df2d0b")
+                .unwrap();
+        let s = Secret::create(Uuid::new_v4(), settings, SecretValue::Text("v".into()), 5).unwrap();
+        let record = s.to_record();
+        assert_eq!(record.kms_key_id, "b168fe00ff56492495a7d22974df2d0b");
+        let back = Secret::from_record(record.clone()).unwrap();
+        assert_eq!(back.to_record(), record);
+    }
+
+    #[test]
     fn a_read_marks_every_snapshot_and_never_moves_back() {
         let s = Secret::create(
             Uuid::new_v4(),
