@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, is_settable_moment, parse_duration};
@@ -31,37 +30,6 @@ pub struct AdminState {
     pub journal: Arc<Journal>,
     pub faults: Arc<FaultRules>,
     pub metrics: Arc<Metrics>,
-}
-
-/// The admin routes under `/_emulator/`.
-pub fn routes(state: AdminState) -> Router {
-    Router::new()
-        .route("/_emulator/health", get(health))
-        .route("/_emulator/ready", get(ready))
-        .route("/_emulator/clock", get(show_clock).post(set_clock))
-        .route(
-            "/_emulator/projects/{project_id}/secrets/{secret_name}/state",
-            post(set_secret_state),
-        )
-        .route(
-            "/_emulator/faults",
-            get(list_faults).post(add_fault).delete(clear_faults),
-        )
-        .route("/_emulator/faults/{fault_id}", delete(delete_fault))
-        .route("/_emulator/journal", get(journal).delete(clear_journal))
-        .route("/_emulator/metrics", get(metrics))
-        .route("/_emulator/export", get(export))
-        .route("/_emulator/reset", post(reset))
-        .route("/_emulator/openapi.json", get(openapi))
-        .route("/_emulator/projects", get(super::console::list_projects))
-        .route(
-            "/_emulator/projects/{project_id}/secrets",
-            get(super::console::browse_secrets),
-        )
-        .route("/_emulator/ui", get(super::console::to_console))
-        .route("/_emulator/ui/", get(super::console::index))
-        .route("/_emulator/ui/{asset}", get(super::console::asset))
-        .with_state(state)
 }
 
 /// `GET /_emulator/health`: 200 as soon as the server serves.
@@ -285,7 +253,7 @@ pub async fn clear_faults(State(state): State<AdminState>) -> StatusCode {
 /// `DELETE /_emulator/faults/{fault_id}`.
 pub async fn delete_fault(
     State(state): State<AdminState>,
-    Path(id): Path<String>,
+    CsmsPath(id): CsmsPath<String>,
 ) -> ApiResult<StatusCode> {
     let id: u64 = id
         .parse()

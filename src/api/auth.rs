@@ -85,8 +85,8 @@ pub async fn authenticate(
 ) -> Response {
     let reach = request
         .extensions()
-        .get::<Classified>()
-        .map_or(Reach::Csms { project: None }, Classified::reach);
+        .get::<Arc<Classified>>()
+        .map_or(Reach::Csms { project: None }, |c| c.reach());
     let mode = state.authenticator.mode;
     let open = match reach {
         Reach::Probe => true,

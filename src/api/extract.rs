@@ -2,8 +2,10 @@
 //! (content type, size, syntax and field types), path segments and query strings.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -12,6 +14,7 @@ use crate::error::CsmsError;
 
 use super::body::BodyRules;
 use super::error::ApiError;
+use super::operations::Classified;
 
 /// A JSON request body. Requires a JSON content type; unparsable bodies are CSMS.0004,
 /// fields of the wrong type CSMS.0002 naming the field (docs/behaviour.md §4).
@@ -121,24 +124,65 @@ where
     }
 }
 
-/// Path parameters; a segment that cannot be decoded is CSMS.0002.
+/// Path parameters, from the request's one classification (see [`super::operations`]):
+/// each segment percent-decoded; one that is not UTF-8 once decoded is CSMS.0002.
 #[derive(Debug)]
 pub struct CsmsPath<T>(pub T);
+
+/// A set of path parameters, taken in template order.
+pub trait FromPathParams: Sized {
+    /// `None` when the count does not fit (a handler bound to the wrong operation).
+    fn from_params(params: Vec<String>) -> Option<Self>;
+}
+
+impl FromPathParams for String {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let [one] = <[String; 1]>::try_from(params).ok()?;
+        Some(one)
+    }
+}
+
+impl FromPathParams for (String, String) {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let [a, b] = <[String; 2]>::try_from(params).ok()?;
+        Some((a, b))
+    }
+}
+
+impl FromPathParams for (String, String, String) {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let [a, b, c] = <[String; 3]>::try_from(params).ok()?;
+        Some((a, b, c))
+    }
+}
 
 impl<S, T> FromRequestParts<S> for CsmsPath<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned + Send,
+    T: FromPathParams + Send,
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(v)| Self(v))
-            .map_err(|rejection: PathRejection| {
-                CsmsError::invalid("path", format!("a path segment is invalid: {rejection}")).into()
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let invalid = |why: &str| -> ApiError {
+            CsmsError::invalid("path", format!("a path segment is invalid: {why}")).into()
+        };
+        let classified = parts
+            .extensions
+            .get::<Arc<Classified>>()
+            .ok_or_else(|| invalid("the request was not classified"))?;
+        let params = classified
+            .raw_params()
+            .map(|raw| {
+                percent_encoding::percent_decode_str(raw)
+                    .decode_utf8()
+                    .map(std::borrow::Cow::into_owned)
+                    .map_err(|_| invalid("it is not UTF-8 once percent-decoded"))
             })
+            .collect::<Result<Vec<_>, _>>()?;
+        T::from_params(params)
+            .map(Self)
+            .ok_or_else(|| invalid("the route has other parameters"))
     }
 }
 

@@ -2,19 +2,16 @@
 //! backup, restore and rotation.
 
 use axum::Json;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 
-use crate::domain::names::ProjectId;
-use crate::error::CsmsError;
 use crate::service::{CsmsService, ScheduleDeletionInput, UpdateSecretInput};
 
 use super::dto::SecretResponse;
 use super::dto_extra::{BlobBody, RotateResponse};
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, OptionalJson};
-use super::paths::SecretPath;
+use super::paths::{ProjectPath, SecretPath};
 
 /// `PUT /v1/{project_id}/secrets/{secret_name}` — Updating a Secret.
 pub async fn update_secret(
@@ -39,32 +36,28 @@ pub async fn delete_secret(
     Ok(StatusCode::OK)
 }
 
-/// `POST …/secrets/{secret_name}/scheduled-deleted-tasks/{create|cancel}` — Creating and
-/// Canceling a Scheduled Deletion Task.
-pub async fn scheduled_deletion(
+/// `POST …/secrets/{secret_name}/scheduled-deleted-tasks/create` — Creating a Scheduled
+/// Deletion Task.
+pub async fn delete_secret_for_schedule(
     State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_name, action)): CsmsPath<(String, String, String)>,
-    request: Request,
+    CsmsPath(path): CsmsPath<SecretPath>,
+    OptionalJson(body): OptionalJson<ScheduleDeletionInput>,
 ) -> ApiResult<Json<SecretResponse>> {
-    let path = SecretPath {
-        project_id,
-        secret_name,
-    };
     let (project, name) = path.parse()?;
-    let secret = match action.as_str() {
-        "create" => {
-            let OptionalJson(body) =
-                OptionalJson::<ScheduleDeletionInput>::from_request(request, &()).await?;
-            service.delete_secret_for_schedule(&project, &name, &body.unwrap_or_default())?
-        }
-        "cancel" => service.restore_secret(&project, &name)?,
-        _ => {
-            return Err(ApiError(CsmsError::RouteNotFound {
-                method: "POST".into(),
-                path: request.uri().path().to_owned(),
-            }));
-        }
-    };
+    let secret = service.delete_secret_for_schedule(&project, &name, &body.unwrap_or_default())?;
+    Ok(Json(SecretResponse {
+        secret: (&*secret).into(),
+    }))
+}
+
+/// `POST …/secrets/{secret_name}/scheduled-deleted-tasks/cancel` — Canceling a Scheduled
+/// Deletion Task.
+pub async fn restore_secret(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<SecretPath>,
+) -> ApiResult<Json<SecretResponse>> {
+    let (project, name) = path.parse()?;
+    let secret = service.restore_secret(&project, &name)?;
     Ok(Json(SecretResponse {
         secret: (&*secret).into(),
     }))
@@ -84,16 +77,15 @@ pub async fn download_secret_blob(
 
 /// `POST /v1/{project_id}/secrets/restore` — Restoring a Secret from a Backup.
 pub async fn upload_secret_blob(
-    service: &CsmsService,
-    project: &ProjectId,
-    request: Request,
-) -> ApiResult<Response> {
-    let CsmsJson(body) = CsmsJson::<BlobBody>::from_request(request, &()).await?;
-    let secret = service.upload_secret_blob(project, body.secret_blob.as_deref())?;
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<BlobBody>,
+) -> ApiResult<Json<SecretResponse>> {
+    let project = path.parse()?;
+    let secret = service.upload_secret_blob(&project, body.secret_blob.as_deref())?;
     Ok(Json(SecretResponse {
         secret: (&*secret).into(),
-    })
-    .into_response())
+    }))
 }
 
 /// `POST …/secrets/{secret_name}/rotate` — Rotating a Secret.

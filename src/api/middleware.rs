@@ -4,6 +4,7 @@
 //! metrics, and fault injection.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ use crate::error::ErrorCode;
 use crate::store::durability;
 
 use super::error::{ApiError, ErrorMark, error_response};
-use super::operations::{Classified, classify, operation_name};
+use super::operations::{Classified, classify};
 
 /// The error code of an injected fault, for the journal.
 #[derive(Debug, Clone)]
@@ -44,9 +45,9 @@ pub async fn request_context(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let classified = classify(method.as_str(), &path);
-    let operation = operation_name(&classified);
-    request.extensions_mut().insert(classified.clone());
+    let classified = Arc::new(classify(method.as_str(), &path));
+    let operation = classified.operation_name();
+    request.extensions_mut().insert(Arc::clone(&classified));
 
     // Writes to a durable store hand in a ticket instead of blocking a runtime thread;
     // the answer leaves only once every one of them is on disk.
@@ -89,8 +90,8 @@ pub async fn request_context(
             time: observe.clock.now_ms(),
             method: method.to_string(),
             operation,
-            project: classified.project,
-            secret: classified.secret,
+            project: classified.project().map(Cow::into_owned),
+            secret: classified.secret().map(Cow::into_owned),
             status,
             error_code,
             request_id: id,
@@ -107,21 +108,16 @@ pub async fn inject_faults(
     request: Request,
     next: Next,
 ) -> Response {
-    let classified = request
-        .extensions()
-        .get::<Classified>()
-        .cloned()
-        .unwrap_or_default();
-    let Some(operation) = classified
-        .operation
-        .filter(|op| !op.path.starts_with("/_emulator"))
-    else {
+    let Some(classified) = request.extensions().get::<Arc<Classified>>() else {
+        return next.run(request).await;
+    };
+    let Some(operation) = classified.operation.filter(|op| !op.is_control()) else {
         return next.run(request).await;
     };
     let actions = faults.check(
-        operation.name,
-        classified.project.as_deref(),
-        classified.secret.as_deref(),
+        operation.name(),
+        classified.project().as_deref(),
+        classified.secret().as_deref(),
     );
     for action in actions {
         match action {

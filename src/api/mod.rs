@@ -21,10 +21,9 @@ mod secrets;
 mod versions;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{Method, Uri};
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use std::sync::Arc;
@@ -38,6 +37,7 @@ use crate::error::CsmsError;
 use crate::service::CsmsService;
 
 use self::error::ApiError;
+use self::operations::Classified;
 
 /// What the router is built with besides the service.
 #[derive(Debug, Clone)]
@@ -54,9 +54,10 @@ pub struct RouterSettings {
     pub metrics: Arc<Metrics>,
 }
 
-/// The full router: CSMS routes, the IAM project lookup, the emulator's own routes,
-/// CSMS-shaped fallbacks for unknown paths and methods (docs/behaviour.md §5), authentication, a body limit,
-/// panic capture and the request middleware.
+/// The full router: every operation of the table through one [`dispatch`] (CSMS, the IAM
+/// project lookup, the emulator's own routes), the CSMS-shaped 404 for anything else
+/// (docs/behaviour.md §5), authentication, a body limit, panic capture and the request
+/// middleware, which classifies each request once.
 pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
     let body_limit = settings.body_limit;
     let body_rules = body::BodyRules {
@@ -80,14 +81,13 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         faults: settings.faults,
         metrics: settings.metrics,
     };
-    let admin_routes = admin::routes(admin_state);
-    csms_routes()
-        .route("/v3/projects", get(iam::list_projects))
-        .fallback(route_not_found)
-        .with_state(service)
-        .merge(admin_routes)
-        // after the merge: it applies to every route registered so far (docs/behaviour.md §5)
-        .method_not_allowed_fallback(route_not_found)
+    let app = AppState {
+        service,
+        admin: admin_state,
+    };
+    Router::new()
+        .fallback(dispatch)
+        .with_state(app)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(iam::IamProject(settings.project_id)))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
@@ -109,79 +109,125 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         ))
 }
 
-/// The CSMS routes (paths as in [`operations::OPERATIONS`]).
-fn csms_routes() -> Router<CsmsService> {
-    let secrets = "/v1/{project_id}/secrets";
-    let secret = format!("{secrets}/{{secret_name}}");
-    let csms = "/v1/{project_id}/csms";
-    Router::new()
-        .route(
-            secrets,
-            get(secrets::list_secrets).post(secrets::create_secret),
-        )
-        .route(
-            &secret,
-            get(secrets::show_secret)
-                .put(lifecycle::update_secret)
-                .delete(lifecycle::delete_secret)
-                .post(secrets::post_secret_literal),
-        )
-        .route(
-            &format!("{secret}/versions"),
-            get(versions::list_secret_versions).post(versions::create_secret_version),
-        )
-        .route(
-            &format!("{secret}/versions/"),
-            get(versions::show_secret_version),
-        )
-        .route(
-            &format!("{secret}/versions/{{version_id}}"),
-            get(versions::show_secret_version).put(versions::update_version),
-        )
-        .route(
-            &format!("{secret}/stages/{{stage_name}}"),
-            get(versions::show_secret_stage)
-                .put(versions::update_secret_stage)
-                .delete(versions::delete_secret_stage),
-        )
-        .route(
-            &format!("{secret}/scheduled-deleted-tasks/{{action}}"),
-            post(lifecycle::scheduled_deletion),
-        )
-        .route(
-            &format!("{secret}/backup"),
-            post(lifecycle::download_secret_blob),
-        )
-        .route(&format!("{secret}/rotate"), post(lifecycle::rotate_secret))
-        .route(
-            &format!("{secret}/config"),
-            get(peripheral::checker_config).post(peripheral::checker_config),
-        )
-        .route(&format!("{secret}/check"), post(peripheral::check_secrets))
-        .route(&format!("{csms}/{{literal}}"), any(csms::csms_collection))
-        .route(
-            &format!("{csms}/{{first}}/{{second}}"),
-            any(csms::csms_item),
-        )
-        .route(
-            &format!("{csms}/{{secret_id}}/tags/{{key}}"),
-            any(csms::csms_tag),
-        )
-        .route(
-            "/v1/csms/agencies",
-            get(peripheral::show_agency).post(peripheral::create_agency),
-        )
-        .route("/v1/csms/users", get(peripheral::list_users))
-        .route("/v1/csms/users/{user_id}", any(peripheral::user_item))
-        .route(
-            "/v1/csms/function-templates",
-            get(peripheral::show_secret_function_templates),
-        )
+/// What the handlers are called with: the CSMS service, and the control API's state.
+#[derive(Clone)]
+struct AppState {
+    service: CsmsService,
+    admin: admin::AdminState,
+}
+
+impl FromRef<AppState> for CsmsService {
+    fn from_ref(app: &AppState) -> Self {
+        app.service.clone()
+    }
+}
+
+impl FromRef<AppState> for admin::AdminState {
+    fn from_ref(app: &AppState) -> Self {
+        app.admin.clone()
+    }
+}
+
+/// Calls one handler with the request and the state it extracts from.
+async fn call<H, T>(handler: H, request: Request, app: AppState) -> Response
+where
+    H: Handler<T, AppState>,
+{
+    handler.call(request, app).await
+}
+
+/// The one dispatch: the operation the middleware classified the request as (see
+/// [`operations::classify`]) picks its handler; a request no operation fits gets the
+/// CSMS-shaped 404 (docs/behaviour.md §5). The `match` is exhaustive, so an operation in
+/// the table cannot go unserved.
+async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
+    use operations::Operation as O;
+    let operation = request
+        .extensions()
+        .get::<Arc<Classified>>()
+        .and_then(|c| c.operation);
+    let Some(operation) = operation else {
+        return route_not_found(&request);
+    };
+    match operation {
+        O::CreateSecret => call(secrets::create_secret, request, app).await,
+        O::ListSecrets => call(secrets::list_secrets, request, app).await,
+        O::BatchImportSecrets => call(secrets::batch_import_secrets, request, app).await,
+        O::BatchDeleteSecrets => call(secrets::batch_delete_secrets, request, app).await,
+        O::UploadSecretBlob => call(lifecycle::upload_secret_blob, request, app).await,
+        O::ShowSecretsConfig => call(peripheral::show_secrets_config, request, app).await,
+        O::UpdateSecretsConfig => call(peripheral::update_secrets_config, request, app).await,
+        O::CheckSecrets => call(peripheral::check_secrets, request, app).await,
+        O::ShowSecret => call(secrets::show_secret, request, app).await,
+        O::UpdateSecret => call(lifecycle::update_secret, request, app).await,
+        O::DeleteSecret => call(lifecycle::delete_secret, request, app).await,
+        O::CreateSecretVersion => call(versions::create_secret_version, request, app).await,
+        O::ListSecretVersions => call(versions::list_secret_versions, request, app).await,
+        O::ShowSecretVersion => call(versions::show_secret_version, request, app).await,
+        O::UpdateVersion => call(versions::update_version, request, app).await,
+        O::ShowSecretStage => call(versions::show_secret_stage, request, app).await,
+        O::UpdateSecretStage => call(versions::update_secret_stage, request, app).await,
+        O::DeleteSecretStage => call(versions::delete_secret_stage, request, app).await,
+        O::DeleteSecretForSchedule => {
+            call(lifecycle::delete_secret_for_schedule, request, app).await
+        }
+        O::RestoreSecret => call(lifecycle::restore_secret, request, app).await,
+        O::DownloadSecretBlob => call(lifecycle::download_secret_blob, request, app).await,
+        O::RotateSecret => call(lifecycle::rotate_secret, request, app).await,
+        O::GenerateRandomPassword => call(csms::generate_random_password, request, app).await,
+        O::ListProjectSecretsTags => call(csms::list_project_secrets_tags, request, app).await,
+        O::ListSecretTask => call(csms::list_secret_tasks, request, app).await,
+        O::ListNotificationRecords => call(csms::list_notification_records, request, app).await,
+        O::CreateSecretEvent => call(csms::create_secret_event, request, app).await,
+        O::ListSecretEvents => call(csms::list_secret_events, request, app).await,
+        O::ShowSecretEvent => call(csms::show_secret_event, request, app).await,
+        O::UpdateSecretEvent => call(csms::update_secret_event, request, app).await,
+        O::DeleteSecretEvent => call(csms::delete_secret_event, request, app).await,
+        O::CreateGrants => call(csms::create_grants, request, app).await,
+        O::ListGrants => call(csms::list_grants, request, app).await,
+        O::UpdateGrant => call(csms::update_grant, request, app).await,
+        O::DeleteGrant => call(csms::delete_grant, request, app).await,
+        O::ListResourceInstances => call(csms::list_resource_instances, request, app).await,
+        O::CreateSecretTag => call(csms::create_secret_tag, request, app).await,
+        O::ListSecretTags => call(csms::list_secret_tags, request, app).await,
+        O::BatchCreateOrDeleteTags => call(csms::batch_create_or_delete_tags, request, app).await,
+        O::DeleteSecretTag => call(csms::delete_secret_tag, request, app).await,
+        O::CreateAgency => call(peripheral::create_agency, request, app).await,
+        O::ShowAgency => call(peripheral::show_agency, request, app).await,
+        O::ListUsers => call(peripheral::list_users, request, app).await,
+        O::UpdateUserPassword => call(peripheral::update_user_password, request, app).await,
+        O::ShowUserDetail => call(peripheral::show_user_detail, request, app).await,
+        O::ShowSecretFunctionTemplates => {
+            call(peripheral::show_secret_function_templates, request, app).await
+        }
+        O::KeystoneListProjects => call(iam::list_projects, request, app).await,
+        O::EmulatorHealth => call(admin::health, request, app).await,
+        O::EmulatorReady => call(admin::ready, request, app).await,
+        O::EmulatorShowClock => call(admin::show_clock, request, app).await,
+        O::EmulatorSetClock => call(admin::set_clock, request, app).await,
+        O::EmulatorSetSecretState => call(admin::set_secret_state, request, app).await,
+        O::EmulatorListFaults => call(admin::list_faults, request, app).await,
+        O::EmulatorAddFault => call(admin::add_fault, request, app).await,
+        O::EmulatorClearFaults => call(admin::clear_faults, request, app).await,
+        O::EmulatorDeleteFault => call(admin::delete_fault, request, app).await,
+        O::EmulatorJournal => call(admin::journal, request, app).await,
+        O::EmulatorClearJournal => call(admin::clear_journal, request, app).await,
+        O::EmulatorMetrics => call(admin::metrics, request, app).await,
+        O::EmulatorExport => call(admin::export, request, app).await,
+        O::EmulatorReset => call(admin::reset, request, app).await,
+        O::EmulatorOpenApi => call(admin::openapi, request, app).await,
+        O::EmulatorListProjects => call(console::list_projects, request, app).await,
+        O::EmulatorBrowseSecrets => call(console::browse_secrets, request, app).await,
+        O::EmulatorConsoleRedirect => call(console::to_console, request, app).await,
+        O::EmulatorConsole => call(console::index, request, app).await,
+        O::EmulatorConsoleAsset => call(console::asset, request, app).await,
+    }
 }
 
 /// Any path or method the API does not define: 404 `APIGW.0101` (docs/behaviour.md §5).
-async fn route_not_found(method: Method, uri: Uri, headers: axum::http::HeaderMap) -> Response {
-    if console::is_browser_navigation(&method, &uri, &headers) {
+fn route_not_found(request: &Request) -> Response {
+    let (method, uri) = (request.method(), request.uri());
+    if console::is_browser_navigation(method, uri, request.headers()) {
         return console::redirect_browser();
     }
     ApiError(CsmsError::RouteNotFound {

@@ -6,7 +6,7 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-use super::operations::{OPERATIONS, Operation};
+use super::operations::Operation;
 
 /// The media type `GET /_emulator/metrics` answers with.
 pub const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -27,8 +27,8 @@ const NO_CONTENT: &[&str] = &[
 ];
 
 /// The success answers of an operation, by status.
-fn success(op: &Operation) -> Value {
-    match op.name {
+fn success(op: Operation) -> Value {
+    match op.name() {
         name if NO_CONTENT.contains(&name) => {
             json!({"204": {"description": "Success, without a body"}})
         }
@@ -100,12 +100,13 @@ fn tag(path: &str) -> &'static str {
 pub fn document() -> Value {
     let mut generator = SchemaSettings::openapi3().into_generator();
     let mut paths = Map::new();
-    for op in OPERATIONS {
+    for &op in Operation::ALL {
+        let spec = op.spec();
         let mut operation = json!({
-            "operationId": op.name,
-            "summary": op.summary,
-            "tags": [tag(op.path)],
-            "parameters": path_parameters(op.path),
+            "operationId": spec.name,
+            "summary": spec.summary,
+            "tags": [tag(spec.path)],
+            "parameters": path_parameters(spec.path),
         });
         let mut responses = success(op);
         responses["default"] = json!({
@@ -113,7 +114,7 @@ pub fn document() -> Value {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         });
         operation["responses"] = responses;
-        if let Some(body) = op.body {
+        if let Some(body) = spec.body {
             let schema = (body.schema)(&mut generator);
             operation["requestBody"] = json!({
                 "required": body.required,
@@ -121,10 +122,10 @@ pub fn document() -> Value {
             });
         }
         let entry = paths
-            .entry(op.path.to_owned())
+            .entry(spec.path.to_owned())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(methods) = entry {
-            methods.insert(op.method.to_ascii_lowercase(), operation);
+            methods.insert(spec.method.to_ascii_lowercase(), operation);
         }
     }
     let mut schemas: Map<String, Value> = generator.take_definitions(true);
@@ -160,15 +161,11 @@ mod tests {
     fn every_operation_is_described_once_with_its_path_parameters() {
         let doc = document();
         let mut count = 0;
-        for op in OPERATIONS {
-            let described = &doc["paths"][op.path][op.method.to_ascii_lowercase()];
-            assert_eq!(
-                described["operationId"], op.name,
-                "{} {}",
-                op.method, op.path
-            );
+        for &op in Operation::ALL {
+            let described = &doc["paths"][op.path()][op.method().to_ascii_lowercase()];
+            assert_eq!(described["operationId"], op.name(), "{op:?}");
             let params = described["parameters"].as_array().unwrap();
-            assert_eq!(params.len(), op.path.matches('{').count());
+            assert_eq!(params.len(), op.path().matches('{').count());
             count += 1;
         }
         let described: usize = doc["paths"]
@@ -230,7 +227,7 @@ mod tests {
         let delete_secret = responses("/v1/{project_id}/secrets/{secret_name}", "delete");
         assert!(delete_secret["200"]["content"].is_null());
         for name in NO_CONTENT {
-            assert!(OPERATIONS.iter().any(|op| op.name == *name), "{name}");
+            assert!(Operation::ALL.iter().any(|op| op.name() == *name), "{name}");
         }
     }
 }

@@ -1,12 +1,12 @@
-//! Path parameter sets and their parsing into validated domain names.
-
-use serde::Deserialize;
+//! Path parameter sets, taken from the request's classification, and their parsing into
+//! validated domain names.
 
 use crate::domain::names::{ProjectId, SecretName, StageName, VersionRef};
 
 use super::error::ApiResult;
+use super::extract::FromPathParams;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct ProjectPath {
     pub project_id: String,
 }
@@ -17,7 +17,7 @@ impl ProjectPath {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct SecretPath {
     pub project_id: String,
     pub secret_name: String,
@@ -32,12 +32,11 @@ impl SecretPath {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct VersionPath {
     pub project_id: String,
     pub secret_name: String,
-    /// Absent on `…/versions/`, which means `latest` (docs/behaviour.md §7).
-    #[serde(default)]
+    /// Empty on `…/versions/`, which means `latest` (docs/behaviour.md §7).
     pub version_id: String,
 }
 
@@ -51,7 +50,7 @@ impl VersionPath {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct StagePath {
     pub project_id: String,
     pub secret_name: String,
@@ -65,5 +64,43 @@ impl StagePath {
             SecretName::parse_lookup("secret_name", &self.secret_name)?,
             StageName::parse("stage_name", &self.stage_name)?,
         ))
+    }
+}
+
+impl FromPathParams for ProjectPath {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        String::from_params(params).map(|project_id| Self { project_id })
+    }
+}
+
+impl FromPathParams for SecretPath {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let (project_id, secret_name) = FromPathParams::from_params(params)?;
+        Some(Self {
+            project_id,
+            secret_name,
+        })
+    }
+}
+
+impl FromPathParams for VersionPath {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let (project_id, secret_name, version_id) = FromPathParams::from_params(params)?;
+        Some(Self {
+            project_id,
+            secret_name,
+            version_id,
+        })
+    }
+}
+
+impl FromPathParams for StagePath {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let (project_id, secret_name, stage_name) = FromPathParams::from_params(params)?;
+        Some(Self {
+            project_id,
+            secret_name,
+            stage_name,
+        })
     }
 }

@@ -2,16 +2,15 @@
 //! no project in the path), and the secrets checker under `/secrets/checker/…`.
 
 use axum::Json;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::names::ProjectId;
-use crate::error::CsmsError;
 use crate::service::{CsmsService, UserView};
 
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use super::paths::ProjectPath;
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct SecretTypeBody {
@@ -196,27 +195,23 @@ pub async fn list_users(
     Ok(Json(serde_json::json!({ "total": users.len(), "users": users })).into_response())
 }
 
-/// `GET /v1/csms/users/{user_id}` — Querying a User; `POST …/users/change-password` —
-/// Changing a Password (one route: the literal collides with `{user_id}`).
-pub async fn user_item(
+/// `GET /v1/csms/users/{user_id}` — Querying a User.
+pub async fn show_user_detail(
     State(service): State<CsmsService>,
     CsmsPath(user_id): CsmsPath<String>,
-    request: Request,
+) -> ApiResult<Json<UserDetailDto>> {
+    Ok(Json(UserDetailDto::from(
+        &service.show_user_detail(&user_id)?,
+    )))
+}
+
+/// `POST /v1/csms/users/change-password` — Changing a Password.
+pub async fn update_user_password(
+    State(service): State<CsmsService>,
+    CsmsJson(body): CsmsJson<PasswordChangeBody>,
 ) -> ApiResult<Response> {
-    match (request.method().as_str(), user_id.as_str()) {
-        ("POST", "change-password") => {
-            let CsmsJson(body) = CsmsJson::<PasswordChangeBody>::from_request(request, &()).await?;
-            let user_id = service.update_user_password(body.password, body.old_password)?;
-            Ok(Json(serde_json::json!({ "user_id": user_id })).into_response())
-        }
-        ("GET", id) => {
-            Ok(Json(UserDetailDto::from(&service.show_user_detail(id)?)).into_response())
-        }
-        _ => Err(ApiError(CsmsError::RouteNotFound {
-            method: request.method().to_string(),
-            path: request.uri().path().to_owned(),
-        })),
-    }
+    let user_id = service.update_user_password(body.password, body.old_password)?;
+    Ok(Json(serde_json::json!({ "user_id": user_id })).into_response())
 }
 
 /// `GET /v1/csms/function-templates` — Querying Rotation Function Templates.
@@ -232,43 +227,39 @@ pub async fn show_secret_function_templates(
     Ok(Json(serde_json::json!({ "function_templates": templates })).into_response())
 }
 
-fn checker_only(literal: &str, request: &Request) -> ApiResult<()> {
-    if literal == "checker" {
-        Ok(())
-    } else {
-        Err(ApiError(CsmsError::RouteNotFound {
-            method: request.method().to_string(),
-            path: request.uri().path().to_owned(),
-        }))
-    }
+fn checker_answer(checking: bool) -> Response {
+    Json(serde_json::json!({ "checking_secret_strength": checking })).into_response()
 }
 
-/// `GET|POST /v1/{project_id}/secrets/checker/config` — the secrets checker settings.
-pub async fn checker_config(
+/// `GET /v1/{project_id}/secrets/checker/config` — the secrets checker settings.
+pub async fn show_secrets_config(
     State(service): State<CsmsService>,
-    CsmsPath((project_id, literal)): CsmsPath<(String, String)>,
-    request: Request,
+    CsmsPath(path): CsmsPath<ProjectPath>,
 ) -> ApiResult<Response> {
-    checker_only(&literal, &request)?;
-    let project = ProjectId::parse(&project_id)?;
-    let checking = if request.method() == axum::http::Method::POST {
-        let CsmsJson(body) = CsmsJson::<ConfigBody>::from_request(request, &()).await?;
-        service.update_secrets_config(&project, body.checking_secret_strength)?
-    } else {
-        service.show_secrets_config(&project)?
-    };
-    Ok(Json(serde_json::json!({ "checking_secret_strength": checking })).into_response())
+    let project = path.parse()?;
+    Ok(checker_answer(service.show_secrets_config(&project)?))
+}
+
+/// `POST /v1/{project_id}/secrets/checker/config` — Updating the secrets checker settings.
+pub async fn update_secrets_config(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<ConfigBody>,
+) -> ApiResult<Response> {
+    let project = path.parse()?;
+    Ok(checker_answer(service.update_secrets_config(
+        &project,
+        body.checking_secret_strength,
+    )?))
 }
 
 /// `POST /v1/{project_id}/secrets/checker/check` — Checking Secrets.
 pub async fn check_secrets(
     State(service): State<CsmsService>,
-    CsmsPath((project_id, literal)): CsmsPath<(String, String)>,
-    request: Request,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<CheckBody>,
 ) -> ApiResult<Response> {
-    checker_only(&literal, &request)?;
-    ProjectId::parse(&project_id)?;
-    let CsmsJson(body) = CsmsJson::<CheckBody>::from_request(request, &()).await?;
+    path.parse()?;
     let (kind, data) = service.check_secrets(body.kind.as_deref(), body.data)?;
     Ok(Json(serde_json::json!({ "type": kind, "data": data })).into_response())
 }

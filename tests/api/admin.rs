@@ -350,6 +350,45 @@ async fn every_route_the_router_serves_is_in_the_openapi_document_and_back() {
 }
 
 #[tokio::test]
+async fn every_operation_of_the_table_is_served_and_journaled_under_its_own_name() {
+    use csms_emulator::api::operations::Operation;
+    let app = TestApp::new();
+    app.create_secret("sample", "x").await;
+    for &op in Operation::ALL {
+        let method = Method::from_bytes(op.method().as_bytes()).unwrap();
+        let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
+        let answer = app.call(method, &sample_path(op.path()), body).await;
+        assert_ne!(
+            answer.body["error_code"], "APIGW.0101",
+            "{op:?} is in the table but not served"
+        );
+        if op.is_control() {
+            continue;
+        }
+        let last = app.get("/_emulator/journal?limit=1").await;
+        assert_eq!(last.body["requests"][0]["operation"], op.name(), "{op:?}");
+        assert_eq!(
+            last.body["requests"][0]["request_id"].as_str(),
+            answer.request_id.as_deref()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_head_request_is_answered_as_its_get_without_a_body() {
+    let app = TestApp::new();
+    let request = axum::http::Request::head("/_emulator/health")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = app.send(request).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let request = axum::http::Request::head("/nothing")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn the_journal_keeps_as_many_requests_as_configured() {
     let app = TestApp::with_args(&["--journal-size", "2"]);
     for name in ["a", "b", "c"] {

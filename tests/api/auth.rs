@@ -61,17 +61,17 @@ async fn enforce_mode_refuses_requests_without_credentials() {
 
 /// Every control route of the table, with its path parameters filled in.
 fn control_routes() -> Vec<(Method, String)> {
-    csms_emulator::api::operations::OPERATIONS
+    csms_emulator::api::operations::Operation::ALL
         .iter()
-        .filter(|op| op.path.starts_with("/_emulator/"))
+        .filter(|op| op.is_control())
         .map(|op| {
             let path = op
-                .path
+                .path()
                 .replace("{project_id}", PROJECT)
                 .replace("{secret_name}", "s")
                 .replace("{fault_id}", "1")
                 .replace("{asset}", "console.js");
-            (Method::from_bytes(op.method.as_bytes()).unwrap(), path)
+            (Method::from_bytes(op.method().as_bytes()).unwrap(), path)
         })
         .filter(|(method, path)| {
             use csms_emulator::api::operations::{Reach, classify};

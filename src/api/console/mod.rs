@@ -5,7 +5,7 @@
 //! client's.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,7 +16,7 @@ use crate::service::{BrowseFilter, BrowsePage};
 
 use super::admin::AdminState;
 use super::error::ApiResult;
-use super::extract::CsmsQuery;
+use super::extract::{CsmsPath, CsmsQuery};
 
 /// Where the console lives.
 pub const CONSOLE_PATH: &str = "/_emulator/ui/";
@@ -46,7 +46,7 @@ pub async fn to_console() -> Redirect {
 }
 
 /// `GET /_emulator/ui/{asset}`: the script and the style.
-pub async fn asset(Path(name): Path<String>, method: Method, uri: Uri) -> Response {
+pub async fn asset(CsmsPath(name): CsmsPath<String>, method: Method, uri: Uri) -> Response {
     match name.as_str() {
         "console.js" => asset_response("text/javascript; charset=utf-8", CONSOLE_JS),
         "console.css" => asset_response("text/css; charset=utf-8", CONSOLE_CSS),
@@ -94,7 +94,7 @@ pub async fn list_projects(State(state): State<AdminState>) -> ApiResult<Json<se
 /// `GET /_emulator/projects/{project_id}/secrets?name=&state=&type=&tag=&offset=&limit=`.
 pub async fn browse_secrets(
     State(state): State<AdminState>,
-    Path(project_id): Path<String>,
+    CsmsPath(project_id): CsmsPath<String>,
     CsmsQuery(filter): CsmsQuery<BrowseFilter>,
 ) -> ApiResult<Json<BrowsePage>> {
     let project = ProjectId::parse(&project_id)?;

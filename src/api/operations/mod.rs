@@ -1,30 +1,24 @@
-//! The table of every route the emulator serves: method, path template, the CSMS operation
-//! name and a summary. The router's paths, the request classifier (journal, metrics, fault
-//! rules name operations through it) and the OpenAPI description all come from this table.
+//! The operation table: every CSMS and control operation the emulator serves, as one
+//! [`Operation`] enum with its method, path template, SDK name, summary and request body.
+//! A request is classified into it once, by the outermost middleware; dispatch (one
+//! `match` in [`super::dispatch`]), authentication, the journal, metrics, fault rules and
+//! the OpenAPI description all read that one value, and no handler looks at the path.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
-/// One served route.
+/// What the table says about one operation.
 #[derive(Debug, Clone, Copy)]
-pub struct Operation {
+pub struct OperationSpec {
     pub method: &'static str,
     /// Path template; `{name}` segments match any one segment, literals take precedence.
     pub path: &'static str,
-    /// The SDK's operation name (`CreateSecret`, …), or `Emulator…` for the admin API.
+    /// The SDK's operation name (`CreateSecret`, …), or `Emulator…` for the control API.
     pub name: &'static str,
     pub summary: &'static str,
     /// The JSON body the handler reads, described from the very type it deserializes.
     pub body: Option<RequestBody>,
 }
-
-/// Operations are the same when their method and path are: the table holds each pair once.
-impl PartialEq for Operation {
-    fn eq(&self, other: &Self) -> bool {
-        self.method == other.method && self.path == other.path
-    }
-}
-
-impl Eq for Operation {}
 
 /// A request body: its JSON Schema, from the Rust type the handler reads, and whether a
 /// request may leave it out.
@@ -41,9 +35,10 @@ fn schema_of<T: schemars::JsonSchema>(
     generator.subschema_for::<T>()
 }
 
-macro_rules! op {
-    (@with $method:literal, $path:literal, $name:literal, $summary:literal, $body:expr) => {
-        Operation {
+/// One [`OperationSpec`] from a table row.
+macro_rules! spec {
+    (@with $name:expr, $method:literal, $path:literal, $summary:literal, $body:expr) => {
+        OperationSpec {
             method: $method,
             path: $path,
             name: $name,
@@ -51,32 +46,98 @@ macro_rules! op {
             body: $body,
         }
     };
-    ($method:literal, $path:literal, $name:literal, $summary:literal) => {
-        op!(@with $method, $path, $name, $summary, None)
+    ($name:expr, $method:literal, $path:literal, $summary:literal) => {
+        spec!(@with $name, $method, $path, $summary, None)
     };
-    ($method:literal, $path:literal, $name:literal, $summary:literal, required $body:ty) => {
-        op!(@with $method, $path, $name, $summary, Some(RequestBody {
+    ($name:expr, $method:literal, $path:literal, $summary:literal, required $body:ty) => {
+        spec!(@with $name, $method, $path, $summary, Some(RequestBody {
             schema: schema_of::<$body>,
             required: true,
         }))
     };
-    ($method:literal, $path:literal, $name:literal, $summary:literal, optional $body:ty) => {
-        op!(@with $method, $path, $name, $summary, Some(RequestBody {
+    ($name:expr, $method:literal, $path:literal, $summary:literal, optional $body:ty) => {
+        spec!(@with $name, $method, $path, $summary, Some(RequestBody {
             schema: schema_of::<$body>,
             required: false,
         }))
     };
 }
 
+/// The enum and its specs from one list, so the two cannot differ: the variant's name is
+/// the SDK's operation name.
+macro_rules! operation_table {
+    ($( $variant:ident => ($($row:tt)*) ),* $(,)?) => {
+        /// Every operation the emulator serves.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Operation {
+            $($variant),*
+        }
+
+        impl Operation {
+            /// Every operation, in table order: literal paths before the templates they
+            /// collide with.
+            pub const ALL: &'static [Operation] = &[$(Operation::$variant),*];
+        }
+
+        /// The specs, in the enum's order.
+        pub(super) const SPECS: &[OperationSpec] = &[$(spec!(stringify!($variant), $($row)*)),*];
+    };
+}
+
 mod table;
-pub use table::OPERATIONS;
+pub use table::Operation;
+use table::SPECS;
+
+impl Operation {
+    /// What the table says about this operation.
+    #[must_use]
+    pub fn spec(self) -> &'static OperationSpec {
+        &SPECS[self as usize]
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    #[must_use]
+    pub fn method(self) -> &'static str {
+        self.spec().method
+    }
+
+    #[must_use]
+    pub fn path(self) -> &'static str {
+        self.spec().path
+    }
+
+    /// An operation of the emulator's own control API (under `/_emulator/`).
+    #[must_use]
+    pub fn is_control(self) -> bool {
+        self.path().starts_with("/_emulator/")
+    }
+
+    /// Probes, and the console's page and assets, which hold no data: every datum the
+    /// console shows comes through routes that need their own credentials.
+    #[must_use]
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::EmulatorHealth
+                | Self::EmulatorReady
+                | Self::EmulatorConsole
+                | Self::EmulatorConsoleAsset
+                | Self::EmulatorConsoleRedirect
+        )
+    }
+}
 
 /// What a request is, as far as its method and path tell.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Classified {
-    pub operation: Option<&'static Operation>,
-    pub project: Option<String>,
-    pub secret: Option<String>,
+    pub operation: Option<Operation>,
+    /// The segments the template's `{…}` matched, in order, with their names; still
+    /// percent-encoded.
+    params: Vec<(&'static str, String)>,
     /// Under `/_emulator/`, whether or not an operation matched.
     pub control_path: bool,
 }
@@ -84,7 +145,7 @@ pub struct Classified {
 /// Which part of the emulator a request reaches, as authentication sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reach {
-    /// Liveness and readiness probes: always open.
+    /// Liveness and readiness probes, and the console's static files: always open.
     Probe,
     /// The emulator's control API (every project at once).
     Control,
@@ -96,151 +157,200 @@ impl Classified {
     #[must_use]
     pub fn reach(&self) -> Reach {
         match self.operation {
-            // Probes, and the console's page and assets, which hold no data: every datum
-            // the console shows comes through routes that need their own credentials.
-            Some(op)
-                if matches!(
-                    op.name,
-                    "EmulatorHealth"
-                        | "EmulatorReady"
-                        | "EmulatorConsole"
-                        | "EmulatorConsoleAsset"
-                        | "EmulatorConsoleRedirect"
-                ) =>
-            {
-                Reach::Probe
-            }
+            Some(op) if op.is_open() => Reach::Probe,
             _ if self.control_path => Reach::Control,
             _ => Reach::Csms {
-                project: self.project.clone(),
+                project: self.project().map(Cow::into_owned),
             },
         }
     }
+
+    /// The operation name for logs, journal and metrics: `Unknown` when no route matches.
+    #[must_use]
+    pub fn operation_name(&self) -> &'static str {
+        self.operation.map_or("Unknown", Operation::name)
+    }
+
+    /// The raw (percent-encoded) path parameters, in template order.
+    pub fn raw_params(&self) -> impl Iterator<Item = &str> {
+        self.params.iter().map(|(_, raw)| raw.as_str())
+    }
+
+    /// A parameter by its template name, decoded (invalid UTF-8 replaced), for logs,
+    /// the journal, fault rules and authentication.
+    fn param(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, raw)| percent_encoding::percent_decode_str(raw).decode_utf8_lossy())
+    }
+
+    #[must_use]
+    pub fn project(&self) -> Option<Cow<'_, str>> {
+        self.param("project_id")
+    }
+
+    #[must_use]
+    pub fn secret(&self) -> Option<Cow<'_, str>> {
+        self.param("secret_name")
+    }
 }
 
-fn decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment)
-        .decode_utf8_lossy()
-        .into_owned()
+/// One template segment.
+#[derive(Debug)]
+enum Segment {
+    Literal(&'static str),
+    Param(&'static str),
 }
 
-/// Each operation with its template split into segments, computed once.
-static SPLIT: LazyLock<Vec<(&'static Operation, Vec<&'static str>)>> = LazyLock::new(|| {
-    OPERATIONS
+/// Each method's operations with their templates split into segments, computed once.
+static TEMPLATES: LazyLock<Vec<(Operation, Vec<Segment>)>> = LazyLock::new(|| {
+    Operation::ALL
         .iter()
-        .map(|op| (op, op.path.trim_start_matches('/').split('/').collect()))
+        .map(|&op| {
+            let segments = op
+                .path()
+                .trim_start_matches('/')
+                .split('/')
+                .map(
+                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(name) => Segment::Param(name),
+                        None => Segment::Literal(s),
+                    },
+                )
+                .collect();
+            (op, segments)
+        })
         .collect()
 });
 
-/// Matches a request against the table: the first operation whose method and template fit,
-/// with literal segments preferred (the table lists literals first).
-#[must_use]
-pub fn classify(method: &str, path: &str) -> Classified {
-    let control_path = path == "/_emulator" || path.starts_with("/_emulator/");
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    for (op, template) in SPLIT.iter().filter(|(op, _)| op.method == method) {
-        if template.len() != segments.len() {
-            continue;
-        }
-        if !template.iter().zip(&segments).all(|(t, s)| {
-            if t.starts_with('{') {
-                !s.is_empty()
-            } else {
-                t == s
-            }
-        }) {
-            continue;
-        }
-        let mut project = None;
-        let mut secret = None;
-        let fits = template.iter().zip(&segments).all(|(t, s)| {
-            match *t {
-                "{project_id}" => project = Some(decode(s)),
-                "{secret_name}" => secret = Some(decode(s)),
-                _ => {}
-            }
-            if t.starts_with('{') {
-                !s.is_empty()
-            } else {
-                t == s
-            }
-        });
-        if fits {
-            return Classified {
-                operation: Some(*op),
-                project,
-                secret,
-                control_path,
-            };
-        }
-    }
-    Classified {
-        control_path,
-        ..Classified::default()
+/// Whether a request segment fits a template segment. A parameter needs at least one
+/// character, except the version id: `…/versions/` means `latest` (docs/behaviour.md §7).
+fn fits(template: &Segment, segment: &str) -> bool {
+    match template {
+        Segment::Literal(literal) => *literal == segment,
+        Segment::Param(name) => !segment.is_empty() || *name == "version_id",
     }
 }
 
-/// The operation name for logs, journal and metrics: `Unknown` when no route matches.
+/// Classifies a request: the first operation in table order whose method and template
+/// fit (the table lists literals before the templates they collide with). `HEAD` is
+/// classified as `GET`, whose answer it gets without the body.
 #[must_use]
-pub fn operation_name(classified: &Classified) -> &'static str {
-    classified.operation.map_or("Unknown", |op| op.name)
+pub fn classify(method: &str, path: &str) -> Classified {
+    let control_path = path == "/_emulator" || path.starts_with("/_emulator/");
+    let method = if method == "HEAD" { "GET" } else { method };
+    let trimmed = path.strip_prefix('/').unwrap_or(path);
+    let count = trimmed.split('/').count();
+    let found = TEMPLATES.iter().find(|(op, template)| {
+        op.method() == method
+            && template.len() == count
+            && template
+                .iter()
+                .zip(trimmed.split('/'))
+                .all(|(t, s)| fits(t, s))
+    });
+    let Some((op, template)) = found else {
+        return Classified {
+            control_path,
+            ..Classified::default()
+        };
+    };
+    let params = template
+        .iter()
+        .zip(trimmed.split('/'))
+        .filter_map(|(t, s)| match t {
+            Segment::Param(name) => Some((*name, s.to_owned())),
+            Segment::Literal(_) => None,
+        })
+        .collect();
+    Classified {
+        operation: Some(*op),
+        params,
+        control_path,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn literals_win_over_templates_and_names_are_extracted() {
-        let c = classify("POST", "/v1/p1/secrets/batch-import");
-        assert_eq!(c.operation.unwrap().name, "BatchImportSecrets");
-        let c = classify("GET", "/v1/p1/secrets/batch-import");
-        assert_eq!(c.operation.unwrap().name, "ShowSecret");
-        assert_eq!(c.secret.as_deref(), Some("batch-import"));
-        assert_eq!(c.project.as_deref(), Some("p1"));
-        let c = classify("GET", "/v1/p1/secrets/s/versions/v1");
-        assert_eq!(c.operation.unwrap().name, "ShowSecretVersion");
-        assert_eq!(
-            classify("GET", "/v1/p1/csms/events/tags")
-                .operation
-                .unwrap()
-                .name,
-            "ShowSecretEvent"
-        );
-        assert_eq!(
-            classify("GET", "/v1/p1/csms/abc/tags")
-                .operation
-                .unwrap()
-                .name,
-            "ListSecretTags"
-        );
-        assert_eq!(
-            classify("DELETE", "/v1/p1/csms/abc/tags/action")
-                .operation
-                .unwrap()
-                .name,
-            "DeleteSecretTag"
-        );
-        assert!(classify("PATCH", "/v1/p1/secrets").operation.is_none());
-        assert!(classify("GET", "/nothing").operation.is_none());
+    fn op(method: &str, path: &str) -> Option<Operation> {
+        classify(method, path).operation
     }
 
     #[test]
-    fn every_operation_name_is_unique_per_method_and_path() {
+    fn literals_win_over_templates_and_names_are_extracted() {
+        use Operation as O;
+        let c = classify("POST", "/v1/p1/secrets/batch-import");
+        assert_eq!(c.operation, Some(O::BatchImportSecrets));
+        let c = classify("GET", "/v1/p1/secrets/batch-import");
+        assert_eq!(c.operation, Some(O::ShowSecret));
+        assert_eq!(c.secret().as_deref(), Some("batch-import"));
+        assert_eq!(c.project().as_deref(), Some("p1"));
+        assert_eq!(
+            op("GET", "/v1/p1/secrets/s/versions/v1"),
+            Some(O::ShowSecretVersion)
+        );
+        assert_eq!(
+            op("GET", "/v1/p1/secrets/s/versions/"),
+            Some(O::ShowSecretVersion)
+        );
+        assert_eq!(
+            op("GET", "/v1/p1/csms/events/tags"),
+            Some(O::ShowSecretEvent)
+        );
+        assert_eq!(op("GET", "/v1/p1/csms/abc/tags"), Some(O::ListSecretTags));
+        assert_eq!(
+            op("DELETE", "/v1/p1/csms/abc/tags/action"),
+            Some(O::DeleteSecretTag)
+        );
+        assert_eq!(op("HEAD", "/_emulator/health"), Some(O::EmulatorHealth));
+        assert_eq!(op("PATCH", "/v1/p1/secrets"), None);
+        assert_eq!(op("GET", "/nothing"), None);
+        assert_eq!(op("GET", "/v1/p1/secrets/"), None);
+        assert_eq!(op("GET", "//v1/p1/secrets"), None);
+    }
+
+    #[test]
+    fn parameters_keep_their_encoding_until_asked_for() {
+        let c = classify("GET", "/v1/p1/secrets/a%2Fb");
+        assert_eq!(c.raw_params().collect::<Vec<_>>(), ["p1", "a%2Fb"]);
+        assert_eq!(c.secret().as_deref(), Some("a/b"));
+        assert_eq!(classify("GET", "/nothing").operation_name(), "Unknown");
+    }
+
+    #[test]
+    fn every_method_and_path_is_in_the_table_once() {
         let mut seen = std::collections::BTreeSet::new();
-        for op in OPERATIONS {
-            assert!(
-                seen.insert((op.method, op.path)),
-                "{} {}",
-                op.method,
-                op.path
-            );
+        for op in Operation::ALL {
+            assert!(seen.insert((op.method(), op.path())), "{op:?}");
+            assert_eq!(format!("{op:?}"), op.name());
         }
         // the 46 CSMS operations are all there
-        let csms = OPERATIONS
+        let csms = Operation::ALL
             .iter()
-            .filter(|op| op.path.starts_with("/v1/"))
+            .filter(|op| op.path().starts_with("/v1/"))
             .count();
         assert_eq!(csms, 46);
+    }
+
+    /// A request path for an operation: each template parameter filled with a sample.
+    fn sample(op: Operation) -> String {
+        op.path()
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    #[test]
+    fn every_operation_is_what_its_own_template_classifies_as() {
+        for &op in Operation::ALL {
+            let c = classify(op.method(), &sample(op));
+            assert_eq!(c.operation, Some(op), "{}", sample(op));
+            assert_eq!(c.raw_params().count(), op.path().matches('{').count());
+            assert_eq!(c.control_path, op.is_control());
+        }
     }
 }
