@@ -156,6 +156,9 @@ pub enum CsmsError {
     /// A failure inside the emulator; the client sees a generic message.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A failure of the storage layer; the client sees a generic message.
+    #[error("internal error: {0}")]
+    Store(#[from] crate::store::error::StoreError),
 }
 
 impl CsmsError {
@@ -197,7 +200,7 @@ impl CsmsError {
             Self::BodyTimeout { .. } => ErrorCode::RequestTimeout,
             Self::AuthFailed(_) => ErrorCode::AuthFailed,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::Internal(_) => ErrorCode::Internal,
+            Self::Internal(_) | Self::Store(_) => ErrorCode::Internal,
         }
     }
 
@@ -206,7 +209,7 @@ impl CsmsError {
     #[must_use]
     pub fn client_message(&self) -> String {
         match self {
-            Self::Internal(_) => "internal error".to_owned(),
+            Self::Internal(_) | Self::Store(_) => "internal error".to_owned(),
             other => other.to_string(),
         }
     }

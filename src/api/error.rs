@@ -54,8 +54,10 @@ impl From<CsmsError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let CsmsError::Internal(cause) = &self.0 {
-            tracing::error!(%cause, "internal error");
+        match &self.0 {
+            CsmsError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            CsmsError::Store(cause) => tracing::error!(%cause, "storage error"),
+            _ => {}
         }
         error_response(self.0.code(), self.0.client_message(), None)
     }

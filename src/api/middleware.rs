@@ -162,7 +162,7 @@ mod tests {
     use tower::ServiceExt;
 
     /// A route that registers a durability ticket and reports `outcome` for it later.
-    fn router_whose_write_reports(outcome: Result<(), String>) -> Router {
+    fn router_whose_write_reports(outcome: durability::Outcome) -> Router {
         let observe = ObserveState {
             journal: Arc::new(Journal::new(16)),
             metrics: Arc::new(Metrics::new()),
@@ -207,7 +207,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_that_did_not_reach_the_disk_is_answered_with_an_internal_error() {
-        let (status, _, body) = send(router_whose_write_reports(Err("disk full".into()))).await;
+        let disk_full = crate::store::error::StoreError::Seal("disk full");
+        let (status, _, body) = send(router_whose_write_reports(Err(Arc::new(disk_full)))).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(body["error_code"], "CSMS.0001");

@@ -54,7 +54,9 @@ impl BackupKey {
 
     /// A key given as 32 bytes in hex or base64, as `CSMS_BACKUP_KEY` takes it.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        crate::store::vault::decode_key_named("the backup key", raw).map(Self::from_bytes)
+        crate::store::vault::decode_key_named("the backup key", raw)
+            .map(Self::from_bytes)
+            .map_err(|e| e.to_string())
     }
 
     /// A fresh random key: blobs it seals open only in this process.

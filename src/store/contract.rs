@@ -10,6 +10,7 @@ use crate::domain::secret::{Secret, SecretSettings};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 
+use super::error::StoreError;
 use super::{Store, read, transact};
 
 type Factory<'a> = &'a dyn Fn() -> Box<dyn Store>;
@@ -83,7 +84,7 @@ fn a_secret_loading_would_refuse_is_never_committed(store: &dyn Store) {
         Ok(())
     });
     assert!(
-        matches!(&result, Err(CsmsError::Internal(why)) if why.contains("next_version")),
+        matches!(&result, Err(CsmsError::Store(StoreError::Unloadable { rule, .. })) if rule.contains("next_version")),
         "{result:?}"
     );
     assert!(

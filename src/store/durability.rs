@@ -13,10 +13,14 @@ use std::pin::pin;
 
 use tokio::sync::oneshot;
 
-use crate::error::CsmsError;
+use std::sync::Arc;
 
-/// What a disk writer reports for one job: `Ok` once it is durable.
-pub type Outcome = Result<(), String>;
+use crate::error::CsmsError;
+use crate::store::error::StoreError;
+
+/// What a disk writer reports for one job: `Ok` once it is durable, else the cause, shared
+/// by every job of the failed batch.
+pub type Outcome = Result<(), Arc<StoreError>>;
 
 /// The commits a request still waits for.
 #[derive(Debug, Default)]
@@ -62,11 +66,9 @@ impl Tickets {
         for wait in self.0 {
             let outcome = wait
                 .await
-                .unwrap_or_else(|_| Err("the store's writer stopped".into()));
+                .unwrap_or_else(|_| Err(Arc::new(StoreError::WriterStopped)));
             if let (Ok(()), Err(e)) = (&result, outcome) {
-                result = Err(CsmsError::Internal(format!(
-                    "writing the data directory failed: {e}"
-                )));
+                result = Err(StoreError::Commit(e).into());
             }
         }
         result
@@ -88,7 +90,8 @@ mod tests {
 
         let ((), tickets) = scope(async {
             ticket().unwrap().send(Ok(())).unwrap();
-            ticket().unwrap().send(Err("disk full".into())).unwrap();
+            let disk_full = StoreError::Seal("disk full");
+            ticket().unwrap().send(Err(Arc::new(disk_full))).unwrap();
         })
         .await;
         let err = tickets.settle().await.unwrap_err();

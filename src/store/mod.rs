@@ -7,6 +7,7 @@
 //! name (tags address secrets by id) and the time each secret next has work due.
 
 pub mod durability;
+pub mod error;
 pub mod memory;
 pub mod sqlite;
 pub mod vault;
@@ -26,6 +27,7 @@ use crate::domain::secret::Secret;
 use crate::domain::task::RotationTask;
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
+use error::StoreError;
 
 /// At most this many notification records are kept per project; the oldest go first
 /// (the real service keeps three months).
@@ -198,12 +200,12 @@ impl Writes {
     /// committed must load again at the next start.
     pub fn check_invariants(&self) -> Result<(), CsmsError> {
         for secret in self.secrets.values().flatten() {
-            secret.check_invariants().map_err(|err| {
-                CsmsError::Internal(format!(
-                    "refused to commit secret {}, which breaks a rule loading checks: {err}",
-                    secret.name()
-                ))
-            })?;
+            secret
+                .check_invariants()
+                .map_err(|err| StoreError::Unloadable {
+                    secret: secret.name().to_string(),
+                    rule: err.to_string(),
+                })?;
         }
         Ok(())
     }
@@ -430,7 +432,7 @@ pub fn read<R>(
             out = Some(f(data));
         }
     })?;
-    out.ok_or_else(|| CsmsError::Internal("store read closure did not run".into()))
+    out.ok_or_else(|| StoreError::ClosureSkipped("read").into())
 }
 
 /// Runs `f` as one atomic transaction: its writes are committed if it returns `Ok`, and
@@ -451,7 +453,7 @@ pub fn transact<R>(
         }
         None => false,
     })?;
-    out.unwrap_or_else(|| Err(CsmsError::Internal("store transaction did not run".into())))
+    out.unwrap_or_else(|| Err(StoreError::ClosureSkipped("transaction").into()))
 }
 
 #[cfg(test)]

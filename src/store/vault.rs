@@ -17,6 +17,8 @@ use rand::TryRngCore;
 use rand::rngs::OsRng;
 use sha2::Sha256;
 
+use super::error::StoreError;
+
 const NONCE_LEN: usize = 12;
 /// The file the master key lives in when it is not given in the environment.
 pub const MASTER_KEY_FILE: &str = "master.key";
@@ -37,20 +39,24 @@ impl std::fmt::Debug for Vault {
     }
 }
 
-fn decode_key(raw: &str) -> Result<[u8; 32], String> {
+fn decode_key(raw: &str) -> Result<[u8; 32], StoreError> {
     decode_key_named("the master key", raw)
 }
 
 /// A 32-byte key given as hex (64 characters) or base64; `what` names it in the error.
-pub fn decode_key_named(what: &str, raw: &str) -> Result<[u8; 32], String> {
+pub fn decode_key_named(what: &str, raw: &str) -> Result<[u8; 32], StoreError> {
     let raw = raw.trim();
     let bytes = hex::decode(raw)
         .ok()
         .or_else(|| STANDARD.decode(raw).ok())
-        .ok_or_else(|| format!("{what} must be 32 bytes in hex (64 characters) or base64"))?;
+        .ok_or_else(|| {
+            StoreError::Key(format!(
+                "{what} must be 32 bytes in hex (64 characters) or base64"
+            ))
+        })?;
     bytes
         .try_into()
-        .map_err(|_| format!("{what} must be exactly 32 bytes"))
+        .map_err(|_| StoreError::Key(format!("{what} must be exactly 32 bytes")))
 }
 
 impl Vault {
@@ -58,28 +64,27 @@ impl Vault {
     /// key (mode 0600) is created only when the file is missing and `holds_data` is false:
     /// a new key cannot open values sealed with the lost one, so a directory that holds a
     /// database without its key is refused, and nothing is written.
-    pub fn open(dir: &Path, env_key: Option<&str>, holds_data: bool) -> Result<Self, String> {
+    pub fn open(dir: &Path, env_key: Option<&str>, holds_data: bool) -> Result<Self, StoreError> {
         if let Some(raw) = env_key {
             return decode_key(raw).map(Self::from_key);
         }
         let path = dir.join(MASTER_KEY_FILE);
         if path.exists() {
-            let raw = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let raw = std::fs::read_to_string(&path).map_err(StoreError::file("read", &path))?;
             return decode_key(&raw)
                 .map(Self::from_key)
-                .map_err(|e| format!("{}: {e}", path.display()));
+                .map_err(|e| StoreError::Key(format!("{}: {e}", path.display())));
         }
         if holds_data {
-            return Err(format!(
+            return Err(StoreError::Key(format!(
                 "{} holds a database but no {MASTER_KEY_FILE}: put back the master key file, or give the key in CSMS_MASTER_KEY; nothing was changed",
                 dir.display()
-            ));
+            )));
         }
         let mut master = [0u8; 32];
         OsRng
             .try_fill_bytes(&mut master)
-            .map_err(|e| format!("cannot draw a master key: {e}"))?;
+            .map_err(|_| StoreError::Seal("cannot draw a master key"))?;
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -89,10 +94,10 @@ impl Vault {
         }
         let mut file = options
             .open(&path)
-            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            .map_err(StoreError::file("create", &path))?;
         file.write_all(hex::encode(master).as_bytes())
             .and_then(|()| file.sync_all())
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            .map_err(StoreError::file("write", &path))?;
         Ok(Self::from_key(master))
     }
 
@@ -107,15 +112,15 @@ impl Vault {
 
     /// The key that seals backup blobs of this installation, derived from the master key so
     /// blobs survive restarts on the same data directory and open nowhere else.
-    pub fn backup_key(&self) -> Result<[u8; 32], String> {
+    pub fn backup_key(&self) -> Result<[u8; 32], StoreError> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.master)
-            .map_err(|e| format!("derive backup key: {e}"))?;
+            .map_err(|_| StoreError::Seal("cannot derive the backup key"))?;
         mac.update(b"csms-emulator backup blob key\0format 1");
         Ok(mac.finalize().into_bytes().into())
     }
 
     /// The data key of (`project`, `kms_key_id`), derived once and then kept.
-    fn data_key(&self, project: &str, kms_key_id: &str) -> Result<Arc<Aes256Gcm>, String> {
+    fn data_key(&self, project: &str, kms_key_id: &str) -> Result<Arc<Aes256Gcm>, StoreError> {
         let id = (project.to_owned(), kms_key_id.to_owned());
         if let Some(key) = self
             .keys
@@ -126,14 +131,16 @@ impl Vault {
             return Ok(Arc::clone(key));
         }
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.master)
-            .map_err(|e| format!("derive data key: {e}"))?;
+            .map_err(|_| StoreError::Seal("cannot derive a data key"))?;
         mac.update(b"csms-emulator data key\0");
         mac.update(project.as_bytes());
         mac.update(b"\0");
         mac.update(kms_key_id.as_bytes());
         let derived = mac.finalize().into_bytes();
-        let key =
-            Arc::new(Aes256Gcm::new_from_slice(&derived).map_err(|e| format!("data key: {e}"))?);
+        let key = Arc::new(
+            Aes256Gcm::new_from_slice(&derived)
+                .map_err(|_| StoreError::Seal("a data key has the wrong length"))?,
+        );
         let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
         if keys.len() >= KEYS_KEPT {
             keys.clear(); // bounded: keys are cheap to derive again
@@ -150,11 +157,11 @@ impl Vault {
         kms_key_id: &str,
         aad: &str,
         plain: &[u8],
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, StoreError> {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng
             .try_fill_bytes(&mut nonce)
-            .map_err(|e| format!("random nonce: {e}"))?;
+            .map_err(|_| StoreError::Seal("cannot draw a random nonce"))?;
         let sealed = self
             .data_key(project, kms_key_id)?
             .encrypt(
@@ -164,7 +171,7 @@ impl Vault {
                     aad: aad.as_bytes(),
                 },
             )
-            .map_err(|_| "encryption failed".to_owned())?;
+            .map_err(|_| StoreError::Seal("encryption failed"))?;
         let mut bytes = Vec::with_capacity(NONCE_LEN + sealed.len());
         bytes.extend_from_slice(&nonce);
         bytes.extend(sealed);
@@ -178,9 +185,9 @@ impl Vault {
         kms_key_id: &str,
         aad: &str,
         sealed: &[u8],
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, StoreError> {
         if sealed.len() <= NONCE_LEN {
-            return Err("sealed value is too short".into());
+            return Err(StoreError::Seal("the sealed value is too short"));
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         self.data_key(project, kms_key_id)?
@@ -192,8 +199,9 @@ impl Vault {
                 },
             )
             .map_err(|_| {
-                "the value does not decrypt: it is damaged, or was not sealed for this place"
-                    .to_owned()
+                StoreError::Seal(
+                    "the value does not decrypt: it is damaged, or was not sealed for this place",
+                )
             })
     }
 
@@ -204,7 +212,7 @@ impl Vault {
         kms_key_id: &str,
         aad: &str,
         plain: &[u8],
-    ) -> Result<String, String> {
+    ) -> Result<String, StoreError> {
         self.seal_bytes(project, kms_key_id, aad, plain)
             .map(|bytes| STANDARD.encode(bytes))
     }
@@ -216,10 +224,10 @@ impl Vault {
         kms_key_id: &str,
         aad: &str,
         sealed: &str,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, StoreError> {
         let bytes = STANDARD
             .decode(sealed)
-            .map_err(|_| "sealed value is not base64".to_owned())?;
+            .map_err(|_| StoreError::Seal("the sealed value is not base64"))?;
         self.open_bytes(project, kms_key_id, aad, &bytes)
     }
 }
@@ -275,7 +283,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("csms-vault-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let err = Vault::open(&dir, None, true).unwrap_err();
-        assert!(err.contains("no master.key"), "{err}");
+        assert!(err.to_string().contains("no master.key"), "{err}");
         assert!(!dir.join(MASTER_KEY_FILE).exists(), "nothing was written");
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -5,12 +5,13 @@
 use std::path::Path;
 
 use super::DB_FILE;
+use crate::store::error::StoreError;
 
 /// Files that mean the directory already holds a database.
 const DB_FILES: [&str; 2] = [DB_FILE, "csms.db-wal"];
 
 /// Creates `dir` (mode 0700) if missing; answers whether it already holds a database.
-pub(super) fn prepare_dir(dir: &Path) -> Result<bool, String> {
+pub(super) fn prepare_dir(dir: &Path) -> Result<bool, StoreError> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -20,7 +21,7 @@ pub(super) fn prepare_dir(dir: &Path) -> Result<bool, String> {
     }
     builder
         .create(dir)
-        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        .map_err(StoreError::file("create", dir))?;
     Ok(DB_FILES
         .iter()
         .any(|file| std::fs::metadata(dir.join(file)).is_ok_and(|m| m.is_file() && m.len() > 0)))
@@ -28,7 +29,7 @@ pub(super) fn prepare_dir(dir: &Path) -> Result<bool, String> {
 
 /// Creates the database file with mode 0600 when missing, and makes every database file
 /// that exists 0600.
-pub(super) fn make_db_private(dir: &Path) -> Result<(), String> {
+pub(super) fn make_db_private(dir: &Path) -> Result<(), StoreError> {
     let path = dir.join(DB_FILE);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(false);
@@ -39,14 +40,14 @@ pub(super) fn make_db_private(dir: &Path) -> Result<(), String> {
     }
     options
         .open(&path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        .map_err(StoreError::file("create", &path))?;
     #[cfg(unix)]
     for file in [DB_FILE, "csms.db-wal", "csms.db-shm"] {
         use std::os::unix::fs::PermissionsExt;
         let path = dir.join(file);
         if path.exists() {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| format!("cannot make {} private: {e}", path.display()))?;
+                .map_err(StoreError::file("make private", &path))?;
         }
     }
     Ok(())

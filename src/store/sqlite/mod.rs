@@ -27,11 +27,11 @@ use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
 
 use super::durability::{self, Outcome};
+use super::error::StoreError;
 use super::memory::MemoryStore;
 use super::vault::Vault;
 use super::{ProjectData, Store, Tx};
 use checkpoint::{WalSignals, checkpoint_loop};
-use rows::internal;
 use writer::{Job, Reply, Writer, writer_loop};
 
 /// The database file inside the data directory.
@@ -100,7 +100,7 @@ impl SqliteStore {
     /// Opens (or creates) the store in `dir` and loads everything into memory. Fails with a
     /// message saying what to fix for a newer format, a wrong master key or a broken file;
     /// nothing is changed then.
-    pub fn open(dir: &Path, master_key: Option<&str>) -> Result<Self, String> {
+    pub fn open(dir: &Path, master_key: Option<&str>) -> Result<Self, StoreError> {
         Self::open_with(dir, master_key, Checkpoints::Background)
     }
 
@@ -109,27 +109,25 @@ impl SqliteStore {
         dir: &Path,
         master_key: Option<&str>,
         checkpoints: Checkpoints,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, StoreError> {
         let holds_data = files::prepare_dir(dir)?;
         let vault = Vault::open(dir, master_key, holds_data)?;
         files::make_db_private(dir)?;
         let path = dir.join(DB_FILE);
-        let conn =
-            Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let conn = Connection::open(&path).map_err(StoreError::database("open", &path))?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
-        .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
-        let writer_conn =
-            Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        .map_err(StoreError::database("configure", &path))?;
+        let writer_conn = Connection::open(&path).map_err(StoreError::database("open", &path))?;
         // The writer checkpoints only when asked (a checkpoint fsyncs); see `checkpoint_loop`.
         writer_conn
             .execute_batch(
                 "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;",
             )
-            .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+            .map_err(StoreError::database("configure", &path))?;
         let checkpoint_conn =
-            Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            Connection::open(&path).map_err(StoreError::database("open", &path))?;
         let vault = Arc::new(vault);
         let (sender, receiver) = std::sync::mpsc::channel();
         let store = Self {
@@ -155,7 +153,10 @@ impl SqliteStore {
         let handle = std::thread::Builder::new()
             .name("csms-sqlite-writer".into())
             .spawn(move || writer_loop(writer_conn, &receiver, &writer))
-            .map_err(|e| format!("cannot start the writer thread: {e}"))?;
+            .map_err(|source| StoreError::Thread {
+                which: "writer",
+                source,
+            })?;
         *store.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         if checkpoints == Checkpoints::Manual {
             return Ok(store);
@@ -164,7 +165,10 @@ impl SqliteStore {
         let checkpointer = std::thread::Builder::new()
             .name("csms-sqlite-checkpoint".into())
             .spawn(move || checkpoint_loop(&checkpoint_conn, &wal))
-            .map_err(|e| format!("cannot start the checkpoint thread: {e}"))?;
+            .map_err(|source| StoreError::Thread {
+                which: "checkpoint",
+                source,
+            })?;
         *store
             .checkpointer
             .lock()
@@ -188,9 +192,9 @@ impl SqliteStore {
         };
         let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
         jobs.as_ref()
-            .ok_or_else(|| CsmsError::Internal("the store is closed".into()))?
+            .ok_or(StoreError::Closed)?
             .send(job(reply))
-            .map_err(|_| CsmsError::Internal("the store's writer stopped".into()))?;
+            .map_err(|_| StoreError::WriterStopped)?;
         Ok(wait)
     }
 
@@ -198,10 +202,8 @@ impl SqliteStore {
     fn wait(wait: Option<Receiver<Outcome>>) -> Result<(), CsmsError> {
         match wait.map(|w| w.recv()) {
             None | Some(Ok(Ok(()))) => Ok(()),
-            Some(Ok(Err(e))) => Err(CsmsError::Internal(format!(
-                "writing the data directory failed: {e}"
-            ))),
-            Some(Err(_)) => Err(CsmsError::Internal("the store's writer stopped".into())),
+            Some(Ok(Err(e))) => Err(StoreError::Commit(e).into()),
+            Some(Err(_)) => Err(StoreError::WriterStopped.into()),
         }
     }
 
@@ -210,7 +212,7 @@ impl SqliteStore {
     }
 }
 
-pub(super) fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), CsmsError> {
+pub(super) fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), StoreError> {
     match project {
         Some(p) => {
             for table in ["secrets", "versions", "project_state", "log"] {
@@ -218,14 +220,14 @@ pub(super) fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<
                     &format!("DELETE FROM {table} WHERE project = ?1"),
                     params![p],
                 )
-                .map_err(internal("reset"))?;
+                .map_err(StoreError::statement("reset"))?;
             }
         }
         None => {
             tx.execute_batch(
                 "DELETE FROM secrets; DELETE FROM versions; DELETE FROM project_state; DELETE FROM log;",
             )
-            .map_err(internal("reset"))?;
+            .map_err(StoreError::statement("reset"))?;
         }
     }
     Ok(())
@@ -283,9 +285,7 @@ impl Store for SqliteStore {
 
     fn writable(&self) -> Result<(), CsmsError> {
         if self.failed.load(Ordering::SeqCst) {
-            return Err(CsmsError::Internal(
-                "an earlier write to the data directory failed; restart csms-emulator".into(),
-            ));
+            return Err(StoreError::Failed.into());
         }
         Ok(())
     }
@@ -298,14 +298,11 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(internal("load setting"))
+            .map_err(|e| StoreError::statement("load setting")(e).into())
     }
 
     fn backup_key(&self) -> Result<Option<[u8; 32]>, CsmsError> {
-        self.vault
-            .backup_key()
-            .map(Some)
-            .map_err(CsmsError::Internal)
+        self.vault.backup_key().map(Some).map_err(CsmsError::from)
     }
 }
 

@@ -16,7 +16,7 @@ use crate::domain::event::{Event, NotificationRecord};
 use crate::domain::names::ProjectId;
 use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
 use crate::domain::task::RotationTask;
-use crate::error::CsmsError;
+use crate::store::error::StoreError;
 use crate::store::vault::Vault;
 use crate::store::{Extras, ProjectData, RECORDS_MAX, TASKS_MAX, Writes};
 
@@ -25,12 +25,8 @@ pub(super) fn aad(project: &str, name: &str, number: u32) -> String {
     format!("{project}/{name}/v{number}")
 }
 
-pub(super) fn internal(context: &str) -> impl Fn(rusqlite::Error) -> CsmsError + '_ {
-    move |e| CsmsError::Internal(format!("{context}: {e}"))
-}
-
-fn json<T: serde::Serialize>(value: &T) -> Result<String, CsmsError> {
-    serde_json::to_string(value).map_err(|e| CsmsError::Internal(format!("serialize: {e}")))
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    Ok(serde_json::to_string(value)?)
 }
 
 /// A version row to write: a new version with its sealed value, or new metadata of a
@@ -78,20 +74,18 @@ fn new_version_row(
     project: &str,
     secret: &Secret,
     version: &Version,
-) -> Result<VersionRow, CsmsError> {
+) -> Result<VersionRow, StoreError> {
     let (binary, plain) = match (version.value.as_text(), version.value.as_binary()) {
         (Some(text), _) => (false, text),
         (None, Some(b64)) => (true, b64),
         (None, None) => (false, ""),
     };
-    let sealed = vault
-        .seal_bytes(
-            project,
-            version.kms_key_id.as_str(),
-            &aad(project, secret.name().as_str(), version.number.0),
-            plain.as_bytes(),
-        )
-        .map_err(CsmsError::Internal)?;
+    let sealed = vault.seal_bytes(
+        project,
+        version.kms_key_id.as_str(),
+        &aad(project, secret.name().as_str(), version.number.0),
+        plain.as_bytes(),
+    )?;
     Ok(VersionRow {
         number: version.number.0,
         meta: json(&version.to_record(false))?,
@@ -105,7 +99,7 @@ pub(super) fn job_for(
     project: &str,
     base: &ProjectData,
     writes: &Writes,
-) -> Result<WriteJob, CsmsError> {
+) -> Result<WriteJob, StoreError> {
     let mut secrets = Vec::with_capacity(writes.secrets.len());
     for (name, new) in &writes.secrets {
         let Some(secret) = new else {
@@ -173,7 +167,7 @@ pub(super) fn job_for(
 }
 
 /// Writes one transaction's rows.
-pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), CsmsError> {
+pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), StoreError> {
     let project = job.project.as_str();
     for write in &job.secrets {
         persist_secret(tx, project, write)?;
@@ -182,27 +176,27 @@ pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), CsmsEr
         .prepare_cached(
             "INSERT OR REPLACE INTO project_state (project, kind, body) VALUES (?1, ?2, ?3)",
         )
-        .map_err(internal("store project state"))?;
+        .map_err(StoreError::statement("store project state"))?;
     if let Some(events) = &job.events {
         state
             .execute(params![project, "events", json(events)?])
-            .map_err(internal("store events"))?;
+            .map_err(StoreError::statement("store events"))?;
     }
     if let Some(extras) = &job.extras {
         state
             .execute(params![project, "extras", json(extras)?])
-            .map_err(internal("store extras"))?;
+            .map_err(StoreError::statement("store extras"))?;
     }
     let mut log = tx
         .prepare_cached("INSERT INTO log (project, kind, body) VALUES (?1, ?2, ?3)")
-        .map_err(internal("store log"))?;
+        .map_err(StoreError::statement("store log"))?;
     for task in &job.tasks {
         log.execute(params![project, "task", json(task)?])
-            .map_err(internal("store task"))?;
+            .map_err(StoreError::statement("store task"))?;
     }
     for record in &job.records {
         log.execute(params![project, "record", json(record)?])
-            .map_err(internal("store record"))?;
+            .map_err(StoreError::statement("store record"))?;
     }
     Ok(())
 }
@@ -211,23 +205,23 @@ fn persist_secret(
     tx: &Transaction<'_>,
     project: &str,
     write: &SecretWrite,
-) -> Result<(), CsmsError> {
+) -> Result<(), StoreError> {
     let name = write.name.as_str();
     if write.replaces {
         tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2")
             .and_then(|mut st| st.execute(params![project, name]))
-            .map_err(internal("clear versions"))?;
+            .map_err(StoreError::statement("clear versions"))?;
     }
     let Some(meta) = &write.meta else {
         tx.prepare_cached("DELETE FROM secrets WHERE project = ?1 AND name = ?2")
             .and_then(|mut st| st.execute(params![project, name]))
-            .map_err(internal("delete secret"))?;
+            .map_err(StoreError::statement("delete secret"))?;
         return Ok(());
     };
     for number in &write.gone {
         tx.prepare_cached("DELETE FROM versions WHERE project = ?1 AND name = ?2 AND number = ?3")
             .and_then(|mut st| st.execute(params![project, name, number]))
-            .map_err(internal("delete version"))?;
+            .map_err(StoreError::statement("delete version"))?;
     }
     for row in &write.rows {
         match &row.sealed {
@@ -239,18 +233,18 @@ fn persist_secret(
                 .and_then(|mut st| {
                     st.execute(params![project, name, row.number, row.meta, binary, value])
                 })
-                .map_err(internal("store version"))?,
+                .map_err(StoreError::statement("store version"))?,
             None => tx
                 .prepare_cached(
                     "UPDATE versions SET meta = ?4 WHERE project = ?1 AND name = ?2 AND number = ?3",
                 )
                 .and_then(|mut st| st.execute(params![project, name, row.number, row.meta]))
-                .map_err(internal("update version"))?,
+                .map_err(StoreError::statement("update version"))?,
         };
     }
     tx.prepare_cached("INSERT OR REPLACE INTO secrets (project, name, body) VALUES (?1, ?2, ?3)")
         .and_then(|mut st| st.execute(params![project, name, meta]))
-        .map_err(internal("store secret"))?;
+        .map_err(StoreError::statement("store secret"))?;
     Ok(())
 }
 
@@ -258,23 +252,23 @@ fn persist_secret(
 pub(super) fn load_secrets(
     conn: &Connection,
     vault: &Vault,
-) -> Result<Vec<(String, Secret)>, String> {
+) -> Result<Vec<(String, Secret)>, StoreError> {
     let mut versions: HashMap<(String, String), Vec<VersionRecord>> = HashMap::new();
     let mut rows = conn
         .prepare("SELECT project, name, number, meta, binary, value FROM versions ORDER BY project, name, number")
-        .map_err(|e| e.to_string())?;
-    let mut cursor = rows.query([]).map_err(|e| e.to_string())?;
-    while let Some(row) = cursor.next().map_err(|e| e.to_string())? {
-        let (project, name, number): (String, String, u32) = (
-            row.get(0).map_err(|e| e.to_string())?,
-            row.get(1).map_err(|e| e.to_string())?,
-            row.get(2).map_err(|e| e.to_string())?,
-        );
-        let meta: String = row.get(3).map_err(|e| e.to_string())?;
-        let binary: bool = row.get(4).map_err(|e| e.to_string())?;
-        let sealed: Vec<u8> = row.get(5).map_err(|e| e.to_string())?;
-        let mut record: VersionRecord = serde_json::from_str(&meta)
-            .map_err(|e| format!("secret {name} version {number}: unreadable metadata: {e}"))?;
+        ?;
+    let mut cursor = rows.query([])?;
+    while let Some(row) = cursor.next()? {
+        let (project, name, number): (String, String, u32) =
+            (row.get(0)?, row.get(1)?, row.get(2)?);
+        let meta: String = row.get(3)?;
+        let binary: bool = row.get(4)?;
+        let sealed: Vec<u8> = row.get(5)?;
+        let mut record: VersionRecord =
+            serde_json::from_str(&meta).map_err(|e| StoreError::Damaged {
+                what: format!("secret {name} version {number}"),
+                detail: format!("unreadable metadata: {e}"),
+            })?;
         // The master key already opened the directory's key check (schema.rs), so a
         // value it cannot open was damaged, not sealed under another key.
         let plain = vault
@@ -284,10 +278,14 @@ pub(super) fn load_secrets(
                 &aad(&project, &name, number),
                 &sealed,
             )
-            .map_err(|e| {
-                format!("project {project}, secret {name}, version v{number}: the stored value is damaged ({e})")
+            .map_err(|e| StoreError::Damaged {
+                what: format!("project {project}, secret {name}, version v{number}"),
+                detail: format!("the stored value is damaged ({e})"),
             })?;
-        let text = String::from_utf8(plain).map_err(|_| "a value is not UTF-8".to_owned())?;
+        let text = String::from_utf8(plain).map_err(|_| StoreError::Damaged {
+            what: format!("project {project}, secret {name}, version v{number}"),
+            detail: "the value is not UTF-8".to_owned(),
+        })?;
         if binary {
             record.secret_binary = Some(text);
         } else {
@@ -296,40 +294,42 @@ pub(super) fn load_secrets(
         versions.entry((project, name)).or_default().push(record);
     }
     let mut secrets = Vec::new();
-    let mut rows = conn
-        .prepare("SELECT project, name, body FROM secrets")
-        .map_err(|e| e.to_string())?;
-    let mut cursor = rows.query([]).map_err(|e| e.to_string())?;
-    while let Some(row) = cursor.next().map_err(|e| e.to_string())? {
-        let project: String = row.get(0).map_err(|e| e.to_string())?;
-        let name: String = row.get(1).map_err(|e| e.to_string())?;
-        let body: String = row.get(2).map_err(|e| e.to_string())?;
+    let mut rows = conn.prepare("SELECT project, name, body FROM secrets")?;
+    let mut cursor = rows.query([])?;
+    while let Some(row) = cursor.next()? {
+        let project: String = row.get(0)?;
+        let name: String = row.get(1)?;
+        let body: String = row.get(2)?;
         let mut record: SecretRecord =
-            serde_json::from_str(&body).map_err(|e| format!("secret {name}: unreadable: {e}"))?;
+            serde_json::from_str(&body).map_err(|e| StoreError::Damaged {
+                what: format!("secret {name}"),
+                detail: format!("unreadable: {e}"),
+            })?;
         record.versions = versions
             .remove(&(project.clone(), name.clone()))
             .unwrap_or_default();
-        let secret = Secret::from_record(record).map_err(|e| format!("secret {name}: {e}"))?;
+        let secret = Secret::from_record(record).map_err(|e| StoreError::Damaged {
+            what: format!("secret {name}"),
+            detail: e.to_string(),
+        })?;
         secrets.push((project, secret));
     }
     Ok(secrets)
 }
 
 /// Every three-text-column row of a query.
-fn text_rows(conn: &Connection, sql: &str) -> Result<Vec<(String, String, String)>, String> {
-    let mut statement = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let rows = statement
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(|e| e.to_string())?;
+fn text_rows(conn: &Connection, sql: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+    let mut statement = conn.prepare(sql)?;
+    let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     rows.collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())
+        .map_err(StoreError::from)
 }
 
 /// The whole stored state, by project, as writes to apply to an empty memory store.
 pub(super) fn read_state(
     conn: &Connection,
     vault: &Vault,
-) -> Result<Vec<(ProjectId, Writes)>, String> {
+) -> Result<Vec<(ProjectId, Writes)>, StoreError> {
     let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
     for (project, secret) in load_secrets(conn, vault)? {
         by_project
@@ -342,12 +342,11 @@ pub(super) fn read_state(
         let writes = by_project.entry(project).or_default();
         match kind.as_str() {
             "events" => {
-                let events: Vec<Event> = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+                let events: Vec<Event> = serde_json::from_str(&body)?;
                 writes.events = Some(events.into_iter().map(|e| (e.name.clone(), e)).collect());
             }
             "extras" => {
-                writes.extras =
-                    Some(serde_json::from_str::<Extras>(&body).map_err(|e| e.to_string())?);
+                writes.extras = Some(serde_json::from_str::<Extras>(&body)?);
             }
             _ => {}
         }
@@ -359,10 +358,10 @@ pub(super) fn read_state(
         match kind.as_str() {
             "task" => writes
                 .tasks
-                .push(serde_json::from_str::<RotationTask>(&body).map_err(|e| e.to_string())?),
-            "record" => writes.records.push(
-                serde_json::from_str::<NotificationRecord>(&body).map_err(|e| e.to_string())?,
-            ),
+                .push(serde_json::from_str::<RotationTask>(&body)?),
+            "record" => writes
+                .records
+                .push(serde_json::from_str::<NotificationRecord>(&body)?),
             _ => {}
         }
     }

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::secret::SecretRecord;
 use crate::store::Extras;
+use crate::store::error::StoreError;
 use crate::store::vault::Vault;
 
 /// The format this build writes; older formats are migrated, newer ones refused.
@@ -32,95 +33,93 @@ const SHARED_TABLES: &str = "
         kind TEXT NOT NULL, body TEXT NOT NULL);
     CREATE INDEX log_project ON log (project, kind, seq);";
 
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
 /// Brings the database to [`FORMAT`]; refuses a newer format or another master key.
-pub(super) fn migrate(conn: &mut Connection, vault: &Vault) -> Result<(), String> {
-    let tx = conn.transaction().map_err(text)?;
+pub(super) fn migrate(conn: &mut Connection, vault: &Vault) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-    )
-    .map_err(text)?;
+    )?;
     let format: Option<String> = tx
         .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
             r.get(0)
         })
-        .optional()
-        .map_err(text)?;
+        .optional()?;
     let format: u32 = match format {
         Some(f) => f
             .parse()
-            .map_err(|_| format!("unreadable format version {f:?}"))?,
+            .map_err(|_| StoreError::Format(format!("unreadable format version {f:?}")))?,
         None => 0,
     };
     if format > FORMAT {
-        return Err(format!(
+        return Err(StoreError::Format(format!(
             "the data directory was written by a newer csms-emulator (format {format}; this build reads up to {FORMAT}); upgrade csms-emulator or use another --data-dir"
-        ));
+        )));
     }
     if format == 0 {
-        tx.execute_batch(FORMAT_2_TABLES).map_err(text)?;
-        tx.execute_batch(SHARED_TABLES).map_err(text)?;
+        tx.execute_batch(FORMAT_2_TABLES)?;
+        tx.execute_batch(SHARED_TABLES)?;
         let check = vault.seal("*meta*", "check", "check", KEY_CHECK)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('key_check', ?1)",
             params![check],
-        )
-        .map_err(text)?;
+        )?;
     } else {
         check_key(&tx, vault)?;
         if format == 1 {
-            format_1_to_2(&tx).map_err(|e| format!("migrating format 1 to 2: {e}"))?;
+            format_1_to_2(&tx).map_err(|e| StoreError::Migration {
+                from: 1,
+                to: 2,
+                source: Box::new(e),
+            })?;
         }
         if format <= 2 {
-            hash_user_passwords(&tx).map_err(|e| format!("migrating format 2 to 3: {e}"))?;
+            hash_user_passwords(&tx).map_err(|e| StoreError::Migration {
+                from: 2,
+                to: 3,
+                source: Box::new(e),
+            })?;
         }
     }
     tx.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1)",
         params![FORMAT.to_string()],
-    )
-    .map_err(text)?;
-    tx.commit().map_err(text)
+    )?;
+    tx.commit().map_err(StoreError::from)
 }
 
-fn check_key(tx: &Transaction<'_>, vault: &Vault) -> Result<(), String> {
+fn check_key(tx: &Transaction<'_>, vault: &Vault) -> Result<(), StoreError> {
     let check: String = tx
         .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
             r.get(0)
         })
-        .map_err(|e| format!("the key check is missing: {e}"))?;
+        .map_err(StoreError::statement("read the key check"))?;
     if vault
         .open_sealed("*meta*", "check", "check", &check)
         .ok()
         .as_deref()
         != Some(KEY_CHECK)
     {
-        return Err("the master key does not open this data directory (wrong CSMS_MASTER_KEY or master.key); nothing was changed".into());
+        return Err(StoreError::Key("the master key does not open this data directory (wrong CSMS_MASTER_KEY or master.key); nothing was changed".into()));
     }
     Ok(())
 }
 
 /// Rewrites every project's extras: reading them hashes a password kept in plaintext
 /// (see [`crate::domain::user_password::PasswordDigest`]), and writing keeps the hash.
-fn hash_user_passwords(tx: &Transaction<'_>) -> Result<(), String> {
+fn hash_user_passwords(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let rows: Vec<(String, String)> = tx
         .prepare("SELECT project, body FROM project_state WHERE kind = 'extras'")
         .and_then(|mut st| {
             st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()
-        })
-        .map_err(text)?;
+        })?;
     for (project, body) in rows {
-        let extras: Extras = serde_json::from_str(&body).map_err(text)?;
-        let body = serde_json::to_string(&extras).map_err(text)?;
+        let extras: Extras = serde_json::from_str(&body)?;
+        let body = serde_json::to_string(&extras)?;
         tx.execute(
             "UPDATE project_state SET body = ?2 WHERE project = ?1 AND kind = 'extras'",
             params![project, body],
-        )
-        .map_err(text)?;
+        )?;
     }
     Ok(())
 }
@@ -134,70 +133,68 @@ struct SealedValueV1 {
 
 /// Splits each format-1 secret row into a secret row and one row per version. Sealed
 /// values move as they are (same key, same binding), so nothing is decrypted.
-fn format_1_to_2(tx: &Transaction<'_>) -> Result<(), String> {
+fn format_1_to_2(tx: &Transaction<'_>) -> Result<(), StoreError> {
     tx.execute_batch(
         "ALTER TABLE secrets RENAME TO secrets_v1; ALTER TABLE versions RENAME TO versions_v1;",
-    )
-    .map_err(text)?;
-    tx.execute_batch(FORMAT_2_TABLES).map_err(text)?;
+    )?;
+    tx.execute_batch(FORMAT_2_TABLES)?;
     copy_format_1_rows(tx)?;
     tx.execute_batch("DROP TABLE secrets_v1; DROP TABLE versions_v1;")
-        .map_err(text)
+        .map_err(StoreError::from)
 }
 
-fn copy_format_1_rows(tx: &Transaction<'_>) -> Result<(), String> {
+fn copy_format_1_rows(tx: &Transaction<'_>) -> Result<(), StoreError> {
     use base64::Engine as _;
-    let mut old_secrets = tx
-        .prepare("SELECT project, name, body FROM secrets_v1")
-        .map_err(text)?;
+    let mut old_secrets = tx.prepare("SELECT project, name, body FROM secrets_v1")?;
     let mut old_value = tx
-        .prepare("SELECT body FROM versions_v1 WHERE project = ?1 AND name = ?2 AND number = ?3")
-        .map_err(text)?;
+        .prepare("SELECT body FROM versions_v1 WHERE project = ?1 AND name = ?2 AND number = ?3")?;
     let mut put_version = tx
         .prepare(
             "INSERT INTO versions (project, name, number, meta, binary, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
-        .map_err(text)?;
-    let mut put_secret = tx
-        .prepare("INSERT INTO secrets (project, name, body) VALUES (?1, ?2, ?3)")
-        .map_err(text)?;
-    let rows = old_secrets
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .map_err(text)?;
+        ?;
+    let mut put_secret =
+        tx.prepare("INSERT INTO secrets (project, name, body) VALUES (?1, ?2, ?3)")?;
+    let rows = old_secrets.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
     for row in rows {
-        let (project, name, body) = row.map_err(text)?;
+        let (project, name, body) = row?;
         let mut record: SecretRecord =
-            serde_json::from_str(&body).map_err(|e| format!("secret {name}: {e}"))?;
+            serde_json::from_str(&body).map_err(|e| StoreError::Damaged {
+                what: format!("secret {name}"),
+                detail: e.to_string(),
+            })?;
         for version in std::mem::take(&mut record.versions) {
             let sealed: String = old_value
                 .query_row(params![project, name, version.number], |r| r.get(0))
-                .map_err(|e| format!("secret {name} version {}: {e}", version.number))?;
-            let sealed: SealedValueV1 = serde_json::from_str(&sealed).map_err(text)?;
+                .map_err(|e| StoreError::Damaged {
+                    what: format!("secret {name} version {}", version.number),
+                    detail: e.to_string(),
+                })?;
+            let sealed: SealedValueV1 = serde_json::from_str(&sealed)?;
             let value = base64::engine::general_purpose::STANDARD
                 .decode(sealed.data)
-                .map_err(text)?;
-            let meta = serde_json::to_string(&version).map_err(text)?;
-            put_version
-                .execute(params![
-                    project,
-                    name,
-                    version.number,
-                    meta,
-                    sealed.binary,
-                    value
-                ])
-                .map_err(text)?;
+                .map_err(|e| StoreError::Damaged {
+                    what: format!("secret {name} version {}", version.number),
+                    detail: e.to_string(),
+                })?;
+            let meta = serde_json::to_string(&version)?;
+            put_version.execute(params![
+                project,
+                name,
+                version.number,
+                meta,
+                sealed.binary,
+                value
+            ])?;
         }
-        let body = serde_json::to_string(&record).map_err(text)?;
-        put_secret
-            .execute(params![project, name, body])
-            .map_err(text)?;
+        let body = serde_json::to_string(&record)?;
+        put_secret.execute(params![project, name, body])?;
     }
     Ok(())
 }

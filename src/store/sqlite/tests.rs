@@ -6,6 +6,7 @@ use super::*;
 use crate::domain::names::VersionRef;
 use crate::domain::secret::{NewVersion, Secret, SecretSettings};
 use crate::domain::value::SecretValue;
+use crate::store::error::StoreError;
 use crate::store::{Writes, contract, read, transact};
 
 fn new_secret(name: &str, value: &str) -> Secret {
@@ -72,7 +73,8 @@ fn state_survives_reopening_and_values_are_never_plaintext_on_disk() {
         assert!(!text.contains("plaintext-canary-4711"));
     }
     let err = SqliteStore::open(&dir, Some(&"00".repeat(32))).unwrap_err();
-    assert!(err.contains("master key"), "{err}");
+    assert!(matches!(err, StoreError::Key(_)), "{err:?}");
+    assert!(err.to_string().contains("master key"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -393,7 +395,8 @@ fn a_newer_format_is_refused() {
         .unwrap();
     drop(conn);
     let err = SqliteStore::open(&dir, None).unwrap_err();
-    assert!(err.contains("newer"), "{err}");
+    assert!(matches!(err, StoreError::Format(_)), "{err:?}");
+    assert!(err.to_string().contains("newer"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -463,7 +466,8 @@ fn without_its_master_key_a_directory_with_data_is_refused_and_no_key_is_made() 
     drop(store);
     std::fs::remove_file(dir.join("master.key")).unwrap();
     let err = SqliteStore::open(&dir, None).unwrap_err();
-    assert!(err.contains("no master.key"), "{err}");
+    assert!(matches!(err, StoreError::Key(_)), "{err:?}");
+    assert!(err.to_string().contains("no master.key"), "{err}");
     assert!(!dir.join("master.key").exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -482,6 +486,8 @@ fn a_damaged_value_is_reported_as_damaged_not_as_a_wrong_key() {
     .unwrap();
     drop(conn);
     let err = SqliteStore::open(&dir, None).unwrap_err();
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
+    let err = err.to_string();
     assert!(err.contains("damaged") && err.contains("secret s"), "{err}");
     assert!(!err.contains("master key does not open"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();

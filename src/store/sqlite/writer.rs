@@ -8,6 +8,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use rusqlite::{Connection, params};
 
 use super::super::durability::Outcome;
+use super::super::error::StoreError;
 use super::super::memory::MemoryStore;
 use super::super::vault::Vault;
 use super::checkpoint::{WalSignals, rewind_wal};
@@ -58,7 +59,7 @@ impl Writer {
     /// the disk holds, so reads show exactly the acknowledged history. Memory is reloaded
     /// before anyone is answered; a transaction that slipped in before `failed` was set is
     /// wiped with it, and any later one is refused under the memory lock.
-    pub(super) fn fail(&self, conn: &Connection, error: &str) {
+    pub(super) fn fail(&self, conn: &Connection, error: &StoreError) {
         if self.failed.swap(true, Ordering::SeqCst) {
             tracing::debug!(%error, "a write after a failed commit was refused");
             return;
@@ -89,9 +90,9 @@ pub(super) fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, writer: &W
         // After a failed commit nothing more is written, not even jobs queued behind it:
         // they may build on the lost change, and the disk must stay a prefix of history.
         let result = if failed.load(Ordering::SeqCst) {
-            Err("an earlier commit to the data directory failed".to_owned())
+            Err(Arc::new(StoreError::Failed))
         } else {
-            commit(&mut conn, &batch)
+            commit(&mut conn, &batch).map_err(Arc::new)
         };
         if let Err(e) = &result {
             writer.fail(&conn, e);
@@ -105,24 +106,22 @@ pub(super) fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, writer: &W
 }
 
 /// Writes a batch of jobs in one SQLite transaction: all of them, or none.
-pub(super) fn commit(conn: &mut Connection, batch: &[Job]) -> Result<(), String> {
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
+pub(super) fn commit(conn: &mut Connection, batch: &[Job]) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
     for job in batch {
         match job {
-            Job::Write(write, _) => rows::persist(&tx, write).map_err(|e| e.to_string())?,
-            Job::Reset(project, _) => {
-                reset_rows(&tx, project.as_deref()).map_err(|e| e.to_string())?;
-            }
+            Job::Write(write, _) => rows::persist(&tx, write)?,
+            Job::Reset(project, _) => reset_rows(&tx, project.as_deref())?,
             Job::Setting(key, value, _) => {
                 tx.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
                     params![format!("setting:{key}"), value],
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(StoreError::statement("store a setting"))?;
             }
         }
     }
-    tx.commit().map_err(|e| e.to_string())
+    Ok(tx.commit()?)
 }
 
 /// Moves queued jobs into `batch`, up to [`BATCH_MAX`].
