@@ -1,24 +1,25 @@
-//! Routes under `/v1/{project_id}/csms/…`: events, notification records, tasks, password
-//! generation, grants, tags and the tag search. Which one a request is, the classifier
-//! has already said (a literal such as `events` before a secret id).
+//! Routes under `/v1/{project_id}/csms/…` other than events and tags: rotation tasks,
+//! notification records, password generation and grants, with the bodies and queries
+//! they read. Which operation a request is, the classifier has already said.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::domain::event::Event;
-use crate::domain::names::{EventName, ProjectId};
+use crate::domain::grant::{self, GRANT_ID_MAX_CHARS, GrantRequest};
+use crate::domain::names::SecretName;
+use crate::domain::page::PageLimit;
 use crate::domain::password::PasswordPolicy;
-use crate::service::{
-    CreateEventInput, CsmsService, GrantInput, ListTasksInput, ResourceFilterInput, TagActionInput,
-    UpdateEventInput,
-};
+use crate::domain::task::TaskStatus;
+use crate::error::CsmsError;
+use crate::service::input::non_empty;
+use crate::service::{CsmsService, TaskFilter};
+use uuid::Uuid;
 
 use super::dto_extra::{
-    CreateTagBody, EventResponse, GrantResponse, ListEventsResponse, ListGrantsResponse,
-    ListRecordsResponse, ListTasksResponse, PasswordBody, PasswordResponse, ProjectTagsResponse,
-    ResourcesResponse, SecretTagsResponse,
+    GrantResponse, ListGrantsResponse, ListRecordsResponse, ListTasksResponse, PasswordBody,
+    PasswordResponse,
 };
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery, OptionalJson};
@@ -36,51 +37,79 @@ pub struct CsmsQueryParams {
     pub grantee_user: Option<String>,
 }
 
-fn event_response(event: &Event) -> Json<EventResponse> {
-    Json(EventResponse {
-        event: event.into(),
-    })
+/// The body of create-grants and update-grant.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct GrantBody {
+    pub resource_id: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub grantee_type: Option<String>,
+    pub grantee_target_id: Option<String>,
+    /// The SDKs send a date (`2030-01-01`, `format: date`); a millisecond timestamp is
+    /// taken too (docs/behaviour.md §38).
+    #[schemars(extend("format" = "date"))]
+    pub validity_time: Option<String>,
 }
 
-/// An event's path: the project and the event's name, validated.
-fn event_path((project_id, name): &(String, String)) -> ApiResult<(ProjectId, EventName)> {
-    Ok((
-        ProjectId::parse(project_id)?,
-        EventName::parse("event_name", name)?,
-    ))
+impl TryFrom<GrantBody> for GrantRequest {
+    type Error = CsmsError;
+
+    fn try_from(body: GrantBody) -> Result<Self, CsmsError> {
+        Ok(Self {
+            resource_id: grant::bounded(body.resource_id, "resource_id", GRANT_ID_MAX_CHARS)?,
+            kind: grant::parse_kind(body.kind.as_deref())?,
+            grantee_type: grant::parse_grantee_type(body.grantee_type.as_deref())?,
+            grantee_id: grant::bounded(
+                body.grantee_target_id,
+                "grantee_target_id",
+                GRANT_ID_MAX_CHARS,
+            )?,
+            validity_time: grant::parse_validity_time(body.validity_time.as_deref())?,
+        })
+    }
 }
 
-/// `GET /v1/{project_id}/csms/tags` — Querying the Project's Tags.
-pub async fn list_project_secrets_tags(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-) -> ApiResult<Json<ProjectTagsResponse>> {
-    let project = path.parse()?;
-    Ok(Json(service.list_project_secrets_tags(&project)?.into()))
-}
-
-/// `GET /v1/{project_id}/csms/events` — Querying Events.
-pub async fn list_secret_events(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
-) -> ApiResult<Json<ListEventsResponse>> {
-    let project = path.parse()?;
-    let events =
-        service.list_secret_events(&project, query.limit.as_deref(), query.marker.as_deref())?;
-    Ok(Json(events.into()))
-}
-
-/// `POST /v1/{project_id}/csms/events` — Creating an Event.
-pub async fn create_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(input): CsmsJson<CreateEventInput>,
-) -> ApiResult<Json<EventResponse>> {
-    let project = path.parse()?;
-    Ok(event_response(
-        &service.create_secret_event(&project, input)?,
-    ))
+impl CsmsQueryParams {
+    /// List-secret-task's filter: empty parameters count as absent, and `task_id` cannot
+    /// be combined with `secret_name` or `status`.
+    fn task_filter(&self) -> Result<TaskFilter, CsmsError> {
+        let limit = PageLimit::parse(self.limit.as_deref())?;
+        let task_id = non_empty(self.task_id.as_deref())
+            .map(|t| {
+                Uuid::parse_str(t).map_err(|_| CsmsError::invalid("task_id", "must be a UUID"))
+            })
+            .transpose()?;
+        if task_id.is_some()
+            && (non_empty(self.secret_name.as_deref()).is_some()
+                || non_empty(self.status.as_deref()).is_some())
+        {
+            return Err(CsmsError::invalid(
+                "task_id",
+                "cannot be combined with secret_name or status",
+            ));
+        }
+        let secret = non_empty(self.secret_name.as_deref())
+            .map(|n| SecretName::parse_lookup("secret_name", n))
+            .transpose()?;
+        let status = non_empty(self.status.as_deref())
+            .map(|s| {
+                TaskStatus::parse(s)
+                    .ok_or_else(|| CsmsError::invalid("status", "must be SUCCESS or FAILED"))
+            })
+            .transpose()?;
+        let marker = non_empty(self.marker.as_deref())
+            .map(|m| {
+                Uuid::parse_str(m).map_err(|_| CsmsError::invalid("marker", "must be a task id"))
+            })
+            .transpose()?;
+        Ok(TaskFilter {
+            limit,
+            task_id,
+            secret,
+            status,
+            marker,
+        })
+    }
 }
 
 /// `GET /v1/{project_id}/csms/tasks` — Querying Rotation Tasks.
@@ -90,14 +119,11 @@ pub async fn list_secret_tasks(
     CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
 ) -> ApiResult<Json<ListTasksResponse>> {
     let project = path.parse()?;
-    let input = ListTasksInput {
-        secret_name: query.secret_name,
-        status: query.status,
-        task_id: query.task_id,
-        limit: query.limit,
-        marker: query.marker,
-    };
-    Ok(Json(service.list_secret_tasks(&project, &input)?.into()))
+    Ok(Json(
+        service
+            .list_secret_tasks(&project, &query.task_filter()?)?
+            .into(),
+    ))
 }
 
 /// `GET /v1/{project_id}/csms/notification-records` — Querying Notification Records.
@@ -145,10 +171,12 @@ pub async fn generate_random_password(
 pub async fn create_grants(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(input): CsmsJson<GrantInput>,
+    CsmsJson(body): CsmsJson<GrantBody>,
 ) -> ApiResult<Json<GrantResponse>> {
     let project = path.parse()?;
-    Ok(Json(service.create_grants(&project, input)?.into()))
+    Ok(Json(
+        service.create_grants(&project, body.try_into()?)?.into(),
+    ))
 }
 
 /// `PUT /v1/{project_id}/csms/grants?resource_id=` — Updating a Grant.
@@ -156,12 +184,12 @@ pub async fn update_grant(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
     CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
-    CsmsJson(input): CsmsJson<GrantInput>,
+    CsmsJson(body): CsmsJson<GrantBody>,
 ) -> ApiResult<Json<GrantResponse>> {
     let project = path.parse()?;
     Ok(Json(
         service
-            .update_grant(&project, query.resource_id, input)?
+            .update_grant(&project, query.resource_id, body.try_into()?)?
             .into(),
     ))
 }
@@ -189,93 +217,5 @@ pub async fn delete_grant(
 ) -> ApiResult<StatusCode> {
     let project = path.parse()?;
     service.delete_grant(&project, query.resource_id, query.grantee_user.as_deref())?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET /v1/{project_id}/csms/events/{event_name}` — Querying an Event.
-pub async fn show_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
-) -> ApiResult<Json<EventResponse>> {
-    let (project, name) = event_path(&path)?;
-    Ok(event_response(&service.show_secret_event(&project, &name)?))
-}
-
-/// `PUT /v1/{project_id}/csms/events/{event_name}` — Updating an Event.
-pub async fn update_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
-    CsmsJson(input): CsmsJson<UpdateEventInput>,
-) -> ApiResult<Json<EventResponse>> {
-    let (project, name) = event_path(&path)?;
-    Ok(event_response(
-        &service.update_secret_event(&project, &name, input)?,
-    ))
-}
-
-/// `DELETE /v1/{project_id}/csms/events/{event_name}` — Deleting an Event.
-pub async fn delete_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
-) -> ApiResult<StatusCode> {
-    let (project, name) = event_path(&path)?;
-    service.delete_secret_event(&project, &name)?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET /v1/{project_id}/csms/{secret_id}/tags` — Querying a Secret's Tags.
-pub async fn list_secret_tags(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
-) -> ApiResult<Json<SecretTagsResponse>> {
-    let project = ProjectId::parse(&project_id)?;
-    let secret = service.list_secret_tags(&project, &secret_id)?;
-    Ok(Json(SecretTagsResponse::from(&*secret)))
-}
-
-/// `POST /v1/{project_id}/csms/{secret_id}/tags` — Adding a Tag.
-pub async fn create_secret_tag(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
-    CsmsJson(input): CsmsJson<CreateTagBody>,
-) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    service.create_secret_tag(&project, &secret_id, input.tag)?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `POST /v1/{project_id}/csms/resource_instances/action` — Searching Secrets by Tags.
-pub async fn list_resource_instances(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(input): CsmsJson<ResourceFilterInput>,
-) -> ApiResult<Json<ResourcesResponse>> {
-    let project = path.parse()?;
-    let page = service.list_resource_instances(&project, &input)?;
-    Ok(Json(ResourcesResponse::new(
-        page.resources,
-        page.total_count,
-    )))
-}
-
-/// `POST /v1/{project_id}/csms/{secret_id}/tags/action` — Adding or Deleting Tags in
-/// Batches.
-pub async fn batch_create_or_delete_tags(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
-    CsmsJson(input): CsmsJson<TagActionInput>,
-) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    service.batch_create_or_delete_tags(&project, &secret_id, input)?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `DELETE /v1/{project_id}/csms/{secret_id}/tags/{key}` — Deleting a Tag.
-pub async fn delete_secret_tag(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id, key)): CsmsPath<(String, String, String)>,
-) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    service.delete_secret_tag(&project, &secret_id, &key)?;
     Ok(StatusCode::NO_CONTENT)
 }

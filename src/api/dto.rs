@@ -7,15 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::secret::Secret;
-use crate::service::{
-    BatchDeleteReport, BatchImportReport, CreateSecretInput, Listing, StageInfo, VersionInfo,
-};
-
-/// The batch import body: `{"secrets": [CreateSecretRequestBody, ...]}`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-pub struct BatchImportBody {
-    pub secrets: Vec<CreateSecretInput>,
-}
+use crate::service::{BatchDeleteReport, BatchImportReport, Listing, StageInfo, VersionInfo};
 
 /// The query of list-secret-versions.
 #[derive(Debug, Default, Deserialize)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::event::{Event, NotificationRecord};
 use crate::domain::secret::Secret;
 use crate::domain::task::RotationTask;
-use crate::service::{Listing, RotationOutcome, TagInput, TaskListing};
+use crate::service::{Listing, RotationOutcome, TaskListing};
 use crate::store::Grant;
 
 use super::dto::{PageInfoDto, SecretDto};
@@ -262,12 +262,6 @@ impl From<&Secret> for SecretTagsResponse {
             sys_tags: sys_tags(s),
         }
     }
-}
-
-/// `{"tag": TagItem}`.
-#[derive(Debug, Deserialize)]
-pub struct CreateTagBody {
-    pub tag: Option<TagInput>,
 }
 
 /// `TagResponse` of the project tag list.

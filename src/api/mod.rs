@@ -5,20 +5,22 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 mod console;
-mod csms;
+pub mod csms;
 pub mod dto;
 pub mod dto_extra;
 pub mod error;
+pub mod events;
 pub mod extract;
 mod iam;
-mod lifecycle;
+pub mod lifecycle;
 pub mod middleware;
 mod openapi;
 pub mod operations;
 mod paths;
 mod peripheral;
-mod secrets;
-mod versions;
+pub mod secrets;
+pub mod tags;
+pub mod versions;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
@@ -175,23 +177,23 @@ async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
         O::DownloadSecretBlob => call(lifecycle::download_secret_blob, request, app).await,
         O::RotateSecret => call(lifecycle::rotate_secret, request, app).await,
         O::GenerateRandomPassword => call(csms::generate_random_password, request, app).await,
-        O::ListProjectSecretsTags => call(csms::list_project_secrets_tags, request, app).await,
+        O::ListProjectSecretsTags => call(tags::list_project_secrets_tags, request, app).await,
         O::ListSecretTask => call(csms::list_secret_tasks, request, app).await,
         O::ListNotificationRecords => call(csms::list_notification_records, request, app).await,
-        O::CreateSecretEvent => call(csms::create_secret_event, request, app).await,
-        O::ListSecretEvents => call(csms::list_secret_events, request, app).await,
-        O::ShowSecretEvent => call(csms::show_secret_event, request, app).await,
-        O::UpdateSecretEvent => call(csms::update_secret_event, request, app).await,
-        O::DeleteSecretEvent => call(csms::delete_secret_event, request, app).await,
+        O::CreateSecretEvent => call(events::create_secret_event, request, app).await,
+        O::ListSecretEvents => call(events::list_secret_events, request, app).await,
+        O::ShowSecretEvent => call(events::show_secret_event, request, app).await,
+        O::UpdateSecretEvent => call(events::update_secret_event, request, app).await,
+        O::DeleteSecretEvent => call(events::delete_secret_event, request, app).await,
         O::CreateGrants => call(csms::create_grants, request, app).await,
         O::ListGrants => call(csms::list_grants, request, app).await,
         O::UpdateGrant => call(csms::update_grant, request, app).await,
         O::DeleteGrant => call(csms::delete_grant, request, app).await,
-        O::ListResourceInstances => call(csms::list_resource_instances, request, app).await,
-        O::CreateSecretTag => call(csms::create_secret_tag, request, app).await,
-        O::ListSecretTags => call(csms::list_secret_tags, request, app).await,
-        O::BatchCreateOrDeleteTags => call(csms::batch_create_or_delete_tags, request, app).await,
-        O::DeleteSecretTag => call(csms::delete_secret_tag, request, app).await,
+        O::ListResourceInstances => call(tags::list_resource_instances, request, app).await,
+        O::CreateSecretTag => call(tags::create_secret_tag, request, app).await,
+        O::ListSecretTags => call(tags::list_secret_tags, request, app).await,
+        O::BatchCreateOrDeleteTags => call(tags::batch_create_or_delete_tags, request, app).await,
+        O::DeleteSecretTag => call(tags::delete_secret_tag, request, app).await,
         O::CreateAgency => call(peripheral::create_agency, request, app).await,
         O::ShowAgency => call(peripheral::show_agency, request, app).await,
         O::ListUsers => call(peripheral::list_users, request, app).await,

@@ -3,9 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 
-use crate::service::CsmsService;
-
-use crate::service::CreateVersionInput;
+use crate::domain::limits::VALUE_MAX_BYTES;
+use crate::domain::names::StageName;
+use crate::domain::value::SecretValue;
+use crate::error::CsmsError;
+use crate::service::{CreateVersion, CsmsService};
 
 use super::dto::{
     ListVersionsQuery, ListVersionsResponse, StageResponse, VersionMetadataDto,
@@ -15,14 +17,56 @@ use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::{SecretPath, StagePath, VersionPath};
 
+/// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`,
+/// "Creating a Secret Version" page).
+#[derive(Default, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(extend("example" = {"secret_string": "next-value"}))]
+pub struct CreateVersionBody {
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
+    pub secret_binary: Option<String>,
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
+    pub secret_string: Option<String>,
+    #[schemars(length(min = 1, max = crate::domain::limits::STAGES_MAX), inner(regex(pattern = crate::domain::names::NAME_PATTERN)))]
+    pub version_stages: Option<Vec<String>>,
+    #[schemars(range(min = 0))]
+    pub expire_time: Option<i64>,
+}
+
+impl std::fmt::Debug for CreateVersionBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("CreateVersionBody")
+            .field("secret_string", &redacted(self.secret_string.as_deref()))
+            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
+            .field("version_stages", &self.version_stages)
+            .field("expire_time", &self.expire_time)
+            .finish()
+    }
+}
+
+impl TryFrom<CreateVersionBody> for CreateVersion {
+    type Error = CsmsError;
+
+    fn try_from(body: CreateVersionBody) -> Result<Self, CsmsError> {
+        let stages = body.version_stages.map(StageName::parse_list).transpose()?;
+        let value =
+            SecretValue::from_fields(body.secret_string, body.secret_binary, VALUE_MAX_BYTES)?;
+        Ok(Self {
+            value,
+            stages,
+            expire_time: body.expire_time,
+        })
+    }
+}
+
 /// `POST /v1/{project_id}/secrets/{secret_name}/versions` — Creating a Secret Version.
 pub async fn create_secret_version(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
-    CsmsJson(body): CsmsJson<CreateVersionInput>,
+    CsmsJson(body): CsmsJson<CreateVersionBody>,
 ) -> ApiResult<Json<VersionMetadataResponse>> {
     let (project, name) = path.parse()?;
-    let version = service.create_secret_version(&project, &name, body)?;
+    let version = service.create_secret_version(&project, &name, body.try_into()?)?;
     Ok(Json(VersionMetadataResponse {
         version_metadata: VersionMetadataDto::from(&version),
     }))

@@ -2,6 +2,7 @@
 //! aggregate with its version/stage state machine. Knows nothing of HTTP or storage.
 
 pub mod event;
+pub mod grant;
 pub mod limits;
 pub mod names;
 pub mod page;

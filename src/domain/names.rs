@@ -157,6 +157,33 @@ pub const SYSCURRENT: &str = "SYSCURRENT";
 pub const SYSPREVIOUS: &str = "SYSPREVIOUS";
 
 impl StageName {
+    /// `version_stages`: 1–12 names; more than 12 is CSMS.0204 (docs/behaviour.md §14). A
+    /// name listed twice counts once.
+    pub fn parse_list(raw: Vec<String>) -> Result<Vec<Self>, CsmsError> {
+        use crate::domain::limits::STAGES_MAX;
+        if raw.is_empty() {
+            return Err(CsmsError::invalid(
+                "version_stages",
+                "must have 1 to 12 items",
+            ));
+        }
+        if raw.len() > STAGES_MAX {
+            return Err(CsmsError::StageQuotaExceeded {
+                requested: raw.len(),
+                limit: STAGES_MAX,
+            });
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stages = Vec::with_capacity(raw.len());
+        for name in raw {
+            let stage = Self::parse("version_stages", &name)?;
+            if seen.insert(stage.clone()) {
+                stages.push(stage);
+            }
+        }
+        Ok(stages)
+    }
+
     /// `^[a-zA-Z0-9_-]{1,64}$`, the `stage_name` pattern of the stage operations' paths,
     /// also applied to `version_stages` items so every stage a version gets can be shown,
     /// moved and deleted (docs/behaviour.md §42).
@@ -350,6 +377,23 @@ impl EventName {
     /// docs/behaviour.md §45).
     pub fn parse_for_create(raw: &str) -> Result<Self, CsmsError> {
         checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self)
+    }
+
+    /// `event_subscriptions`: at most one event name; empty strings mean "no event"
+    /// (terraform strips them too).
+    pub fn parse_subscriptions(raw: Option<Vec<String>>) -> Result<Vec<Self>, CsmsError> {
+        let names: Vec<String> = raw
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.len() > crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX {
+            return Err(CsmsError::invalid(
+                "event_subscriptions",
+                "may name at most one event",
+            ));
+        }
+        names.iter().map(|n| Self::parse_subscription(n)).collect()
     }
 
     /// An `event_subscriptions` item: an event name of at most 32 characters

@@ -166,6 +166,22 @@ pub struct RotationConfig {
 }
 
 impl RotationConfig {
+    /// `rotation_config` as a request gives it: required for the types that rotate a
+    /// database, optional otherwise.
+    pub fn parse_for(
+        raw: Option<&str>,
+        secret_type: SecretType,
+    ) -> Result<Option<Self>, CsmsError> {
+        match raw {
+            Some(raw) => Self::parse(raw, secret_type).map(Some),
+            None if secret_type.needs_rotation_config() => Err(CsmsError::invalid(
+                "rotation_config",
+                format!("is required when secret_type is {}", secret_type.as_str()),
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// At most 1,024 characters; for database secret types it must be
     /// `{"InstanceId": "...", "SecretSubType": "SingleUser"|"MultiUser"}` (docs/behaviour.md §11).
     pub fn parse(raw: &str, secret_type: SecretType) -> Result<Self, CsmsError> {

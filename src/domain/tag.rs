@@ -61,6 +61,25 @@ impl TagKey {
     }
 }
 
+/// At most 10 tag filters, 10 values each, and 10 matches (ListResourceInstances page).
+pub const FILTERS_MAX: usize = 10;
+/// Search page size: 1–1000, default 10.
+pub const SEARCH_LIMIT_DEFAULT: usize = 10;
+pub const SEARCH_LIMIT_MAX: usize = 1000;
+/// Longest `matches[].value` of a search.
+pub const MATCH_VALUE_MAX_CHARS: usize = 255;
+
+/// `sequence` of the tag requests: at most 36 characters.
+pub fn check_sequence(sequence: Option<&str>) -> Result<(), CsmsError> {
+    if sequence.is_some_and(|s| s.len() > 36) {
+        return Err(CsmsError::invalid(
+            "sequence",
+            "must have at most 36 characters",
+        ));
+    }
+    Ok(())
+}
+
 /// A checked tag value (absent means empty).
 pub fn parse_tag_value(raw: Option<&str>) -> Result<String, CsmsError> {
     let raw = raw.unwrap_or_default();

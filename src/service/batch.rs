@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
-use crate::domain::limits::{IMPORT_ROTATION_PERIOD_MIN_SECS, IMPORT_VALUE_MAX_BYTES};
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::rotation::SecretType;
 use crate::domain::secret::{Secret, SecretState};
@@ -14,14 +13,14 @@ use crate::error::CsmsError;
 use super::CsmsService;
 use super::events::ensure_events_exist;
 use super::notify::destroy_secret;
-use super::validate::CreateSecretInput;
-use super::validate::{CreateRules, validate_create};
+use super::secrets::NewSecret;
 
-const IMPORT_RULES: CreateRules = CreateRules {
-    parse_name: SecretName::parse_for_import,
-    value_max_bytes: IMPORT_VALUE_MAX_BYTES,
-    period_min_secs: IMPORT_ROTATION_PERIOD_MIN_SECS,
-};
+/// One batch-import item: the name it gave, for the report, and what it parsed to.
+#[derive(Debug)]
+pub struct ImportItem {
+    pub name: String,
+    pub secret: Result<NewSecret, CsmsError>,
+}
 
 /// One item batch import could not create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +37,38 @@ pub struct BatchImportReport {
     pub errors: Vec<ImportFailure>,
 }
 
-/// The body of batch delete, as sent ("Deleting Secrets in Batches" page).
-#[derive(Debug, Default, Clone, serde::Deserialize, schemars::JsonSchema)]
-pub struct BatchDeleteInput {
-    pub instance_id: Option<String>,
-    pub instance_type: Option<String>,
+/// Which secrets batch delete reaches: those associated with an instance, that
+/// instance if `instance_id` is given, and of `secret_type` if one is given.
+#[derive(Debug, Clone)]
+pub struct BatchDeleteFilter {
+    instance_id: Option<String>,
+    secret_type: Option<SecretType>,
+}
+
+impl BatchDeleteFilter {
+    /// At least one of `instance_id`, `instance_type` is required (empty = absent), so an
+    /// empty body cannot wipe a project (docs/behaviour.md §21).
+    pub fn parse(
+        instance_id: Option<String>,
+        instance_type: Option<&str>,
+    ) -> Result<Self, CsmsError> {
+        let instance_id = instance_id.filter(|s| !s.is_empty());
+        let instance_type = instance_type.filter(|s| !s.is_empty());
+        let secret_type = instance_type
+            .map(secret_type_for_instance)
+            .transpose()?
+            .flatten();
+        if instance_id.is_none() && instance_type.is_none() {
+            return Err(CsmsError::invalid(
+                "instance_id/instance_type",
+                "at least one of instance_id and instance_type is required",
+            ));
+        }
+        Ok(Self {
+            instance_id,
+            secret_type,
+        })
+    }
 }
 
 /// The outcome of batch delete: `failed` holds `(name, "CODE: message")`.
@@ -73,20 +99,19 @@ impl CsmsService {
     pub fn batch_import_secrets(
         &self,
         project: &ProjectId,
-        items: Vec<CreateSecretInput>,
+        items: Vec<ImportItem>,
     ) -> Result<BatchImportReport, CsmsError> {
         let total = items.len();
         self.write(project, |tx, now| {
             let mut errors = Vec::new();
             let mut success = 0;
-            for item in items {
-                let shown_name = item.name.clone().unwrap_or_default();
-                let outcome =
-                    validate_create(project, item, &IMPORT_RULES).and_then(|(settings, value)| {
-                        tx.ensure_name_free(&settings.name)?;
-                        ensure_events_exist(tx, &settings.event_subscriptions)?;
-                        Secret::create(Uuid::new_v4(), settings, value, now)
-                    });
+            for ImportItem { name, secret } in items {
+                let shown_name = name;
+                let outcome = secret.and_then(|NewSecret { settings, value }| {
+                    tx.ensure_name_free(&settings.name)?;
+                    ensure_events_exist(tx, &settings.event_subscriptions)?;
+                    Secret::create(Uuid::new_v4(), settings, value, now)
+                });
                 match outcome.and_then(|secret| tx.insert_new(secret)) {
                     Ok(_) => {
                         success += 1;
@@ -113,21 +138,12 @@ impl CsmsService {
     pub fn batch_delete_secrets(
         &self,
         project: &ProjectId,
-        input: BatchDeleteInput,
+        filter: &BatchDeleteFilter,
     ) -> Result<BatchDeleteReport, CsmsError> {
-        let instance_id = input.instance_id.filter(|s| !s.is_empty());
-        let type_filter = input
-            .instance_type
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(secret_type_for_instance)
-            .transpose()?;
-        if instance_id.is_none() && type_filter.is_none() {
-            return Err(CsmsError::invalid(
-                "instance_id/instance_type",
-                "at least one of instance_id and instance_type is required",
-            ));
-        }
+        let BatchDeleteFilter {
+            instance_id,
+            secret_type: type_filter,
+        } = filter;
         self.write(project, |tx, now| {
             let matched: Vec<(SecretName, SecretState)> = tx
                 .secrets()
@@ -136,9 +152,7 @@ impl CsmsService {
                 .filter(|s| {
                     s.instance_id()
                         .is_some_and(|own| instance_id.as_deref().is_none_or(|id| id == own))
-                        && type_filter
-                            .flatten()
-                            .is_none_or(|t| s.settings().secret_type == t)
+                        && type_filter.is_none_or(|t| s.settings().secret_type == t)
                 })
                 .map(|s| (s.name().clone(), s.state()))
                 .collect();

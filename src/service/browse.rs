@@ -11,20 +11,17 @@ use super::CsmsService;
 /// The most rows one browse page holds.
 pub const BROWSE_LIMIT_MAX: usize = 500;
 
-/// What to browse for; every field narrows the result, none is required.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+/// What to browse for, checked: each `Some` narrows the result (a name fragment, a state
+/// or type as the API spells it, a tag key with an optional value); `limit` is 1 to
+/// [`BROWSE_LIMIT_MAX`].
+#[derive(Debug, Clone)]
 pub struct BrowseFilter {
-    /// A fragment of the name (case-sensitive, as names are).
     pub name: Option<String>,
-    /// `ENABLED`, `DISABLED`, `PENDING_DELETE` or `FROZEN`.
     pub state: Option<String>,
-    /// `COMMON`, `RDS-FG` or `GaussDB-FG`.
-    #[serde(rename = "type")]
     pub secret_type: Option<String>,
-    /// A tag key, or `key=value`.
-    pub tag: Option<String>,
-    pub offset: Option<usize>,
-    pub limit: Option<usize>,
+    pub tag: Option<(String, Option<String>)>,
+    pub offset: usize,
+    pub limit: usize,
 }
 
 /// One row of a browse page.
@@ -62,25 +59,19 @@ impl CsmsService {
         project: &ProjectId,
         filter: &BrowseFilter,
     ) -> Result<BrowsePage, CsmsError> {
-        let offset = filter.offset.unwrap_or(0);
-        let limit = filter.limit.unwrap_or(50);
-        if !(1..=BROWSE_LIMIT_MAX).contains(&limit) {
-            return Err(CsmsError::invalid("limit", "must be from 1 to 500"));
-        }
-        let (tag_key, tag_value) = match filter.tag.as_deref().filter(|t| !t.is_empty()) {
-            Some(tag) => match tag.split_once('=') {
-                Some((k, v)) => (Some(k), Some(v)),
-                None => (Some(tag), None),
-            },
+        let BrowseFilter {
+            name,
+            state,
+            secret_type: kind,
+            tag,
+            offset,
+            limit,
+        } = filter;
+        let (offset, limit) = (*offset, *limit);
+        let (tag_key, tag_value) = match tag {
+            Some((key, value)) => (Some(key.as_str()), value.as_deref()),
             None => (None, None),
         };
-        let non_empty =
-            |f: &Option<String>| f.as_deref().filter(|v| !v.is_empty()).map(str::to_owned);
-        let (name, state, kind) = (
-            non_empty(&filter.name),
-            non_empty(&filter.state),
-            non_empty(&filter.secret_type),
-        );
         let now = self.now();
         store::read(&*self.store, project, |data| {
             let mut total = 0;

@@ -2,7 +2,6 @@
 //! update and delete events; record a notification whenever a subscribed, enabled
 //! event's type happens.
 
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::event::{Event, EventState, EventType, Notification, NotificationRecord};
@@ -11,45 +10,24 @@ use crate::domain::page::{PageLimit, take_page};
 use crate::error::CsmsError;
 use crate::store::{self, Tx};
 
-use super::input::{non_empty, required};
+use super::input::non_empty;
 use super::{CsmsService, Listing};
 
-/// `notification` of an event request.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct NotificationInput {
-    pub target_type: Option<String>,
-    pub target_id: Option<String>,
-    pub target_name: Option<String>,
+/// A validated create-secret-event request.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub name: EventName,
+    pub types: Vec<EventType>,
+    pub state: EventState,
+    pub notification: Notification,
 }
 
-impl NotificationInput {
-    fn parse(self) -> Result<Notification, CsmsError> {
-        Notification::parse(
-            self.target_type.as_deref().unwrap_or_default(),
-            self.target_id.as_deref().unwrap_or_default(),
-            self.target_name.as_deref().unwrap_or_default(),
-        )
-    }
-}
-
-/// The body of create-secret-event, as sent.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct CreateEventInput {
-    #[schemars(required, regex(pattern = crate::domain::names::NAME_PATTERN))]
-    pub name: Option<String>,
-    #[schemars(required, length(min = 1, max = 12))]
-    pub event_types: Option<Vec<String>>,
-    pub state: Option<String>,
-    pub notification: Option<NotificationInput>,
-}
-
-/// The body of update-secret-event, as sent; absent fields stay unchanged.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct UpdateEventInput {
-    #[schemars(length(max = 12))]
-    pub event_types: Option<Vec<String>>,
-    pub state: Option<String>,
-    pub notification: Option<NotificationInput>,
+/// A validated update-secret-event request: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct EventPatch {
+    pub types: Option<Vec<EventType>>,
+    pub state: Option<EventState>,
+    pub notification: Option<Notification>,
 }
 
 fn event_not_found(name: &str) -> CsmsError {
@@ -73,12 +51,14 @@ impl CsmsService {
     pub fn create_secret_event(
         &self,
         project: &ProjectId,
-        input: CreateEventInput,
+        new: NewEvent,
     ) -> Result<Event, CsmsError> {
-        let name = EventName::parse_for_create(&required(input.name, "name")?)?;
-        let types = EventType::parse_list(&required(input.event_types, "event_types")?)?;
-        let state = EventState::parse(&required(input.state, "state")?)?;
-        let notification = required(input.notification, "notification")?.parse()?;
+        let NewEvent {
+            name,
+            types,
+            state,
+            notification,
+        } = new;
         self.write(project, |tx, now| {
             if tx.events().contains_key(&name) {
                 return Err(CsmsError::invalid(
@@ -143,21 +123,13 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &EventName,
-        input: UpdateEventInput,
+        patch: EventPatch,
     ) -> Result<Event, CsmsError> {
-        // UpdateSecretEventRequestBody allows an empty list, while an event keeps 1 to 12
-        // types: an empty list leaves the types as they are (docs/behaviour.md §47).
-        let types = input
-            .event_types
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .map(EventType::parse_list)
-            .transpose()?;
-        let state = input.state.as_deref().map(EventState::parse).transpose()?;
-        let notification = input
-            .notification
-            .map(NotificationInput::parse)
-            .transpose()?;
+        let EventPatch {
+            types,
+            state,
+            notification,
+        } = patch;
         self.write(project, |tx, now| {
             let event = tx
                 .events_mut()

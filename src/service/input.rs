@@ -5,17 +5,18 @@
 use crate::error::CsmsError;
 
 /// Query parameters sent empty mean "not given".
-pub(super) fn non_empty(raw: Option<&str>) -> Option<&str> {
+#[must_use]
+pub fn non_empty(raw: Option<&str>) -> Option<&str> {
     raw.filter(|s| !s.is_empty())
 }
 
 /// A field the request must carry.
-pub(super) fn required<T>(value: Option<T>, param: &'static str) -> Result<T, CsmsError> {
+pub fn required<T>(value: Option<T>, param: &'static str) -> Result<T, CsmsError> {
     value.ok_or_else(|| CsmsError::invalid(param, "is required"))
 }
 
 /// A count given as text: `default` when absent or empty, else an integer in `range`.
-pub(super) fn parse_count(
+pub fn parse_count(
     raw: Option<&str>,
     param: &'static str,
     default: usize,

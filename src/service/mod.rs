@@ -8,13 +8,12 @@ mod browse;
 mod due;
 mod events;
 mod fixtures;
-mod input;
+pub mod input;
 mod notify;
 mod peripheral;
 mod rotation;
 mod secrets;
 mod tags;
-mod validate;
 mod versions;
 
 use std::sync::Arc;
@@ -27,16 +26,17 @@ use crate::error::CsmsError;
 use crate::store::{self, Store, Tx};
 
 pub use backup::BackupKey;
-pub use batch::{BatchDeleteInput, BatchDeleteReport, BatchImportReport, ImportFailure};
-pub use browse::{BrowseFilter, BrowsePage, BrowseRow};
-pub use events::{CreateEventInput, NotificationInput, UpdateEventInput};
+pub use batch::{
+    BatchDeleteFilter, BatchDeleteReport, BatchImportReport, ImportFailure, ImportItem,
+};
+pub use browse::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage, BrowseRow};
+pub use events::{EventPatch, NewEvent};
 pub use fixtures::{CheckedFixture, Seeded, check_fixture};
-pub use peripheral::{DOMAIN_ID, GrantInput, UserInfo, UserView};
-pub use rotation::{ListTasksInput, RotationOutcome, TaskListing};
-pub use secrets::{ListSecretsInput, ScheduleDeletionInput, UpdateSecretInput};
-pub use tags::{ResourceFilterInput, ResourcePage, TagActionInput, TagFilterInput, TagInput};
-pub use validate::CreateSecretInput;
-pub use versions::{CreateVersionInput, StageInfo, VersionInfo};
+pub use peripheral::{DOMAIN_ID, UserInfo, UserView};
+pub use rotation::{RotationOutcome, TaskFilter, TaskListing};
+pub use secrets::{NewSecret, SecretFilter};
+pub use tags::{ResourcePage, ResourceSearch, Search, TagAction};
+pub use versions::{CreateVersion, StageInfo, VersionInfo};
 
 /// A cheap `Clone` handle to the emulator's state and clock.
 #[derive(Clone)]

@@ -3,52 +3,16 @@
 //! listed, updated and deleted. Agencies and users have no project in their path and live
 //! in the global namespace.
 
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::clock::Millis;
+use crate::domain::grant::{GRANT_ID_MAX_CHARS, GrantRequest, bounded};
 use crate::domain::names::ProjectId;
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 use crate::store::{self, Grant};
 
 use super::CsmsService;
-
-/// The body of create-grants and update-grant.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct GrantInput {
-    pub resource_id: Option<String>,
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub grantee_type: Option<String>,
-    pub grantee_target_id: Option<String>,
-    /// The SDKs send a date (`2030-01-01`, `format: date`); a millisecond timestamp is
-    /// taken too (docs/behaviour.md §38).
-    #[schemars(extend("format" = "date"))]
-    pub validity_time: Option<String>,
-}
-
-/// A grant's `validity_time` as milliseconds: a `YYYY-MM-DD` date (its first moment, UTC)
-/// or a millisecond timestamp.
-fn parse_validity_time(raw: &str) -> Result<i64, CsmsError> {
-    let invalid = || {
-        CsmsError::invalid(
-            "validity_time",
-            "must be a date (YYYY-MM-DD) or a millisecond timestamp",
-        )
-    };
-    if let Ok(ms) = raw.parse::<i64>() {
-        return if ms >= 0 { Ok(ms) } else { Err(invalid()) };
-    }
-    if raw.len() != "YYYY-MM-DD".len() {
-        return Err(invalid());
-    }
-    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())?;
-    Ok(date
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
-        .timestamp_millis())
-}
 
 /// The one user the emulator knows.
 #[derive(Debug, Clone)]
@@ -86,17 +50,6 @@ pub const USER: UserInfo = UserInfo {
 /// Its password until changed.
 const DEFAULT_PASSWORD: &str = "csms-emulator";
 
-fn bounded(raw: Option<String>, param: &'static str, max: usize) -> Result<String, CsmsError> {
-    let value = raw.ok_or_else(|| CsmsError::invalid(param, "is required"))?;
-    if value.is_empty() || value.chars().count() > max {
-        return Err(CsmsError::invalid(
-            param,
-            format!("must have 1 to {max} characters"),
-        ));
-    }
-    Ok(value)
-}
-
 /// The database secret types agencies and templates exist for.
 fn database_type(raw: Option<&str>) -> Result<String, CsmsError> {
     match raw {
@@ -114,10 +67,9 @@ impl CsmsService {
     pub fn create_grants(
         &self,
         project: &ProjectId,
-        input: GrantInput,
+        request: GrantRequest,
     ) -> Result<Grant, CsmsError> {
-        let resource_id = bounded(input.resource_id.clone(), "resource_id", 64)?;
-        self.put_grant(project, &resource_id, input)
+        self.put_grant(project, request)
     }
 
     /// Update grant, `PUT /v1/{project_id}/csms/grants?resource_id=`.
@@ -125,24 +77,23 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         resource_id: Option<String>,
-        input: GrantInput,
+        request: GrantRequest,
     ) -> Result<Grant, CsmsError> {
-        let resource_id = bounded(resource_id, "resource_id", 64)?;
+        let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
         // UpdateGrant.json requires `resource_id` in the query and in the body: they must
         // name the same resource.
-        let in_body = bounded(input.resource_id.clone(), "resource_id", 64)?;
-        if in_body != resource_id {
+        if request.resource_id != resource_id {
             return Err(CsmsError::invalid(
                 "resource_id",
                 "in the body must be the resource_id of the query",
             ));
         }
-        let grantee = bounded(input.grantee_target_id.clone(), "grantee_target_id", 64)?;
+        let grantee = &request.grantee_id;
         let exists = store::read(&*self.store, project, |data| {
             data.extras
                 .grants
                 .get(&resource_id)
-                .is_some_and(|g| g.contains_key(&grantee))
+                .is_some_and(|g| g.contains_key(grantee))
         })?;
         if !exists {
             return Err(CsmsError::NotFound {
@@ -150,45 +101,28 @@ impl CsmsService {
                 name: format!("{resource_id}/{grantee}"),
             });
         }
-        self.put_grant(project, &resource_id, input)
+        self.put_grant(project, request)
     }
 
-    fn put_grant(
-        &self,
-        project: &ProjectId,
-        resource_id: &str,
-        input: GrantInput,
-    ) -> Result<Grant, CsmsError> {
-        let kind = match input.kind.as_deref() {
-            Some(k @ ("SECRET" | "GROUP")) => k.to_owned(),
-            _ => return Err(CsmsError::invalid("type", "must be SECRET or GROUP")),
-        };
-        let grantee_type = match input.grantee_type.as_deref() {
-            Some(t @ ("0" | "2")) => t.to_owned(),
-            _ => {
-                return Err(CsmsError::invalid(
-                    "grantee_type",
-                    "must be 0 (user) or 2 (group)",
-                ));
-            }
-        };
-        let grantee_id = bounded(input.grantee_target_id, "grantee_target_id", 64)?;
-        let validity_time = input
-            .validity_time
-            .filter(|v| !v.is_empty())
-            .map(|v| parse_validity_time(&v))
-            .transpose()?;
+    fn put_grant(&self, project: &ProjectId, request: GrantRequest) -> Result<Grant, CsmsError> {
+        let GrantRequest {
+            resource_id,
+            kind,
+            grantee_type,
+            grantee_id,
+            validity_time,
+        } = request;
         self.write(project, |tx, now| {
             let grants = tx
                 .extras_mut()
                 .grants
-                .entry(resource_id.to_owned())
+                .entry(resource_id.clone())
                 .or_default();
             let create_time = grants.get(&grantee_id).map_or(now, |g| g.create_time);
             let id = grants.get(&grantee_id).map_or_else(Uuid::new_v4, |g| g.id);
             let grant = Grant {
                 id,
-                resource_id: resource_id.to_owned(),
+                resource_id: resource_id.clone(),
                 kind,
                 grantee_type,
                 grantee_id: grantee_id.clone(),
@@ -207,7 +141,7 @@ impl CsmsService {
         project: &ProjectId,
         resource_id: Option<String>,
     ) -> Result<Vec<Grant>, CsmsError> {
-        let resource_id = bounded(resource_id, "resource_id", 64)?;
+        let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
         store::read(&*self.store, project, |data| {
             data.extras
                 .grants
@@ -225,7 +159,7 @@ impl CsmsService {
         resource_id: Option<String>,
         grantee: Option<&str>,
     ) -> Result<(), CsmsError> {
-        let resource_id = bounded(resource_id, "resource_id", 64)?;
+        let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
         if grantee.is_some_and(|g| g.chars().count() > 64) {
             return Err(CsmsError::invalid(
                 "grantee_user",

@@ -5,7 +5,6 @@
 //! rotated by the service: the task ends FAILED with a code and message, as terraform's
 //! acceptance test expects.
 
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::clock::Millis;
@@ -20,7 +19,6 @@ use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::store::{self, Tx};
 
-use super::input::non_empty;
 use super::{CsmsService, notify};
 
 /// The answer of rotate-secret.
@@ -31,14 +29,14 @@ pub struct RotationOutcome {
     pub task_id: Uuid,
 }
 
-/// The query of list-secret-task.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct ListTasksInput {
-    pub secret_name: Option<String>,
-    pub status: Option<String>,
-    pub task_id: Option<String>,
-    pub limit: Option<String>,
-    pub marker: Option<String>,
+/// List-secret-task's filter, validated: `task_id` alone, or `secret` and `status`.
+#[derive(Debug, Clone)]
+pub struct TaskFilter {
+    pub limit: PageLimit,
+    pub task_id: Option<Uuid>,
+    pub secret: Option<SecretName>,
+    pub status: Option<TaskStatus>,
+    pub marker: Option<Uuid>,
 }
 
 /// A page of tasks; tasks page with a top-level `next_marker` and a `total`.
@@ -143,37 +141,15 @@ impl CsmsService {
     pub fn list_secret_tasks(
         &self,
         project: &ProjectId,
-        input: &ListTasksInput,
+        filter: &TaskFilter,
     ) -> Result<TaskListing, CsmsError> {
-        let limit = PageLimit::parse(input.limit.as_deref())?;
-        let task_id = non_empty(input.task_id.as_deref())
-            .map(|t| {
-                Uuid::parse_str(t).map_err(|_| CsmsError::invalid("task_id", "must be a UUID"))
-            })
-            .transpose()?;
-        if task_id.is_some()
-            && (non_empty(input.secret_name.as_deref()).is_some()
-                || non_empty(input.status.as_deref()).is_some())
-        {
-            return Err(CsmsError::invalid(
-                "task_id",
-                "cannot be combined with secret_name or status",
-            ));
-        }
-        let secret = non_empty(input.secret_name.as_deref())
-            .map(|n| SecretName::parse_lookup("secret_name", n))
-            .transpose()?;
-        let status = non_empty(input.status.as_deref())
-            .map(|s| {
-                TaskStatus::parse(s)
-                    .ok_or_else(|| CsmsError::invalid("status", "must be SUCCESS or FAILED"))
-            })
-            .transpose()?;
-        let marker = non_empty(input.marker.as_deref())
-            .map(|m| {
-                Uuid::parse_str(m).map_err(|_| CsmsError::invalid("marker", "must be a task id"))
-            })
-            .transpose()?;
+        let TaskFilter {
+            limit,
+            task_id,
+            secret,
+            status,
+            marker,
+        } = filter.clone();
         store::read(&*self.store, project, |data| {
             let matching: Vec<&RotationTask> = data
                 .tasks

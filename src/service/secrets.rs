@@ -2,59 +2,35 @@
 
 use std::sync::Arc;
 
-use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::limits::{ROTATION_PERIOD_MIN_SECS, VALUE_MAX_BYTES};
-use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
+use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::page::{PageLimit, take_page};
-use crate::domain::rotation::RotationPeriod;
-use crate::domain::secret::{RECOVERY_DAYS_DEFAULT, Secret, SecretState, SettingsPatch};
+use crate::domain::secret::{
+    RECOVERY_DAYS_DEFAULT, Secret, SecretSettings, SecretState, SettingsPatch,
+};
+use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::store;
 
 use super::events::ensure_events_exist;
-use super::input::non_empty;
-use super::validate::{
-    CreateRules, CreateSecretInput, check_description, parse_subscriptions, validate_create,
-};
 use super::{CsmsService, Listing};
 
-/// The query of list-secrets.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct ListSecretsInput {
-    pub limit: Option<String>,
-    pub marker: Option<String>,
-    pub event_name: Option<String>,
+/// A validated create-secret request (or batch-import item): the new secret's settings
+/// and first value.
+#[derive(Debug, Clone)]
+pub struct NewSecret {
+    pub settings: SecretSettings,
+    pub value: SecretValue,
 }
 
-/// The body of update-secret, as sent: absent = unchanged, present and empty = cleared.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct UpdateSecretInput {
-    #[schemars(length(max = 64))]
-    pub kms_key_id: Option<String>,
-    #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
-    pub description: Option<String>,
-    pub auto_rotation: Option<bool>,
-    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_PATTERN))]
-    pub rotation_period: Option<String>,
-    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX), inner(length(max = crate::domain::limits::EVENT_SUBSCRIPTION_MAX_CHARS)))]
-    pub event_subscriptions: Option<Vec<String>>,
-    pub rotation_func_urn: Option<String>,
+/// List-secrets' query, parsed: page size, exclusive marker, subscribed event.
+#[derive(Debug, Clone)]
+pub struct SecretFilter {
+    pub limit: PageLimit,
+    pub marker: Option<SecretName>,
+    pub event: Option<EventName>,
 }
-
-/// The body of the scheduled-deletion request.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct ScheduleDeletionInput {
-    #[schemars(range(min = crate::domain::secret::RECOVERY_DAYS_MIN, max = crate::domain::secret::RECOVERY_DAYS_MAX))]
-    pub recovery_window_in_days: Option<i64>,
-}
-
-pub(super) const CREATE_RULES: CreateRules = CreateRules {
-    parse_name: SecretName::parse_for_create,
-    value_max_bytes: VALUE_MAX_BYTES,
-    period_min_secs: ROTATION_PERIOD_MIN_SECS,
-};
 
 impl CsmsService {
     /// Create secret, `POST /v1/{project_id}/secrets` ("Creating a Secret" page).
@@ -62,9 +38,9 @@ impl CsmsService {
     pub fn create_secret(
         &self,
         project: &ProjectId,
-        input: CreateSecretInput,
+        new: NewSecret,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let (settings, value) = validate_create(project, input, &CREATE_RULES)?;
+        let NewSecret { settings, value } = new;
         self.write(project, |tx, now| {
             tx.ensure_name_free(&settings.name)?;
             ensure_events_exist(tx, &settings.event_subscriptions)?;
@@ -89,15 +65,13 @@ impl CsmsService {
     pub fn list_secrets(
         &self,
         project: &ProjectId,
-        input: &ListSecretsInput,
+        filter: &SecretFilter,
     ) -> Result<Listing<Arc<Secret>>, CsmsError> {
-        let limit = PageLimit::parse(input.limit.as_deref())?;
-        let marker = non_empty(input.marker.as_deref())
-            .map(|m| SecretName::parse_lookup("marker", m))
-            .transpose()?;
-        let event = non_empty(input.event_name.as_deref())
-            .map(|e| EventName::parse("event_name", e))
-            .transpose()?;
+        let SecretFilter {
+            limit,
+            marker,
+            event,
+        } = filter.clone();
         let now = self.now();
         let page = store::read(&*self.store, project, |data| {
             let matching = data.live_secrets(now).filter(|s| {
@@ -123,36 +97,8 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-        input: UpdateSecretInput,
+        patch: SettingsPatch,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let patch = SettingsPatch {
-            kms_key_id: input
-                .kms_key_id
-                .map(|k| match k.as_str() {
-                    "" => Ok(KmsKeyId::project_default(project)),
-                    raw => KmsKeyId::parse_for_update(raw),
-                })
-                .transpose()?,
-            description: input
-                .description
-                .map(|d| check_description(&d).map(|()| d))
-                .transpose()?,
-            auto_rotation: input.auto_rotation,
-            rotation_period: input
-                .rotation_period
-                .map(|p| match p.as_str() {
-                    "" => Ok(None),
-                    raw => RotationPeriod::parse(raw, ROTATION_PERIOD_MIN_SECS).map(Some),
-                })
-                .transpose()?,
-            event_subscriptions: input
-                .event_subscriptions
-                .map(|e| parse_subscriptions(Some(e)))
-                .transpose()?,
-            rotation_func_urn: input
-                .rotation_func_urn
-                .map(|u| Some(u).filter(|u| !u.is_empty())),
-        };
         self.update_secret_with(project, name, |secret, tx, now| {
             if let Some(events) = &patch.event_subscriptions {
                 ensure_events_exist(tx, events)?;
@@ -180,11 +126,9 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-        input: &ScheduleDeletionInput,
+        recovery_window_in_days: Option<i64>,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let days = input
-            .recovery_window_in_days
-            .unwrap_or(RECOVERY_DAYS_DEFAULT);
+        let days = recovery_window_in_days.unwrap_or(RECOVERY_DAYS_DEFAULT);
         self.update_secret_with(project, name, |secret, _, now| {
             secret.schedule_deletion(days, now)
         })

@@ -4,59 +4,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::names::ProjectId;
 use crate::domain::secret::Secret;
-use crate::domain::tag::{TagKey, parse_tag_value};
+use crate::domain::tag::TagKey;
 use crate::error::CsmsError;
 use crate::store;
 
 use super::CsmsService;
-use super::input::parse_count;
 
-/// `TagItem`: `{key, value}`.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct TagInput {
-    #[schemars(required, length(min = 1, max = crate::domain::tag::TAG_KEY_MAX_CHARS))]
-    pub key: Option<String>,
-    #[schemars(length(max = crate::domain::tag::TAG_VALUE_MAX_CHARS))]
-    pub value: Option<String>,
-}
-
-/// The body of the batch tag action.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct TagActionInput {
-    pub action: Option<String>,
-    #[schemars(length(max = crate::domain::tag::TAGS_MAX))]
-    pub tags: Option<Vec<TagInput>>,
-    pub sequence: Option<String>,
-}
-
-/// `Tag` of a search: a key and the values any of which match (none = any value).
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct TagFilterInput {
-    pub key: Option<String>,
-    pub values: Option<Vec<String>>,
-}
-
-/// `TagMatches`: only `resource_name` is documented.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct MatchInput {
-    pub key: Option<String>,
-    pub value: Option<String>,
-}
-
-/// The body of `resource_instances/action`.
-#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
-pub struct ResourceFilterInput {
-    pub action: Option<String>,
-    pub limit: Option<String>,
-    pub offset: Option<String>,
-    pub tags: Option<Vec<TagFilterInput>>,
-    pub matches: Option<Vec<MatchInput>>,
-    pub sequence: Option<String>,
+/// A validated batch tag action: tags to set, or keys to remove.
+#[derive(Debug, Clone)]
+pub enum TagAction {
+    Create(Vec<(TagKey, String)>),
+    Delete(Vec<TagKey>),
 }
 
 /// The answer of a search: the page (absent for `count`) and the number of matches.
@@ -66,12 +28,6 @@ pub struct ResourcePage {
     pub total_count: usize,
 }
 
-/// At most 10 tag filters, 10 values each, and 10 matches (ListResourceInstances page).
-const FILTERS_MAX: usize = 10;
-/// Search page size: 1–1000, default 10.
-const SEARCH_LIMIT_DEFAULT: usize = 10;
-const SEARCH_LIMIT_MAX: usize = 1000;
-
 fn parse_secret_id(raw: &str) -> Result<Uuid, CsmsError> {
     Uuid::parse_str(raw)
         .ok()
@@ -79,78 +35,25 @@ fn parse_secret_id(raw: &str) -> Result<Uuid, CsmsError> {
         .ok_or_else(|| CsmsError::invalid("secret_id", "must be the secret's 36-character id"))
 }
 
-fn parse_item(item: &TagInput) -> Result<(TagKey, String), CsmsError> {
-    let key = TagKey::parse(item.key.as_deref().unwrap_or_default())?;
-    let value = parse_tag_value(item.value.as_deref())?;
-    Ok((key, value))
-}
-
-fn check_sequence(sequence: Option<&str>) -> Result<(), CsmsError> {
-    if sequence.is_some_and(|s| s.len() > 36) {
-        return Err(CsmsError::invalid(
-            "sequence",
-            "must have at most 36 characters",
-        ));
-    }
-    Ok(())
-}
-
-/// Longest `matches[].value` of a search.
-const MATCH_VALUE_MAX_CHARS: usize = 255;
-
 /// A checked search: tag filters (AND over keys, OR over values) and name fragments.
-struct Search {
-    tags: Vec<(String, BTreeSet<String>)>,
-    name_fragments: Vec<String>,
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub tags: Vec<(String, BTreeSet<String>)>,
+    pub name_fragments: Vec<String>,
+}
+
+/// A validated `resource_instances/action` request: filter (a page) or count.
+#[derive(Debug, Clone)]
+pub struct ResourceSearch {
+    pub counting: bool,
+    pub limit: usize,
+    pub offset: usize,
+    pub search: Search,
 }
 
 impl Search {
-    fn parse(input: &ResourceFilterInput) -> Result<Self, CsmsError> {
-        let filters = input.tags.as_deref().unwrap_or_default();
-        let matches = input.matches.as_deref().unwrap_or_default();
-        if filters.len() > FILTERS_MAX || matches.len() > FILTERS_MAX {
-            return Err(CsmsError::invalid("tags/matches", "at most 10 items each"));
-        }
-        // ListResourceInstances.json: `tags` has `minItems 1` (leave it out to filter on
-        // nothing), a match value `maxLength 255`.
-        if input.tags.as_ref().is_some_and(Vec::is_empty) {
-            return Err(CsmsError::invalid(
-                "tags",
-                "must have 1 to 10 items when given",
-            ));
-        }
-        let mut tags = Vec::with_capacity(filters.len());
-        for f in filters {
-            let key = TagKey::parse(f.key.as_deref().unwrap_or_default())?;
-            let values = f.values.clone().unwrap_or_default();
-            if values.len() > FILTERS_MAX {
-                return Err(CsmsError::invalid("tags.values", "at most 10 values a key"));
-            }
-            for v in &values {
-                parse_tag_value(Some(v))?;
-            }
-            tags.push((key.into_string(), values.into_iter().collect()));
-        }
-        let mut name_fragments = Vec::with_capacity(matches.len());
-        for m in matches {
-            if m.key.as_deref() != Some("resource_name") {
-                return Err(CsmsError::invalid("matches.key", "must be resource_name"));
-            }
-            let fragment = m.value.clone().unwrap_or_default();
-            if fragment.chars().count() > MATCH_VALUE_MAX_CHARS {
-                return Err(CsmsError::invalid(
-                    "matches.value",
-                    "must have at most 255 characters",
-                ));
-            }
-            name_fragments.push(fragment);
-        }
-        Ok(Self {
-            tags,
-            name_fragments,
-        })
-    }
-
+    /// Whether a secret has every filtered key (with one of its values) and every name
+    /// fragment.
     fn accepts(&self, secret: &Secret) -> bool {
         let tags_ok = self.tags.iter().all(|(key, values)| {
             secret
@@ -172,11 +75,10 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         secret_id: &str,
-        tag: Option<TagInput>,
+        tag: (TagKey, String),
     ) -> Result<(), CsmsError> {
         let id = parse_secret_id(secret_id)?;
-        let item = parse_item(&tag.ok_or_else(|| CsmsError::invalid("tag", "is required"))?)?;
-        self.update_tags(project, id, |secret| secret.set_tags(vec![item]))
+        self.update_tags(project, id, |secret| secret.set_tags(vec![tag]))
     }
 
     /// Batch create or delete tags, `POST /v1/{project_id}/csms/{secret_id}/tags/action`
@@ -185,30 +87,17 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         secret_id: &str,
-        input: TagActionInput,
+        action: TagAction,
     ) -> Result<(), CsmsError> {
         let id = parse_secret_id(secret_id)?;
-        check_sequence(input.sequence.as_deref())?;
-        let tags = input.tags.unwrap_or_default();
-        if tags.is_empty() || tags.len() > crate::domain::tag::TAGS_MAX {
-            return Err(CsmsError::invalid("tags", "must have 1 to 20 items"));
-        }
-        match input.action.as_deref() {
-            Some("create") => {
-                let items = tags.iter().map(parse_item).collect::<Result<Vec<_>, _>>()?;
+        match action {
+            TagAction::Create(items) => {
                 self.update_tags(project, id, |secret| secret.set_tags(items))
             }
-            Some("delete") => {
-                let keys = tags
-                    .iter()
-                    .map(|t| TagKey::parse(t.key.as_deref().unwrap_or_default()))
-                    .collect::<Result<Vec<_>, _>>()?;
-                self.update_tags(project, id, |secret| {
-                    secret.remove_tags(&keys);
-                    Ok(())
-                })
-            }
-            _ => Err(CsmsError::invalid("action", "must be create or delete")),
+            TagAction::Delete(keys) => self.update_tags(project, id, |secret| {
+                secret.remove_tags(&keys);
+                Ok(())
+            }),
         }
     }
 
@@ -259,22 +148,14 @@ impl CsmsService {
     pub fn list_resource_instances(
         &self,
         project: &ProjectId,
-        input: &ResourceFilterInput,
+        request: &ResourceSearch,
     ) -> Result<ResourcePage, CsmsError> {
-        check_sequence(input.sequence.as_deref())?;
-        let counting = match input.action.as_deref() {
-            Some("filter") => false,
-            Some("count") => true,
-            _ => return Err(CsmsError::invalid("action", "must be filter or count")),
-        };
-        let limit = parse_count(
-            input.limit.as_deref(),
-            "limit",
-            SEARCH_LIMIT_DEFAULT,
-            1..=SEARCH_LIMIT_MAX,
-        )?;
-        let offset = parse_count(input.offset.as_deref(), "offset", 0, 0..=usize::MAX)?;
-        let search = Search::parse(input)?;
+        let ResourceSearch {
+            counting,
+            limit,
+            offset,
+            ref search,
+        } = *request;
         let now = self.now();
         store::read(&*self.store, project, |data| {
             let matching: Vec<&Arc<Secret>> = data

@@ -1,10 +1,7 @@
 //! Secret versions and stages: create, list and show versions; show a stage.
 
-use std::collections::BTreeSet;
-
 use crate::clock::Millis;
 use crate::domain::event::EventType;
-use crate::domain::limits::{STAGES_MAX, VALUE_MAX_BYTES};
 use crate::domain::names::{ProjectId, SecretName, StageName, VersionNumber, VersionRef};
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
@@ -18,30 +15,13 @@ use super::{CsmsService, Listing};
 /// Largest `expire_time` the API accepts (`CreateSecretVersion.json`: maximum 9999999999999).
 const EXPIRE_TIME_MAX: i64 = 9_999_999_999_999;
 
-/// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`, "Creating a Secret Version" page).
-#[derive(Default, Clone, serde::Deserialize, schemars::JsonSchema)]
-#[schemars(extend("example" = {"secret_string": "next-value"}))]
-pub struct CreateVersionInput {
-    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
-    pub secret_binary: Option<String>,
-    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
-    pub secret_string: Option<String>,
-    #[schemars(length(min = 1, max = crate::domain::limits::STAGES_MAX), inner(regex(pattern = crate::domain::names::NAME_PATTERN)))]
-    pub version_stages: Option<Vec<String>>,
-    #[schemars(range(min = 0))]
+/// A validated create-secret-version request; `expire_time` is checked against the
+/// clock when the version is made.
+#[derive(Debug, Clone)]
+pub struct CreateVersion {
+    pub value: SecretValue,
+    pub stages: Option<Vec<StageName>>,
     pub expire_time: Option<i64>,
-}
-
-impl std::fmt::Debug for CreateVersionInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::domain::value::redacted;
-        f.debug_struct("CreateVersionInput")
-            .field("secret_string", &redacted(self.secret_string.as_deref()))
-            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
-            .field("version_stages", &self.version_stages)
-            .field("expire_time", &self.expire_time)
-            .finish()
-    }
 }
 
 /// One version as operations report it; `value` only where the operation returns values.
@@ -101,16 +81,15 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-        input: CreateVersionInput,
+        request: CreateVersion,
     ) -> Result<VersionInfo, CsmsError> {
+        let CreateVersion {
+            value,
+            stages,
+            expire_time,
+        } = request;
         let now = self.now();
-        let stages = input.version_stages.map(parse_stage_list).transpose()?;
-        let expire_time = input
-            .expire_time
-            .map(|t| parse_expire_time(t, now))
-            .transpose()?;
-        let value =
-            SecretValue::from_fields(input.secret_string, input.secret_binary, VALUE_MAX_BYTES)?;
+        let expire_time = expire_time.map(|t| parse_expire_time(t, now)).transpose()?;
         let mut number = VersionNumber(0);
         let secret = self.update_secret_with(project, name, |secret, tx, now| {
             number = secret.add_version(
@@ -248,32 +227,6 @@ impl CsmsService {
             Ok(StageInfo::of(secret, secret.stage(stage)?))
         })
     }
-}
-
-/// `version_stages`: 1–12 names of 1–64 characters; more than 12 is CSMS.0204 (docs/behaviour.md §14).
-/// A name listed twice counts once.
-fn parse_stage_list(raw: Vec<String>) -> Result<Vec<StageName>, CsmsError> {
-    if raw.is_empty() {
-        return Err(CsmsError::invalid(
-            "version_stages",
-            "must have 1 to 12 items",
-        ));
-    }
-    if raw.len() > STAGES_MAX {
-        return Err(CsmsError::StageQuotaExceeded {
-            requested: raw.len(),
-            limit: STAGES_MAX,
-        });
-    }
-    let mut seen = BTreeSet::new();
-    let mut stages = Vec::with_capacity(raw.len());
-    for name in raw {
-        let stage = StageName::parse("version_stages", &name)?;
-        if seen.insert(stage.clone()) {
-            stages.push(stage);
-        }
-    }
-    Ok(stages)
 }
 
 /// `expire_time` arrives in milliseconds, is kept to whole seconds and must lie in the

@@ -420,3 +420,31 @@ async fn users_answer_field_for_field_as_the_sdk_models_type_them() {
     assert_eq!(after.body["pwd_change_at"], "2023-11-14 22:13:20.000");
     assert_eq!(after.body["created_at"], "2024-01-01 00:00:00.000");
 }
+
+#[tokio::test]
+async fn a_body_is_validated_before_what_it_addresses_is_looked_up() {
+    let app = TestApp::new();
+    // update-grant: a bad `type` on a grant that does not exist is a 400, not a 404
+    let mut bad = grant("res-9", "nobody");
+    bad["type"] = json!("FOLDER");
+    let answer = app
+        .put(&format!("{}?resource_id=res-9", csms_path("grants")), bad)
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    // the same body, well formed, reaches the lookup
+    let answer = app
+        .put(
+            &format!("{}?resource_id=res-9", csms_path("grants")),
+            grant("res-9", "nobody"),
+        )
+        .await;
+    assert_csms_error(&answer, 404, "CSMS.0005");
+    // create-secret-version: a bad stage on a secret that does not exist is a 400
+    let answer = app
+        .post(
+            &format!("{}/versions", secret_path("ghost")),
+            json!({"secret_string": "v", "version_stages": ["bad stage"]}),
+        )
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+}

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
-use crate::service::{BrowseFilter, BrowsePage};
+use crate::service::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage};
 
 use super::admin::AdminState;
 use super::error::ApiResult;
@@ -91,12 +91,55 @@ pub async fn list_projects(State(state): State<AdminState>) -> ApiResult<Json<se
     Ok(Json(serde_json::json!({ "projects": projects })))
 }
 
+/// What to browse for, as the console asks; every field narrows the result, none is
+/// required, and an empty one counts as absent.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct BrowseQuery {
+    /// A fragment of the name (case-sensitive, as names are).
+    pub name: Option<String>,
+    /// `ENABLED`, `DISABLED`, `PENDING_DELETE` or `FROZEN`.
+    pub state: Option<String>,
+    /// `COMMON`, `RDS-FG` or `GaussDB-FG`.
+    #[serde(rename = "type")]
+    pub secret_type: Option<String>,
+    /// A tag key, or `key=value`.
+    pub tag: Option<String>,
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+}
+
+impl TryFrom<BrowseQuery> for BrowseFilter {
+    type Error = CsmsError;
+
+    fn try_from(query: BrowseQuery) -> Result<Self, CsmsError> {
+        let limit = query.limit.unwrap_or(50);
+        if !(1..=BROWSE_LIMIT_MAX).contains(&limit) {
+            return Err(CsmsError::invalid("limit", "must be from 1 to 500"));
+        }
+        let given = |f: Option<String>| f.filter(|v| !v.is_empty());
+        let tag = given(query.tag).map(|tag| match tag.split_once('=') {
+            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+            None => (tag, None),
+        });
+        Ok(Self {
+            name: given(query.name),
+            state: given(query.state),
+            secret_type: given(query.secret_type),
+            tag,
+            offset: query.offset.unwrap_or(0),
+            limit,
+        })
+    }
+}
+
 /// `GET /_emulator/projects/{project_id}/secrets?name=&state=&type=&tag=&offset=&limit=`.
 pub async fn browse_secrets(
     State(state): State<AdminState>,
     CsmsPath(project_id): CsmsPath<String>,
-    CsmsQuery(filter): CsmsQuery<BrowseFilter>,
+    CsmsQuery(query): CsmsQuery<BrowseQuery>,
 ) -> ApiResult<Json<BrowsePage>> {
     let project = ProjectId::parse(&project_id)?;
-    Ok(Json(state.service.browse_secrets(&project, &filter)?))
+    Ok(Json(
+        state.service.browse_secrets(&project, &query.try_into()?)?,
+    ))
 }

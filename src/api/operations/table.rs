@@ -11,7 +11,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets",
         "Create a secret",
-        required crate::service::CreateSecretInput
+        required crate::api::secrets::CreateSecretBody
     ),
     ListSecrets => (
         "GET",
@@ -22,13 +22,13 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets/batch-import",
         "Import secrets in batches",
-        required crate::api::dto::BatchImportBody
+        required crate::api::secrets::BatchImportBody
     ),
     BatchDeleteSecrets => (
         "POST",
         "/v1/{project_id}/secrets/batch-delete",
         "Delete secrets in batches",
-        required crate::service::BatchDeleteInput
+        required crate::api::secrets::BatchDeleteBody
     ),
     UploadSecretBlob => (
         "POST",
@@ -62,7 +62,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/secrets/{secret_name}",
         "Update a secret",
-        required crate::service::UpdateSecretInput
+        required crate::api::lifecycle::UpdateSecretBody
     ),
     DeleteSecret => (
         "DELETE",
@@ -73,7 +73,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets/{secret_name}/versions",
         "Create a secret version",
-        required crate::service::CreateVersionInput
+        required crate::api::versions::CreateVersionBody
     ),
     ListSecretVersions => (
         "GET",
@@ -111,7 +111,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets/{secret_name}/scheduled-deleted-tasks/create",
         "Schedule a secret's deletion",
-        optional crate::service::ScheduleDeletionInput
+        optional crate::api::lifecycle::ScheduleDeletionBody
     ),
     RestoreSecret => (
         "POST",
@@ -153,7 +153,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/events",
         "Create an event",
-        required crate::service::CreateEventInput
+        required crate::api::events::CreateEventBody
     ),
     ListSecretEvents => (
         "GET",
@@ -169,7 +169,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/csms/events/{event_name}",
         "Update an event",
-        required crate::service::UpdateEventInput
+        required crate::api::events::UpdateEventBody
     ),
     DeleteSecretEvent => (
         "DELETE",
@@ -180,7 +180,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/grants",
         "Create a grant",
-        required crate::service::GrantInput
+        required crate::api::csms::GrantBody
     ),
     ListGrants => (
         "GET",
@@ -191,7 +191,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/csms/grants",
         "Update a grant",
-        required crate::service::GrantInput
+        required crate::api::csms::GrantBody
     ),
     DeleteGrant => (
         "DELETE",
@@ -202,13 +202,13 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/resource_instances/action",
         "Search secrets by tags",
-        required crate::service::ResourceFilterInput
+        required crate::api::tags::ResourceFilterBody
     ),
     CreateSecretTag => (
         "POST",
         "/v1/{project_id}/csms/{secret_id}/tags",
         "Add a tag",
-        required crate::service::TagInput
+        required crate::api::tags::CreateTagBody
     ),
     ListSecretTags => (
         "GET",
@@ -219,7 +219,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/{secret_id}/tags/action",
         "Add or remove tags in batches",
-        required crate::service::TagActionInput
+        required crate::api::tags::TagActionBody
     ),
     DeleteSecretTag => (
         "DELETE",

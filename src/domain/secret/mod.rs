@@ -1,6 +1,7 @@
 //! The secret aggregate: metadata, versions and the stage map, with every state transition
 //! as a method that takes `now` and changes nothing unless all its checks pass.
 
+pub mod create;
 mod lifecycle;
 #[cfg(test)]
 mod proptests;

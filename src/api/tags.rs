@@ -1,0 +1,246 @@
+//! Tag routes under `/v1/{project_id}/csms/…`: a secret's tags, the project's tags, the
+//! batch tag action and the tag search, with the bodies they read and their conversion
+//! into service commands.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::domain::names::ProjectId;
+use crate::domain::tag::{
+    FILTERS_MAX, MATCH_VALUE_MAX_CHARS, SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, TAGS_MAX, TagKey,
+    check_sequence, parse_tag_value,
+};
+use crate::error::CsmsError;
+use crate::service::input::{parse_count, required};
+use crate::service::{CsmsService, ResourceSearch, Search, TagAction};
+
+use super::dto_extra::{ProjectTagsResponse, ResourcesResponse, SecretTagsResponse};
+use super::error::ApiResult;
+use super::extract::{CsmsJson, CsmsPath};
+use super::paths::ProjectPath;
+
+/// `TagItem`: `{key, value}`.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct TagBody {
+    #[schemars(required, length(min = 1, max = crate::domain::tag::TAG_KEY_MAX_CHARS))]
+    pub key: Option<String>,
+    #[schemars(length(max = crate::domain::tag::TAG_VALUE_MAX_CHARS))]
+    pub value: Option<String>,
+}
+
+impl TagBody {
+    fn parse(&self) -> Result<(TagKey, String), CsmsError> {
+        let key = TagKey::parse(self.key.as_deref().unwrap_or_default())?;
+        let value = parse_tag_value(self.value.as_deref())?;
+        Ok((key, value))
+    }
+}
+
+/// `{"tag": TagItem}`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub struct CreateTagBody {
+    #[schemars(required)]
+    pub tag: Option<TagBody>,
+}
+
+/// The body of the batch tag action.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct TagActionBody {
+    pub action: Option<String>,
+    #[schemars(length(max = crate::domain::tag::TAGS_MAX))]
+    pub tags: Option<Vec<TagBody>>,
+    pub sequence: Option<String>,
+}
+
+impl TryFrom<TagActionBody> for TagAction {
+    type Error = CsmsError;
+
+    fn try_from(body: TagActionBody) -> Result<Self, CsmsError> {
+        check_sequence(body.sequence.as_deref())?;
+        let tags = body.tags.unwrap_or_default();
+        if tags.is_empty() || tags.len() > TAGS_MAX {
+            return Err(CsmsError::invalid("tags", "must have 1 to 20 items"));
+        }
+        match body.action.as_deref() {
+            Some("create") => Ok(Self::Create(
+                tags.iter().map(TagBody::parse).collect::<Result<_, _>>()?,
+            )),
+            Some("delete") => Ok(Self::Delete(
+                tags.iter()
+                    .map(|t| TagKey::parse(t.key.as_deref().unwrap_or_default()))
+                    .collect::<Result<_, _>>()?,
+            )),
+            _ => Err(CsmsError::invalid("action", "must be create or delete")),
+        }
+    }
+}
+
+/// `Tag` of a search: a key and the values any of which match (none = any value).
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct TagFilterBody {
+    pub key: Option<String>,
+    pub values: Option<Vec<String>>,
+}
+
+/// `TagMatches`: only `resource_name` is documented.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct MatchBody {
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+/// The body of `resource_instances/action`.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct ResourceFilterBody {
+    pub action: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+    pub tags: Option<Vec<TagFilterBody>>,
+    pub matches: Option<Vec<MatchBody>>,
+    pub sequence: Option<String>,
+}
+
+impl ResourceFilterBody {
+    /// The tag filters (AND over keys, OR over values) and name fragments.
+    fn search(&self) -> Result<Search, CsmsError> {
+        let input = self;
+        let filters = input.tags.as_deref().unwrap_or_default();
+        let matches = input.matches.as_deref().unwrap_or_default();
+        if filters.len() > FILTERS_MAX || matches.len() > FILTERS_MAX {
+            return Err(CsmsError::invalid("tags/matches", "at most 10 items each"));
+        }
+        // ListResourceInstances.json: `tags` has `minItems 1` (leave it out to filter on
+        // nothing), a match value `maxLength 255`.
+        if input.tags.as_ref().is_some_and(Vec::is_empty) {
+            return Err(CsmsError::invalid(
+                "tags",
+                "must have 1 to 10 items when given",
+            ));
+        }
+        let mut tags = Vec::with_capacity(filters.len());
+        for f in filters {
+            let key = TagKey::parse(f.key.as_deref().unwrap_or_default())?;
+            let values = f.values.clone().unwrap_or_default();
+            if values.len() > FILTERS_MAX {
+                return Err(CsmsError::invalid("tags.values", "at most 10 values a key"));
+            }
+            for v in &values {
+                parse_tag_value(Some(v))?;
+            }
+            tags.push((key.into_string(), values.into_iter().collect()));
+        }
+        let mut name_fragments = Vec::with_capacity(matches.len());
+        for m in matches {
+            if m.key.as_deref() != Some("resource_name") {
+                return Err(CsmsError::invalid("matches.key", "must be resource_name"));
+            }
+            let fragment = m.value.clone().unwrap_or_default();
+            if fragment.chars().count() > MATCH_VALUE_MAX_CHARS {
+                return Err(CsmsError::invalid(
+                    "matches.value",
+                    "must have at most 255 characters",
+                ));
+            }
+            name_fragments.push(fragment);
+        }
+        Ok(Search {
+            tags,
+            name_fragments,
+        })
+    }
+}
+
+impl TryFrom<ResourceFilterBody> for ResourceSearch {
+    type Error = CsmsError;
+
+    fn try_from(body: ResourceFilterBody) -> Result<Self, CsmsError> {
+        check_sequence(body.sequence.as_deref())?;
+        let counting = match body.action.as_deref() {
+            Some("filter") => false,
+            Some("count") => true,
+            _ => return Err(CsmsError::invalid("action", "must be filter or count")),
+        };
+        let limit = parse_count(
+            body.limit.as_deref(),
+            "limit",
+            SEARCH_LIMIT_DEFAULT,
+            1..=SEARCH_LIMIT_MAX,
+        )?;
+        let offset = parse_count(body.offset.as_deref(), "offset", 0, 0..=usize::MAX)?;
+        Ok(Self {
+            counting,
+            limit,
+            offset,
+            search: body.search()?,
+        })
+    }
+}
+
+/// `GET /v1/{project_id}/csms/tags` — Querying the Project's Tags.
+pub async fn list_project_secrets_tags(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+) -> ApiResult<Json<ProjectTagsResponse>> {
+    let project = path.parse()?;
+    Ok(Json(service.list_project_secrets_tags(&project)?.into()))
+}
+
+/// `GET /v1/{project_id}/csms/{secret_id}/tags` — Querying a Secret's Tags.
+pub async fn list_secret_tags(
+    State(service): State<CsmsService>,
+    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
+) -> ApiResult<Json<SecretTagsResponse>> {
+    let project = ProjectId::parse(&project_id)?;
+    let secret = service.list_secret_tags(&project, &secret_id)?;
+    Ok(Json(SecretTagsResponse::from(&*secret)))
+}
+
+/// `POST /v1/{project_id}/csms/{secret_id}/tags` — Adding a Tag.
+pub async fn create_secret_tag(
+    State(service): State<CsmsService>,
+    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
+    CsmsJson(body): CsmsJson<CreateTagBody>,
+) -> ApiResult<StatusCode> {
+    let project = ProjectId::parse(&project_id)?;
+    let tag = required(body.tag, "tag")?.parse()?;
+    service.create_secret_tag(&project, &secret_id, tag)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v1/{project_id}/csms/resource_instances/action` — Searching Secrets by Tags.
+pub async fn list_resource_instances(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<ResourceFilterBody>,
+) -> ApiResult<Json<ResourcesResponse>> {
+    let project = path.parse()?;
+    let page = service.list_resource_instances(&project, &body.try_into()?)?;
+    Ok(Json(ResourcesResponse::new(
+        page.resources,
+        page.total_count,
+    )))
+}
+
+/// `POST /v1/{project_id}/csms/{secret_id}/tags/action` — Adding or Deleting Tags in
+/// Batches.
+pub async fn batch_create_or_delete_tags(
+    State(service): State<CsmsService>,
+    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
+    CsmsJson(body): CsmsJson<TagActionBody>,
+) -> ApiResult<StatusCode> {
+    let project = ProjectId::parse(&project_id)?;
+    service.batch_create_or_delete_tags(&project, &secret_id, body.try_into()?)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /v1/{project_id}/csms/{secret_id}/tags/{key}` — Deleting a Tag.
+pub async fn delete_secret_tag(
+    State(service): State<CsmsService>,
+    CsmsPath((project_id, secret_id, key)): CsmsPath<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let project = ProjectId::parse(&project_id)?;
+    service.delete_secret_tag(&project, &secret_id, &key)?;
+    Ok(StatusCode::NO_CONTENT)
+}
