@@ -6,7 +6,7 @@
 //! - [`domain`]: validated names, limits, values and the secret aggregate's state machine.
 //! - [`store`]: the storage trait with atomic transactions, and its backends.
 //! - [`error`] and [`clock`] are leaves every layer may use; [`config`], [`telemetry`] and
-//!   [`app`] compose the whole for `main.rs`.
+//!   [`app`] compose the whole for `main.rs`; [`log_batch`] writes the log lines.
 
 pub mod api;
 pub mod app;
@@ -18,6 +18,7 @@ pub mod domain;
 pub mod error;
 pub mod fixture;
 pub mod healthcheck;
+pub mod log_batch;
 pub mod server;
 pub mod service;
 pub mod store;

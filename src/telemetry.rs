@@ -1,6 +1,6 @@
 //! Logging setup: `tracing-subscriber` with `RUST_LOG` (default `info`), on stdout through
-//! `tracing-appender`'s non-blocking writer (a request never waits for its log line to be
-//! written), or on a [`LogBuffer`] for tests that read what was logged.
+//! the batching writer of [`crate::log_batch`] (a request never waits for its log line to
+//! be written), or on a [`LogBuffer`] for tests that read what was logged.
 
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -29,10 +29,10 @@ where
 /// returned guard alive for as long as the process logs (dropping it flushes what is
 /// queued). Safe to call once per process.
 #[must_use = "dropping the guard stops the log writer"]
-pub fn init() -> tracing_appender::non_blocking::WorkerGuard {
+pub fn init() -> crate::log_batch::FlushGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::stdout().is_terminal();
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
+    let (writer, guard) = crate::log_batch::batched(std::io::stdout());
     // Ignoring the error keeps a second call (for example from a test) harmless.
     let _ = builder(filter, writer, ansi).try_init();
     guard

@@ -16,15 +16,12 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::Request;
 
 use crate::auth::{AuthFailure, AuthMode, Authenticator, HeadCheck, Identity, RequestHead};
 use crate::error::CsmsError;
 
 use super::body::{self, BodyRules};
-use super::error::ApiError;
 use super::operations::{Classified, Reach};
 
 /// What the middleware needs.
@@ -78,11 +75,9 @@ fn judge(
     }
 }
 
-pub async fn authenticate(
-    State(state): State<AuthState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Lets the request through (with its body, if it had to be read for the signature), or
+/// answers the refusal.
+pub async fn authenticate(state: &AuthState, request: Request) -> Result<Request, CsmsError> {
     let reach = request
         .extensions()
         .get::<Arc<Classified>>()
@@ -94,7 +89,7 @@ pub async fn authenticate(
         Reach::Csms { .. } => !state.authenticator.is_active(),
     };
     if open {
-        return next.run(request).await;
+        return Ok(request);
     }
     let (parts, body) = request.into_parts();
     let head = RequestHead {
@@ -107,7 +102,7 @@ pub async fn authenticate(
         Ok(HeadCheck::Known(identity)) => (Ok(identity), body),
         Ok(HeadCheck::NeedsBody(signed)) => match body::read(body, state.body).await {
             Ok(bytes) => (signed.verify(&bytes), Body::from(bytes)),
-            Err(err) => return ApiError(err).into_response(),
+            Err(err) => return Err(err),
         },
         Err(failure) => (Err(failure), body),
     };
@@ -115,10 +110,10 @@ pub async fn authenticate(
         let path = parts.uri.path();
         tracing::warn!(%path, reason, mode = ?mode, "authentication failed");
         if mode == AuthMode::Enforce {
-            return ApiError(err).into_response();
+            return Err(err);
         }
     }
-    next.run(Request::from_parts(parts, body)).await
+    Ok(Request::from_parts(parts, body))
 }
 
 #[cfg(test)]

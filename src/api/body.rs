@@ -5,14 +5,10 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::CONTENT_LENGTH;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
 use crate::error::CsmsError;
-
-use super::error::ApiError;
 
 /// How bodies are read: at most `limit` bytes, all of them within `timeout` of the first
 /// read.
@@ -59,16 +55,12 @@ fn declared_length(request: &Request) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// Answers 413 `APIGW.0201` at once when `Content-Length` is over the limit, and makes the
-/// body rules available to every later reader.
-pub async fn limit_bodies(
-    State(rules): State<BodyRules>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    if declared_length(&request).is_some_and(|n| n > rules.limit as u64) {
-        return ApiError(CsmsError::BodyTooLarge { limit: rules.limit }).into_response();
+/// Refuses with 413 `APIGW.0201` at once a request whose `Content-Length` is over the
+/// limit, and makes the body rules available to every later reader.
+pub fn limit_body(rules: BodyRules, request: &mut Request) -> Result<(), CsmsError> {
+    if declared_length(request).is_some_and(|n| n > rules.limit as u64) {
+        return Err(CsmsError::BodyTooLarge { limit: rules.limit });
     }
     request.extensions_mut().insert(rules);
-    next.run(request).await
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //!: `GET /v3/projects?name=<region>`, answered with exactly one project.
 
 use axum::Json;
-use axum::extract::Extension;
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::extract::CsmsQuery;
@@ -34,7 +34,7 @@ pub struct ProjectsResponse {
 
 /// `GET /v3/projects` — Keystone List Projects, as IAM answers it to the SDKs.
 pub async fn list_projects(
-    Extension(IamProject(id)): Extension<IamProject>,
+    State(IamProject(id)): State<IamProject>,
     CsmsQuery(query): CsmsQuery<ProjectsQuery>,
 ) -> Json<ProjectsResponse> {
     let name = query.name.unwrap_or_else(|| "csms-emulator".to_owned());

@@ -70,12 +70,16 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         authenticator: settings.auth,
         body: body_rules,
     };
-    let observe = middleware::ObserveState {
-        journal: Arc::clone(&settings.journal),
-        metrics: Arc::clone(&settings.metrics),
-        clock: Arc::clone(&settings.clock),
-    };
-    let faults = Arc::clone(&settings.faults);
+    let pipeline = Arc::new(middleware::Pipeline {
+        observe: middleware::ObserveState {
+            journal: Arc::clone(&settings.journal),
+            metrics: Arc::clone(&settings.metrics),
+            clock: Arc::clone(&settings.clock),
+        },
+        body: body_rules,
+        auth: auth_state,
+        faults: Arc::clone(&settings.faults),
+    });
     let admin_state = admin::AdminState {
         service: service.clone(),
         clock: settings.clock,
@@ -83,50 +87,49 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         faults: settings.faults,
         metrics: settings.metrics,
     };
-    let app = AppState {
+    let app = AppState(Arc::new(Handlers {
         service,
         admin: admin_state,
-    };
+        iam: iam::IamProject(settings.project_id),
+    }));
     Router::new()
         .fallback(dispatch)
         .with_state(app)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::Extension(iam::IamProject(settings.project_id)))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(
-            faults,
-            middleware::inject_faults,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            auth_state,
-            auth::authenticate,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            body_rules,
-            body::limit_bodies,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            observe,
+            pipeline,
             middleware::request_context,
         ))
 }
 
 /// What the handlers are called with: the CSMS service, and the control API's state.
-#[derive(Clone)]
-struct AppState {
+struct Handlers {
     service: CsmsService,
     admin: admin::AdminState,
+    iam: iam::IamProject,
 }
+
+/// [`Handlers`] behind one `Arc`: each request clones one pointer, and a handler's
+/// `State` takes only the part it reads.
+#[derive(Clone)]
+struct AppState(Arc<Handlers>);
 
 impl FromRef<AppState> for CsmsService {
     fn from_ref(app: &AppState) -> Self {
-        app.service.clone()
+        app.0.service.clone()
+    }
+}
+
+impl FromRef<AppState> for iam::IamProject {
+    fn from_ref(app: &AppState) -> Self {
+        app.0.iam.clone()
     }
 }
 
 impl FromRef<AppState> for admin::AdminState {
     fn from_ref(app: &AppState) -> Self {
-        app.admin.clone()
+        app.0.admin.clone()
     }
 }
 

@@ -2,7 +2,7 @@
 //! answer a chosen status and error code, or add latency, for every call, the next N
 //! calls, or a fraction of calls. Checked before any state changes.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use rand::Rng;
@@ -72,6 +72,9 @@ impl FaultRule {
 pub struct FaultRules {
     rules: Mutex<Vec<FaultRule>>,
     next_id: AtomicU64,
+    /// How many rules there are, kept beside the list so a request can skip the lock
+    /// (and the work of naming its project and secret) while there are none.
+    count: AtomicUsize,
 }
 
 impl FaultRules {
@@ -131,7 +134,9 @@ impl FaultRules {
             probability: spec.probability,
             pattern,
         };
-        self.lock().push(rule.clone());
+        let mut rules = self.lock();
+        rules.push(rule.clone());
+        self.count.store(rules.len(), Ordering::SeqCst);
         Ok(rule)
     }
 
@@ -145,7 +150,15 @@ impl FaultRules {
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        let mut rules = self.lock();
+        rules.clear();
+        self.count.store(0, Ordering::SeqCst);
+    }
+
+    /// Whether no rule is set: then no request is affected.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.count.load(Ordering::SeqCst) == 0
     }
 
     /// Removes one rule; false when no rule has that id.
@@ -153,6 +166,7 @@ impl FaultRules {
         let mut rules = self.lock();
         let before = rules.len();
         rules.retain(|r| r.id != id);
+        self.count.store(rules.len(), Ordering::SeqCst);
         rules.len() != before
     }
 
@@ -183,6 +197,7 @@ impl FaultRules {
             actions.push(rule.action.clone());
         }
         rules.retain(|r| r.remaining != Some(0));
+        self.count.store(rules.len(), Ordering::SeqCst);
         actions
     }
 }

@@ -182,7 +182,13 @@ impl Classified {
         self.params
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, raw)| percent_encoding::percent_decode_str(raw).decode_utf8_lossy())
+            .map(|(_, raw)| {
+                if raw.contains('%') {
+                    percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
+                } else {
+                    Cow::Borrowed(raw.as_str())
+                }
+            })
     }
 
     #[must_use]

@@ -1,0 +1,215 @@
+//! A log writer that batches lines in memory and writes them from one thread, a batch at a
+//! time. A request only appends its line to a buffer under a short lock: it never waits
+//! for a write, and never wakes another thread.
+//!
+//! Why not `tracing-appender`'s non-blocking writer: it hands each line to its worker
+//! over a channel, which wakes the worker (a futex call and two context switches) and
+//! costs a `write` per line. Under load that was a third of a context switch and about a
+//! third of the CPU time of a request (`bench/run.sh`, perf). Here the writer thread
+//! wakes every [`FLUSH_EVERY`], or sooner when [`BATCH_BYTES`] are waiting, and writes
+//! whatever has gathered with one call.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tracing_subscriber::fmt::MakeWriter;
+
+/// How long a line may wait in memory.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
+/// A batch this large is written at once.
+pub const BATCH_BYTES: usize = 64 * 1024;
+/// Past this many waiting bytes (a stalled stdout), new lines are dropped and counted.
+pub const PENDING_MAX: usize = 16 * 1024 * 1024;
+
+/// What the writing side and the writer thread share.
+#[derive(Debug, Default)]
+struct Shared {
+    pending: Mutex<Pending>,
+    wake: Condvar,
+    dropped: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    closing: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        // The buffer is plain bytes: a panic elsewhere cannot leave it inconsistent.
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The `MakeWriter` a subscriber writes through; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct BatchedWriter(Arc<Shared>);
+
+/// Stops the writer thread when dropped, after it wrote everything logged before.
+#[derive(Debug)]
+#[must_use = "dropping the guard stops the log writer"]
+pub struct FlushGuard {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// A writer over `out` and the guard that keeps its thread running.
+pub fn batched<W: Write + Send + 'static>(out: W) -> (BatchedWriter, FlushGuard) {
+    let shared = Arc::new(Shared::default());
+    let worker = Arc::clone(&shared);
+    let thread = std::thread::Builder::new()
+        .name("csms-log-writer".into())
+        .spawn(move || write_batches(&worker, out))
+        .ok();
+    (
+        BatchedWriter(Arc::clone(&shared)),
+        FlushGuard { shared, thread },
+    )
+}
+
+/// The writer thread: every [`FLUSH_EVERY`] (or when woken), takes what gathered and
+/// writes it; after the guard is dropped, writes the rest and ends.
+fn write_batches<W: Write>(shared: &Shared, mut out: W) {
+    let mut batch = Vec::new();
+    loop {
+        let closing = {
+            let mut pending = shared.lock();
+            if !pending.closing && pending.bytes.len() < BATCH_BYTES {
+                pending = shared
+                    .wake
+                    .wait_timeout(pending, FLUSH_EVERY)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            std::mem::swap(&mut batch, &mut pending.bytes);
+            pending.closing
+        };
+        let dropped = shared.dropped.swap(0, Ordering::Relaxed);
+        if dropped > 0 {
+            batch.extend_from_slice(
+                format!("{dropped} log lines were dropped: stdout did not keep up\n").as_bytes(),
+            );
+        }
+        // A log that cannot be written has nowhere to report to; the lines are lost.
+        if !batch.is_empty() {
+            let _ = out.write_all(&batch).and_then(|()| out.flush());
+            batch.clear();
+        }
+        if closing {
+            return;
+        }
+    }
+}
+
+impl Drop for FlushGuard {
+    fn drop(&mut self) {
+        self.shared.lock().closing = true;
+        self.shared.wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One line's writer: appends to the shared buffer.
+#[derive(Debug)]
+pub struct LineWriter<'a>(&'a Shared);
+
+impl Write for LineWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut pending = self.0.lock();
+        if pending.bytes.len() + bytes.len() > PENDING_MAX {
+            drop(pending);
+            self.0.dropped.fetch_add(1, Ordering::Relaxed);
+            return Ok(bytes.len());
+        }
+        pending.bytes.extend_from_slice(bytes);
+        let full = pending.bytes.len() >= BATCH_BYTES;
+        drop(pending);
+        if full {
+            self.0.wake.notify_one();
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for BatchedWriter {
+    type Writer = LineWriter<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        LineWriter(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `Write` that records each `write` call it gets.
+    #[derive(Clone, Default)]
+    struct Calls(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl Write for Calls {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().push(bytes.to_vec());
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_reach_the_output_in_order_and_all_of_them_by_the_time_the_guard_is_dropped() {
+        let out = Calls::default();
+        let (writer, guard) = batched(out.clone());
+        for i in 0..1000 {
+            writer
+                .make_writer()
+                .write_all(format!("line {i}\n").as_bytes())
+                .unwrap();
+        }
+        drop(guard);
+        let text: Vec<u8> = out.0.lock().unwrap().concat();
+        let expected = (0..1000).fold(String::new(), |mut text, i| {
+            use std::fmt::Write as _;
+            let _ = writeln!(text, "line {i}");
+            text
+        });
+        assert_eq!(String::from_utf8(text).unwrap(), expected);
+    }
+
+    #[test]
+    fn what_gathered_is_written_with_one_call() {
+        let shared = Shared::default();
+        for i in 0..100 {
+            LineWriter(&shared)
+                .write_all(format!("line {i}\n").as_bytes())
+                .unwrap();
+        }
+        shared.lock().closing = true;
+        let out = Calls::default();
+        write_batches(&shared, out.clone());
+        let calls = out.0.lock().unwrap();
+        assert_eq!(calls.len(), 1);
+        assert!(calls[0].starts_with(b"line 0\n") && calls[0].ends_with(b"line 99\n"));
+    }
+
+    #[test]
+    fn a_full_buffer_drops_new_lines_and_says_how_many() {
+        let shared = Shared::default();
+        shared.lock().bytes = vec![b'x'; PENDING_MAX];
+        LineWriter(&shared).write_all(b"one more\n").unwrap();
+        assert_eq!(shared.dropped.load(Ordering::Relaxed), 1);
+        assert_eq!(shared.lock().bytes.len(), PENDING_MAX);
+    }
+}
