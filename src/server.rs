@@ -203,29 +203,32 @@ impl Activity {
     }
 
     /// Completes when the current phase has outlasted its timeout.
+    ///
+    /// Only the start of a request head shortens a deadline, so only it wakes this watcher
+    /// (see [`Activity::bytes_arrived`]); the start and end of a request do not, which
+    /// spares every request two wake-ups. While a request is served the watcher looks
+    /// again every `min(header_read, idle)`, so an idle deadline is still kept exactly.
     async fn expired(&self, timeouts: Timeouts) {
+        let recheck = timeouts.header_read.min(timeouts.idle);
         loop {
             let changed = self.changed.notified();
-            let deadline = {
-                let phase = *self.phase.lock().unwrap_or_else(PoisonError::into_inner);
-                (phase.in_flight == 0).then(|| {
-                    let limit = if phase.reading_head {
-                        timeouts.header_read
-                    } else {
-                        timeouts.idle
-                    };
-                    phase.since + limit
-                })
+            let phase = *self.phase.lock().unwrap_or_else(PoisonError::into_inner);
+            let at = if phase.in_flight > 0 {
+                Instant::now() + recheck
+            } else {
+                let limit = if phase.reading_head {
+                    timeouts.header_read
+                } else {
+                    timeouts.idle
+                };
+                phase.since + limit
             };
-            match deadline {
-                Some(at) if at <= Instant::now() => return,
-                Some(at) => {
-                    tokio::select! {
-                        () = tokio::time::sleep_until(at) => {}
-                        () = changed => {}
-                    }
-                }
-                None => changed.await,
+            if phase.in_flight == 0 && at <= Instant::now() {
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(at) => {}
+                () = changed => {}
             }
         }
     }
@@ -239,7 +242,7 @@ impl InFlight {
         activity.update(|phase| {
             phase.in_flight += 1;
             phase.reading_head = false;
-            true
+            false
         });
         Self(activity)
     }
@@ -252,7 +255,7 @@ impl Drop for InFlight {
             if phase.in_flight == 0 {
                 phase.since = Instant::now();
             }
-            true
+            false
         });
     }
 }

@@ -118,7 +118,7 @@ impl CsmsService {
     }
 
     /// Backup, `POST …/secrets/{secret_name}/backup`: `{"secret_blob": ...}`.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn download_secret_blob(
         &self,
         project: &ProjectId,
@@ -137,7 +137,7 @@ impl CsmsService {
 
     /// Restore, `POST /v1/{project_id}/secrets/restore`: recreates the secret exactly,
     /// ENABLED; refuses a taken name (409), a changed blob and another project's blob.
-    #[tracing::instrument(skip_all, fields(project = %project))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
     pub fn upload_secret_blob(
         &self,
         project: &ProjectId,

@@ -95,7 +95,7 @@ fn secret_type_for_instance(raw: &str) -> Result<Option<SecretType>, CsmsError> 
 impl CsmsService {
     /// Batch import, `POST /v1/{project_id}/secrets/batch-import`: valid items are created,
     /// invalid ones are listed with their cause; the request itself still succeeds (docs/behaviour.md §22).
-    #[tracing::instrument(skip_all, fields(project = %project, items = items.len()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, items = items.len()))]
     pub fn batch_import_secrets(
         &self,
         project: &ProjectId,
@@ -134,7 +134,7 @@ impl CsmsService {
     /// secret associated with the instance; pending-deletion secrets fail with CSMS.0107
     /// ("Deleting Secrets in Batches" page, docs/behaviour.md §21). At least one of `instance_id`, `instance_type` is required, so an
     /// empty body cannot wipe a project.
-    #[tracing::instrument(skip_all, fields(project = %project))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
     pub fn batch_delete_secrets(
         &self,
         project: &ProjectId,

@@ -47,7 +47,7 @@ pub(super) fn ensure_events_exist(tx: &Tx<'_>, names: &[EventName]) -> Result<()
 
 impl CsmsService {
     /// Create event, `POST /v1/{project_id}/csms/events`.
-    #[tracing::instrument(skip_all, fields(project = %project))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
     pub fn create_secret_event(
         &self,
         project: &ProjectId,
@@ -118,7 +118,7 @@ impl CsmsService {
     }
 
     /// Update event, `PUT /v1/{project_id}/csms/events/{event_name}`.
-    #[tracing::instrument(skip_all, fields(project = %project))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
     pub fn update_secret_event(
         &self,
         project: &ProjectId,
@@ -151,7 +151,7 @@ impl CsmsService {
 
     /// Delete event, `DELETE /v1/{project_id}/csms/events/{event_name}`: refused while a
     /// secret subscribes to it.
-    #[tracing::instrument(skip_all, fields(project = %project))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
     pub fn delete_secret_event(
         &self,
         project: &ProjectId,

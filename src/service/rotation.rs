@@ -122,7 +122,7 @@ pub(super) fn rotate_in_tx(
 
 impl CsmsService {
     /// Rotate secret, `POST …/secrets/{secret_name}/rotate`.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn rotate_secret(
         &self,
         project: &ProjectId,

@@ -34,7 +34,7 @@ pub struct SecretFilter {
 
 impl CsmsService {
     /// Create secret, `POST /v1/{project_id}/secrets` ("Creating a Secret" page).
-    #[tracing::instrument(skip_all, fields(project = %project))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
     pub fn create_secret(
         &self,
         project: &ProjectId,
@@ -50,7 +50,7 @@ impl CsmsService {
     }
 
     /// Show secret, `GET /v1/{project_id}/secrets/{secret_name}`.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn show_secret(
         &self,
         project: &ProjectId,
@@ -61,7 +61,7 @@ impl CsmsService {
 
     /// List secrets, `GET /v1/{project_id}/secrets`: name order, exclusive marker,
     /// optional `event_name` filter (docs/behaviour.md §16).
-    #[tracing::instrument(skip_all, fields(project = %project))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
     pub fn list_secrets(
         &self,
         project: &ProjectId,
@@ -92,7 +92,7 @@ impl CsmsService {
 impl CsmsService {
     /// Update secret, `PUT /v1/{project_id}/secrets/{secret_name}`: metadata only; a new
     /// key applies to later versions; rotation rules are checked again.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn update_secret(
         &self,
         project: &ProjectId,
@@ -108,7 +108,7 @@ impl CsmsService {
     }
 
     /// Delete secret, `DELETE /v1/{project_id}/secrets/{secret_name}`: immediate.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn delete_secret(&self, project: &ProjectId, name: &SecretName) -> Result<(), CsmsError> {
         self.write(project, |tx, now| {
             if super::notify::destroy_secret(tx, name, now) {
@@ -121,7 +121,7 @@ impl CsmsService {
 
     /// Scheduled deletion, `POST …/{secret_name}/scheduled-deleted-tasks/create`: 7–30
     /// days, default 30; PENDING_DELETE until then (docs/behaviour.md §17).
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn delete_secret_for_schedule(
         &self,
         project: &ProjectId,
@@ -136,7 +136,7 @@ impl CsmsService {
 
     /// Sets a secret's state for tests (docs/behaviour.md §17): ENABLED, DISABLED or FROZEN. There is no
     /// public API for this; a pending deletion is left through cancel, not here.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn set_secret_state(
         &self,
         project: &ProjectId,
@@ -160,7 +160,7 @@ impl CsmsService {
     }
 
     /// Cancel a scheduled deletion, `POST …/{secret_name}/scheduled-deleted-tasks/cancel`.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn restore_secret(
         &self,
         project: &ProjectId,

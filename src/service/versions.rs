@@ -76,7 +76,7 @@ impl StageInfo {
 
 impl CsmsService {
     /// Create secret version, `POST …/secrets/{secret_name}/versions` ("Creating a Secret Version" page).
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn create_secret_version(
         &self,
         project: &ProjectId,
@@ -109,7 +109,7 @@ impl CsmsService {
 
     /// List secret versions, `GET …/secrets/{secret_name}/versions`: version order,
     /// exclusive marker, metadata only (docs/behaviour.md §16).
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn list_secret_versions(
         &self,
         project: &ProjectId,
@@ -143,7 +143,7 @@ impl CsmsService {
 
     /// Show secret version, `GET …/secrets/{secret_name}/versions/{version_id}`, value
     /// included; only ENABLED secrets (docs/behaviour.md §7, §17).
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn show_secret_version(
         &self,
         project: &ProjectId,
@@ -161,7 +161,7 @@ impl CsmsService {
 
     /// Update version, `PUT …/secrets/{secret_name}/versions/{version_id}`: sets
     /// `expire_time` (ms, kept to whole seconds, in the future).
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn update_version(
         &self,
         project: &ProjectId,
@@ -183,7 +183,7 @@ impl CsmsService {
 
     /// Update stage, `PUT …/secrets/{secret_name}/stages/{stage_name}`: creates the stage
     /// or moves it to `version_id` (docs/behaviour.md §14).
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn update_secret_stage(
         &self,
         project: &ProjectId,
@@ -202,7 +202,7 @@ impl CsmsService {
     }
 
     /// Delete stage, `DELETE …/secrets/{secret_name}/stages/{stage_name}` (docs/behaviour.md §14, §15).
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn delete_secret_stage(
         &self,
         project: &ProjectId,
@@ -216,7 +216,7 @@ impl CsmsService {
     }
 
     /// Show secret stage, `GET …/secrets/{secret_name}/stages/{stage_name}`.
-    #[tracing::instrument(skip_all, fields(project = %project, secret = %name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
     pub fn show_secret_stage(
         &self,
         project: &ProjectId,
