@@ -239,34 +239,45 @@ fn fits(template: &Segment, segment: &str) -> bool {
     }
 }
 
+/// More segments than any template has: a longer path matches no operation.
+const SEGMENTS_MAX: usize = 8;
+
 /// Classifies a request: the first operation in table order whose method and template
 /// fit (the table lists literals before the templates they collide with). `HEAD` is
 /// classified as `GET`, whose answer it gets without the body.
 #[must_use]
 pub fn classify(method: &str, path: &str) -> Classified {
     let control_path = path == "/_emulator" || path.starts_with("/_emulator/");
+    let unmatched = || Classified {
+        control_path,
+        ..Classified::default()
+    };
     let method = if method == "HEAD" { "GET" } else { method };
     let trimmed = path.strip_prefix('/').unwrap_or(path);
-    let count = trimmed.split('/').count();
+    // The path is split once, on the stack.
+    let mut split = [""; SEGMENTS_MAX];
+    let mut count = 0;
+    for segment in trimmed.split('/') {
+        let Some(slot) = split.get_mut(count) else {
+            return unmatched();
+        };
+        *slot = segment;
+        count += 1;
+    }
+    let segments = &split[..count];
     let found = TEMPLATES.iter().find(|(op, template)| {
-        op.method() == method
-            && template.len() == count
-            && template
-                .iter()
-                .zip(trimmed.split('/'))
-                .all(|(t, s)| fits(t, s))
+        template.len() == count
+            && op.method() == method
+            && template.iter().zip(segments).all(|(t, s)| fits(t, s))
     });
     let Some((op, template)) = found else {
-        return Classified {
-            control_path,
-            ..Classified::default()
-        };
+        return unmatched();
     };
     let params = template
         .iter()
-        .zip(trimmed.split('/'))
+        .zip(segments)
         .filter_map(|(t, s)| match t {
-            Segment::Param(name) => Some((*name, s.to_owned())),
+            Segment::Param(name) => Some((*name, (*s).to_owned())),
             Segment::Literal(_) => None,
         })
         .collect();
@@ -324,6 +335,15 @@ mod tests {
         assert_eq!(c.raw_params().collect::<Vec<_>>(), ["p1", "a%2Fb"]);
         assert_eq!(c.secret().as_deref(), Some("a/b"));
         assert_eq!(classify("GET", "/nothing").operation_name(), "Unknown");
+    }
+
+    #[test]
+    fn no_template_is_longer_than_the_classifier_splits() {
+        for (op, template) in TEMPLATES.iter() {
+            assert!(template.len() <= SEGMENTS_MAX, "{op:?}");
+        }
+        let long = format!("/v1/p{}", "/x".repeat(SEGMENTS_MAX + 3));
+        assert_eq!(classify("GET", &long).operation, None);
     }
 
     #[test]
