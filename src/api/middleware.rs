@@ -68,6 +68,8 @@ async fn admit(pipeline: &Pipeline, mut request: Request, next: Next) -> Respons
     next.run(request).await
 }
 
+/// The one request middleware: classifies, runs [`admit`] inside a durability scope,
+/// then stamps the request id and records the log line, the metrics and the journal.
 pub async fn request_context(
     State(pipeline): State<Arc<Pipeline>>,
     mut request: Request,
