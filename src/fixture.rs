@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::clock::{Millis, parse_duration};
 use crate::domain::event::Event;
 use crate::domain::names::{KmsKeyId, ProjectId};
+use crate::domain::rotation::SecretType;
 use crate::domain::secret::SecretRecord;
 
 /// The format version of fixture documents.
@@ -102,10 +103,13 @@ fn complete_secret(secret: &mut Map<String, Value>, project: &ProjectId, now: Mi
     let key = secret.get("kms_key_id").cloned().unwrap_or(Value::Null);
     for (field, default) in [
         ("description", Value::from("")),
-        ("secret_type", Value::from("COMMON")),
+        ("secret_type", Value::from(SecretType::Common.as_str())),
         ("auto_rotation", Value::from(false)),
         ("event_subscriptions", Value::Array(Vec::new())),
-        ("enterprise_project_id", Value::from("0")),
+        (
+            "enterprise_project_id",
+            Value::from(crate::domain::secret::DEFAULT_ENTERPRISE_PROJECT),
+        ),
         ("tags", Value::Object(Map::new())),
         ("scheduled_delete_time", Value::Null),
         ("rotation_time", Value::Null),

@@ -57,18 +57,21 @@ pub struct FlushGuard {
     thread: Option<JoinHandle<()>>,
 }
 
-/// A writer over `out` and the guard that keeps its thread running.
-pub fn batched<W: Write + Send + 'static>(out: W) -> (BatchedWriter, FlushGuard) {
+/// A writer over `out` and the guard that keeps its thread running; an error when the
+/// thread cannot start.
+pub fn batched<W: Write + Send + 'static>(out: W) -> std::io::Result<(BatchedWriter, FlushGuard)> {
     let shared = Arc::new(Shared::default());
     let worker = Arc::clone(&shared);
     let thread = std::thread::Builder::new()
         .name("csms-log-writer".into())
-        .spawn(move || write_batches(&worker, out))
-        .ok();
-    (
+        .spawn(move || write_batches(&worker, out))?;
+    Ok((
         BatchedWriter(Arc::clone(&shared)),
-        FlushGuard { shared, thread },
-    )
+        FlushGuard {
+            shared,
+            thread: Some(thread),
+        },
+    ))
 }
 
 /// The writer thread: every [`FLUSH_EVERY`] (or when woken), takes what gathered and
@@ -171,7 +174,7 @@ mod tests {
     #[test]
     fn lines_reach_the_output_in_order_and_all_of_them_by_the_time_the_guard_is_dropped() {
         let out = Calls::default();
-        let (writer, guard) = batched(out.clone());
+        let (writer, guard) = batched(out.clone()).unwrap();
         for i in 0..1000 {
             writer
                 .make_writer()
@@ -211,5 +214,11 @@ mod tests {
         LineWriter(&shared).write_all(b"one more\n").unwrap();
         assert_eq!(shared.dropped.load(Ordering::Relaxed), 1);
         assert_eq!(shared.lock().bytes.len(), PENDING_MAX);
+        shared.lock().closing = true;
+        let out = Calls::default();
+        write_batches(&shared, out.clone());
+        let written = out.0.lock().unwrap().concat();
+        assert!(written.ends_with(b"1 log lines were dropped: stdout did not keep up\n"));
+        assert!(!written.windows(8).any(|w| w == b"one more"));
     }
 }

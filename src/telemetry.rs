@@ -29,13 +29,18 @@ where
 /// returned guard alive for as long as the process logs (dropping it flushes what is
 /// queued). Safe to call once per process.
 #[must_use = "dropping the guard stops the log writer"]
-pub fn init() -> crate::log_batch::FlushGuard {
+pub fn init() -> Option<crate::log_batch::FlushGuard> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::stdout().is_terminal();
-    let (writer, guard) = crate::log_batch::batched(std::io::stdout());
-    // Ignoring the error keeps a second call (for example from a test) harmless.
-    let _ = builder(filter, writer, ansi).try_init();
-    guard
+    // Ignoring the errors of `try_init` keeps a second call (for example from a test)
+    // harmless. Should the writer thread not start, lines go to stdout directly.
+    if let Ok((writer, guard)) = crate::log_batch::batched(std::io::stdout()) {
+        let _ = builder(filter, writer, ansi).try_init();
+        Some(guard)
+    } else {
+        let _ = builder(filter, std::io::stdout, ansi).try_init();
+        None
+    }
 }
 
 /// A subscriber in the emulator's log format at `level` (an `EnvFilter` directive), and

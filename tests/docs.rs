@@ -96,3 +96,57 @@ fn no_file_cites_a_source_outside_the_repository() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// The Rust files under `src/<dir>`, with their text.
+fn sources_in(dir: &str) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    files_under(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir),
+        &mut files,
+    );
+    files
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).expect("readable source");
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn the_service_layer_reads_no_wire_bodies() {
+    // Request bodies are deserialized in `api/` and reach the service as validated
+    // commands; the backup blob's own format is the one serde type the service keeps.
+    for (file, text) in sources_in("service") {
+        if file.ends_with("backup.rs") {
+            continue;
+        }
+        assert!(
+            !text.contains("Deserialize") && !text.contains("JsonSchema"),
+            "{} deserializes a wire type",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn only_the_middleware_and_the_fallbacks_read_the_request_path() {
+    // Handlers get their parameters from the request's one classification.
+    let allowed = [
+        "middleware.rs",  // classifies, logs
+        "auth.rs",        // the signature covers the raw path
+        "mod.rs",         // the 404 fallback names the path
+        "console/mod.rs", // a browser's `GET /`, an unknown asset's 404
+    ];
+    for (file, text) in sources_in("api") {
+        if allowed.iter().any(|a| file.ends_with(a)) {
+            continue;
+        }
+        assert!(
+            !text.contains("uri().path()") && !text.contains("uri.path()"),
+            "{} reads the request path",
+            file.display()
+        );
+    }
+}

@@ -120,7 +120,7 @@ pub async fn request_context(
     observe
         .metrics
         .observe(operation, status, elapsed.as_secs_f64());
-    if !path.starts_with("/_emulator/") {
+    if !classified.control_path {
         observe.journal.record(JournalEntry {
             time: observe.clock.now_ms(),
             method: method.to_string(),

@@ -160,7 +160,7 @@ impl CsmsService {
         grantee: Option<&str>,
     ) -> Result<(), CsmsError> {
         let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
-        if grantee.is_some_and(|g| g.chars().count() > 64) {
+        if grantee.is_some_and(|g| g.chars().count() > GRANT_ID_MAX_CHARS) {
             return Err(CsmsError::invalid(
                 "grantee_user",
                 "must have at most 64 characters",

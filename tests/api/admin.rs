@@ -375,7 +375,7 @@ async fn every_operation_of_the_table_is_served_and_journaled_under_its_own_name
 }
 
 #[tokio::test]
-async fn a_head_request_is_answered_as_its_get_without_a_body() {
+async fn a_head_request_is_classified_and_answered_as_its_get() {
     let app = TestApp::new();
     let request = axum::http::Request::head("/_emulator/health")
         .body(axum::body::Body::empty())
@@ -386,6 +386,15 @@ async fn a_head_request_is_answered_as_its_get_without_a_body() {
         .body(axum::body::Body::empty())
         .unwrap();
     assert_eq!(app.send(request).await.status, StatusCode::NOT_FOUND);
+    // a CSMS HEAD is journaled as the operation its GET is
+    app.create_secret("headed", "x").await;
+    let request = axum::http::Request::head(secret_path("headed"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::OK);
+    let last = app.get("/_emulator/journal?limit=1").await;
+    assert_eq!(last.body["requests"][0]["operation"], "ShowSecret");
+    assert_eq!(last.body["requests"][0]["method"], "HEAD");
 }
 
 #[tokio::test]
