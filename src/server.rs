@@ -24,7 +24,6 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio::time::Instant;
 use tower::ServiceExt;
 
@@ -164,10 +163,14 @@ struct Phase {
 
 /// A connection's phase, shared by its IO (bytes arrive), its service (requests begin and
 /// end) and its watcher (which closes it when a phase lasts too long).
+///
+/// Nothing here wakes the watcher: a request's start and end only write the phase, so a
+/// busy connection costs no extra wake-up, timer reset or poll of its task per request.
+/// The watcher instead never sleeps longer than the header-read timeout, and reads the
+/// phase again each time it wakes (see [`Activity::expired`]).
 #[derive(Debug)]
 struct Activity {
     phase: Mutex<Phase>,
-    changed: Notify,
 }
 
 impl Activity {
@@ -178,16 +181,16 @@ impl Activity {
                 reading_head: false,
                 since: Instant::now(),
             }),
-            changed: Notify::new(),
         }
     }
 
-    fn update(&self, f: impl FnOnce(&mut Phase) -> bool) {
+    fn update(&self, f: impl FnOnce(&mut Phase)) {
         // The phase is plain data: a panic elsewhere cannot leave it inconsistent.
-        let changed = f(&mut self.phase.lock().unwrap_or_else(PoisonError::into_inner));
-        if changed {
-            self.changed.notify_one();
-        }
+        f(&mut self.phase.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    fn phase(&self) -> Phase {
+        *self.phase.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn bytes_arrived(&self) {
@@ -195,41 +198,34 @@ impl Activity {
             if phase.in_flight == 0 && !phase.reading_head {
                 phase.reading_head = true;
                 phase.since = Instant::now();
-                true
-            } else {
-                false
             }
         });
     }
 
     /// Completes when the current phase has outlasted its timeout.
     ///
-    /// Only the start of a request head shortens a deadline, so only it wakes this watcher
-    /// (see [`Activity::bytes_arrived`]); the start and end of a request do not, which
-    /// spares every request two wake-ups. While a request is served the watcher looks
-    /// again every `min(header_read, idle)`, so an idle deadline is still kept exactly.
+    /// Deadlines are still kept exactly although nothing wakes this watcher early. It
+    /// sleeps until the earlier of the current phase's deadline and one header-read
+    /// timeout from now. A head that begins while it sleeps began after it last looked, so
+    /// its deadline (start + header-read) lies after the wake-up, and the watcher, having
+    /// looked again, sleeps until exactly that deadline. While a request is served it looks
+    /// again every `min(header_read, idle)`.
     async fn expired(&self, timeouts: Timeouts) {
         let recheck = timeouts.header_read.min(timeouts.idle);
         loop {
-            let changed = self.changed.notified();
-            let phase = *self.phase.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = Instant::now();
+            let phase = self.phase();
             let at = if phase.in_flight > 0 {
-                Instant::now() + recheck
+                now + recheck
+            } else if phase.reading_head {
+                phase.since + timeouts.header_read
             } else {
-                let limit = if phase.reading_head {
-                    timeouts.header_read
-                } else {
-                    timeouts.idle
-                };
-                phase.since + limit
+                (phase.since + timeouts.idle).min(now + timeouts.header_read)
             };
-            if phase.in_flight == 0 && at <= Instant::now() {
+            if phase.in_flight == 0 && at <= now {
                 return;
             }
-            tokio::select! {
-                () = tokio::time::sleep_until(at) => {}
-                () = changed => {}
-            }
+            tokio::time::sleep_until(at).await;
         }
     }
 }
@@ -242,7 +238,6 @@ impl InFlight {
         activity.update(|phase| {
             phase.in_flight += 1;
             phase.reading_head = false;
-            false
         });
         Self(activity)
     }
@@ -255,7 +250,6 @@ impl Drop for InFlight {
             if phase.in_flight == 0 {
                 phase.since = Instant::now();
             }
-            false
         });
     }
 }
