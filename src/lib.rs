@@ -6,7 +6,8 @@
 //! - [`domain`]: validated names, limits, values and the secret aggregate's state machine.
 //! - [`store`]: the storage trait with atomic transactions, and its backends.
 //! - [`error`] and [`clock`] are leaves every layer may use; [`config`], [`telemetry`] and
-//!   [`app`] compose the whole for `main.rs`; [`log_batch`] writes the log lines.
+//!   [`app`] compose the whole for `main.rs`; [`log_batch`] writes the log lines and
+//!   [`log_format`] formats them.
 
 pub mod api;
 pub mod app;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod fixture;
 pub mod healthcheck;
 pub mod log_batch;
+pub mod log_format;
 pub mod server;
 pub mod service;
 pub mod store;

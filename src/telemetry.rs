@@ -6,19 +6,24 @@ use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::{DefaultFields, Format};
+use tracing_subscriber::fmt::format::{Format, Full};
 use tracing_subscriber::fmt::{MakeWriter, SubscriberBuilder};
 
-/// The one log format, over any writer.
+use crate::log_format::{PlainFields, UtcMicros};
+
+/// The one log format, over any writer: tracing-subscriber's full format without targets,
+/// its timestamp and fields written by [`crate::log_format`] (same text, less work).
 fn builder<W>(
     filter: EnvFilter,
     writer: W,
     ansi: bool,
-) -> SubscriberBuilder<DefaultFields, Format, EnvFilter, W>
+) -> SubscriberBuilder<PlainFields, Format<Full, UtcMicros>, EnvFilter, W>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     tracing_subscriber::fmt()
+        .fmt_fields(PlainFields)
+        .with_timer(UtcMicros)
         .with_env_filter(filter)
         .with_target(false)
         .with_ansi(ansi)
@@ -83,5 +88,120 @@ impl<'w> MakeWriter<'w> for LogBuffer {
 
     fn make_writer(&'w self) -> Self::Writer {
         self.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Events of every shape the emulator and its dependencies log: the request line with
+    /// and without an error code, escapes, Unicode, ANSI, numbers, errors, `r#` names, the
+    /// `log.` fields of the `log` crate's records,
+    /// spans with fields recorded late, and a level the filter drops.
+    fn log_every_shape() {
+        let method = axum::http::Method::GET;
+        let path = "/v1/p/secrets/a%20b/versions/latest";
+        let id = uuid::Uuid::from_u128(7).simple().to_string();
+        let operation = "ShowSecretVersion";
+        let (status, latency_us) = (200u16, 103u64);
+        let none: Option<String> = None;
+        tracing::info!(%method, %path, operation, status, latency_us, request_id = %id, error_code = none, "request");
+        let error_code = Some("CSMS.0101".to_owned());
+        tracing::error!(%method, %path, operation, status = 500u16, latency_us, request_id = %id, error_code, "request");
+        tracing::warn!(
+            quoted = "has \"quotes\" and \\",
+            unicode = "ünïcode 日本",
+            ansi = "\x1b[31mred\x07",
+            negative = -5i64,
+            flag = true,
+            float = 1.0f64,
+            big = 1u128 << 100,
+            "a message with \x1b[1m escapes and \"quotes\""
+        );
+        tracing::info!(r#type = "COMMON", "a raw name");
+        tracing::info!("r#raw" = "v", "a name spelled raw");
+        tracing::info!(only = 1u64);
+        tracing::info!(
+            log.target = "rustls",
+            log.line = 7u64,
+            after = 1u64,
+            "from the log crate"
+        );
+        tracing::info!("");
+        let err = std::io::Error::other("disk full");
+        tracing::error!(
+            error = &err as &(dyn std::error::Error + 'static),
+            "write failed"
+        );
+        let span = tracing::info_span!(
+            "outer",
+            project = "p1",
+            count = 3u64,
+            late = tracing::field::Empty
+        );
+        let _entered = span.enter();
+        span.record("late", "recorded \"later\"");
+        tracing::info!(inner = %"x y", "inside");
+        let nested = tracing::info_span!("inner", secret = "s");
+        let _nested = nested.enter();
+        tracing::warn!(debug = ?Some("d"), "nested");
+        tracing::debug!(hidden = 1u64, "dropped by the filter");
+    }
+
+    /// Each line with its timestamp replaced by `<time>`; a line without one fails.
+    fn without_timestamps(log: &str) -> Vec<String> {
+        let timestamp =
+            regex::Regex::new(r"^(\x1b\[2m)?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z").unwrap();
+        log.lines()
+            .map(|line| {
+                assert!(timestamp.is_match(line), "{line:?}");
+                timestamp.replace(line, "$1<time>").into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_are_written_exactly_as_tracing_subscribers_default_format_writes_them() {
+        for ansi in [false, true] {
+            let ours = LogBuffer::default();
+            let subscriber = builder(EnvFilter::new("info"), ours.clone(), ansi).finish();
+            tracing::subscriber::with_default(subscriber, log_every_shape);
+
+            let reference = LogBuffer::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(EnvFilter::new("info"))
+                .with_target(false)
+                .with_ansi(ansi)
+                .with_writer(reference.clone())
+                .finish();
+            tracing::subscriber::with_default(subscriber, log_every_shape);
+
+            let (ours, reference) = (ours.contents(), reference.contents());
+            assert_eq!(ours.lines().count(), 11, "{ours}");
+            assert_eq!(
+                without_timestamps(&ours),
+                without_timestamps(&reference),
+                "ansi {ansi}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_request_line_reads_as_before() {
+        let (subscriber, log) = capture("info");
+        tracing::subscriber::with_default(subscriber, log_every_shape);
+        let first = log.contents().lines().next().unwrap().to_owned();
+        let (time, rest) = first.split_at(27);
+        assert!(
+            time.ends_with('Z') && time.as_bytes()[10] == b'T',
+            "{first}"
+        );
+        assert_eq!(
+            rest,
+            "  INFO request method=GET path=/v1/p/secrets/a%20b/versions/latest \
+             operation=\"ShowSecretVersion\" status=200 latency_us=103 \
+             request_id=00000000000000000000000000000007"
+        );
     }
 }

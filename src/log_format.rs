@@ -1,0 +1,274 @@
+//! The log line's timestamp and fields, written exactly as tracing-subscriber's defaults
+//! (`SystemTime` and `DefaultFields`) write them, at a fraction of the cost: one request
+//! line is written per request, so its formatting is on every request's path.
+//!
+//! Only the cases that dominate that line take a shorter path: integers, printable ASCII
+//! strings and `%`/`?` values of plain fields, and a timestamp whose date and time of day
+//! are formatted once a second. Everything else (the message, errors, ANSI colours, `r#`
+//! names) goes to tracing-subscriber's own visitor, so the text never differs.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tracing::field::{Field, Visit};
+use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
+use tracing_subscriber::fmt::format::{DefaultVisitor, Writer};
+use tracing_subscriber::fmt::time::FormatTime;
+
+/// RFC 3339 UTC with microseconds (`2026-12-02T01:09:52.942534Z`), as
+/// `tracing_subscriber::fmt::time::SystemTime` writes it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UtcMicros;
+
+impl FormatTime for UtcMicros {
+    fn format_time(&self, w: &mut Writer<'_>) -> fmt::Result {
+        write_utc_micros(w, SystemTime::now())
+    }
+}
+
+thread_local! {
+    /// The last second this thread wrote, and its text up to the decimal point.
+    static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+/// Writes `at` as RFC 3339 UTC with microseconds.
+fn write_utc_micros(w: &mut impl fmt::Write, at: SystemTime) -> fmt::Result {
+    let Ok(since_epoch) = at.duration_since(UNIX_EPOCH) else {
+        // Before 1970 (a clock set wrong): not worth a cache.
+        let before = UNIX_EPOCH.duration_since(at).map_err(|_| fmt::Error)?;
+        let nanos = i64::try_from(before.as_nanos()).map_err(|_| fmt::Error)?;
+        let at = chrono::DateTime::from_timestamp_nanos(-nanos);
+        return write!(w, "{}", at.format("%Y-%m-%dT%H:%M:%S%.6fZ"));
+    };
+    let seconds = since_epoch.as_secs();
+    SECOND.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if cached.0 != seconds {
+            let second = i64::try_from(seconds)
+                .ok()
+                .and_then(|s| chrono::DateTime::<chrono::Utc>::from_timestamp(s, 0))
+                .ok_or(fmt::Error)?;
+            cached.1.clear();
+            write!(cached.1, "{}", second.format("%Y-%m-%dT%H:%M:%S."))?;
+            cached.0 = seconds;
+        }
+        w.write_str(&cached.1)
+    })?;
+    let mut digits = *b"000000Z";
+    let mut micros = since_epoch.subsec_micros();
+    for digit in digits[..6].iter_mut().rev() {
+        // `micros % 10` is a single decimal digit.
+        *digit = b'0' + u8::try_from(micros % 10).map_err(|_| fmt::Error)?;
+        micros /= 10;
+    }
+    w.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
+}
+
+/// Formats fields as `DefaultFields` does: `message` first as is, then `name=value`
+/// separated by spaces.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlainFields;
+
+impl<'a> MakeVisitor<Writer<'a>> for PlainFields {
+    type Visitor = PlainVisitor<'a>;
+
+    fn make_visitor(&self, writer: Writer<'a>) -> Self::Visitor {
+        PlainVisitor {
+            writer,
+            is_empty: true,
+            result: Ok(()),
+        }
+    }
+}
+
+/// The visitor of [`PlainFields`].
+#[derive(Debug)]
+pub struct PlainVisitor<'a> {
+    writer: Writer<'a>,
+    is_empty: bool,
+    result: fmt::Result,
+}
+
+impl PlainVisitor<'_> {
+    /// Whether this field is written as `name=` + its `Debug` text, with nothing else to
+    /// decide; the rest goes to tracing-subscriber's visitor.
+    fn is_plain(&self, name: &str) -> bool {
+        name != "message" && !name.starts_with("r#") && !self.writer.has_ansi_escapes()
+    }
+
+    /// Writes one field with tracing-subscriber's own visitor.
+    fn delegate(&mut self, record: impl FnOnce(&mut DefaultVisitor<'_>)) {
+        let mut visitor = DefaultVisitor::new(self.writer.by_ref(), self.is_empty);
+        record(&mut visitor);
+        self.result = visitor.finish();
+        self.is_empty = false;
+    }
+
+    /// Writes ` name=` (no space before the first field), then the value.
+    fn plain(&mut self, name: &str, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+        self.result = (|| {
+            if self.is_empty {
+                self.is_empty = false;
+            } else {
+                self.writer.write_char(' ')?;
+            }
+            self.writer.write_str(name)?;
+            self.writer.write_char('=')?;
+            value(&mut self.writer)
+        })();
+    }
+
+    /// Whether a field is skipped: an error already happened, or it is one of the `log.`
+    /// fields the `log` crate's records carry (tracing-subscriber writes those elsewhere).
+    fn skips(&self, field: &Field) -> bool {
+        self.result.is_err() || field.name().starts_with("log.")
+    }
+}
+
+/// Whether `Debug` of `value` is `value` in quotes: nothing in it is escaped.
+fn quotes_as_is(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+}
+
+impl Visit for PlainVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if self.skips(field) {
+            return;
+        }
+        if !self.is_plain(field.name()) {
+            self.delegate(|v| v.record_str(field, value));
+        } else if quotes_as_is(value) {
+            self.plain(field.name(), |w| {
+                w.write_char('"')?;
+                w.write_str(value)?;
+                w.write_char('"')
+            });
+        } else {
+            self.plain(field.name(), |w| write!(w, "{value:?}"));
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if self.skips(field) {
+            return;
+        }
+        if self.is_plain(field.name()) {
+            self.plain(field.name(), |w| {
+                w.write_str(itoa::Buffer::new().format(value))
+            });
+        } else {
+            self.delegate(|v| v.record_u64(field, value));
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if self.skips(field) {
+            return;
+        }
+        if self.is_plain(field.name()) {
+            self.plain(field.name(), |w| {
+                w.write_str(itoa::Buffer::new().format(value))
+            });
+        } else {
+            self.delegate(|v| v.record_i64(field, value));
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        if !self.skips(field) {
+            self.delegate(|v| v.record_error(field, value));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if self.skips(field) {
+            return;
+        }
+        if self.is_plain(field.name()) {
+            self.plain(field.name(), |w| write!(w, "{value:?}"));
+        } else {
+            self.delegate(|v| v.record_debug(field, value));
+        }
+    }
+}
+
+impl VisitOutput<fmt::Result> for PlainVisitor<'_> {
+    fn finish(self) -> fmt::Result {
+        self.result
+    }
+}
+
+impl VisitFmt for PlainVisitor<'_> {
+    fn writer(&mut self) -> &mut dyn fmt::Write {
+        &mut self.writer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn utc_micros(at: SystemTime) -> String {
+        let mut text = String::new();
+        write_utc_micros(&mut text, at).unwrap();
+        text
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc_with_microseconds_across_seconds_days_and_years() {
+        let instants = [
+            0,
+            59,
+            86_399,
+            951_782_400,   // 2000-02-29
+            1_796_170_177, // 2026-12-02
+            4_102_444_799, // 2099-12-31T23:59:59
+        ];
+        for seconds in instants {
+            for micros in [0, 7, 123_456, 999_999] {
+                let nanos = micros * 1_000 + 999;
+                let at = UNIX_EPOCH + Duration::new(seconds, nanos);
+                let expected =
+                    chrono::DateTime::from_timestamp(i64::try_from(seconds).unwrap(), nanos)
+                        .unwrap()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+                assert_eq!(utc_micros(at), expected, "{seconds}s {micros}µs");
+            }
+        }
+    }
+
+    #[test]
+    fn a_second_written_again_on_the_same_thread_comes_from_the_cache_unchanged() {
+        let at = UNIX_EPOCH + Duration::new(1_796_170_177, 1_000);
+        let first = utc_micros(at);
+        let same_second = utc_micros(at + Duration::from_micros(5));
+        let next_second = utc_micros(at + Duration::from_secs(1));
+        assert_eq!(first, "2026-12-02T00:09:37.000001Z");
+        assert_eq!(same_second, "2026-12-02T00:09:37.000006Z");
+        assert_eq!(next_second, "2026-12-02T00:09:38.000001Z");
+    }
+
+    #[test]
+    fn a_time_before_1970_is_written_too() {
+        let at = UNIX_EPOCH - Duration::from_micros(1);
+        assert_eq!(utc_micros(at), "1969-12-31T23:59:59.999999Z");
+        let at = UNIX_EPOCH - Duration::new(86_400, 1);
+        assert_eq!(utc_micros(at), "1969-12-30T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn only_printable_ascii_without_quotes_or_backslashes_is_quoted_as_is() {
+        for value in ["", "ShowSecretVersion", "a b ~!", "CSMS.0101"] {
+            assert!(quotes_as_is(value), "{value}");
+            assert_eq!(format!("{value:?}"), format!("\"{value}\""));
+        }
+        for value in ["a\"b", "a\\b", "tab\t", "bell\x07", "del\x7f", "ü", "日本"] {
+            assert!(!quotes_as_is(value), "{value}");
+        }
+    }
+}
