@@ -1,10 +1,10 @@
-//! Composition: builds the service and router from configuration, and runs the background
+//! Composition: builds the service and the HTTP application from configuration, and runs the background
 //! sweep. Serving connections is `server.rs`'s job.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use crate::api::App;
 
 use crate::api::RouterSettings;
 use crate::auth::Authenticator;
@@ -17,8 +17,9 @@ use crate::service::CsmsService;
 use crate::store::Store;
 use crate::store::memory::MemoryStore;
 
-/// The router for a configuration, on the in-memory store and a real-time clock.
-pub fn build(config: &Config) -> Router {
+/// The application for a configuration, on the in-memory store and a real-time clock.
+#[must_use]
+pub fn build(config: &Config) -> App {
     build_with(
         config,
         Arc::new(MemoryStore::new()),
@@ -26,17 +27,19 @@ pub fn build(config: &Config) -> Router {
     )
 }
 
-/// The router over a given store and clock (tests pass a frozen clock).
-pub fn build_with(config: &Config, store: Arc<dyn Store>, clock: Arc<EmulatorClock>) -> Router {
+/// The application over a given store and clock (tests pass a frozen clock).
+#[must_use]
+pub fn build_with(config: &Config, store: Arc<dyn Store>, clock: Arc<EmulatorClock>) -> App {
     build_service(config, store, clock).1
 }
 
-/// The service and its router, for callers that also run the background sweep.
+/// The service and its application, for callers that also run the background sweep.
+#[must_use]
 pub fn build_service(
     config: &Config,
     store: Arc<dyn Store>,
     clock: Arc<EmulatorClock>,
-) -> (CsmsService, Router) {
+) -> (CsmsService, App) {
     let dyn_clock: Arc<dyn Clock> = clock.clone();
     let authenticator = Authenticator::new(
         config.auth,

@@ -166,7 +166,7 @@ fn load_seed(
 async fn start_tls(
     config: &Config,
     source: &TlsSource,
-    router: axum::Router,
+    router: csms_emulator::api::App,
     stopped: watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, String> {
     let (cert, key) = tls::load_pem(source).map_err(|e| e.to_string())?;

@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -49,7 +48,7 @@ impl Default for Timeouts {
 /// Serves `router` on `listener` until `shutdown` completes; over TLS when `tls` is set.
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    router: crate::api::App,
     tls: Option<Arc<rustls::ServerConfig>>,
     timeouts: Timeouts,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -108,7 +107,7 @@ pub async fn serve(
 
 /// What one connection's task needs.
 struct Connection {
-    router: Router,
+    router: crate::api::App,
     timeouts: Timeouts,
     graceful: hyper_util::server::graceful::Watcher,
 }

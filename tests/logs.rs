@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use clap::Parser;
+use csms_emulator::api::App;
 use csms_emulator::clock::EmulatorClock;
 use csms_emulator::config::Config;
 use csms_emulator::store::memory::MemoryStore;
@@ -18,7 +18,7 @@ use tower::ServiceExt;
 
 const SECRETS: &str = "/v1/0123456789abcdef0123456789abcdef/secrets";
 
-async fn send(router: &Router, request: Request<Body>) -> (StatusCode, String) {
+async fn send(router: &App, request: Request<Body>) -> (StatusCode, String) {
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();

@@ -22,12 +22,14 @@ pub mod secrets;
 pub mod tags;
 pub mod versions;
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower::util::BoxCloneSyncService;
 use tower_http::catch_panic::CatchPanicLayer;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use crate::auth::Authenticator;
@@ -56,11 +58,11 @@ pub struct RouterSettings {
     pub metrics: Arc<Metrics>,
 }
 
-/// The full router: every operation of the table through one [`dispatch`] (CSMS, the IAM
+/// The whole application: every operation of the table through one [`dispatch`] (CSMS, the IAM
 /// project lookup, the emulator's own routes), the CSMS-shaped 404 for anything else
 /// (docs/behaviour.md §5), authentication, a body limit, panic capture and the request
 /// middleware, which classifies each request once.
-pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
+pub fn router(service: CsmsService, settings: RouterSettings) -> App {
     let body_limit = settings.body_limit;
     let body_rules = body::BodyRules {
         limit: body_limit,
@@ -92,16 +94,22 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> Router {
         admin: admin_state,
         iam: iam::IamProject(settings.project_id),
     }));
-    Router::new()
-        .fallback(dispatch)
-        .with_state(app)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
+    let stack = ServiceBuilder::new()
         .layer(axum::middleware::from_fn_with_state(
             pipeline,
             middleware::request_context,
         ))
+        .map_response(IntoResponse::into_response)
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .service(dispatch.with_state(app));
+    BoxCloneSyncService::new(stack)
 }
+
+/// The whole HTTP application as one service: the request middleware, panic capture, the
+/// body limit and [`dispatch`]. No path router stands in front: the middleware classifies
+/// each request once, and `dispatch` matches on what it found.
+pub type App = BoxCloneSyncService<Request, Response, Infallible>;
 
 /// What the handlers are called with: the CSMS service, and the control API's state.
 struct Handlers {

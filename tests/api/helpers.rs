@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use clap::Parser;
+use csms_emulator::api::App;
 use csms_emulator::clock::{ClockMode, EmulatorClock};
 use csms_emulator::config::Config;
 use csms_emulator::store::Store;
@@ -18,7 +18,7 @@ pub const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 pub const START_MS: i64 = 1_700_000_000_000;
 
 pub struct TestApp {
-    pub router: Router,
+    pub router: App,
     pub clock: Arc<EmulatorClock>,
 }
 
