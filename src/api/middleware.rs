@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -28,6 +28,8 @@ use super::auth::{self, AuthState};
 use super::body::{self, BodyRules};
 use super::error::{ApiError, ErrorMark, error_response};
 use super::operations::{Classified, classify};
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The error code of an injected fault, for the journal.
 #[derive(Debug, Clone)]
@@ -77,10 +79,12 @@ pub async fn request_context(
 ) -> Response {
     let observe = &pipeline.observe;
     let started = Instant::now();
-    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = uuid::Uuid::new_v4().simple();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let classified = Arc::new(classify(method.as_str(), &path));
+    // A clone of the URI shares its bytes with the request.
+    let uri = request.uri().clone();
+    let path = uri.path();
+    let classified = Arc::new(classify(method.as_str(), path));
     let operation = classified.operation_name();
     request.extensions_mut().insert(Arc::clone(&classified));
 
@@ -94,11 +98,12 @@ pub async fn request_context(
     let mark = response.extensions().get::<ErrorMark>().cloned();
     if let Some(mark) = &mark {
         if mark.code.is_gateway() {
-            response = error_response(mark.code, mark.message.clone(), Some(id.clone()));
+            response = error_response(mark.code, mark.message.clone(), Some(id.to_string()));
         }
     }
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-request-id", value);
+    let mut id_text = uuid::Uuid::encode_buffer();
+    if let Ok(value) = HeaderValue::from_str(id.encode_lower(&mut id_text)) {
+        response.headers_mut().insert(X_REQUEST_ID, value);
     }
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
@@ -123,7 +128,7 @@ pub async fn request_context(
     if !classified.control_path {
         observe.journal.record(JournalEntry {
             time: observe.clock.now_ms(),
-            method: method.to_string(),
+            method,
             operation,
             project: classified.project().map(Cow::into_owned),
             secret: classified.secret().map(Cow::into_owned),

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
+use axum::http::Method;
 use serde::Serialize;
 
 use crate::clock::Millis;
@@ -12,14 +13,21 @@ use crate::clock::Millis;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct JournalEntry {
     pub time: Millis,
-    pub method: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: Method,
     pub operation: &'static str,
     pub project: Option<String>,
     pub secret: Option<String>,
     pub status: u16,
     pub error_code: Option<String>,
-    pub request_id: String,
+    /// Written as 32 lowercase hex digits.
+    pub request_id: uuid::fmt::Simple,
     pub latency_us: u64,
+}
+
+/// A method as its name (`GET`); `http::Method` has no `Serialize` of its own.
+fn method_name<S: serde::Serializer>(method: &Method, to: S) -> Result<S::Ok, S::Error> {
+    to.serialize_str(method.as_str())
 }
 
 /// A bounded ring of the latest entries.
@@ -73,13 +81,13 @@ mod tests {
     fn entry(n: u16) -> JournalEntry {
         JournalEntry {
             time: i64::from(n),
-            method: "GET".into(),
+            method: Method::GET,
             operation: "ListSecrets",
             project: None,
             secret: None,
             status: n,
             error_code: None,
-            request_id: n.to_string(),
+            request_id: uuid::Uuid::from_u128(u128::from(n)).simple(),
             latency_us: 1,
         }
     }
