@@ -2,7 +2,7 @@
 //! notification records, password generation and grants, with the bodies and queries
 //! they read. Which operation a request is, the classifier has already said.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;

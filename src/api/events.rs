@@ -1,7 +1,7 @@
 //! Event routes under `/v1/{project_id}/csms/events…`: create, list, show, update and
 //! delete, with the bodies they read and their conversion into service commands.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;

@@ -1,7 +1,7 @@
 //! The one IAM call the SDKs make when they have AK/SK and a region but no project id
 //!: `GET /v3/projects?name=<region>`, answered with exactly one project.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 

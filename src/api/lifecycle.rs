@@ -1,7 +1,7 @@
 //! Secret lifecycle routes: update, delete, scheduled deletion and its cancellation,
 //! backup, restore and rotation.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 

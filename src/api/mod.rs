@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 mod iam;
+pub mod json;
 pub mod lifecycle;
 pub mod middleware;
 mod openapi;

@@ -1,7 +1,7 @@
 //! Peripheral routes: agencies, users and function templates (global,
 //! no project in the path), and the secrets checker under `/secrets/checker/…`.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Secret routes: create, list, show, batch import and batch delete, with the bodies and
 //! queries they read and their conversion into validated service commands.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use serde::Deserialize;
 

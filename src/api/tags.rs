@@ -2,7 +2,7 @@
 //! batch tag action and the tag search, with the bodies they read and their conversion
 //! into service commands.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;

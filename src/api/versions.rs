@@ -1,6 +1,6 @@
 //! Version and stage routes: create, list and show versions; show a stage.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 
 use crate::domain::limits::VALUE_MAX_BYTES;

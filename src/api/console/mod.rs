@@ -4,7 +4,7 @@
 //! through the same routes, and so the same service calls, credentials and journal, as a
 //! client's.
 
-use axum::Json;
+use crate::api::json::Json;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};

@@ -1,0 +1,79 @@
+//! JSON answers: a body serialized into a buffer sized for a typical CSMS answer, sent as
+//! `application/json`. Unlike `axum::Json`, a body that cannot be serialized becomes the
+//! CSMS-shaped internal error (`CSMS.0001`), never a plain-text 500.
+
+use axum::body::Bytes;
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::CsmsError;
+
+use super::error::ApiError;
+
+/// Room for a secret with its metadata, or a version with its value, without growing.
+const INITIAL_CAPACITY: usize = 512;
+
+/// A JSON answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        let mut body = Vec::with_capacity(INITIAL_CAPACITY);
+        match serde_json::to_writer(&mut body, &self.0) {
+            Ok(()) => (
+                [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+                Bytes::from(body),
+            )
+                .into_response(),
+            Err(err) => ApiError(CsmsError::Internal(format!(
+                "serializing an answer failed: {err}"
+            )))
+            .into_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use http_body_util::BodyExt;
+
+    use super::*;
+
+    async fn parts(response: Response) -> (u16, String, String) {
+        let status = response.status().as_u16();
+        let content_type = response.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            content_type,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_body_is_sent_as_application_json() {
+        let answer = Json(serde_json::json!({"name": "a", "n": 1}));
+        let (status, content_type, body) = parts(answer.into_response()).await;
+        assert_eq!((status, content_type.as_str()), (200, "application/json"));
+        assert_eq!(body, r#"{"n":1,"name":"a"}"#);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_cannot_be_serialized_is_the_csms_internal_error() {
+        // JSON object keys must be strings.
+        let unserializable = BTreeMap::from([((1, 2), "pair key")]);
+        let (status, content_type, body) = parts(Json(unserializable).into_response()).await;
+        assert_eq!((status, content_type.as_str()), (500, "application/json"));
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error_code"], "CSMS.0001");
+        assert_eq!(body["error_msg"], "internal error");
+    }
+}
