@@ -89,8 +89,10 @@ pub async fn request_context(
     request.extensions_mut().insert(Arc::clone(&classified));
 
     // Writes to a durable store hand in a ticket instead of blocking a runtime thread;
-    // the answer leaves only once every one of them is on disk.
-    let (mut response, tickets) = durability::scope(admit(&pipeline, request, next)).await;
+    // the answer leaves only once every one of them is on disk. The steps' future is
+    // large; on the heap it is moved as a pointer, not copied at each wrapping.
+    let admitted = Box::pin(admit(&pipeline, request, next));
+    let (mut response, tickets) = durability::scope(admitted).await;
     if let Err(err) = tickets.settle().await {
         response = ApiError(err).into_response();
     }
