@@ -65,8 +65,8 @@ fn write_utc_micros(w: &mut impl fmt::Write, at: SystemTime) -> fmt::Result {
     w.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
 }
 
-/// Formats fields as `DefaultFields` does: `message` first as is, then `name=value`
-/// separated by spaces.
+/// Formats fields as `DefaultFields` does: the message as is, every other field as
+/// `name=value`, separated by spaces.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlainFields;
 
@@ -120,7 +120,8 @@ impl PlainVisitor<'_> {
     }
 
     /// Whether a field is skipped: an error already happened, or it is one of the `log.`
-    /// fields the `log` crate's records carry (tracing-subscriber writes those elsewhere).
+    /// fields the `log` crate's records carry (tracing-subscriber reads them as metadata
+    /// and never writes them as fields).
     fn skips(&self, field: &Field) -> bool {
         self.result.is_err() || field.name().starts_with("log.")
     }
