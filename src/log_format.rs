@@ -107,16 +107,31 @@ impl PlainVisitor<'_> {
 
     /// Writes ` name=` (no space before the first field), then the value.
     fn plain(&mut self, name: &str, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
-        self.result = (|| {
-            if self.is_empty {
-                self.is_empty = false;
-            } else {
-                self.writer.write_char(' ')?;
-            }
-            self.writer.write_str(name)?;
-            self.writer.write_char('=')?;
-            value(&mut self.writer)
-        })();
+        let separator = if self.is_empty { "" } else { " " };
+        self.is_empty = false;
+        let w = &mut self.writer;
+        self.result = w
+            .write_str(separator)
+            .and_then(|()| w.write_str(name))
+            .and_then(|()| w.write_char('='))
+            .and_then(|()| value(w));
+    }
+
+    /// An integer field: its decimal digits, as `Debug` writes them.
+    fn integer(
+        &mut self,
+        field: &Field,
+        digits: &str,
+        delegate: impl FnOnce(&mut DefaultVisitor<'_>),
+    ) {
+        if self.skips(field) {
+            return;
+        }
+        if self.is_plain(field.name()) {
+            self.plain(field.name(), |w| w.write_str(digits));
+        } else {
+            self.delegate(delegate);
+        }
     }
 
     /// Whether a field is skipped: an error already happened, or it is one of the `log.`
@@ -153,29 +168,13 @@ impl Visit for PlainVisitor<'_> {
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if self.skips(field) {
-            return;
-        }
-        if self.is_plain(field.name()) {
-            self.plain(field.name(), |w| {
-                w.write_str(itoa::Buffer::new().format(value))
-            });
-        } else {
-            self.delegate(|v| v.record_u64(field, value));
-        }
+        let mut digits = itoa::Buffer::new();
+        self.integer(field, digits.format(value), |v| v.record_u64(field, value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if self.skips(field) {
-            return;
-        }
-        if self.is_plain(field.name()) {
-            self.plain(field.name(), |w| {
-                w.write_str(itoa::Buffer::new().format(value))
-            });
-        } else {
-            self.delegate(|v| v.record_i64(field, value));
-        }
+        let mut digits = itoa::Buffer::new();
+        self.integer(field, digits.format(value), |v| v.record_i64(field, value));
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {

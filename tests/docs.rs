@@ -131,6 +131,23 @@ fn the_service_layer_reads_no_wire_bodies() {
 }
 
 #[test]
+fn answers_are_written_with_the_projects_json_type() {
+    // `api::json::Json` answers a body it cannot serialize with the CSMS-shaped internal
+    // error; axum's answers with plain text. Only the error body itself, which is where
+    // that internal error is written, uses axum's.
+    for (file, text) in sources_in("api") {
+        if file.ends_with("api/error.rs") || file.ends_with("api/json.rs") {
+            continue;
+        }
+        assert!(
+            !text.contains("axum::Json") && !text.contains("axum::{Json"),
+            "{} answers with axum::Json",
+            file.display()
+        );
+    }
+}
+
+#[test]
 fn only_the_middleware_and_the_fallbacks_read_the_request_path() {
     // Handlers get their parameters from the request's one classification.
     let allowed = [

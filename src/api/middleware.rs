@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -27,6 +26,7 @@ use crate::store::durability;
 use super::auth::{self, AuthState};
 use super::body::{self, BodyRules};
 use super::error::{ApiError, ErrorMark, error_response};
+use super::json::Json;
 use super::operations::{Classified, classify};
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
