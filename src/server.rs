@@ -303,3 +303,73 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WatchedIo<S> {
         self.inner.is_write_vectored()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TIMEOUTS: Timeouts = Timeouts {
+        header_read: Duration::from_secs(10),
+        idle: Duration::from_secs(60),
+    };
+
+    /// Starts a watcher on `activity`; the handle answers when it closed the connection.
+    fn watch(activity: &Arc<Activity>) -> tokio::task::JoinHandle<Instant> {
+        let activity = Arc::clone(activity);
+        tokio::spawn(async move {
+            activity.expired(TIMEOUTS).await;
+            Instant::now()
+        })
+    }
+
+    /// Whether `closed` is `after` past `start`, to the timer's millisecond.
+    fn is_at(closed: Instant, start: Instant, after: Duration) -> bool {
+        let elapsed = closed - start;
+        elapsed >= after && elapsed <= after + Duration::from_millis(2)
+    }
+
+    // These run on tokio's paused clock: time moves only when every task waits, so the
+    // deadlines are checked exactly, whatever the machine's load.
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_connection_is_closed_at_the_idle_timeout() {
+        let start = Instant::now();
+        let activity = Arc::new(Activity::new());
+        let closed = watch(&activity).await.unwrap();
+        assert!(is_at(closed, start, TIMEOUTS.idle), "{:?}", closed - start);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_head_begun_while_the_watcher_sleeps_is_cut_one_header_read_timeout_after_it_began() {
+        let start = Instant::now();
+        let activity = Arc::new(Activity::new());
+        let watcher = watch(&activity);
+        tokio::time::sleep(Duration::from_secs(7)).await;
+        activity.bytes_arrived();
+        let closed = watcher.await.unwrap();
+        assert!(
+            is_at(closed, start, Duration::from_secs(17)),
+            "{:?}",
+            closed - start
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_under_way_is_never_cut_and_idleness_counts_from_its_end() {
+        let start = Instant::now();
+        let activity = Arc::new(Activity::new());
+        let watcher = watch(&activity);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        activity.bytes_arrived();
+        let request = InFlight::begin(Arc::clone(&activity));
+        tokio::time::sleep(Duration::from_secs(100)).await;
+        assert!(!watcher.is_finished(), "a request under way was cut");
+        drop(request);
+        let closed = watcher.await.unwrap();
+        assert!(
+            is_at(closed, start, Duration::from_secs(161)),
+            "{:?}",
+            closed - start
+        );
+    }
+}
