@@ -243,7 +243,8 @@ mod tests {
     }
 
     #[test]
-    fn a_second_written_again_on_the_same_thread_comes_from_the_cache_unchanged() {
+    fn times_within_one_second_and_across_into_the_next_are_written_right() {
+        // The second call reuses the second the first one cached; the third must replace it.
         let at = UNIX_EPOCH + Duration::new(1_796_170_177, 1_000);
         let first = utc_micros(at);
         let same_second = utc_micros(at + Duration::from_micros(5));
