@@ -16,10 +16,10 @@ EMU_PORT=18080
 CEIL_PORT=18081
 PROJECT=0123456789abcdef0123456789abcdef
 
-cargo build --release --bins --quiet
+cargo build --release --bin csms-emulator --example bench-ceiling --quiet
 target/release/csms-emulator --listen 127.0.0.1:$EMU_PORT >/dev/null &
 EMU_PID=$!
-target/release/bench-ceiling 127.0.0.1:$CEIL_PORT >/dev/null &
+target/release/examples/bench-ceiling 127.0.0.1:$CEIL_PORT >/dev/null &
 CEIL_PID=$!
 trap 'kill $EMU_PID $CEIL_PID 2>/dev/null || true' EXIT
 sleep 0.3

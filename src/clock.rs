@@ -108,10 +108,36 @@ impl EmulatorClock {
         }
     }
 
-    /// The offset from the system clock (in frozen mode, as of now).
+    /// The offset from the system clock: exactly the one kept in real mode; in frozen
+    /// mode, as of now.
     #[must_use]
     pub fn offset(&self) -> Millis {
-        self.now_ms() - SystemClock.now_ms()
+        match self.frozen_at.load(Ordering::SeqCst) {
+            NOT_FROZEN => self.offset.load(Ordering::SeqCst),
+            frozen => frozen - SystemClock.now_ms(),
+        }
+    }
+
+    /// The moment `offset` milliseconds from the system clock, if it is one.
+    #[must_use]
+    pub fn moment_at_offset(offset: Millis) -> Option<Millis> {
+        SystemClock.now_ms().checked_add(offset)
+    }
+
+    /// Puts the clock `offset` milliseconds from the system clock, keeping its mode: in
+    /// real mode the offset is kept exactly (so a test can put back the offset it found);
+    /// in frozen mode the clock stands at the system time plus `offset`. The moment is
+    /// clamped as for [`EmulatorClock::set`].
+    pub fn set_offset(&self, offset: Millis) {
+        let system = SystemClock.now_ms();
+        let offset = system
+            .saturating_add(offset)
+            .clamp(EARLIEST_MOMENT, LATEST_MOMENT)
+            - system;
+        match self.mode() {
+            ClockMode::Frozen => self.frozen_at.store(system + offset, Ordering::SeqCst),
+            ClockMode::Real => self.offset.store(offset, Ordering::SeqCst),
+        }
     }
 
     /// Moves the clock to `to`, keeping its mode; a moment outside

@@ -10,6 +10,19 @@ use crate::auth::{AuthMode, Credential, TokenGrant};
 use crate::service::BackupKey;
 use crate::tls::TlsSource;
 
+/// What `--version` prints after the name: the version, the git commit, the target triple
+/// and the build date (`build.rs` finds them).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("CSMS_BUILD_COMMIT"),
+    ", ",
+    env!("CSMS_BUILD_TARGET"),
+    ", built ",
+    env!("CSMS_BUILD_DATE"),
+    ")"
+);
+
 /// The project `GET /v3/projects` answers with unless `--project-id` says otherwise.
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 
@@ -19,7 +32,7 @@ pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 /// or `HUAWEICLOUD_SDK_REGION_CSMS_<REGION>=http://127.0.0.1:8080`). Log level is set by
 /// `RUST_LOG` (default `info`; one line per request).
 #[derive(Debug, Clone, Parser)]
-#[command(name = "csms-emulator", version, about, long_about)]
+#[command(name = "csms-emulator", version = VERSION, about, long_about)]
 pub struct Config {
     /// What to do instead of serving.
     #[command(subcommand)]
@@ -126,6 +139,12 @@ pub struct Config {
     #[arg(long = "tls-host", env = "CSMS_TLS_HOSTS", value_delimiter = ',')]
     pub tls_hosts: Vec<String>,
 
+    /// Stop gracefully when standard input reaches its end. Launchers (the Python and Node
+    /// packages) keep a pipe to it open, so the emulator never outlives the process that
+    /// started it, even one that was killed.
+    #[arg(long, env = "CSMS_EXIT_ON_STDIN_CLOSE")]
+    pub exit_on_stdin_close: bool,
+
     /// The HTTPS address, when TLS is on (plain HTTP stays on `--listen`).
     #[arg(long, env = "CSMS_TLS_LISTEN", default_value = "127.0.0.1:8443")]
     pub tls_listen: SocketAddr,
@@ -182,6 +201,19 @@ mod tests {
         let config = Config::try_parse_from(["csms-emulator"]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.max_body_bytes, 1_048_576);
+    }
+
+    #[test]
+    fn the_version_names_the_commit_the_target_and_the_build_date() {
+        use clap::CommandFactory;
+        let printed = Config::command().render_version();
+        let pattern = regex::Regex::new(
+            r"^csms-emulator \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{7,40}|unknown), [a-z0-9_]+-[a-z0-9_]+(-[a-z0-9_]+)*, built \d{4}-\d{2}-\d{2}\)\n?$",
+        )
+        .unwrap();
+        assert!(pattern.is_match(&printed), "{printed:?}");
+        assert!(printed.contains(env!("CARGO_PKG_VERSION")));
+        assert!(printed.contains(env!("CSMS_BUILD_TARGET")));
     }
 
     #[test]

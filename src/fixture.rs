@@ -147,10 +147,44 @@ fn complete_secret(secret: &mut Map<String, Value>, project: &ProjectId, now: Mi
 
 /// Parses one fixture document; errors name the file and the place.
 pub fn parse(text: &str, file: &Path, now: Millis) -> Result<Fixture, String> {
-    let name = file.display();
-    let mut doc: Value =
-        serde_json::from_str(text).map_err(|e| format!("seed {name}: not valid JSON: {e}"))?;
-    resolve_times(&mut doc, now, "").map_err(|e| format!("seed {name}: {e}"))?;
+    let label = format!("seed {}", file.display());
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| format!("{label}: not valid JSON: {e}"))?;
+    parse_value(doc, &label, now)
+}
+
+/// A fixture sent to a running emulator (`POST /_emulator/seed`): it must hold exactly one
+/// project, which loads as one transaction. With `target`, that project is loaded under
+/// the target's id instead of its own, before defaults (such as the project's default key)
+/// are filled in. Errors begin with `label`.
+pub fn parse_one_project(
+    mut doc: Value,
+    target: Option<&ProjectId>,
+    label: &str,
+    now: Millis,
+) -> Result<Fixture, String> {
+    let count = match doc.get_mut("projects") {
+        Some(Value::Array(projects)) => {
+            if let (Some(target), [Value::Object(project)]) = (target, projects.as_mut_slice()) {
+                project.insert("id".to_owned(), Value::from(target.to_string()));
+            }
+            projects.len()
+        }
+        _ => return Err(format!("{label}: projects: a list of projects is required")),
+    };
+    if count != 1 {
+        return Err(format!(
+            "{label}: projects: holds {count} projects; a fixture loaded at run time holds \
+             exactly one (send one request per project)"
+        ));
+    }
+    parse_value(doc, label, now)
+}
+
+/// Completes and reads a fixture document: relative times resolved, what a hand-written
+/// secret may leave out filled in, every field of the right type.
+fn parse_value(mut doc: Value, label: &str, now: Millis) -> Result<Fixture, String> {
+    resolve_times(&mut doc, now, "").map_err(|e| format!("{label}: {e}"))?;
     if let Some(Value::Array(projects)) = doc.get_mut("projects") {
         for (i, project) in projects.iter_mut().enumerate() {
             let id = project
@@ -159,7 +193,7 @@ pub fn parse(text: &str, file: &Path, now: Millis) -> Result<Fixture, String> {
                 .unwrap_or_default()
                 .to_owned();
             let project_id = ProjectId::parse(&id)
-                .map_err(|e| format!("seed {name}: projects[{i}] ({id:?}): {e}"))?;
+                .map_err(|e| format!("{label}: projects[{i}] ({id:?}): {e}"))?;
             if let Some(Value::Array(secrets)) = project.get_mut("secrets") {
                 for secret in secrets.iter_mut() {
                     if let Value::Object(secret) = secret {
@@ -174,10 +208,10 @@ pub fn parse(text: &str, file: &Path, now: Millis) -> Result<Fixture, String> {
     }
     // The error names the field: `projects[0].secrets[2].next_version: invalid value …`.
     let fixture: Fixture = serde_path_to_error::deserialize(doc)
-        .map_err(|e| format!("seed {name}: {}: {}", e.path(), e.inner()))?;
+        .map_err(|e| format!("{label}: {}: {}", e.path(), e.inner()))?;
     if fixture.format > FIXTURE_FORMAT {
         return Err(format!(
-            "seed {name}: format {} is newer than {FIXTURE_FORMAT}",
+            "{label}: format {} is newer than {FIXTURE_FORMAT}",
             fixture.format
         ));
     }

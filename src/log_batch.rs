@@ -36,6 +36,8 @@ struct Shared {
 struct Pending {
     bytes: Vec<u8>,
     closing: bool,
+    /// Write what is waiting now rather than at the next tick (see [`FlushGuard::flush_soon`]).
+    flush_now: bool,
 }
 
 impl Shared {
@@ -60,11 +62,19 @@ pub struct FlushGuard {
 /// A writer over `out` and the guard that keeps its thread running; an error when the
 /// thread cannot start.
 pub fn batched<W: Write + Send + 'static>(out: W) -> std::io::Result<(BatchedWriter, FlushGuard)> {
+    batched_every(out, FLUSH_EVERY)
+}
+
+/// [`batched`] with the writer thread waking every `tick` (tests use a long one).
+fn batched_every<W: Write + Send + 'static>(
+    out: W,
+    tick: Duration,
+) -> std::io::Result<(BatchedWriter, FlushGuard)> {
     let shared = Arc::new(Shared::default());
     let worker = Arc::clone(&shared);
     let thread = std::thread::Builder::new()
         .name("csms-log-writer".into())
-        .spawn(move || write_batches(&worker, out))?;
+        .spawn(move || write_batches(&worker, out, tick))?;
     Ok((
         BatchedWriter(Arc::clone(&shared)),
         FlushGuard {
@@ -74,20 +84,21 @@ pub fn batched<W: Write + Send + 'static>(out: W) -> std::io::Result<(BatchedWri
     ))
 }
 
-/// The writer thread: every [`FLUSH_EVERY`] (or when woken), takes what gathered and
-/// writes it; after the guard is dropped, writes the rest and ends.
-fn write_batches<W: Write>(shared: &Shared, mut out: W) {
+/// The writer thread: every `tick` (or when woken), takes what gathered and writes it;
+/// after the guard is dropped, writes the rest and ends.
+fn write_batches<W: Write>(shared: &Shared, mut out: W, tick: Duration) {
     let mut batch = Vec::new();
     loop {
         let closing = {
             let mut pending = shared.lock();
-            if !pending.closing && pending.bytes.len() < BATCH_BYTES {
+            if !pending.closing && !pending.flush_now && pending.bytes.len() < BATCH_BYTES {
                 pending = shared
                     .wake
-                    .wait_timeout(pending, FLUSH_EVERY)
+                    .wait_timeout(pending, tick)
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
             }
+            pending.flush_now = false;
             std::mem::swap(&mut batch, &mut pending.bytes);
             pending.closing
         };
@@ -105,6 +116,16 @@ fn write_batches<W: Write>(shared: &Shared, mut out: W) {
         if closing {
             return;
         }
+    }
+}
+
+impl FlushGuard {
+    /// Has the writer thread write what is waiting without waiting for its next tick: a
+    /// launcher that reads the `serving` line learns the address at once, not up to
+    /// [`FLUSH_EVERY`] later. Returns without waiting for the write.
+    pub fn flush_soon(&self) {
+        self.shared.lock().flush_now = true;
+        self.shared.wake.notify_one();
     }
 }
 
@@ -201,10 +222,58 @@ mod tests {
         }
         shared.lock().closing = true;
         let out = Calls::default();
-        write_batches(&shared, out.clone());
+        write_batches(&shared, out.clone(), FLUSH_EVERY);
         let calls = out.0.lock().unwrap();
         assert_eq!(calls.len(), 1);
         assert!(calls[0].starts_with(b"line 0\n") && calls[0].ends_with(b"line 99\n"));
+    }
+
+    /// Waits (without a time limit tied to the tick) until `out` holds `expected`.
+    fn wait_for_output(out: &Calls, expected: &[u8]) -> bool {
+        // An hour-long tick means only a flush request can write before this gives up.
+        for _ in 0..600_000 {
+            if out.0.lock().unwrap().concat() == expected {
+                return true;
+            }
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        false
+    }
+
+    #[test]
+    fn a_requested_flush_writes_what_waits_without_waiting_for_the_tick() {
+        let out = Calls::default();
+        let (writer, guard) = batched_every(out.clone(), Duration::from_secs(3600)).unwrap();
+        writer.make_writer().write_all(b"serving\n").unwrap();
+        guard.flush_soon();
+        assert!(
+            wait_for_output(&out, b"serving\n"),
+            "the line was not written"
+        );
+        drop(guard);
+    }
+
+    #[test]
+    fn a_flush_requested_before_the_writer_waits_is_not_lost() {
+        let shared = Arc::new(Shared::default());
+        LineWriter(&shared).write_all(b"early\n").unwrap();
+        shared.lock().flush_now = true;
+        let out = Calls::default();
+        let (worker, sink) = (Arc::clone(&shared), out.clone());
+        let thread =
+            std::thread::spawn(move || write_batches(&worker, sink, Duration::from_secs(3600)));
+        let written = wait_for_output(&out, b"early\n");
+        shared.lock().closing = true;
+        shared.wake.notify_one();
+        thread.join().unwrap();
+        assert!(
+            written,
+            "the flush request set before the writer started was lost"
+        );
+        assert!(
+            !shared.lock().flush_now,
+            "the request stays set after its batch"
+        );
     }
 
     #[test]
@@ -216,7 +285,7 @@ mod tests {
         assert_eq!(shared.lock().bytes.len(), PENDING_MAX);
         shared.lock().closing = true;
         let out = Calls::default();
-        write_batches(&shared, out.clone());
+        write_batches(&shared, out.clone(), FLUSH_EVERY);
         let written = out.0.lock().unwrap().concat();
         assert!(written.ends_with(b"1 log lines were dropped: stdout did not keep up\n"));
         assert!(!written.windows(8).any(|w| w == b"one more"));

@@ -64,7 +64,7 @@ fn healthcheck(url: &str, timeout: Duration) -> ExitCode {
 }
 
 async fn run(config: Config) -> ExitCode {
-    let _log_writer = telemetry::init();
+    let log_writer = telemetry::init();
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -116,8 +116,13 @@ async fn run(config: Config) -> ExitCode {
         None => None,
     };
     tracing::info!(listen = %local, store = kind, "csms-emulator serving");
+    // A launcher that started us on port 0 waits for this line to learn the address.
+    if let Some(writer) = &log_writer {
+        writer.flush_soon();
+    }
+    let watch_stdin = config.exit_on_stdin_close;
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown_signal(watch_stdin).await;
         let _ = stop.send(true);
     });
     let http = server::serve(listener, router, None, timeouts(&config), wait_for(stopped)).await;
@@ -203,8 +208,8 @@ async fn wait_for(mut stopped: watch::Receiver<bool>) {
     let _ = stopped.wait_for(|stop| *stop).await;
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+/// Completes on Ctrl-C or SIGTERM, or, when `watch_stdin`, once standard input ends.
+async fn shutdown_signal(watch_stdin: bool) {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -221,9 +226,48 @@ async fn shutdown_signal() {
     };
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
+    let stdin_closed = async {
+        if watch_stdin {
+            stdin_closed().await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+        () = stdin_closed => tracing::info!("standard input closed"),
     }
     tracing::info!("shutting down");
+}
+
+/// Completes when standard input reaches its end or fails: the launcher holding its other
+/// end has gone, however it ended. A plain thread reads it, because a blocking read on the
+/// runtime's blocking pool would hold up the runtime's shutdown until input arrives.
+async fn stdin_closed() {
+    let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("csms-stdin-watch".into())
+        .spawn(move || {
+            let mut sink = [0_u8; 256];
+            let mut stdin = std::io::stdin().lock();
+            // Whatever arrives is ignored; only the end (or a failure) matters.
+            loop {
+                match std::io::Read::read(&mut stdin, &mut sink) {
+                    Ok(0) => break,
+                    Err(err) if err.kind() != std::io::ErrorKind::Interrupted => break,
+                    _ => {}
+                }
+            }
+            let _ = closed.send(());
+        });
+    match spawned {
+        Ok(_) => {
+            let _ = on_close.await;
+        }
+        Err(err) => {
+            tracing::error!(%err, "cannot watch standard input; only signals stop the emulator");
+            std::future::pending::<()>().await;
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::control::journal::{Journal, JournalEntry};
 use crate::control::metrics::Metrics;
 use crate::domain::names::{ProjectId, SecretName};
 use crate::error::CsmsError;
-use crate::service::CsmsService;
+use crate::service::{CsmsService, check_fixture};
 
 use super::dto::SecretResponse;
 use super::error::{ApiError, ApiResult};
@@ -79,14 +79,18 @@ pub async fn show_clock(State(state): State<AdminState>) -> Json<ClockDto> {
 }
 
 /// The body of `POST /_emulator/clock`: one of `advance` (`"7d"`, or milliseconds),
-/// `set` (epoch milliseconds) or `mode` (`real` or `frozen`).
+/// `set` (epoch milliseconds), `offset_ms` (milliseconds from the system clock, as
+/// `GET /_emulator/clock` reports it) or `mode` (`real` or `frozen`).
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct ClockBody {
     pub advance: Option<serde_json::Value>,
     #[schemars(range(min = crate::clock::EARLIEST_MOMENT, max = crate::clock::LATEST_MOMENT))]
     pub set: Option<Millis>,
+    pub offset_ms: Option<Millis>,
     pub mode: Option<String>,
 }
+
+const ONE_OF_CLOCK: &str = "give exactly one of advance, set, offset_ms, mode";
 
 /// `POST /_emulator/clock`: moving time forward runs, in time order, every piece of work
 /// that falls due on the way (deletions, expiry events, automatic rotation) before
@@ -98,10 +102,11 @@ pub async fn set_clock(
     let given = [
         body.advance.is_some(),
         body.set.is_some(),
+        body.offset_ms.is_some(),
         body.mode.is_some(),
     ];
     if given.iter().filter(|g| **g).count() != 1 {
-        return Err(CsmsError::invalid("clock", "give exactly one of advance, set, mode").into());
+        return Err(CsmsError::invalid("clock", ONE_OF_CLOCK).into());
     }
     if let Some(mode) = body.mode {
         let mode = match mode.as_str() {
@@ -114,8 +119,8 @@ pub async fn set_clock(
         return Ok(Json(clock_dto(&state.clock)));
     }
     let now = state.clock.now_ms();
-    let target = match (body.advance, body.set) {
-        (Some(advance), None) => {
+    let target = match (body.advance, body.set, body.offset_ms) {
+        (Some(advance), None, None) => {
             let by = match &advance {
                 serde_json::Value::String(s) => parse_duration(s),
                 serde_json::Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
@@ -133,29 +138,39 @@ pub async fn set_clock(
                     CsmsError::invalid("advance", "would move the clock past the year 9999")
                 })?
         }
-        (None, Some(set)) if is_settable_moment(set) => set,
-        (None, Some(_)) => {
+        (None, Some(set), None) if is_settable_moment(set) => set,
+        (None, Some(_), None) => {
             return Err(CsmsError::invalid(
                 "set",
                 "must be epoch milliseconds from 0 to 253402300799999 (the end of the year 9999)",
             )
             .into());
         }
-        _ => {
-            return Err(
-                CsmsError::invalid("clock", "give exactly one of advance, set, mode").into(),
-            );
-        }
+        (None, None, Some(offset)) => EmulatorClock::moment_at_offset(offset)
+            .filter(|t| is_settable_moment(*t))
+            .ok_or_else(|| {
+                CsmsError::invalid(
+                    "offset_ms",
+                    "must put the clock between 1970 and the end of the year 9999",
+                )
+            })?,
+        _ => return Err(CsmsError::invalid("clock", ONE_OF_CLOCK).into()),
     };
     let clock = Arc::clone(&state.clock);
     let service = state.service.clone();
+    let offset = body.offset_ms;
     let moved = tokio::task::spawn_blocking(move || {
-        if target > now {
+        let ran = if target > now {
             service.advance_to(target, &|t| clock.set(t))
         } else {
             clock.set(target);
             Ok(0)
+        };
+        // An offset is kept exactly, not as the moment it meant a few microseconds ago.
+        if let (Some(offset), Ok(_)) = (offset, &ran) {
+            clock.set_offset(offset);
         }
+        ran
     })
     .await
     .map_err(|e| CsmsError::Internal(format!("clock task: {e}")))?;
@@ -318,6 +333,51 @@ pub async fn export(
         .service
         .export_fixture(project.as_ref(), query.values.unwrap_or(false))?;
     Ok(Json(fixture))
+}
+
+/// The body of `POST /_emulator/seed`: a fixture document, as `--seed` reads and
+/// `GET /_emulator/export` writes, holding one project.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub struct SeedBody(pub serde_json::Map<String, serde_json::Value>);
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SeedQuery {
+    pub project: Option<String>,
+}
+
+/// What `POST /_emulator/seed` loaded.
+#[derive(Debug, Serialize)]
+pub struct SeededDto {
+    pub project_id: String,
+    pub secrets: usize,
+    pub events: usize,
+}
+
+/// `POST /_emulator/seed?project=`: loads a one-project fixture into the running emulator
+/// in one transaction (every secret and event, or none when a name is taken); with
+/// `project`, into that project whatever id the fixture gives.
+pub async fn seed(
+    State(state): State<AdminState>,
+    CsmsQuery(query): CsmsQuery<SeedQuery>,
+    CsmsJson(SeedBody(doc)): CsmsJson<SeedBody>,
+) -> ApiResult<Json<SeededDto>> {
+    let target = query.project.as_deref().map(ProjectId::parse).transpose()?;
+    let invalid = |rule: String| CsmsError::invalid("fixture", rule);
+    let fixture = crate::fixture::parse_one_project(
+        serde_json::Value::Object(doc),
+        target.as_ref(),
+        "body",
+        state.clock.now_ms(),
+    )
+    .map_err(invalid)?;
+    let checked = check_fixture("body", fixture).map_err(invalid)?;
+    let seeded = state.service.seed_project(checked)?;
+    Ok(Json(SeededDto {
+        project_id: seeded.project.to_string(),
+        secrets: seeded.secrets,
+        events: seeded.events,
+    }))
 }
 
 /// `POST /_emulator/reset?project=`: empties one project, or everything, atomically.

@@ -229,6 +229,7 @@ async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
         O::EmulatorMetrics => call(admin::metrics, request, app).await,
         O::EmulatorExport => call(admin::export, request, app).await,
         O::EmulatorReset => call(admin::reset, request, app).await,
+        O::EmulatorSeed => call(admin::seed, request, app).await,
         O::EmulatorOpenApi => call(admin::openapi, request, app).await,
         O::EmulatorListProjects => call(console::list_projects, request, app).await,
         O::EmulatorBrowseSecrets => call(console::browse_secrets, request, app).await,

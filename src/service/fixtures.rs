@@ -37,6 +37,35 @@ pub enum Seeded {
     KeptExistingState,
 }
 
+/// What [`CsmsService::seed_project`] loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededProject {
+    pub project: ProjectId,
+    pub secrets: usize,
+    pub events: usize,
+}
+
+/// Puts one checked project into a transaction: its events first (its secrets may
+/// subscribe to them), then its secrets. A name already taken, by the state or by an
+/// earlier item of the fixture, fails the whole transaction.
+fn load_project(tx: &mut store::Tx<'_>, project: CheckedProject) -> Result<(), CsmsError> {
+    for event in project.events {
+        if tx.events().contains_key(&event.name) {
+            return Err(CsmsError::invalid(
+                "events",
+                format!("an event named {} already exists", event.name.as_str()),
+            ));
+        }
+        tx.events_mut().insert(event.name.clone(), event);
+    }
+    for secret in project.secrets {
+        tx.ensure_name_free(secret.name())?;
+        super::events::ensure_events_exist(tx, &secret.settings().event_subscriptions)?;
+        tx.insert_new(secret)?;
+    }
+    Ok(())
+}
+
 /// Checks a fixture as the API would; errors name `label`, the project, the item and the
 /// rule.
 pub fn check_fixture(label: &str, fixture: Fixture) -> Result<CheckedFixture, String> {
@@ -97,25 +126,34 @@ impl CsmsService {
         let label = fixture.label;
         let mut loaded = 0;
         for (i, project) in fixture.projects.into_iter().enumerate() {
-            let id = project.id;
+            let id = project.id.clone();
             let count = project.secrets.len();
-            let events = project.events;
-            store::transact(&*self.store, &id, |tx| {
-                // the fixture's events first: its secrets may subscribe to them
-                for event in events {
-                    tx.events_mut().insert(event.name.clone(), event);
-                }
-                for secret in project.secrets {
-                    tx.ensure_name_free(secret.name())?;
-                    super::events::ensure_events_exist(tx, &secret.settings().event_subscriptions)?;
-                    tx.insert_new(secret)?;
-                }
-                Ok(())
-            })
-            .map_err(|e| format!("{label}: projects[{i}] ({id}): {e}"))?;
+            store::transact(&*self.store, &id, |tx| load_project(tx, project))
+                .map_err(|e| format!("{label}: projects[{i}] ({id}): {e}"))?;
             loaded += count;
         }
         Ok(loaded)
+    }
+
+    /// Loads a checked one-project fixture into the running emulator
+    /// (`POST /_emulator/seed`), in one transaction: every secret and event, or none when
+    /// a name is taken.
+    pub fn seed_project(&self, fixture: CheckedFixture) -> Result<SeededProject, CsmsError> {
+        let mut projects = fixture.projects;
+        let (Some(project), true) = (projects.pop(), projects.is_empty()) else {
+            return Err(CsmsError::invalid(
+                "projects",
+                "a fixture loaded at run time holds exactly one project",
+            ));
+        };
+        let seeded = SeededProject {
+            project: project.id.clone(),
+            secrets: project.secrets.len(),
+            events: project.events.len(),
+        };
+        let id = project.id.clone();
+        self.write(&id, |tx, _now| load_project(tx, project))?;
+        Ok(seeded)
     }
 
     /// The state as a fixture, one project or all; values only when asked.

@@ -31,7 +31,7 @@ pub use batch::{
 };
 pub use browse::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage, BrowseRow};
 pub use events::{EventPatch, NewEvent};
-pub use fixtures::{CheckedFixture, Seeded, check_fixture};
+pub use fixtures::{CheckedFixture, Seeded, SeededProject, check_fixture};
 pub use peripheral::{DOMAIN_ID, UserInfo, UserView};
 pub use rotation::{RotationOutcome, TaskFilter, TaskListing};
 pub use secrets::{NewSecret, SecretFilter};

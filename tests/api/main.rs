@@ -16,6 +16,7 @@ mod hostile;
 mod lifecycle;
 mod peripheral;
 mod secrets;
+mod seed;
 mod socket;
 mod tags_events;
 mod versions;

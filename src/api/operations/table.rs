@@ -336,6 +336,12 @@ operation_table! {
         "/_emulator/reset",
         "Empty one project or everything"
     ),
+    EmulatorSeed => (
+        "POST",
+        "/_emulator/seed",
+        "Load a one-project fixture into the running emulator",
+        required crate::api::admin::SeedBody
+    ),
     EmulatorOpenApi => (
         "GET",
         "/_emulator/openapi.json",

@@ -1,0 +1,110 @@
+//! The binary as launchers (the Python and Node packages, scripts) see it: `--version`,
+//! the `serving` line that names the port `--listen 127.0.0.1:0` bound, and
+//! `--exit-on-stdin-close`, which keeps the emulator from outliving its launcher.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_csms-emulator");
+/// Long enough for any machine load; a broken feature waits forever, so some bound is
+/// needed, and reaching it is a failure rather than a slow pass.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Starts the emulator on a free port with stdin and stdout piped; returns the child and
+/// the address its `serving` line names.
+fn start(extra: &[&str]) -> (Child, String) {
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, seen) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    loop {
+        let Ok(line) = seen.recv_timeout(PATIENCE) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no serving line");
+        };
+        if let Some((_, rest)) = line.split_once("csms-emulator serving listen=") {
+            let address = rest.split_whitespace().next().unwrap().to_owned();
+            // Keep draining the pipe so the emulator never blocks on it.
+            std::thread::spawn(move || while seen.recv().is_ok() {});
+            return (child, address);
+        }
+    }
+}
+
+fn health(address: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// Waits for the child to exit, killing it (and failing) past [`PATIENCE`].
+fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("the emulator did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn version_names_the_package_version_commit_target_and_date() {
+    let output = Command::new(BINARY).arg("--version").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!("csms-emulator {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains(", built 20"), "{text}");
+}
+
+#[test]
+fn the_serving_line_names_the_port_that_port_zero_bound() {
+    let (mut child, address) = start(&[]);
+    let port: u16 = address.rsplit(':').next().unwrap().parse().unwrap();
+    assert_ne!(port, 0);
+    assert!(health(&address).starts_with("HTTP/1.1 200"), "{address}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn closing_stdin_stops_the_emulator_cleanly_when_asked_to_watch_it() {
+    let (mut child, address) = start(&["--exit-on-stdin-close"]);
+    assert!(health(&address).starts_with("HTTP/1.1 200"));
+    drop(child.stdin.take());
+    let status = wait_for_exit(&mut child);
+    assert!(status.success(), "{status}");
+}
