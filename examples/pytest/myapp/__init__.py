@@ -1,0 +1,1 @@
+"""An application that keeps its database credentials in CSMS."""
