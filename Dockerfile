@@ -4,14 +4,17 @@
 #
 # The final stage takes the binary from the stage BINARY names:
 #   build (default)  compiles it here, for the platform being built (buildx: amd64, arm64);
-#   host             takes target/container/ as scripts/container.sh prepares it, so the
-#                    image can be built where no base image can be pulled.
+#   host             takes target/container/<arch>/ as scripts/container.sh prepares it from
+#                    the release tarballs (the binaries scripts/release.sh built and tested),
+#                    so the image needs no second compile and no base image to pull.
 ARG BINARY=build
 
 FROM rust:1-alpine AS build
 RUN apk add --no-cache musl-dev
+# The commit `--version` reports (.git does not reach the build); the release passes it.
+ARG CSMS_GIT_COMMIT=""
 WORKDIR /src
-COPY Cargo.toml Cargo.lock rustfmt.toml clippy.toml ./
+COPY Cargo.toml Cargo.lock build.rs rustfmt.toml clippy.toml ./
 COPY src ./src
 COPY bench ./bench
 RUN cargo build --profile dist --locked --bin csms-emulator \
@@ -19,7 +22,9 @@ RUN cargo build --profile dist --locked --bin csms-emulator \
     && cp target/dist/csms-emulator /out/csms-emulator
 
 FROM scratch AS host
-COPY target/container/ /out/
+# Set by the builder for each platform of `--platform linux/amd64,linux/arm64`.
+ARG TARGETARCH
+COPY target/container/${TARGETARCH}/ /out/
 
 FROM ${BINARY} AS binary
 

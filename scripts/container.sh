@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Builds and tests the container image here, pulling nothing from any registry.
-#   scripts/container.sh build   builds localhost/csms-emulator:dev from the Dockerfile's own
-#                                final stage, with a static binary built on this host
-#   scripts/container.sh test    runs it: health, uid, the SDK suite, a restart on a volume,
-#                                a clean stop on SIGTERM; prints image size and start time
-# Installs podman, runc, musl-tools and the musl Rust target when they are missing.
+#   scripts/container.sh build   builds the image for linux/amd64 and linux/arm64 from the
+#                                Dockerfile's own final stage and the static binaries that
+#                                scripts/release.sh built and tested (dist/*.tar.gz; no
+#                                second compile), as localhost/csms-emulator:dev-amd64 and
+#                                :dev-arm64, the manifest list localhost/csms-emulator:VERSION,
+#                                and :dev for the amd64 image
+#   scripts/container.sh test    runs the amd64 image: health, uid, the SDK suite, a restart
+#                                on a volume, a clean stop on SIGTERM; checks the arm64
+#                                image's binary under qemu; prints image size and start time
+# Installs podman and runc when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE=localhost/csms-emulator:dev
-TARGET=x86_64-unknown-linux-musl
 NAME=csms-emulator-test
 VOLUME=csms-emulator-test-data
 PORT=${CSMS_CONTAINER_PORT:-18080}
-MAX_IMAGE_BYTES=$((20 * 1000 * 1000))
+MAX_IMAGE_BYTES=$((12 * 1000 * 1000))
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+# The image's architectures and the Rust targets their binaries come from.
+declare -A TARGETS=([amd64]=x86_64-unknown-linux-musl [arm64]=aarch64-unknown-linux-musl)
 # This sandbox forbids raising rlimits, and podman's default runtime (crun) is not here.
 RUN_FLAGS=(--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
@@ -26,7 +33,7 @@ need_tools() {
     local missing=()
     command -v podman > /dev/null || missing+=(podman)
     command -v runc > /dev/null || missing+=(runc)
-    command -v musl-gcc > /dev/null || missing+=(musl-tools)
+    command -v qemu-aarch64-static > /dev/null || missing+=(qemu-user-static)
     if ((${#missing[@]})); then
         log "installing ${missing[*]}"
         local sudo=()
@@ -34,22 +41,58 @@ need_tools() {
         "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}" > /dev/null \
             || { "${sudo[@]}" apt-get update > /dev/null && "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}" > /dev/null; }
     fi
-    if ! rustup target list --installed | grep -qx "$TARGET"; then
-        log "adding the Rust target $TARGET"
-        rustup target add "$TARGET"
-    fi
+}
+
+# The release tarball's binary for an image architecture, unpacked into target/container/.
+stage_binary() {
+    local arch=$1 target=${TARGETS[$1]}
+    local tarball=dist/csms-emulator-$VERSION-$target.tar.gz
+    [ -f "$tarball" ] || fail "no $tarball: run scripts/release.sh first (it builds and tests the binaries)"
+    rm -rf "target/container/$arch"
+    mkdir -p "target/container/$arch/data"
+    tar -xzf "$tarball" -C "target/container/$arch" --strip-components=1 \
+        "csms-emulator-$VERSION-$target/csms-emulator"
 }
 
 build() {
     need_tools
-    log "building a static binary ($TARGET)"
-    cargo build --profile dist --locked --target "$TARGET" --bin csms-emulator
-    rm -rf target/container
-    mkdir -p target/container/data
-    cp "${CARGO_TARGET_DIR:-target}/$TARGET/dist/csms-emulator" target/container/csms-emulator
-    log "building $IMAGE (the Dockerfile's final stage, binary from this host)"
-    podman build --format docker --runtime runc --build-arg BINARY=host \
-        --build-arg VERSION="$(cargo pkgid | sed 's/.*[#@]//')" -t "$IMAGE" .
+    local arch
+    for arch in amd64 arm64; do
+        stage_binary "$arch"
+        log "building $IMAGE-$arch (linux/$arch, the Dockerfile's final stage, the release binary)"
+        podman build --format docker --runtime runc --platform "linux/$arch" \
+            --build-arg BINARY=host --build-arg VERSION="$VERSION" -t "$IMAGE-$arch" .
+    done
+    log "manifest list localhost/csms-emulator:$VERSION"
+    podman manifest rm "localhost/csms-emulator:$VERSION" > /dev/null 2>&1 || true
+    podman manifest create "localhost/csms-emulator:$VERSION" > /dev/null
+    for arch in amd64 arm64; do
+        podman manifest add "localhost/csms-emulator:$VERSION" "containers-storage:$IMAGE-$arch" > /dev/null
+    done
+    podman tag "$IMAGE-amd64" "$IMAGE"
+}
+
+# The arm64 image holds the tested aarch64 binary, for arm64, and it runs (under qemu).
+check_arm64() {
+    local arch platforms
+    arch=$(podman image inspect "$IMAGE-arm64" --format '{{.Architecture}}')
+    [ "$arch" = arm64 ] || fail "the arm64 image says its architecture is $arch"
+    platforms=$(podman manifest inspect "localhost/csms-emulator:$VERSION" \
+        | python3 -c 'import json,sys; print(" ".join(sorted(m["platform"]["architecture"] for m in json.load(sys.stdin)["manifests"])))')
+    [ "$platforms" = "amd64 arm64" ] || fail "the manifest list holds [$platforms]"
+    local out container
+    out=$(mktemp -d)
+    container=$(podman create --platform linux/arm64 "$IMAGE-arm64")
+    podman cp "$container:/csms-emulator" "$out/csms-emulator" > /dev/null
+    podman rm "$container" > /dev/null
+    stage_binary arm64
+    cmp -s "$out/csms-emulator" target/container/arm64/csms-emulator \
+        || fail "the arm64 image's binary is not the tested release binary"
+    qemu-aarch64-static "$out/csms-emulator" --version | grep -q "aarch64-unknown-linux-musl" \
+        || fail "the arm64 image's binary does not run under qemu"
+    rm -rf "$out"
+    printf 'arm64 image: %s bytes, binary identical to the release tarball, runs under qemu\n' \
+        "$(podman image inspect "$IMAGE-arm64" --format '{{.Size}}')"
 }
 
 cleanup() {
@@ -105,8 +148,9 @@ test_image() {
     [ -z "$process_uid" ] || [ "$process_uid" = 10001 ] || fail "the process runs as uid $process_uid"
 
     log "the SDK suite against the container"
-    [ -x .venv-e2e/bin/python ] || fail "no .venv-e2e: run cargo test once (it creates it)"
-    CSMS_ENDPOINT="http://127.0.0.1:$PORT" .venv-e2e/bin/python -m pytest -q \
+    local python
+    python=$(scripts/e2e-venv.sh)
+    CSMS_ENDPOINT="http://127.0.0.1:$PORT" "$python" -m pytest -q \
         e2e/test_core_sdk.py e2e/test_full_sdk.py e2e/test_control.py
     cleanup
 
@@ -134,6 +178,9 @@ test_image() {
     awk -v t="$took" 'BEGIN { exit !(t < 2) }' || fail "stopping took $took s"
     cleanup
     podman volume rm -f "$VOLUME" > /dev/null 2>&1 || true
+
+    log "the arm64 image"
+    check_arm64
 
     log "results"
     printf 'image size: %s bytes (%s MB)\n' "$size" "$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')"

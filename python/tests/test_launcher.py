@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import time
 import urllib.request
@@ -51,7 +52,8 @@ def wait_gone(pid):
 
 def test_the_bundled_binary_is_the_wheels_script_and_reports_its_version():
     binary = find_binary()
-    assert os.path.dirname(binary) == os.path.dirname(sys.executable)
+    scripts = os.path.realpath(sysconfig.get_path("scripts"))
+    assert os.path.dirname(os.path.realpath(binary)) == scripts
     out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True).stdout
     assert out.startswith(f"csms-emulator {csms_emulator.__version__} (commit ")
 
