@@ -84,7 +84,10 @@ fn version_names_the_package_version_commit_target_and_date() {
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
-        text.starts_with(&format!("csms-emulator {} (commit ", env!("CARGO_PKG_VERSION"))),
+        text.starts_with(&format!(
+            "csms-emulator {} (commit ",
+            env!("CARGO_PKG_VERSION")
+        )),
         "{text}"
     );
     assert!(text.contains(", built 20"), "{text}");
