@@ -20,7 +20,8 @@
 #                             the SDK suite under qemu; the wheel in a fresh venv without
 #                             cargo (the SDK suite, the package's own tests, testcontainers
 #                             through podman's Docker API, examples/pytest); the npm tarballs
-#                             offline (npx, the Node helper's tests, examples/node); the
+#                             from a throwaway local registry serving only them (npx, the
+#                             Node helper's tests, examples/node); the
 #                             packaged crate through cargo install; the images
 #                             (scripts/container.sh test); and the size budgets.
 #
@@ -250,7 +251,7 @@ test_examples_pytest() {
 }
 
 test_npm() {
-    log "the npm tarballs installed offline: npx, the Node helper's tests"
+    log "npm install from a local registry serving only the tarballs: npx, the Node helper's tests"
     npm/test-install.sh "$DIST/npm"
     log "examples/node with the packed csms-emulator"
     npm/test-install.sh --example examples/node "$DIST/npm"

@@ -65,6 +65,15 @@ fn healthcheck(url: &str, timeout: Duration) -> ExitCode {
 
 async fn run(config: Config) -> ExitCode {
     let log_writer = telemetry::init();
+    // Before anything else, so a SIGTERM that comes while the store loads, or just after
+    // the serving line, stops the emulator gracefully instead of killing it outright.
+    let shutdown = match Shutdown::listen(config.exit_on_stdin_close) {
+        Ok(shutdown) => shutdown,
+        Err(err) => {
+            tracing::error!(%err, "cannot listen for signals");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match TcpListener::bind(config.listen).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -120,9 +129,8 @@ async fn run(config: Config) -> ExitCode {
     if let Some(writer) = &log_writer {
         writer.flush_soon();
     }
-    let watch_stdin = config.exit_on_stdin_close;
     tokio::spawn(async move {
-        shutdown_signal(watch_stdin).await;
+        shutdown.requested().await;
         let _ = stop.send(true);
     });
     let http = server::serve(listener, router, None, timeouts(&config), wait_for(stopped)).await;
@@ -208,37 +216,59 @@ async fn wait_for(mut stopped: watch::Receiver<bool>) {
     let _ = stopped.wait_for(|stop| *stop).await;
 }
 
-/// Completes on Ctrl-C or SIGTERM, or, when `watch_stdin`, once standard input ends.
-async fn shutdown_signal(watch_stdin: bool) {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// What stops the emulator gracefully: Ctrl-C, SIGTERM and, when asked, the end of standard
+/// input. The signal handlers are installed when this is made, not when it is awaited.
+struct Shutdown {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    watch_stdin: bool,
+}
+
+impl Shutdown {
+    fn listen(watch_stdin: bool) -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+                watch_stdin,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let stdin_closed = async {
-        if watch_stdin {
-            stdin_closed().await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-        () = stdin_closed => tracing::info!("standard input closed"),
+        #[cfg(not(unix))]
+        Ok(Self { watch_stdin })
     }
-    tracing::info!("shutting down");
+
+    /// Completes once a stop was asked for.
+    async fn requested(mut self) {
+        let stdin_closed = async {
+            if self.watch_stdin {
+                stdin_closed().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(unix)]
+        let signals = async {
+            tokio::select! {
+                _ = self.interrupt.recv() => {},
+                _ = self.terminate.recv() => {},
+            }
+        };
+        #[cfg(not(unix))]
+        let signals = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = signals => {},
+            () = stdin_closed => tracing::info!("standard input closed"),
+        }
+        tracing::info!("shutting down");
+    }
 }
 
 /// Completes when standard input reaches its end or fails: the launcher holding its other

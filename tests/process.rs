@@ -111,3 +111,17 @@ fn closing_stdin_stops_the_emulator_cleanly_when_asked_to_watch_it() {
     let status = wait_for_exit(&mut child);
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn a_sigterm_right_after_the_serving_line_stops_the_emulator_gracefully() {
+    // The handlers are installed before the port is bound; one installed later would let
+    // this signal kill the process outright (no exit status, only a signal).
+    let (mut child, _address) = start(&[]);
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = wait_for_exit(&mut child);
+    assert!(status.success(), "{status}");
+}

@@ -1,11 +1,11 @@
 // Where the csms-emulator binary is: $CSMS_EMULATOR_BINARY, or the platform package npm
 // installed beside this one (the esbuild way: one optional dependency per platform, of
-// which npm installs only the one whose `os` and `cpu` match).
+// which npm installs only the one whose `os` and `cpu` match). Finds; never downloads.
 'use strict';
 
 const BINARY_ENV = 'CSMS_EMULATOR_BINARY';
 
-/** The platform packages, by `${process.platform}-${process.arch}`. */
+/** The platform packages, by `${process.platform}-${process.arch}`; npm/pack.sh knows the same list. */
 const PLATFORM_PACKAGES = {
   'linux-x64': '@csms-emulator/linux-x64',
   'linux-arm64': '@csms-emulator/linux-arm64',
@@ -15,8 +15,9 @@ const PLATFORM_PACKAGES = {
 };
 
 /**
- * The path of the binary to run.
- * @param {string} [explicit] a path that wins over everything else
+ * The path of the binary to run: `explicit`, else $CSMS_EMULATOR_BINARY, else this
+ * platform's package. Throws an error naming what is missing.
+ * @param {string} [explicit]
  * @returns {string}
  */
 function binaryPath(explicit) {
@@ -25,7 +26,7 @@ function binaryPath(explicit) {
   const platform = `${process.platform}-${process.arch}`;
   const pkg = PLATFORM_PACKAGES[platform];
   if (!pkg) {
-    throw new Error(`csms-emulator has no binary for ${platform}; set ${BINARY_ENV} to one`);
+    throw new Error(`csms-emulator: no package carries a binary for ${platform}; set ${BINARY_ENV} to one`);
   }
   const exe = process.platform === 'win32' ? 'csms-emulator.exe' : 'csms-emulator';
   try {
@@ -39,4 +40,4 @@ function binaryPath(explicit) {
   }
 }
 
-module.exports = { binaryPath, BINARY_ENV, PLATFORM_PACKAGES };
+module.exports = { binaryPath, BINARY_ENV };

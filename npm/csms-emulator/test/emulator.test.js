@@ -1,176 +1,150 @@
-// The Node helper's tests (node --test): run against the source folder with
-// CSMS_EMULATOR_BINARY set, or against the installed package (npm/test-install.sh).
+// CsmsEmulator's process: start, options as flags, failed starts, stop, and that the
+// emulator never outlives the Node process that started it.
 'use strict';
 
-const { test, describe, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
-const { CsmsEmulator, CsmsEmulatorError } = require('csms-emulator');
+const { CsmsEmulator, DEFAULT_PROJECT_ID } = require('csms-emulator');
+const { csms, alive, gone } = require('./helpers');
 
-// Bounds on waiting for another process: reaching one is a failure, not slowness.
-const PATIENCE_MS = 60_000;
-
-async function csms(emulator, method, path, body) {
-  const response = await fetch(emulator.endpoint + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+function tempDir(t) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'csms-emulator-test-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // A zombie has exited; it only waits to be reaped.
-    const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitGone(pid) {
-  const deadline = Date.now() + PATIENCE_MS;
-  while (alive(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
-}
-
-describe('one emulator', () => {
-  let emulator;
-  before(async () => {
-    emulator = await CsmsEmulator.start();
-  });
-  after(() => emulator.stop());
-
-  test('it serves on a free loopback port with the default project', async () => {
-    assert.match(emulator.endpoint, /^http:\/\/127\.0\.0\.1:[1-9][0-9]*$/);
-    assert.equal(emulator.projectId, '0123456789abcdef0123456789abcdef');
-    const health = await fetch(`${emulator.endpoint}/_emulator/health`);
-    assert.equal(health.status, 200);
-  });
-
-  test('a secret is created and read over CSMS', async () => {
-    const project = emulator.newProjectId();
-    assert.match(project, /^[0-9a-f]{32}$/);
-    const created = await csms(emulator, 'POST', `/v1/${project}/secrets`, { name: 'db', secret_string: 'pw' });
-    assert.equal(created.status, 200);
-    const read = await csms(emulator, 'GET', `/v1/${project}/secrets/db/versions/latest`);
-    assert.equal(read.body.version.secret_string, 'pw');
-  });
-
-  test('advanceClock moves the clock the emulator reports', async () => {
-    // Frozen, so the moments compared are exact rather than a few microseconds apart.
-    const frozen = await emulator.freezeClock();
-    const moved = await emulator.advanceClock(7 * 86_400);
-    assert.equal(moved.now, frozen.now + 7 * 86_400_000);
-    assert.equal((await emulator.clock()).now, moved.now);
-    const set = await emulator.setClock(new Date('2031-01-01T00:00:00Z'));
-    assert.equal(set.now, Date.parse('2031-01-01T00:00:00Z'));
-    assert.equal((await emulator.freezeClock(false)).mode, 'real');
-  });
-
-  test('reset empties one project', async () => {
-    const [kept, emptied] = [emulator.newProjectId(), emulator.newProjectId()];
-    for (const project of [kept, emptied]) {
-      await csms(emulator, 'POST', `/v1/${project}/secrets`, { name: 's', secret_string: 'v' });
-    }
-    await emulator.reset(emptied);
-    assert.equal((await csms(emulator, 'GET', `/v1/${emptied}/secrets`)).body.secrets.length, 0);
-    assert.equal((await csms(emulator, 'GET', `/v1/${kept}/secrets`)).body.secrets.length, 1);
-  });
-
-  test('an injected fault fails the faulted operation until cleared', async () => {
-    const project = emulator.newProjectId();
-    const id = await emulator.injectFault({
-      operation: 'CreateSecret', projectId: project, status: 503, error_code: 'CSMS.0006', error_msg: 'injected',
-    });
-    assert.equal(typeof id, 'number');
-    const failed = await csms(emulator, 'POST', `/v1/${project}/secrets`, { name: 'x', secret_string: 'v' });
-    assert.deepEqual([failed.status, failed.body.error_code], [503, 'CSMS.0006']);
-    await emulator.clearFaults(id);
-    const worked = await csms(emulator, 'POST', `/v1/${project}/secrets`, { name: 'x', secret_string: 'v' });
-    assert.equal(worked.status, 200);
-  });
-
-  test('seed loads a fixture into a project and export reads it back', async () => {
-    const project = emulator.newProjectId();
-    const fixture = { projects: [{ id: 'elsewhere', secrets: [{ name: 'seeded', versions: [{ secret_string: 'sv' }] }] }] };
-    assert.deepEqual(await emulator.seed(fixture, { projectId: project }), { project_id: project, secrets: 1, events: 0 });
-    const exported = await emulator.export({ projectId: project, values: true });
-    assert.equal(exported.projects[0].secrets[0].versions[0].secret_string, 'sv');
-    assert.ok((await emulator.journal({ limit: 5 })).length <= 5);
-  });
-
-  test('a refused control call rejects with the emulator\'s error', async () => {
-    await assert.rejects(emulator.seed({ projects: [] }), (err) => {
-      assert.ok(err instanceof CsmsEmulatorError);
-      assert.equal(err.status, 400);
-      assert.equal(err.errorCode, 'CSMS.0002');
-      assert.match(err.errorMsg, /exactly one/);
-      return true;
-    });
-  });
+test('start serves on a free loopback port, healthy, with the default project', async (t) => {
+  const emulator = await CsmsEmulator.start();
+  t.after(() => emulator.stop());
+  assert.match(emulator.endpoint, /^http:\/\/127\.0\.0\.1:[1-9][0-9]*$/);
+  assert.equal(emulator.projectId, DEFAULT_PROJECT_ID);
+  assert.equal(emulator.projectId, '0123456789abcdef0123456789abcdef');
+  assert.equal((await fetch(`${emulator.endpoint}/_emulator/health`)).status, 200);
 });
 
-test('two emulators run at once on different ports', async () => {
-  const [first, second] = await Promise.all([CsmsEmulator.start(), CsmsEmulator.start()]);
-  try {
-    assert.notEqual(first.endpoint, second.endpoint);
-  } finally {
-    await Promise.all([first.stop(), second.stop()]);
-  }
+test('a secret is created and read over CSMS with plain fetch', async (t) => {
+  const emulator = await CsmsEmulator.start();
+  t.after(() => emulator.stop());
+  const project = emulator.newProjectId();
+  assert.match(project, /^[0-9a-f]{32}$/);
+  const created = await csms(emulator.endpoint, 'POST', `/v1/${project}/secrets`, { name: 'db', secret_string: 'pw' });
+  assert.equal(created.status, 200);
+  assert.equal(created.body.secret.name, 'db');
+  const read = await csms(emulator.endpoint, 'GET', `/v1/${project}/secrets/db/versions/latest`);
+  assert.equal(read.status, 200);
+  assert.equal(read.body.version.secret_string, 'pw');
 });
 
-test('options become flags', async () => {
-  const emulator = await CsmsEmulator.start({
-    auth: 'enforce', credentials: ['AKN:SKN'], controlToken: 'ctl', projectId: 'abcdefabcdefabcdefabcdefabcdefab',
-  });
-  try {
-    assert.equal((await csms(emulator, 'GET', '/v1/p/secrets')).status, 401);
-    assert.equal((await emulator.clock()).mode, 'real'); // the control token opens it
-    assert.deepEqual(emulator.credential, { ak: 'AKN', sk: 'SKN' });
-    assert.equal(emulator.projectId, 'abcdefabcdefabcdefabcdefabcdefab');
-  } finally {
-    await emulator.stop();
-  }
-});
-
-test('a start that fails says why', async () => {
-  await assert.rejects(CsmsEmulator.start({ auth: 'sometimes' }), /exited with 2 before serving[\s\S]*sometimes/);
-});
-
-test('stop ends the process with status 0, and twice is harmless', async () => {
+test('stop ends the process with exit code 0, and stopping twice is harmless', async () => {
   const emulator = await CsmsEmulator.start();
   assert.equal(await emulator.stop(), 0);
   assert.equal(await emulator.stop(), 0);
-  assert.ok(await waitGone(emulator.pid));
+  assert.ok(await gone(emulator.pid));
 });
 
-test('the emulator does not outlive a Node process killed with SIGKILL', async () => {
-  const script = `
-    const { CsmsEmulator } = require('csms-emulator');
-    CsmsEmulator.start().then((e) => { console.log(e.pid); setInterval(() => {}, 1000); });
-  `;
-  const parent = spawn(process.execPath, ['-e', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: path.dirname(require.resolve('csms-emulator')),
-    env: { ...process.env, NODE_PATH: module.paths.join(path.delimiter) },
+test('two emulators run at once on different ports, each with its own state', async (t) => {
+  const [first, second] = await Promise.all([CsmsEmulator.start(), CsmsEmulator.start()]);
+  t.after(() => Promise.all([first.stop(), second.stop()]));
+  assert.notEqual(first.endpoint, second.endpoint);
+  await csms(first.endpoint, 'POST', '/v1/p/secrets', { name: 'only-in-first', secret_string: 'v' });
+  assert.equal((await csms(first.endpoint, 'GET', '/v1/p/secrets/only-in-first')).status, 200);
+  assert.equal((await csms(second.endpoint, 'GET', '/v1/p/secrets/only-in-first')).status, 404);
+});
+
+test('auth, credentials, controlToken and projectId become flags', async (t) => {
+  const emulator = await CsmsEmulator.start({
+    auth: 'enforce',
+    credentials: ['AKN:SKN'],
+    tokens: ['tok:abcdefabcdefabcdefabcdefabcdefab'],
+    controlToken: 'ctl',
+    projectId: 'abcdefabcdefabcdefabcdefabcdefab',
   });
+  t.after(() => emulator.stop());
+  assert.equal(emulator.projectId, 'abcdefabcdefabcdefabcdefabcdefab');
+  assert.equal((await csms(emulator.endpoint, 'GET', `/v1/${emulator.projectId}/secrets`)).status, 401);
+  const withToken = await fetch(`${emulator.endpoint}/v1/${emulator.projectId}/secrets`, {
+    headers: { 'x-auth-token': 'tok' },
+  });
+  assert.equal(withToken.status, 200);
+  assert.equal((await emulator.clock()).mode, 'real'); // the control token opens the control API
+});
+
+test('seed and dataDir become flags: a seeded secret survives a restart on the same folder', async (t) => {
+  const dir = tempDir(t);
+  const fixture = path.join(dir, 'fixture.json');
+  fs.writeFileSync(fixture, JSON.stringify({
+    format: 1,
+    projects: [{ id: 'seeded', secrets: [{ name: 'db', versions: [{ secret_string: 'from-file' }] }] }],
+  }));
+  const dataDir = path.join(dir, 'data');
+  fs.mkdirSync(dataDir);
+  const first = await CsmsEmulator.start({ seed: fixture, dataDir });
+  await csms(first.endpoint, 'POST', '/v1/seeded/secrets', { name: 'added', secret_string: 'later' });
+  assert.equal(await first.stop(), 0);
+
+  const second = await CsmsEmulator.start({ dataDir });
+  t.after(() => second.stop());
+  for (const [name, value] of [['db', 'from-file'], ['added', 'later']]) {
+    const read = await csms(second.endpoint, 'GET', `/v1/seeded/secrets/${name}/versions/latest`);
+    assert.equal(read.body.version.secret_string, value);
+  }
+});
+
+test('the default log has the serving line and no line per request; logLevel and args pass through', async (t) => {
+  const quiet = await CsmsEmulator.start();
+  t.after(() => quiet.stop());
+  const loud = await CsmsEmulator.start({ logLevel: 'info', args: ['--journal-size', '0'] });
+  t.after(() => loud.stop());
+  for (const emulator of [quiet, loud]) await csms(emulator.endpoint, 'GET', '/v1/p/secrets');
+  assert.deepEqual(await loud.journal(), []);
+  await quiet.stop();
+  await loud.stop();
+  assert.match(quiet.output(), /csms-emulator serving listen=/);
+  assert.doesNotMatch(quiet.output(), /INFO request /);
+  assert.match(loud.output(), /INFO request method=GET path=\/v1\/p\/secrets/);
+});
+
+test('a start that fails rejects with the reason and the emulator\'s output', async () => {
+  await assert.rejects(
+    CsmsEmulator.start({ auth: 'sometimes' }),
+    /csms-emulator exited with 2 before it served; its output:\n[\s\S]*sometimes/,
+  );
+  await assert.rejects(
+    CsmsEmulator.start({ binary: path.join(os.tmpdir(), 'no-such-csms-emulator') }),
+    /csms-emulator could not start; its output:\ncannot run .*no-such-csms-emulator: spawn .* ENOENT/,
+  );
+});
+
+test('a start that never serves rejects after startupTimeoutMs and leaves no process', { skip: process.platform === 'win32' }, async (t) => {
+  const dir = tempDir(t);
+  const script = path.join(dir, 'silent');
+  const pidFile = path.join(dir, 'pid');
+  fs.writeFileSync(script, `#!/bin/sh\necho $$ > '${pidFile}'\necho "starting, never serving"\nexec sleep 600\n`, { mode: 0o755 });
+  await assert.rejects(
+    CsmsEmulator.start({ binary: script, startupTimeoutMs: 1000 }),
+    /did not serve within 1000 ms; its output:\nstarting, never serving/,
+  );
+  assert.ok(await gone(Number(fs.readFileSync(pidFile, 'utf8'))));
+});
+
+test('the emulator does not outlive a Node process killed with SIGKILL', { skip: process.platform === 'win32' }, async () => {
+  const script = `
+    const { CsmsEmulator } = require(${JSON.stringify(require.resolve('csms-emulator'))});
+    CsmsEmulator.start().then((emulator) => {
+      console.log(emulator.pid);
+      setInterval(() => {}, 1000); // stays until killed
+    });
+  `;
+  const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const pid = await new Promise((resolve, reject) => {
     parent.stdout.once('data', (chunk) => resolve(Number(chunk.toString().trim())));
-    parent.once('exit', () => reject(new Error('the launching process ended first')));
+    parent.once('exit', () => reject(new Error('the launching process ended before it printed a pid')));
   });
-  assert.ok(alive(pid));
+  assert.ok(alive(pid), `the emulator ${pid} runs`);
   parent.kill('SIGKILL');
-  assert.ok(await waitGone(pid), 'the emulator outlived the killed process');
+  assert.ok(await gone(pid), `the emulator ${pid} outlived the killed process`);
 });
