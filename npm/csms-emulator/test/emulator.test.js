@@ -125,8 +125,8 @@ test('a start that never serves rejects after startupTimeoutMs and leaves no pro
   const pidFile = path.join(dir, 'pid');
   fs.writeFileSync(script, `#!/bin/sh\necho $$ > '${pidFile}'\necho "starting, never serving"\nexec sleep 600\n`, { mode: 0o755 });
   await assert.rejects(
-    CsmsEmulator.start({ binary: script, startupTimeoutMs: 1000 }),
-    /did not serve within 1000 ms; its output:\nstarting, never serving/,
+    CsmsEmulator.start({ binary: script, startupTimeoutMs: 5000 }),
+    /did not serve within 5000 ms; its output:\nstarting, never serving/,
   );
   assert.ok(await gone(Number(fs.readFileSync(pidFile, 'utf8'))));
 });

@@ -16,8 +16,8 @@ const SERVING = /csms-emulator serving listen=(\S+)/;
 
 /**
  * The command serving on a free port, with `--exit-on-stdin-close` so that it ends with
- * the test whatever happens. Resolves once it answers a health check (the binary sets up
- * its signal handlers after it logs that it serves) to `{launcher, endpoint, ended}`;
+ * the test whatever happens. Resolves once it answers a health check to
+ * `{launcher, endpoint, ended}`;
  * `ended` resolves when the command has exited and its output has ended, to
  * `{code, signal, output}`.
  */
