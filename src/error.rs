@@ -153,6 +153,9 @@ pub enum CsmsError {
     AuthFailed(String),
     #[error("this credential may not use project {0}")]
     Forbidden(String),
+    /// A project-bound credential on the control API (`/_emulator/…`).
+    #[error("the control API needs an unbound credential or the --control-token")]
+    ControlForbidden,
     /// A failure inside the emulator; the client sees a generic message.
     #[error("internal error: {0}")]
     Internal(String),
@@ -199,7 +202,7 @@ impl CsmsError {
             Self::BodyTooLarge { .. } => ErrorCode::BodyTooLarge,
             Self::BodyTimeout { .. } => ErrorCode::RequestTimeout,
             Self::AuthFailed(_) => ErrorCode::AuthFailed,
-            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Forbidden(_) | Self::ControlForbidden => ErrorCode::Forbidden,
             Self::Internal(_) | Self::Store(_) => ErrorCode::Internal,
         }
     }

@@ -49,7 +49,7 @@ fn judge(
     };
     match reach {
         Reach::Control if identity.project.is_some() => Some((
-            CsmsError::Forbidden("*".to_owned()),
+            CsmsError::ControlForbidden,
             format!(
                 "{} is bound to one project and may not use the control API",
                 identity.principal

@@ -105,6 +105,10 @@ async fn in_enforce_mode_every_control_route_needs_an_unbound_credential() {
             .send(control_request(method, path, Some("bound-token")))
             .await;
         assert_csms_error(&bound, 403, "APIGW.0302");
+        assert_eq!(
+            bound.body["error_msg"],
+            "the control API needs an unbound credential or the --control-token"
+        );
         for token in ["good-token", "control-only"] {
             let answer = app.send(control_request(method, path, Some(token))).await;
             assert_ne!(answer.status.as_u16(), 401, "{method} {path} {token}");
