@@ -157,6 +157,26 @@ fn the_spec_vector_verifies() {
 }
 
 #[test]
+fn a_signature_for_the_version_list_also_opens_the_latest_value() {
+    // docs/behaviour.md §27: the canonical URI ends every path with `/`, so a signed
+    // `GET …/versions` (metadata) verifies for `GET …/versions/` (the latest value) too.
+    let mut list = Req::vector_one();
+    list.method = "GET";
+    list.body = Vec::new();
+    list.path = format!("/v1/{PID}/secrets/db/versions");
+    let list = list.signed("AKEXAMPLE", "SKEXAMPLE");
+    assert!(list.check(&authenticator()).is_ok());
+    let mut latest = list;
+    latest.path.push('/');
+    assert!(latest.check(&authenticator()).is_ok());
+    latest.path.push_str("latest");
+    assert!(
+        latest.check(&authenticator()).is_err(),
+        "another path is another signature"
+    );
+}
+
+#[test]
 fn vector_two_verifies_with_its_query() {
     let mut req = Req::vector_one();
     req.method = "GET";
