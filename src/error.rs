@@ -212,7 +212,8 @@ impl CsmsError {
     #[must_use]
     pub fn client_message(&self) -> String {
         match self {
-            Self::Internal(_) | Self::Store(_) => "internal error".to_owned(),
+            Self::Internal(_) => "internal error".to_owned(),
+            Self::Store(cause) => cause.client_message().to_owned(),
             other => other.to_string(),
         }
     }

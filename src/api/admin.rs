@@ -45,7 +45,7 @@ pub async fn ready(State(state): State<AdminState>) -> Response {
         Ok(()) => Json(serde_json::json!({ "status": "ready" })).into_response(),
         Err(err) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "status": "failing", "reason": err.to_string() })),
+            Json(serde_json::json!({ "status": "failing", "reason": err.client_message() })),
         )
             .into_response(),
     }

@@ -81,8 +81,9 @@ pub enum StoreError {
     #[error("the store's writer stopped")]
     WriterStopped,
     /// A commit failed earlier; memory and disk may differ, so nothing more is written.
-    #[error("an earlier write to the data directory failed; restart csms-emulator")]
-    Failed,
+    /// `disk_full` says whether that commit found the disk full.
+    #[error("{}", refusal(*disk_full))]
+    Failed { disk_full: bool },
     /// A commit failed; every job of its batch gets the same cause.
     #[error("writing the data directory failed: {0}")]
     Commit(Arc<StoreError>),
@@ -98,7 +99,46 @@ impl PartialEq for StoreError {
 
 impl Eq for StoreError {}
 
+/// Why writes are refused after a failed commit, as clients and `/_emulator/ready` see it.
+fn refusal(disk_full: bool) -> &'static str {
+    if disk_full {
+        "the data directory's disk is full; writes are refused until csms-emulator restarts"
+    } else {
+        "a write to the data directory failed; writes are refused until csms-emulator restarts"
+    }
+}
+
 impl StoreError {
+    /// Whether this failure, or a cause inside it, is a full disk (SQLite's
+    /// `SQLITE_FULL`, or an I/O error of kind `StorageFull`).
+    #[must_use]
+    pub fn is_disk_full(&self) -> bool {
+        let sqlite_full =
+            |e: &rusqlite::Error| e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull);
+        match self {
+            Self::File { source, .. } | Self::Thread { source, .. } => {
+                source.kind() == std::io::ErrorKind::StorageFull
+            }
+            Self::Database { source, .. }
+            | Self::Statement { source, .. }
+            | Self::Sqlite(source) => sqlite_full(source),
+            Self::Migration { source, .. } => source.is_disk_full(),
+            Self::Commit(cause) => cause.is_disk_full(),
+            Self::Failed { disk_full } => *disk_full,
+            _ => false,
+        }
+    }
+
+    /// The `error_msg` a client sees. Only the refusal of writes after a failed commit is
+    /// told (without paths or SQL); any other storage failure stays in the log.
+    #[must_use]
+    pub fn client_message(&self) -> &'static str {
+        match self {
+            Self::Failed { .. } | Self::Commit(_) => refusal(self.is_disk_full()),
+            _ => "internal error",
+        }
+    }
+
     /// A constructor for `map_err` on a failed statement.
     pub fn statement(context: &'static str) -> impl Fn(rusqlite::Error) -> Self {
         move |source| Self::Statement { context, source }
@@ -134,6 +174,44 @@ impl StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_found_in_sqlite_and_io_causes_and_told_to_clients() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
+        let commit = StoreError::Commit(Arc::new(StoreError::Sqlite(full)));
+        assert!(commit.is_disk_full());
+        assert_eq!(
+            commit.client_message(),
+            "the data directory's disk is full; writes are refused until csms-emulator restarts"
+        );
+        let io_full = StoreError::file("write", std::path::Path::new("/d/csms.db"))(
+            std::io::Error::from(std::io::ErrorKind::StorageFull),
+        );
+        assert!(StoreError::Commit(Arc::new(io_full)).is_disk_full());
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        let other = StoreError::Commit(Arc::new(StoreError::Sqlite(busy)));
+        assert!(!other.is_disk_full());
+        assert_eq!(
+            other.client_message(),
+            "a write to the data directory failed; writes are refused until csms-emulator restarts"
+        );
+        assert!(
+            StoreError::Failed { disk_full: true }
+                .client_message()
+                .contains("disk is full")
+        );
+        // Nothing else reaches a client: no path, no SQL.
+        let opened = StoreError::file("open", std::path::Path::new("/secret/path"))(
+            std::io::Error::other("x"),
+        );
+        assert_eq!(opened.client_message(), "internal error");
+    }
 
     #[test]
     fn each_failure_says_what_it_was_doing_and_keeps_its_cause() {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use csms_emulator::domain::names::ProjectId;
 use csms_emulator::error::CsmsError;
+use csms_emulator::store::error::StoreError;
 use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::store::{ProjectData, Store, Tx};
 use serde_json::{Value, json};
@@ -438,9 +439,7 @@ impl Store for DiskGone {
     }
 
     fn writable(&self) -> Result<(), CsmsError> {
-        Err(CsmsError::Internal(
-            "writing the data directory failed".into(),
-        ))
+        Err(StoreError::Failed { disk_full: true }.into())
     }
 }
 
@@ -467,6 +466,9 @@ async fn ready_answers_503_with_the_reason_once_writes_are_refused() {
         .post(&secrets_path(), json!({"name": "s", "secret_string": "v"}))
         .await;
     assert_csms_error(&write, 500, "CSMS.0001");
+    let told = "the data directory's disk is full; writes are refused until csms-emulator restarts";
+    assert_eq!(write.body["error_msg"], told);
+    assert_eq!(ready.body["reason"], told);
 }
 
 #[tokio::test]

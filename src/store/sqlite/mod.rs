@@ -16,7 +16,7 @@ mod schema;
 mod writer;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -32,7 +32,7 @@ use super::memory::MemoryStore;
 use super::vault::Vault;
 use super::{ProjectData, Store, Tx};
 use checkpoint::{WalSignals, checkpoint_loop};
-use writer::{Job, Reply, Writer, writer_loop};
+use writer::{Failure, Job, Reply, Writer, writer_loop};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "csms.db";
@@ -59,7 +59,7 @@ pub struct SqliteStore {
     checkpointer: Mutex<Option<JoinHandle<()>>>,
     wal: Arc<WalSignals>,
     /// Set by the writer when a disk commit failed: writes stop (see `Writer::fail`).
-    failed: Arc<AtomicBool>,
+    failed: Arc<Failure>,
 }
 
 impl Drop for SqliteStore {
@@ -138,7 +138,7 @@ impl SqliteStore {
             writer: Mutex::new(None),
             checkpointer: Mutex::new(None),
             wal: Arc::new(WalSignals::default()),
-            failed: Arc::new(AtomicBool::new(false)),
+            failed: Arc::new(Failure::default()),
         };
         schema::migrate(&mut store.conn(), &store.vault)?;
         store
@@ -284,10 +284,10 @@ impl Store for SqliteStore {
     }
 
     fn writable(&self) -> Result<(), CsmsError> {
-        if self.failed.load(Ordering::SeqCst) {
-            return Err(StoreError::Failed.into());
+        match self.failed.refusal() {
+            Some(refusal) => Err(refusal.into()),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn load_setting(&self, key: &str) -> Result<Option<String>, CsmsError> {

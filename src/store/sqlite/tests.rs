@@ -346,6 +346,13 @@ fn after_a_failed_commit_memory_and_disk_hold_exactly_what_was_acknowledged() {
     assert!(store.writable().is_err(), "readiness reports the failure");
     let refused = write("after").unwrap_err();
     assert!(refused.to_string().contains("restart"), "{refused}");
+    // The client is told writes are refused, not why SQLite failed (a trigger, not a
+    // full disk, here).
+    assert_eq!(
+        refused.client_message(),
+        "a write to the data directory failed; writes are refused until csms-emulator restarts"
+    );
+    assert_eq!(failed.client_message(), refused.client_message());
     drop(store);
     saboteur.execute_batch("DROP TRIGGER boom;").unwrap();
     let reopened = SqliteStore::open(&dir, None).unwrap();
@@ -371,7 +378,11 @@ fn once_a_commit_failed_the_writer_refuses_jobs_queued_behind_it() {
     drop(jobs);
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
     let after_failure = Writer {
-        failed: Arc::new(AtomicBool::new(true)),
+        failed: Arc::new({
+            let failure = Failure::default();
+            failure.record(&StoreError::Closed);
+            failure
+        }),
         wal: Arc::default(),
         memory: Arc::default(),
         vault: Arc::new(vault),

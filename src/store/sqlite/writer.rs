@@ -46,9 +46,39 @@ pub(super) const BATCH_MAX: usize = 512;
 pub(super) const LINGER_BELOW: usize = 8;
 pub(super) const LINGER: std::time::Duration = std::time::Duration::from_micros(150);
 
+/// Whether a disk commit failed, and whether it found the disk full: set once, by the
+/// writer; read by the store to refuse writes and report why.
+#[derive(Debug, Default)]
+pub(super) struct Failure {
+    failed: AtomicBool,
+    disk_full: AtomicBool,
+}
+
+impl Failure {
+    /// Records `error` as the failure, unless one was recorded already; returns whether
+    /// one was.
+    pub(super) fn record(&self, error: &StoreError) -> bool {
+        if self.failed.load(Ordering::SeqCst) {
+            return true;
+        }
+        // The cause first, so whoever sees `failed` also sees why.
+        self.disk_full.store(error.is_disk_full(), Ordering::SeqCst);
+        self.failed.swap(true, Ordering::SeqCst)
+    }
+
+    /// The refusal every write gets once a commit failed.
+    pub(super) fn refusal(&self) -> Option<StoreError> {
+        self.failed
+            .load(Ordering::SeqCst)
+            .then(|| StoreError::Failed {
+                disk_full: self.disk_full.load(Ordering::SeqCst),
+            })
+    }
+}
+
 /// What the writer thread shares with the store.
 pub(super) struct Writer {
-    pub(super) failed: Arc<AtomicBool>,
+    pub(super) failed: Arc<Failure>,
     pub(super) wal: Arc<WalSignals>,
     pub(super) memory: Arc<MemoryStore>,
     pub(super) vault: Arc<Vault>,
@@ -60,7 +90,7 @@ impl Writer {
     /// before anyone is answered; a transaction that slipped in before `failed` was set is
     /// wiped with it, and any later one is refused under the memory lock.
     pub(super) fn fail(&self, conn: &Connection, error: &StoreError) {
-        if self.failed.swap(true, Ordering::SeqCst) {
+        if self.failed.record(error) {
             tracing::debug!(%error, "a write after a failed commit was refused");
             return;
         }
@@ -89,10 +119,9 @@ pub(super) fn writer_loop(mut conn: Connection, jobs: &Receiver<Job>, writer: &W
         last_batch = batch.len();
         // After a failed commit nothing more is written, not even jobs queued behind it:
         // they may build on the lost change, and the disk must stay a prefix of history.
-        let result = if failed.load(Ordering::SeqCst) {
-            Err(Arc::new(StoreError::Failed))
-        } else {
-            commit(&mut conn, &batch).map_err(Arc::new)
+        let result = match failed.refusal() {
+            Some(refusal) => Err(Arc::new(refusal)),
+            None => commit(&mut conn, &batch).map_err(Arc::new),
         };
         if let Err(e) = &result {
             writer.fail(&conn, e);
