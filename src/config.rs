@@ -93,8 +93,9 @@ pub struct Config {
     #[arg(long, env = "CSMS_CONTROL_TOKEN", hide_env_values = true)]
     pub control_token: Option<String>,
 
-    /// How long a connection may take, from being ready for a request, to send that
-    /// request's headers (`10s`, `500ms`, …).
+    /// How long a connection may take to send a request's headers: a new connection from
+    /// being accepted (so one that sends nothing is closed then), a kept-alive one from the
+    /// first byte of its next request (`10s`, `500ms`, …).
     #[arg(long, env = "CSMS_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_timeout)]
     pub header_read_timeout: Duration,
 

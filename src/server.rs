@@ -2,7 +2,9 @@
 //! configuration), serves the router on each, and closes connections that hold resources
 //! without using them:
 //!
-//! - a request head must arrive within the header-read timeout of its first byte;
+//! - a new connection's first request head must arrive within the header-read timeout of
+//!   the accept, so a connection that sends nothing is closed then too;
+//! - a later request head must arrive within the header-read timeout of its first byte;
 //! - a keep-alive connection with no request under way is closed after the idle timeout;
 //! - a TLS handshake must finish within the header-read timeout.
 //!
@@ -173,11 +175,12 @@ struct Activity {
 }
 
 impl Activity {
+    /// A connection just accepted: its first head is due one header-read timeout from now.
     fn new() -> Self {
         Self {
             phase: Mutex::new(Phase {
                 in_flight: 0,
-                reading_head: false,
+                reading_head: true,
                 since: Instant::now(),
             }),
         }
@@ -207,8 +210,9 @@ impl Activity {
     /// sleeps until the earlier of the current phase's deadline and one header-read
     /// timeout from now. A head that begins while it sleeps began after it last looked, so
     /// its deadline (start + header-read) lies after the wake-up, and the watcher, having
-    /// looked again, sleeps until exactly that deadline. While a request is served it looks
-    /// again every `min(header_read, idle)`.
+    /// looked again, sleeps until exactly that deadline. While a request is served, or a
+    /// head is read, it looks again at least every `min(header_read, idle)`, so the idle
+    /// deadline of a request that ends meanwhile (its end + idle) is not slept past.
     async fn expired(&self, timeouts: Timeouts) {
         let recheck = timeouts.header_read.min(timeouts.idle);
         loop {
@@ -217,7 +221,7 @@ impl Activity {
             let at = if phase.in_flight > 0 {
                 now + recheck
             } else if phase.reading_head {
-                phase.since + timeouts.header_read
+                (phase.since + timeouts.header_read).min(now + recheck)
             } else {
                 (phase.since + timeouts.idle).min(now + timeouts.header_read)
             };
@@ -332,11 +336,67 @@ mod tests {
     // deadlines are checked exactly, whatever the machine's load.
 
     #[tokio::test(start_paused = true)]
-    async fn an_idle_connection_is_closed_at_the_idle_timeout() {
+    async fn a_connection_that_sends_nothing_is_closed_one_header_read_timeout_after_accept() {
         let start = Instant::now();
         let activity = Arc::new(Activity::new());
         let closed = watch(&activity).await.unwrap();
+        assert!(
+            is_at(closed, start, TIMEOUTS.header_read),
+            "{:?}",
+            closed - start
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_first_head_that_trickles_in_is_cut_one_header_read_timeout_after_accept() {
+        let start = Instant::now();
+        let activity = Arc::new(Activity::new());
+        let watcher = watch(&activity);
+        tokio::time::sleep(Duration::from_secs(7)).await;
+        activity.bytes_arrived();
+        let closed = watcher.await.unwrap();
+        assert!(
+            is_at(closed, start, TIMEOUTS.header_read),
+            "{:?}",
+            closed - start
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_kept_alive_connection_is_closed_at_the_idle_timeout_after_its_request() {
+        let start = Instant::now();
+        let activity = Arc::new(Activity::new());
+        let watcher = watch(&activity);
+        drop(InFlight::begin(Arc::clone(&activity)));
+        let closed = watcher.await.unwrap();
         assert!(is_at(closed, start, TIMEOUTS.idle), "{:?}", closed - start);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_an_idle_timeout_shorter_than_header_read_a_quick_first_request_idles_out_on_time()
+    {
+        let timeouts = Timeouts {
+            header_read: Duration::from_secs(10),
+            idle: Duration::from_secs(1),
+        };
+        let start = Instant::now();
+        let activity = Arc::new(Activity::new());
+        let watcher = {
+            let activity = Arc::clone(&activity);
+            tokio::spawn(async move {
+                activity.expired(timeouts).await;
+                Instant::now()
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        activity.bytes_arrived();
+        drop(InFlight::begin(Arc::clone(&activity)));
+        let closed = watcher.await.unwrap();
+        assert!(
+            is_at(closed, start, Duration::from_millis(1_100)),
+            "{:?}",
+            closed - start
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -344,6 +404,8 @@ mod tests {
         let start = Instant::now();
         let activity = Arc::new(Activity::new());
         let watcher = watch(&activity);
+        // A first request, served at once: the connection is idle from here.
+        drop(InFlight::begin(Arc::clone(&activity)));
         tokio::time::sleep(Duration::from_secs(7)).await;
         activity.bytes_arrived();
         let closed = watcher.await.unwrap();

@@ -77,8 +77,10 @@ async fn serve_with(
     (addr, stop)
 }
 
-const SHORT: csms_emulator::server::Timeouts = csms_emulator::server::Timeouts {
-    header_read: std::time::Duration::from_millis(100),
+/// A short idle timeout, and a header-read timeout long enough that a request written just
+/// after connecting always arrives in time, however loaded the machine.
+const SHORT_IDLE: csms_emulator::server::Timeouts = csms_emulator::server::Timeouts {
+    header_read: std::time::Duration::from_secs(10),
     idle: std::time::Duration::from_millis(150),
 };
 
@@ -98,8 +100,14 @@ async fn until_closed(stream: &mut TcpStream) -> String {
 }
 
 #[tokio::test]
-async fn a_connection_that_sends_nothing_is_closed_after_the_idle_timeout() {
-    let (addr, _stop) = serve_with(SHORT).await;
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_read_timeout() {
+    // The idle timeout is an hour: only the header-read timeout, counted from the accept,
+    // can close this connection before `until_closed` gives up.
+    let (addr, _stop) = serve_with(csms_emulator::server::Timeouts {
+        header_read: std::time::Duration::from_millis(100),
+        idle: std::time::Duration::from_secs(3600),
+    })
+    .await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     assert_eq!(until_closed(&mut stream).await, "");
 }
@@ -121,7 +129,7 @@ async fn a_request_head_that_stalls_is_closed_after_the_header_read_timeout() {
 
 #[tokio::test]
 async fn a_keep_alive_connection_is_answered_then_closed_when_idle() {
-    let (addr, _stop) = serve_with(SHORT).await;
+    let (addr, _stop) = serve_with(SHORT_IDLE).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     for _ in 0..2 {
         stream
@@ -135,7 +143,7 @@ async fn a_keep_alive_connection_is_answered_then_closed_when_idle() {
 
 #[tokio::test]
 async fn a_request_slower_than_the_idle_timeout_is_still_answered() {
-    let (addr, _stop) = serve_with(SHORT).await;
+    let (addr, _stop) = serve_with(SHORT_IDLE).await;
     let rule = r#"{"operation":"ListSecrets","latency_ms":600}"#;
     let added = exchange(
         addr,
