@@ -265,3 +265,22 @@ def test_a_fixture_whose_version_counter_is_out_of_range_is_refused(tmp_path, co
     output = result.stdout + result.stderr
     assert "counter.json" in output and "next_version" in output, output
     assert "panicked" not in output
+
+
+def test_a_clean_stop_keeps_the_last_value_read_times(tmp_path):
+    """A read marks last_used_time without a write; a graceful stop writes it, so export,
+    clean restart, export gives the same document (docs/behaviour.md §48)."""
+    emu = start(tmp_path)
+    for name in ("read-me", "never-read"):
+        call(emu, "POST", f"{BASE}/secrets", {"name": name, "secret_string": "v"})
+    call(emu, "GET", f"{BASE}/secrets/read-me/versions/latest")
+    before = call(emu, "GET", "/_emulator/export?values=true")
+    by_name = {s["name"]: s for s in before["projects"][0]["secrets"]}
+    assert by_name["read-me"]["last_used_time"] is not None
+    assert by_name["never-read"].get("last_used_time") is None
+    assert emu.stop() == 0
+    emu = start(tmp_path)
+    try:
+        assert call(emu, "GET", "/_emulator/export?values=true") == before
+    finally:
+        emu.stop()

@@ -110,7 +110,7 @@ async fn run(config: Config) -> ExitCode {
         }
     }
     let _sweeper = app::spawn_sweeper(
-        service,
+        service.clone(),
         Duration::from_millis(config.sweep_interval_ms.max(10)),
     );
     let (stop, stopped) = watch::channel(false);
@@ -140,6 +140,14 @@ async fn run(config: Config) -> ExitCode {
             .unwrap_or_else(|e| Err(std::io::Error::other(e))),
         None => Ok(()),
     };
+    // Reads mark `last_used_time` without writing; a clean stop keeps them (§48).
+    if config.data_dir.is_some() {
+        match service.keep_read_marks() {
+            Ok(0) => {}
+            Ok(secrets) => tracing::info!(secrets, "kept the last value-read times"),
+            Err(err) => tracing::error!(%err, "cannot keep the last value-read times"),
+        }
+    }
     match http.and(https) {
         Ok(()) => {
             tracing::info!("stopped");

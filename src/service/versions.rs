@@ -159,6 +159,38 @@ impl CsmsService {
         })
     }
 
+    /// Writes the value-read moments (`last_used_time`) the store has not been given yet:
+    /// a read marks them without a write (§48), so a graceful stop calls this to keep
+    /// them. Projects and secrets without such a read are not written. Returns how many
+    /// secrets were written.
+    pub fn keep_read_marks(&self) -> Result<usize, CsmsError> {
+        let mut kept = 0;
+        for project in self.store.projects()? {
+            let unkept: Vec<SecretName> = crate::store::read(&*self.store, &project, |data| {
+                data.secrets
+                    .values()
+                    .filter(|s| s.last_used().unkept())
+                    .map(|s| s.name().clone())
+                    .collect()
+            })?;
+            if unkept.is_empty() {
+                continue;
+            }
+            kept += crate::store::transact(&*self.store, &project, |tx| {
+                let mut written = 0;
+                for name in &unkept {
+                    // The same secret again: its row is made anew, with the latest read.
+                    if let Some(secret) = tx.get(name).cloned() {
+                        tx.put(secret);
+                        written += 1;
+                    }
+                }
+                Ok(written)
+            })?;
+        }
+        Ok(kept)
+    }
+
     /// Update version, `PUT …/secrets/{secret_name}/versions/{version_id}`: sets
     /// `expire_time` (ms, kept to whole seconds, in the future).
     #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]

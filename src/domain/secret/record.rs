@@ -374,6 +374,31 @@ mod tests {
     }
 
     #[test]
+    fn a_read_is_unkept_until_the_store_is_given_a_moment_at_least_as_late() {
+        let s = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("s"),
+            SecretValue::Text("v".into()),
+            5,
+        )
+        .unwrap();
+        assert!(!s.last_used.unkept(), "never read");
+        s.last_used.mark(20);
+        assert!(s.last_used.unkept());
+        s.last_used.kept(Some(10));
+        assert!(
+            s.last_used.unkept(),
+            "an older moment does not keep a later read"
+        );
+        s.last_used.kept(Some(20));
+        assert!(!s.last_used.unkept());
+        // Loaded from the store: what it holds is kept already.
+        let loaded = Secret::from_record(s.to_record()).unwrap();
+        assert_eq!(loaded.last_used.get(), Some(20));
+        assert!(!loaded.last_used.unkept());
+    }
+
+    #[test]
     fn debug_output_of_a_record_never_shows_values() {
         let s = Secret::create(
             Uuid::new_v4(),

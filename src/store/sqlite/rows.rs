@@ -144,9 +144,13 @@ pub(super) fn job_for(
                 }
             }
         }
+        let record = secret.to_record_without_versions();
+        // The read moment goes to disk with this row. Should the commit fail, the store
+        // refuses every later write anyway, so nothing is left to keep it.
+        secret.last_used().kept(record.last_used_time);
         secrets.push(SecretWrite {
             name: name.to_string(),
-            meta: Some(json(&secret.to_record_without_versions())?),
+            meta: Some(json(&record)?),
             // Memory mirrors the disk: a name memory never held has no rows to clear.
             replaces: before.is_some() && stored.is_none(),
             gone,
