@@ -5,6 +5,7 @@
 # default log level; the count covers every thread (the log writer's too).
 #
 # Usage: bench/instructions.sh [BINARY=target/release/csms-emulator] [REQUESTS=2000]
+# EMULATOR_ARGS adds flags (for example "--request-log errors"); RUST_LOG passes through.
 # It runs the binary twice, with 500 and 500 + REQUESTS requests on one keep-alive
 # connection, and divides the difference, so start-up and shutdown cancel out.
 # Needs valgrind (apt-get install valgrind) and python3.
@@ -19,7 +20,7 @@ trap 'rm -rf "$OUT"' EXIT
 # Instructions for one run of the binary answering $1 show-version requests.
 count() {
   valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.%p" \
-    "$BINARY" --listen 127.0.0.1:$PORT >/dev/null 2>"$OUT/valgrind.log" &
+    "$BINARY" --listen 127.0.0.1:$PORT ${EMULATOR_ARGS:-} >/dev/null 2>"$OUT/valgrind.log" &
   local pid=$!
   for _ in $(seq 150); do
     curl -sf "http://127.0.0.1:$PORT/_emulator/health" >/dev/null 2>&1 && break

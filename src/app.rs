@@ -61,6 +61,7 @@ pub fn build_service(
         journal: Arc::new(Journal::new(config.journal_size)),
         faults: Arc::new(FaultRules::new()),
         metrics: Arc::new(Metrics::new()),
+        request_log: config.request_log,
     };
     let router = crate::api::router(service.clone(), settings);
     (service, router)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::auth::{AuthMode, Credential, TokenGrant};
+use crate::control::request_log::RequestLog;
 use crate::service::BackupKey;
 use crate::tls::TlsSource;
 
@@ -139,6 +140,11 @@ pub struct Config {
     /// An extra host name or address for the self-signed certificate; repeatable.
     #[arg(long = "tls-host", env = "CSMS_TLS_HOSTS", value_delimiter = ',')]
     pub tls_hosts: Vec<String>,
+
+    /// `all`: a log line for every request; `errors`: a line only for requests answered
+    /// 400 or above, and a summary of all of them at most once a minute.
+    #[arg(long, env = "CSMS_REQUEST_LOG", value_enum, default_value_t = RequestLog::All)]
+    pub request_log: RequestLog,
 
     /// Stop gracefully when standard input reaches its end. Launchers (the Python and Node
     /// packages) keep a pipe to it open, so the emulator never outlives the process that

@@ -74,3 +74,28 @@ async fn off_mode_logs_why_a_signature_fails_and_no_log_line_holds_a_value() {
     assert!(request_lines >= 3, "one line per request: {written}");
     assert!(!written.contains("log-canary-5150"), "{written}");
 }
+
+#[tokio::test]
+async fn request_log_errors_writes_a_line_only_for_answers_of_400_and_above() {
+    let (subscriber, log) = csms_emulator::telemetry::capture("trace");
+    let _installed = tracing::subscriber::set_default(subscriber);
+    let config = Config::try_parse_from(["csms-emulator", "--request-log", "errors"]).unwrap();
+    let router = csms_emulator::app::build_with(
+        &config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(EmulatorClock::new()),
+    );
+    let listed = Request::get(SECRETS).body(Body::empty()).unwrap();
+    assert_eq!(send(&router, listed).await.0, StatusCode::OK);
+    let missing = Request::get(format!("{SECRETS}/nothing-here"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&router, missing).await.0, StatusCode::NOT_FOUND);
+    let written = log.contents();
+    let request_lines: Vec<&str> = written
+        .lines()
+        .filter(|line| line.contains(" request "))
+        .collect();
+    assert_eq!(request_lines.len(), 1, "{written}");
+    assert!(request_lines[0].contains("status=404"), "{written}");
+}

@@ -22,11 +22,15 @@ export interface StartOptions {
   /** `--project-id`, and the `projectId` this object reports. */
   projectId?: string;
   /**
-   * RUST_LOG for the process (default: $CSMS_EMULATOR_LOG, else
-   * `info,csms_emulator::api::middleware=warn`: no line per request). It must keep the
+   * RUST_LOG for the process (default: $CSMS_EMULATOR_LOG, else `info`). It must keep the
    * info line `csms_emulator` logs when it serves.
    */
   logLevel?: string;
+  /**
+   * `--request-log`: `errors` (the default here) logs only requests answered with an
+   * error, plus a summary at most once a minute; `all` logs a line per request.
+   */
+  requestLog?: 'all' | 'errors';
   /** Extra environment variables. */
   env?: Record<string, string>;
   /** Extra raw arguments. */

@@ -8,10 +8,11 @@ const { spawn } = require('node:child_process');
 const { binaryPath } = require('./lib/binary');
 const { EmulatorControl, CsmsEmulatorError, DEFAULT_PROJECT_ID } = require('./lib/control');
 
-// The serving line and warnings, without a line per request (the journal keeps those).
-// The serving line is logged at info by the target `csms_emulator`; a level that drops it
-// makes start() time out.
-const DEFAULT_LOG_LEVEL = 'info,csms_emulator::api::middleware=warn';
+// The serving line is logged at info; a level that drops it makes start() time out.
+const DEFAULT_LOG_LEVEL = 'info';
+// A line only for requests answered with an error, and a summary at most once a minute;
+// the journal keeps every request.
+const DEFAULT_REQUEST_LOG = 'errors';
 const LOG_LEVEL_ENV = 'CSMS_EMULATOR_LOG';
 const SERVING = /csms-emulator serving listen=(\S+)/;
 const OUTPUT_LINES = 200;
@@ -31,6 +32,7 @@ function flags(options) {
   add('--data-dir', options.dataDir);
   add('--seed', options.seed);
   add('--project-id', options.projectId);
+  add('--request-log', options.requestLog ?? DEFAULT_REQUEST_LOG);
   return args.concat(options.args ?? []);
 }
 

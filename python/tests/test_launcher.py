@@ -97,9 +97,9 @@ def unused_tcp_port():
 
 def test_options_become_flags():
     with CsmsEmulator(project_id="fedcba9876543210fedcba9876543210", journal_size=3) as emulator:
-        assert emulator.command[-4:] == [
-            "--project-id", "fedcba9876543210fedcba9876543210", "--journal-size", "3"
-        ]
+        pairs = list(zip(emulator.command, emulator.command[1:]))
+        assert ("--project-id", "fedcba9876543210fedcba9876543210") in pairs
+        assert ("--journal-size", "3") in pairs
         status, body = get(emulator.endpoint + "/v3/projects?name=cn-north-4")
         assert status == 200 and b"fedcba9876543210fedcba9876543210" in body
         for _ in range(4):
@@ -120,6 +120,19 @@ def test_enforce_mode_signs_clients_with_the_first_credential_and_opens_control_
         client = emulator.client(project_id="p")
         body = CreateSecretRequestBody(name="signed", secret_string="v")
         assert client.create_secret(CreateSecretRequest(body=body)).secret.name == "signed"
+
+
+def test_by_default_only_error_answers_get_a_log_line_and_all_can_be_asked_for():
+    quiet, loud = CsmsEmulator(), CsmsEmulator(request_log="all")
+    for emulator in (quiet, loud):
+        get(emulator.endpoint + "/v1/p/secrets")
+        get(emulator.endpoint + "/v1/p/secrets/missing")
+        emulator.stop()  # the log writer flushes what it holds as the process ends
+    quiet_lines = [line for line in quiet.output().splitlines() if " request " in line]
+    assert len(quiet_lines) == 1 and "status=404" in quiet_lines[0], quiet.output()
+    loud_lines = [line for line in loud.output().splitlines() if " path=/v1/" in line]
+    assert len(loud_lines) == 2, loud.output()
+    assert "csms-emulator serving listen=" in quiet.output()
 
 
 def test_a_seed_dict_is_loaded_before_serving():

@@ -2,8 +2,8 @@
 //! then refuses an oversized body, authenticates, injects faults, and runs the handler;
 //! around all of it, a 32-hex `X-Request-Id` on every answer, `request_id` in gateway
 //! error bodies, one log line per request (method, path, operation, status, latency,
-//! request id, error code; never a body, so never a secret value), the journal and the
-//! metrics. One layer instead of one per step: each layer costs every request a boxed
+//! request id, error code; never a body, so never a secret value; with `--request-log
+//! errors` only for error answers, and a summary), the journal and the metrics. One layer instead of one per step: each layer costs every request a boxed
 //! future and a clone of the service below it.
 
 use std::any::Any;
@@ -20,6 +20,7 @@ use crate::clock::{Clock, EmulatorClock};
 use crate::control::faults::{FaultAction, FaultRules};
 use crate::control::journal::{Journal, JournalEntry};
 use crate::control::metrics::Metrics;
+use crate::control::request_log::{RequestLog, Tally};
 use crate::error::ErrorCode;
 use crate::store::durability;
 
@@ -41,6 +42,9 @@ pub struct ObserveState {
     pub journal: Arc<Journal>,
     pub metrics: Arc<Metrics>,
     pub clock: Arc<EmulatorClock>,
+    pub request_log: RequestLog,
+    /// Counts requests for the summary lines of `--request-log errors`.
+    pub tally: Arc<Tally>,
 }
 
 /// Everything the one middleware layer needs, behind one `Arc`.
@@ -119,10 +123,17 @@ pub async fn request_context(
                     .get::<InjectedCode>()
                     .map(|c| c.0.clone())
             });
-    if status >= 500 {
-        tracing::error!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
-    } else {
-        tracing::info!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
+    if observe.request_log == RequestLog::Errors {
+        if let Some(summary) = observe.tally.count(status, started + elapsed) {
+            summary.log();
+        }
+    }
+    if observe.request_log.logs(status) {
+        if status >= 500 {
+            tracing::error!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
+        } else {
+            tracing::info!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
+        }
     }
     observe
         .metrics
@@ -207,6 +218,8 @@ mod tests {
                 journal: Arc::new(Journal::new(16)),
                 metrics: Arc::new(Metrics::new()),
                 clock: Arc::clone(&clock),
+                request_log: RequestLog::All,
+                tally: Arc::new(Tally::new(crate::control::request_log::SUMMARY_EVERY)),
             },
             body: BodyRules {
                 limit: 1024,

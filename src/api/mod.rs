@@ -38,6 +38,7 @@ use crate::clock::EmulatorClock;
 use crate::control::faults::FaultRules;
 use crate::control::journal::Journal;
 use crate::control::metrics::Metrics;
+use crate::control::request_log::{RequestLog, SUMMARY_EVERY, Tally};
 use crate::error::CsmsError;
 use crate::service::CsmsService;
 
@@ -57,6 +58,8 @@ pub struct RouterSettings {
     pub journal: Arc<Journal>,
     pub faults: Arc<FaultRules>,
     pub metrics: Arc<Metrics>,
+    /// Whether each request gets a log line (`--request-log`).
+    pub request_log: RequestLog,
 }
 
 /// The whole application: every operation of the table through one [`dispatch`] (CSMS, the IAM
@@ -78,6 +81,8 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
             journal: Arc::clone(&settings.journal),
             metrics: Arc::clone(&settings.metrics),
             clock: Arc::clone(&settings.clock),
+            request_log: settings.request_log,
+            tally: Arc::new(Tally::new(SUMMARY_EVERY)),
         },
         body: body_rules,
         auth: auth_state,

@@ -94,10 +94,10 @@ test('seed and dataDir become flags: a seeded secret survives a restart on the s
   }
 });
 
-test('the default log has the serving line and no line per request; logLevel and args pass through', async (t) => {
+test('the default log has the serving line and no line per successful request; requestLog and args pass through', async (t) => {
   const quiet = await CsmsEmulator.start();
   t.after(() => quiet.stop());
-  const loud = await CsmsEmulator.start({ logLevel: 'info', args: ['--journal-size', '0'] });
+  const loud = await CsmsEmulator.start({ requestLog: 'all', args: ['--journal-size', '0'] });
   t.after(() => loud.stop());
   for (const emulator of [quiet, loud]) await csms(emulator.endpoint, 'GET', '/v1/p/secrets');
   assert.deepEqual(await loud.journal(), []);

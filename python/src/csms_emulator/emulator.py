@@ -27,9 +27,12 @@ from .control import DEFAULT_PROJECT_ID, PLACEHOLDER_AK, PLACEHOLDER_SK, Emulato
 
 _SERVING = re.compile(rb"csms-emulator serving listen=(\S+)")
 
-#: The log level started emulators use unless told otherwise: start-up lines and every
-#: warning, without a line per request (the journal keeps those).
-DEFAULT_LOG_LEVEL = "info,csms_emulator::api::middleware=warn"
+#: The log level started emulators use unless told otherwise (the serving line is info).
+DEFAULT_LOG_LEVEL = "info"
+
+#: What started emulators log about requests unless told otherwise: a line only for those
+#: answered with an error, and a summary at most once a minute (the journal keeps all).
+DEFAULT_REQUEST_LOG = "errors"
 
 #: Emulators started by this process and not yet stopped, stopped at interpreter exit.
 _RUNNING: weakref.WeakSet[CsmsEmulator] = weakref.WeakSet()
@@ -62,7 +65,10 @@ class CsmsEmulator(EmulatorControl):
             calls send it.
         seed: a fixture (path, directory or dict) loaded before serving.
         project_id: the project the IAM lookup answers with, and :meth:`client`'s default.
-        log_level: ``RUST_LOG`` for the process (default: no line per request).
+        log_level: ``RUST_LOG`` for the process (default ``$CSMS_EMULATOR_LOG``, else
+            ``info``; it must keep the info line the emulator logs when it serves).
+        request_log: ``"errors"`` (the default here: a line only for error answers, and
+            a summary) or ``"all"`` (a line per request).
         env: extra environment variables for the process.
         args: extra raw arguments.
         startup_timeout: seconds to wait for the emulator to serve.
@@ -82,6 +88,7 @@ class CsmsEmulator(EmulatorControl):
         seed: Fixture | None = None,
         project_id: str | None = None,
         log_level: str | None = None,
+        request_log: str = DEFAULT_REQUEST_LOG,
         env: Mapping[str, str] | None = None,
         args: Sequence[str] = (),
         startup_timeout: float = 10.0,
@@ -108,6 +115,7 @@ class CsmsEmulator(EmulatorControl):
             "control_token": control_token,
             "seed": self._seed_path(seed),
             "project_id": project_id,
+            "request_log": request_log,
         }
         options.update(flags)
         command += _flags(options)
@@ -157,12 +165,13 @@ class CsmsEmulator(EmulatorControl):
         self._serving = threading.Event()
         self._address: str | None = None
         assert process.stdout is not None
-        threading.Thread(
+        self._reader = threading.Thread(
             target=self._read_output,
             args=(process.stdout,),
             name=f"csms-emulator-{process.pid}-output",
             daemon=True,
-        ).start()
+        )
+        self._reader.start()
         return process
 
     def _read_output(self, stream: IO[bytes]) -> None:
@@ -238,7 +247,10 @@ class CsmsEmulator(EmulatorControl):
                     process.wait()
         elif process.stdin:
             process.stdin.close()
-        if process.stdout:
+        # The output ends with the process: read it to the end, so output() holds the
+        # last lines, before the pipe is closed.
+        self._reader.join(timeout)
+        if process.stdout and not self._reader.is_alive():
             process.stdout.close()
         return process.returncode
 
