@@ -17,9 +17,11 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CSMS_GIT_COMMIT");
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
 
+    // Twelve characters, however the commit was given (CI passes all forty).
     let commit = std::env::var("CSMS_GIT_COMMIT")
         .ok()
         .filter(|c| !c.is_empty())
+        .map(|c| c.chars().take(12).collect())
         .or_else(|| git_commit(root))
         .or_else(|| packaged_commit(root))
         .unwrap_or_else(|| "unknown".to_owned());
@@ -47,11 +49,13 @@ fn git_commit(root: &Path) -> Option<String> {
         (output.status.success() && !text.trim().is_empty()).then(|| text.trim().to_owned())
     };
     let commit = git(&["rev-parse", "--short=12", "HEAD"])?;
-    // HEAD changes on a checkout, logs/HEAD on every commit, merge or reset.
+    // HEAD changes on a checkout, logs/HEAD on every commit, merge or reset. The paths
+    // git gives are relative to `root` (older git has no --path-format=absolute).
     for file in ["HEAD", "logs/HEAD"] {
-        if let Some(path) = git(&["rev-parse", "--path-format=absolute", "--git-path", file]) {
-            if Path::new(&path).exists() {
-                println!("cargo:rerun-if-changed={path}");
+        if let Some(path) = git(&["rev-parse", "--git-path", file]) {
+            let path = root.join(path);
+            if path.exists() {
+                println!("cargo:rerun-if-changed={}", path.display());
             }
         }
     }

@@ -148,10 +148,11 @@ fresh_venv_with_wheel() {
         --no-index --find-links "$DIST" "csms-emulator==$VERSION"
 }
 
-e2e_suite() { # python binary [pytest args…]
+e2e_suite() { # python binary [test files…] (default: the whole suite)
     local python=$1 binary=$2
     shift 2
-    CSMS_BIN=$binary "$python" -m pytest -q -p no:cacheprovider --ignore=e2e/console "$@" e2e
+    (($#)) || set -- e2e
+    CSMS_BIN=$binary "$python" -m pytest -q -p no:cacheprovider --ignore=e2e/console "$@"
 }
 
 test_checksums() {
@@ -170,7 +171,7 @@ test_tarballs() {
         local out name=csms-emulator-$VERSION-$target
         out=$(mktemp -d)
         tar -xzf "$DIST/$name.tar.gz" -C "$out"
-        [ "$(cd "$out/$name" && ls | sort | paste -sd' ')" = "LICENSE README.md csms-emulator" ] \
+        [ "$(cd "$out/$name" && ls | LC_ALL=C sort | paste -sd' ')" = "LICENSE README.md csms-emulator" ] \
             || fail "$name.tar.gz holds $(ls "$out/$name")"
         local binary=$out/$name/csms-emulator headers
         headers=$(readelf -l "$binary")

@@ -113,15 +113,40 @@ fn closing_stdin_stops_the_emulator_cleanly_when_asked_to_watch_it() {
 }
 
 #[test]
-fn a_sigterm_right_after_the_serving_line_stops_the_emulator_gracefully() {
-    // The handlers are installed before the port is bound; one installed later would let
-    // this signal kill the process outright (no exit status, only a signal).
-    let (mut child, _address) = start(&[]);
+fn a_sigterm_while_the_seed_loads_stops_the_emulator_gracefully_once_loaded() {
+    // The seed is a FIFO: start-up blocks reading it, so the SIGTERM lands mid-start-up
+    // for certain. Handlers installed only once serving (as before) would let it kill the
+    // process outright: no exit status, only a signal.
+    let dir = std::env::temp_dir().join(format!("csms-process-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("seed.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--seed"])
+        .arg(&fifo)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Opening the FIFO for writing returns once the emulator has opened it to read: it is
+    // loading its seed, past the point where it listens for signals.
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     let sent = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
+    writer
+        .write_all(br#"{"projects": [{"id": "p", "secrets": [{"name": "s", "versions": [{"secret_string": "v"}]}]}]}"#)
+        .unwrap();
+    drop(writer);
     let status = wait_for_exit(&mut child);
+    std::fs::remove_dir_all(&dir).unwrap();
     assert!(status.success(), "{status}");
 }

@@ -18,6 +18,17 @@ const SERVING = /csms-emulator serving listen=(\S+)/;
 const OUTPUT_LINES = 200;
 const HEALTH_POLL_MS = 5;
 
+/**
+ * This process's environment without its CSMS_* variables (CSMS_EMULATOR_* excepted):
+ * every flag has one, and a stray CSMS_DATA_DIR or CSMS_AUTH from a .env file or a CI job
+ * must not change this emulator behind the options' back. `options.env` may set them.
+ */
+function inheritedEnv() {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('CSMS_') || k.startsWith('CSMS_EMULATOR_')),
+  );
+}
+
 /** The start options that are flags, as the binary's arguments. */
 function flags(options) {
   const args = [];
@@ -75,7 +86,7 @@ class CsmsEmulator extends EmulatorControl {
     });
     this.#process = spawn(binary, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, RUST_LOG: logLevel, ...options.env },
+      env: { ...inheritedEnv(), RUST_LOG: logLevel, ...options.env },
       // Its own process group: a Ctrl-C in the terminal reaches the test runner, whose end
       // then closes the pipe, rather than the emulator and the runner at once.
       detached: process.platform !== 'win32',

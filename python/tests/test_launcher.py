@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import textwrap
 import time
 import urllib.request
@@ -156,6 +157,27 @@ def test_the_binary_can_be_chosen_by_the_environment(monkeypatch, tmp_path):
     assert marker.exists()
 
 
+def test_csms_variables_in_the_callers_environment_do_not_reach_the_emulator(monkeypatch):
+    monkeypatch.setenv("CSMS_AUTH", "enforce")
+    monkeypatch.setenv("CSMS_JOURNAL_SIZE", "0")
+    with CsmsEmulator() as emulator:
+        status, _ = get(emulator.endpoint + "/v1/p/secrets")
+        assert status == 200, "CSMS_AUTH leaked into the emulator"
+        assert emulator.journal(), "CSMS_JOURNAL_SIZE leaked into the emulator"
+    with CsmsEmulator(env={"CSMS_AUTH": "enforce", "CSMS_CONTROL_TOKEN": "t"}, control_token="t") as emulator:
+        status, _ = get(emulator.endpoint + "/v1/p/secrets")
+        assert status == 401, "env= sets them"
+
+
+def test_a_proxy_in_the_environment_is_not_used_for_loopback_calls(monkeypatch):
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with CsmsEmulator() as emulator:
+        assert emulator.clock()["mode"] == "real"
+
+
 def test_a_failed_start_says_why():
     with pytest.raises(EmulatorStartError) as failed:
         CsmsEmulator(auth="sometimes")
@@ -163,9 +185,11 @@ def test_a_failed_start_says_why():
     assert "exited with status" in message and "sometimes" in message
 
 
-def test_a_missing_binary_is_a_clear_error(tmp_path):
+def test_a_missing_binary_is_a_clear_error_and_leaves_no_seed_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(EmulatorStartError, match="cannot run"):
-        CsmsEmulator(binary=tmp_path / "nothing-here")
+        CsmsEmulator(binary=tmp_path / "nothing-here", seed={"projects": []})
+    assert not list(tmp_path.glob("csms-seed-*")), "the seed file (values!) was left behind"
 
 
 def test_stop_ends_the_process_cleanly_and_twice_is_harmless():

@@ -336,10 +336,19 @@ pub async fn export(
 }
 
 /// The body of `POST /_emulator/seed`: a fixture document, as `--seed` reads and
-/// `GET /_emulator/export` writes, holding one project.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+/// `GET /_emulator/export` writes, holding one project. Its `Debug` shows no value.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct SeedBody(pub serde_json::Map<String, serde_json::Value>);
+
+impl std::fmt::Debug for SeedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The document holds secret values: say only how it is laid out.
+        f.debug_struct("SeedBody")
+            .field("keys", &self.0.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SeedQuery {

@@ -46,21 +46,42 @@ pub struct SeededProject {
 }
 
 /// Puts one checked project into a transaction: its events first (its secrets may
-/// subscribe to them), then its secrets. A name already taken, by the state or by an
-/// earlier item of the fixture, fails the whole transaction.
+/// subscribe to them), then its secrets. A secret name already taken (by the state or an
+/// earlier item) fails the whole transaction with 409 `CSMS.0101`; an event name taken, a
+/// secret id taken, or a subscription to an event neither the fixture nor the project
+/// holds, with 400 `CSMS.0002` naming the item.
 fn load_project(tx: &mut store::Tx<'_>, project: CheckedProject) -> Result<(), CsmsError> {
-    for event in project.events {
+    for (k, event) in project.events.into_iter().enumerate() {
         if tx.events().contains_key(&event.name) {
             return Err(CsmsError::invalid(
-                "events",
-                format!("an event named {} already exists", event.name.as_str()),
+                "fixture",
+                format!(
+                    "events[{k}]: an event named {} already exists",
+                    event.name.as_str()
+                ),
             ));
         }
         tx.events_mut().insert(event.name.clone(), event);
     }
-    for secret in project.secrets {
+    for (j, secret) in project.secrets.into_iter().enumerate() {
         tx.ensure_name_free(secret.name())?;
-        super::events::ensure_events_exist(tx, &secret.settings().event_subscriptions)?;
+        let item = format!("secrets[{j}] ({})", secret.name());
+        if tx.get_by_id(secret.id()).is_some() {
+            return Err(CsmsError::invalid(
+                "fixture",
+                format!("{item}: id {} is another secret's", secret.id()),
+            ));
+        }
+        let subscriptions = &secret.settings().event_subscriptions;
+        if let Some(missing) = subscriptions.iter().find(|n| !tx.events().contains_key(*n)) {
+            return Err(CsmsError::invalid(
+                "fixture",
+                format!(
+                    "{item}: subscribes to event {}, which neither the fixture nor the project holds",
+                    missing.as_str()
+                ),
+            ));
+        }
         tx.insert_new(secret)?;
     }
     Ok(())

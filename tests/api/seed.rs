@@ -159,7 +159,9 @@ async fn a_taken_name_refuses_the_whole_fixture() {
 async fn an_event_named_twice_or_already_there_refuses_the_fixture() {
     let app = TestApp::new();
     let twice = one_project("p", json!([]), json!([event("dup"), event("dup")]));
-    assert_csms_error(&app.post("/_emulator/seed", twice).await, 400, "CSMS.0002");
+    let answer = app.post("/_emulator/seed", twice).await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    assert!(answer.raw.contains("events[1]"), "{}", answer.raw);
     app.create_event("present", &["SECRET_VERSION_CREATED"])
         .await;
     let again = one_project(PROJECT, json!([]), json!([event("present")]));
@@ -212,6 +214,55 @@ async fn an_invalid_fixture_names_the_item_and_the_rule() {
         "CSMS.0002",
     );
     assert!(names_in(&app, "p").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_subscription_to_a_missing_event_or_a_taken_id_is_a_400_naming_the_item() {
+    let app = TestApp::new();
+    let unknown_event = one_project(
+        "p",
+        json!([{"name": "listens", "versions": [{"secret_string": "v"}],
+                "event_subscriptions": ["nowhere"]}]),
+        json!([]),
+    );
+    let answer = app.post("/_emulator/seed", unknown_event).await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    assert!(
+        answer.raw.contains("secrets[0] (listens)") && answer.raw.contains("nowhere"),
+        "{}",
+        answer.raw
+    );
+    let id = "3f2c1b0a-0000-4000-8000-00000000abcd";
+    let same_id = one_project(
+        "p",
+        json!([{"id": id, "name": "first", "versions": [{"secret_string": "v"}]},
+               {"id": id, "name": "second", "versions": [{"secret_string": "v"}]}]),
+        json!([]),
+    );
+    let answer = app.post("/_emulator/seed", same_id).await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    assert!(
+        answer.raw.contains("secrets[1] (second)") && answer.raw.contains(id),
+        "{}",
+        answer.raw
+    );
+    assert!(
+        names_in(&app, "p").await.is_empty(),
+        "nothing of either fixture was loaded"
+    );
+}
+
+#[test]
+fn the_seed_bodys_debug_output_shows_no_value() {
+    let body: csms_emulator::api::admin::SeedBody = serde_json::from_value(one_project(
+        "p",
+        json!([{"name": "s", "versions": [{"secret_string": "debug-canary-77"}]}]),
+        json!([]),
+    ))
+    .unwrap();
+    let shown = format!("{body:?}");
+    assert!(!shown.contains("debug-canary-77"), "{shown}");
+    assert!(shown.contains("projects"), "{shown}");
 }
 
 #[tokio::test]

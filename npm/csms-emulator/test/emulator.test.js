@@ -148,3 +148,18 @@ test('the emulator does not outlive a Node process killed with SIGKILL', { skip:
   parent.kill('SIGKILL');
   assert.ok(await gone(pid), `the emulator ${pid} outlived the killed process`);
 });
+
+test('CSMS_* variables of this process do not reach the emulator; options.env does', async (t) => {
+  const saved = process.env.CSMS_AUTH;
+  process.env.CSMS_AUTH = 'enforce';
+  t.after(() => {
+    if (saved === undefined) delete process.env.CSMS_AUTH;
+    else process.env.CSMS_AUTH = saved;
+  });
+  const open = await CsmsEmulator.start();
+  t.after(() => open.stop());
+  assert.equal((await csms(open.endpoint, 'GET', '/v1/p/secrets')).status, 200);
+  const enforcing = await CsmsEmulator.start({ env: { CSMS_AUTH: 'enforce' } });
+  t.after(() => enforcing.stop());
+  assert.equal((await csms(enforcing.endpoint, 'GET', '/v1/p/secrets')).status, 401);
+});

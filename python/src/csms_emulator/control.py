@@ -28,6 +28,10 @@ DEFAULT_PROJECT_ID = "0123456789abcdef0123456789abcdef"
 PLACEHOLDER_AK = "CSMSEMULATORAK"
 PLACEHOLDER_SK = "CSMSEMULATORSK"
 
+#: Control calls go straight to the emulator: an ``HTTP_PROXY`` in the environment (common
+#: on CI machines) must not route a loopback call through a proxy.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 #: A fixture: a ``--seed`` file's path, or the document itself.
 Fixture = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 
@@ -117,7 +121,7 @@ class EmulatorControl:
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         call = f"{method} {path}"
         try:
-            with urllib.request.urlopen(request, timeout=self._call_timeout) as response:
+            with _OPENER.open(request, timeout=self._call_timeout) as response:
                 raw = response.read()
         except urllib.error.HTTPError as err:
             raw = err.read()
@@ -288,14 +292,16 @@ class EmulatorControl:
         fault rules the test added. Costs no call when the test changed neither."""
         before, added = self._clock_before, self._faults_added
         self._clock_before, self._faults_added = None, []
-        if before is not None:
-            self._put_clock_back(before)
-        for fault_id in added:
-            try:
-                self.remove_fault(fault_id)
-            except CsmsEmulatorError as err:
-                if err.status != 404:  # a rule limited to N calls may have ended itself
-                    raise
+        try:
+            if before is not None:
+                self._put_clock_back(before)
+        finally:
+            for fault_id in added:
+                try:
+                    self.remove_fault(fault_id)
+                except CsmsEmulatorError as err:
+                    if err.status != 404:  # a rule limited to N calls may have ended itself
+                        raise
 
     # ----- clients --------------------------------------------------------------------
 

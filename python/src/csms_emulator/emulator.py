@@ -122,7 +122,11 @@ class CsmsEmulator(EmulatorControl):
         command += list(args)
         self.command: list[str] = command
         self._output: collections.deque[str] = collections.deque(maxlen=200)
-        self._process = self._spawn(command, env, log_level)
+        try:
+            self._process = self._spawn(command, env, log_level)
+        except BaseException:
+            self._forget_seed_file()
+            raise
         _RUNNING.add(self)
         try:
             self._wait_until_serving(startup_timeout)
@@ -141,10 +145,26 @@ class CsmsEmulator(EmulatorControl):
         self._seed_file = path
         return path
 
+    def _forget_seed_file(self) -> None:
+        """Deletes the file a dict seed was written to (it holds secret values)."""
+        if self._seed_file:
+            try:
+                os.unlink(self._seed_file)
+            except OSError:
+                pass
+            self._seed_file = None
+
     def _spawn(
         self, command: list[str], env: Mapping[str, str] | None, log_level: str | None
     ) -> subprocess.Popen[bytes]:
-        environment = dict(os.environ)
+        # Every flag has a CSMS_* variable: one inherited from the caller's environment (a
+        # .env file, a CI job's CSMS_DATA_DIR) must not change this emulator behind the
+        # options' back. Only `env` sets them.
+        environment = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("CSMS_") or k.startswith("CSMS_EMULATOR_")
+        }
         environment["RUST_LOG"] = log_level or os.environ.get(
             "CSMS_EMULATOR_LOG", DEFAULT_LOG_LEVEL
         )
@@ -225,12 +245,7 @@ class CsmsEmulator(EmulatorControl):
         Stopping twice is harmless."""
         process = getattr(self, "_process", None)
         _RUNNING.discard(self)
-        if self._seed_file:
-            try:
-                os.unlink(self._seed_file)
-            except OSError:
-                pass
-            self._seed_file = None
+        self._forget_seed_file()
         if process is None:
             return None
         if process.poll() is None:

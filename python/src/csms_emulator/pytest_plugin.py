@@ -10,7 +10,10 @@ Fixtures:
 - ``csms_client`` (function): an official SDK client bound to ``csms_project``.
 
 A test that moves the clock or injects faults through ``csms_emulator`` leaves no trace:
-the clock is put back and its fault rules removed when it ends. Override the session
+the clock is put back and its fault rules removed when it ends. That holds for the
+emulator the plugin starts (one per worker); an emulator shared through
+``--csms-endpoint`` has one clock and one set of fault rules for every worker using it,
+so give faults a ``project_id`` there and move its clock only when tests run one at a time. Override the session
 fixture ``csms_emulator_options`` to pass options (flags) to the emulator the plugin
 starts. ``@pytest.mark.csms_seed("fixture.json")`` loads a fixture into the test's project.
 """
@@ -83,14 +86,16 @@ def csms_emulator(
         "csms_endpoint"
     )
     if endpoint:
-        remote = EmulatorControl(
-            endpoint,
-            **{
-                k: v
-                for k, v in csms_emulator_options.items()
-                if k in ("project_id", "control_token")
-            },
-        )
+        # Of the options, those that say how to talk to the emulator still count.
+        remote_options: dict[str, Any] = {
+            k: v for k, v in csms_emulator_options.items() if k in ("project_id", "control_token")
+        }
+        credentials = list(csms_emulator_options.get("credentials", ()))
+        if credentials:
+            first = credentials[0]
+            access_key, secret_key = (first.split(":") if isinstance(first, str) else first)[:2]
+            remote_options.update(access_key=access_key, secret_key=secret_key)
+        remote = EmulatorControl(endpoint, **remote_options)
         if not remote.is_healthy():
             pytest.fail(f"no csms-emulator answers at --csms-endpoint {endpoint}", pytrace=False)
         _SESSION_EMULATORS.append(remote)
