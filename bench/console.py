@@ -27,7 +27,7 @@ def main():
     try:
         for _ in range(1000):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/_emulator/health", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/_emulator/ready", timeout=1)
                 break
             except OSError:
                 time.sleep(0.01)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start time and memory of csms-emulator.
 
-start: from spawning the process to its first 200 on /_emulator/health (median of N runs).
+start: from spawning the process to its first 200 on /_emulator/ready (median of N runs).
 memory: RSS after loading 100,000 secrets, each with one 100-byte version (batch import,
 1,000 items a request).
 Usage: bench/footprint.py BINARY [PORT]
@@ -25,7 +25,7 @@ def start():
     proc = subprocess.Popen([BINARY, "--listen", f"127.0.0.1:{PORT}"], env={"RUST_LOG": "warn"})
     while True:
         try:
-            with urllib.request.urlopen(BASE + "/_emulator/health", timeout=1) as r:
+            with urllib.request.urlopen(BASE + "/_emulator/ready", timeout=1) as r:
                 if r.status == 200:
                     return proc, time.perf_counter() - began
         except OSError:

@@ -23,7 +23,7 @@ count() {
     "$BINARY" --listen 127.0.0.1:$PORT ${EMULATOR_ARGS:-} >/dev/null 2>"$OUT/valgrind.log" &
   local pid=$!
   for _ in $(seq 150); do
-    curl -sf "http://127.0.0.1:$PORT/_emulator/health" >/dev/null 2>&1 && break
+    curl -sf "http://127.0.0.1:$PORT/_emulator/ready" >/dev/null 2>&1 && break
     sleep 0.2
   done
   python3 - "$1" "$PORT" <<'PY'

@@ -61,7 +61,7 @@ def start():
     p = subprocess.Popen(["target/release/csms-emulator", "--listen", f"127.0.0.1:{port}", "--data-dir", data], env={"RUST_LOG": "warn"})
     while True:
         try:
-            urllib.request.urlopen(base + "/_emulator/health", timeout=1)
+            urllib.request.urlopen(base + "/_emulator/ready", timeout=1)
             return p, time.perf_counter() - began
         except OSError:
             time.sleep(0.005)

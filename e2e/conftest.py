@@ -40,7 +40,7 @@ class Emulator:
         deadline = started + 10
         while True:
             try:
-                with urllib.request.urlopen(self.endpoint + "/_emulator/health", timeout=1) as r:
+                with urllib.request.urlopen(self.endpoint + "/_emulator/ready", timeout=1) as r:
                     if r.status == 200:
                         break
             except OSError:

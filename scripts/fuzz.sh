@@ -45,7 +45,7 @@ fuzz() {
     "$BINARY" --listen "127.0.0.1:$PORT" --sweep-interval-ms 50 "$@" > "$LOG" 2>&1 &
     SERVER=$!
     local tries=0
-    until "$BINARY" healthcheck --url "http://127.0.0.1:$PORT/_emulator/health" 2> /dev/null; do
+    until "$BINARY" healthcheck --url "http://127.0.0.1:$PORT/_emulator/ready" 2> /dev/null; do
         tries=$((tries + 1))
         ((tries < 200)) || { cat "$LOG" >&2; echo "FAILED: the emulator did not start" >&2; exit 1; }
         sleep 0.05

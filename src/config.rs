@@ -160,10 +160,11 @@ pub struct Config {
 /// The commands the binary runs instead of serving.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
-    /// Ask a running emulator's `/_emulator/health`; exit 0 when it answers 200, else 1.
-    /// For container health checks, which then need no curl.
+    /// Ask a running emulator's `/_emulator/ready`; exit 0 when it answers 200 (its state
+    /// loaded and writes taken), else 1. For container health checks, which then need no
+    /// curl, and whose "healthy" then means ready to serve.
     Healthcheck {
-        /// The URL to ask; by default the health route on `--listen` (a wildcard address
+        /// The URL to ask; by default the readiness route on `--listen` (a wildcard address
         /// is asked on loopback).
         #[arg(long)]
         url: Option<String>,

@@ -47,6 +47,9 @@ pub enum ErrorCode {
     AuthFailed,
     /// `APIGW.0302`, 403: the credential may not use this project.
     Forbidden,
+    /// `APIGW.0202`, 503: the emulator is still loading its state (docs/behaviour.md §52;
+    /// the gateway's "Backend unavailable").
+    Loading,
 }
 
 impl ErrorCode {
@@ -71,6 +74,7 @@ impl ErrorCode {
             Self::BodyTooLarge | Self::RequestTimeout => "APIGW.0201",
             Self::AuthFailed => "APIGW.0301",
             Self::Forbidden => "APIGW.0302",
+            Self::Loading => "APIGW.0202",
         }
     }
 
@@ -92,6 +96,7 @@ impl ErrorCode {
             Self::NotFound | Self::RouteNotFound => 404,
             Self::NameExists | Self::VersionExists => 409,
             Self::RequestTimeout => 408,
+            Self::Loading => 503,
             Self::BodyTooLarge => 413,
         }
     }
@@ -106,6 +111,7 @@ impl ErrorCode {
                 | Self::RequestTimeout
                 | Self::AuthFailed
                 | Self::Forbidden
+                | Self::Loading
         )
     }
 }
@@ -250,6 +256,7 @@ mod tests {
             (ErrorCode::RequestTimeout, "APIGW.0201", 408),
             (ErrorCode::AuthFailed, "APIGW.0301", 401),
             (ErrorCode::Forbidden, "APIGW.0302", 403),
+            (ErrorCode::Loading, "APIGW.0202", 503),
         ];
         for (code, text, status) in table {
             assert_eq!(code.as_str(), text);

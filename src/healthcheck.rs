@@ -1,4 +1,4 @@
-//! `csms-emulator healthcheck`: asks a running emulator's `/_emulator/health` and reports
+//! `csms-emulator healthcheck`: asks a running emulator's `/_emulator/ready` and reports
 //! whether it answered 200, so a container needs no curl for its `HEALTHCHECK`.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -10,7 +10,7 @@ use hyper::{Request, StatusCode, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-/// The health URL of an emulator listening on `listen`: a wildcard address is asked on
+/// The readiness URL of an emulator listening on `listen`: a wildcard address is asked on
 /// loopback, as a probe inside the same container or host does.
 #[must_use]
 pub fn default_url(listen: SocketAddr) -> String {
@@ -23,7 +23,7 @@ pub fn default_url(listen: SocketAddr) -> String {
         }
         other => other,
     };
-    format!("http://{host}/_emulator/health")
+    format!("http://{host}/_emulator/ready")
 }
 
 /// Asks `url` (plain `http://`) and succeeds when it answers 200 within `timeout`.
@@ -77,15 +77,15 @@ mod tests {
     fn a_wildcard_listen_address_is_probed_on_loopback() {
         assert_eq!(
             default_url("0.0.0.0:8080".parse().unwrap()),
-            "http://127.0.0.1:8080/_emulator/health"
+            "http://127.0.0.1:8080/_emulator/ready"
         );
         assert_eq!(
             default_url("[::]:9000".parse().unwrap()),
-            "http://[::1]:9000/_emulator/health"
+            "http://[::1]:9000/_emulator/ready"
         );
         assert_eq!(
             default_url("10.1.2.3:81".parse().unwrap()),
-            "http://10.1.2.3:81/_emulator/health"
+            "http://10.1.2.3:81/_emulator/ready"
         );
     }
 

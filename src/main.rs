@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use csms_emulator::api::starting::Gate;
 use csms_emulator::clock::{Clock, EmulatorClock};
 use csms_emulator::config::{Command, Config};
 use csms_emulator::fixture;
 use csms_emulator::server::{self, Timeouts};
-use csms_emulator::service::{Seeded, check_fixture};
+use csms_emulator::service::{CsmsService, Seeded, check_fixture};
 use csms_emulator::store::Store;
 use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::store::sqlite::SqliteStore;
@@ -84,41 +85,64 @@ async fn run(config: Config) -> ExitCode {
     let local = listener
         .local_addr()
         .map_or_else(|_| config.listen.to_string(), |a| a.to_string());
-    let clock = Arc::new(EmulatorClock::new());
-    let (store, kind): (Arc<dyn Store>, &str) = match &config.data_dir {
-        Some(dir) => {
-            let master_key = std::env::var("CSMS_MASTER_KEY").ok();
-            match SqliteStore::open(dir, master_key.as_deref()) {
-                Ok(store) => (Arc::new(store), "persistent store"),
-                Err(err) => {
-                    tracing::error!(data_dir = %dir.display(), %err, "cannot open the data directory");
-                    return ExitCode::FAILURE;
-                }
-            }
+    // Serve at once: while the state loads, requests are answered 503 (health 200), never
+    // left waiting on a bound port that does not answer (api::starting).
+    let gate = Gate::new();
+    let (stop, stopped) = watch::channel(false);
+    let stop = Arc::new(stop);
+    let http = tokio::spawn({
+        let gate = Arc::clone(&gate);
+        server::serve_with(
+            listener,
+            move || gate.current(),
+            None,
+            timeouts(&config),
+            wait_for(stopped.clone()),
+        )
+    });
+    tokio::spawn({
+        let stop = Arc::clone(&stop);
+        async move {
+            shutdown.requested().await;
+            let _ = stop.send(true);
         }
-        None => (Arc::new(MemoryStore::new()), "in-memory store"),
-    };
-    let (service, router) = app::build_service(&config, store, Arc::clone(&clock));
-    if let Err(err) = csms_emulator::api::admin::restore_clock(&service, &clock) {
-        tracing::error!(%err, "cannot restore the clock");
-        return ExitCode::FAILURE;
+    });
+    // The serving line below says the state is loaded; this one, that requests are
+    // answered (503 until then).
+    tracing::info!(listen = %local, "csms-emulator listening; loading the state");
+    if let Some(writer) = &log_writer {
+        writer.flush_soon();
     }
-    if let Some(seed) = &config.seed {
-        if let Err(err) = load_seed(&service, seed, &*clock) {
-            tracing::error!(%err, "cannot load the seed");
+    let clock = Arc::new(EmulatorClock::new());
+    let loaded = tokio::select! {
+        loaded = load_state(config.clone(), Arc::clone(&clock)) => loaded,
+        () = wait_for(stopped.clone()) => {
+            // Stopped before the state was loaded: nothing was served, nothing to keep.
+            tracing::info!("stopped while loading");
+            return finish(http.await, Ok(()));
+        }
+    };
+    let (service, router, kind) = match loaded {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            tracing::error!(%err, "cannot load the state");
+            let _ = stop.send(true);
+            let _ = http.await;
             return ExitCode::FAILURE;
         }
-    }
+    };
+    gate.open(router.clone());
     let _sweeper = app::spawn_sweeper(
         service.clone(),
         Duration::from_millis(config.sweep_interval_ms.max(10)),
     );
-    let (stop, stopped) = watch::channel(false);
     let https = match config.tls_source() {
-        Some(source) => match start_tls(&config, &source, router.clone(), stopped.clone()).await {
+        Some(source) => match start_tls(&config, &source, router, stopped.clone()).await {
             Ok(server) => Some(server),
             Err(err) => {
                 tracing::error!(%err, "cannot start HTTPS");
+                let _ = stop.send(true);
+                let _ = http.await;
                 return ExitCode::FAILURE;
             }
         },
@@ -129,11 +153,7 @@ async fn run(config: Config) -> ExitCode {
     if let Some(writer) = &log_writer {
         writer.flush_soon();
     }
-    tokio::spawn(async move {
-        shutdown.requested().await;
-        let _ = stop.send(true);
-    });
-    let http = server::serve(listener, router, None, timeouts(&config), wait_for(stopped)).await;
+    let http = http.await;
     let https = match https {
         Some(server) => server
             .await
@@ -148,6 +168,15 @@ async fn run(config: Config) -> ExitCode {
             Err(err) => tracing::error!(%err, "cannot keep the last value-read times"),
         }
     }
+    finish(http, https)
+}
+
+/// The exit code once the servers ended.
+fn finish(
+    http: Result<std::io::Result<()>, tokio::task::JoinError>,
+    https: std::io::Result<()>,
+) -> ExitCode {
+    let http = http.unwrap_or_else(|e| Err(std::io::Error::other(e)));
     match http.and(https) {
         Ok(()) => {
             tracing::info!("stopped");
@@ -158,6 +187,50 @@ async fn run(config: Config) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Opens the store, restores the clock and loads the seed, on a thread of its own: the
+/// runtime keeps answering (503) meanwhile, and a stop asked for meanwhile need not wait
+/// for it (the thread dies with the process). Returns the service, its application and
+/// the store's kind.
+async fn load_state(
+    config: Config,
+    clock: Arc<EmulatorClock>,
+) -> Result<(CsmsService, csms_emulator::api::App, &'static str), String> {
+    let (done, loaded) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("csms-load".into())
+        .spawn(move || {
+            let _ = done.send(load_state_now(&config, &clock));
+        })
+        .map_err(|e| format!("cannot start the loading thread: {e}"))?;
+    loaded
+        .await
+        .map_err(|_| "the loading thread ended without an answer".to_owned())?
+}
+
+fn load_state_now(
+    config: &Config,
+    clock: &Arc<EmulatorClock>,
+) -> Result<(CsmsService, csms_emulator::api::App, &'static str), String> {
+    let (store, kind): (Arc<dyn Store>, &'static str) = match &config.data_dir {
+        Some(dir) => {
+            let master_key = std::env::var("CSMS_MASTER_KEY").ok();
+            let store = SqliteStore::open(dir, master_key.as_deref()).map_err(|err| {
+                format!("cannot open the data directory {}: {err}", dir.display())
+            })?;
+            (Arc::new(store), "persistent store")
+        }
+        None => (Arc::new(MemoryStore::new()), "in-memory store"),
+    };
+    let (service, router) = app::build_service(config, store, Arc::clone(clock));
+    csms_emulator::api::admin::restore_clock(&service, clock)
+        .map_err(|err| format!("cannot restore the clock: {err}"))?;
+    if let Some(seed) = &config.seed {
+        load_seed(&service, seed, &**clock)
+            .map_err(|err| format!("cannot load the seed: {err}"))?;
+    }
+    Ok((service, router, kind))
 }
 
 /// Loads every fixture file `path` names, stopping at the first invalid one.

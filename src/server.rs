@@ -55,6 +55,18 @@ pub async fn serve(
     timeouts: Timeouts,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, move || router.clone(), tls, timeouts, shutdown).await
+}
+
+/// [`serve`], each connection served by what `routes` gives when it is accepted (the
+/// start-up gate of [`crate::api::starting`]).
+pub async fn serve_with(
+    listener: TcpListener,
+    routes: impl Fn() -> crate::api::App,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    timeouts: Timeouts,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     tokio::pin!(shutdown);
@@ -72,7 +84,7 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let connection = Connection {
-                    router: router.clone(),
+                    router: routes(),
                     timeouts,
                     graceful: graceful.watcher(),
                 };

@@ -52,15 +52,22 @@ fn start(extra: &[&str]) -> (Child, String) {
     }
 }
 
-fn health(address: &str) -> String {
+/// The whole answer to `GET path`, on a connection of its own.
+fn get(address: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     stream
-        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     answer
+}
+
+fn health(address: &str) -> String {
+    get(address, "/_emulator/health")
 }
 
 /// Waits for the child to exit, killing it (and failing) past [`PATIENCE`].
@@ -149,4 +156,74 @@ fn a_sigterm_while_the_seed_loads_stops_the_emulator_gracefully_once_loaded() {
     let status = wait_for_exit(&mut child);
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(status.success(), "{status}");
+}
+
+#[test]
+fn while_the_state_loads_every_request_is_answered_at_once_then_served() {
+    // The seed is a FIFO, so loading lasts until this test writes it.
+    let dir = std::env::temp_dir().join(format!("csms-process-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("seed.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--seed"])
+        .arg(&fifo)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, seen) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let address = loop {
+        let line = seen.recv_timeout(PATIENCE).expect("a listening line");
+        if let Some((_, rest)) = line.split_once("listen=") {
+            if line.contains("csms-emulator listening; loading the state") {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        }
+    };
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    // Loading: alive, not ready, and CSMS answers 503 at once.
+    assert!(health(&address).starts_with("HTTP/1.1 200"));
+    let ready = get(&address, "/_emulator/ready");
+    assert!(ready.starts_with("HTTP/1.1 503"), "{ready}");
+    assert!(
+        ready.to_ascii_lowercase().contains("retry-after: 1"),
+        "{ready}"
+    );
+    assert!(ready.contains(r#""status":"loading""#), "{ready}");
+    let csms = get(&address, "/v1/p/secrets/s/versions/latest");
+    assert!(csms.starts_with("HTTP/1.1 503"), "{csms}");
+    assert!(csms.contains(r#""error_code":"APIGW.0202""#), "{csms}");
+    writer
+        .write_all(br#"{"projects": [{"id": "p", "secrets": [{"name": "s", "versions": [{"secret_string": "seeded"}]}]}]}"#)
+        .unwrap();
+    drop(writer);
+    // Loaded: the serving line, then the seeded state is served.
+    loop {
+        let line = seen.recv_timeout(PATIENCE).expect("a serving line");
+        if line.contains("csms-emulator serving listen=") {
+            break;
+        }
+    }
+    std::thread::spawn(move || while seen.recv().is_ok() {});
+    assert!(get(&address, "/_emulator/ready").starts_with("HTTP/1.1 200"));
+    assert!(get(&address, "/v1/p/secrets/s/versions/latest").contains("seeded"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -83,6 +83,7 @@ export declare class EmulatorControl {
   readonly projectId: string;
   call(method: string, path: string, body?: unknown): Promise<any>;
   isHealthy(): Promise<boolean>;
+  isReady(): Promise<boolean>;
   clock(): Promise<Clock>;
   advanceClock(seconds: number): Promise<Clock>;
   setClock(when: Date | number): Promise<Clock>;

@@ -138,6 +138,7 @@ def test_a_refused_control_call_raises_with_the_emulators_error(emulator):
 def test_an_emulator_that_is_not_there_is_unreachable():
     nobody = EmulatorControl("http://127.0.0.1:9")
     assert not nobody.is_healthy()
+    assert not nobody.is_ready()
     with pytest.raises(CsmsEmulatorUnreachable):
         nobody.clock()
 
@@ -145,5 +146,6 @@ def test_an_emulator_that_is_not_there_is_unreachable():
 def test_control_talks_to_an_emulator_it_did_not_start(emulator):
     remote = EmulatorControl(emulator.endpoint + "/")
     assert remote.endpoint == emulator.endpoint
+    assert remote.is_healthy() and remote.is_ready()
     remote.seed({"projects": [{"id": "r", "secrets": [{"name": "via-remote", "versions": [{"secret_string": "v"}]}]}]})
     assert emulator.export("r")["projects"][0]["secrets"][0]["name"] == "via-remote"

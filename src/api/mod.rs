@@ -20,6 +20,7 @@ pub mod operations;
 mod paths;
 mod peripheral;
 pub mod secrets;
+pub mod starting;
 pub mod tags;
 pub mod versions;
 

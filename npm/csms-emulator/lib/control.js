@@ -85,7 +85,18 @@ class EmulatorControl {
     return text ? JSON.parse(text) : null;
   }
 
-  /** Whether `/_emulator/health` answers 200. */
+  /** Whether `/_emulator/ready` answers 200: the state is loaded and writes are taken. */
+  async isReady() {
+    try {
+      await this.call('GET', '/_emulator/ready');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether `/_emulator/health` answers 200: the process is alive (from the moment its port
+   * is bound, while its state may still be loading). */
   async isHealthy() {
     try {
       await this.call('GET', '/_emulator/health');

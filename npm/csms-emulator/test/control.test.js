@@ -125,6 +125,7 @@ test('EmulatorControl drives a running emulator; without the control token enfor
   t.after(() => enforcing.stop());
   const withToken = new EmulatorControl(enforcing.endpoint, { controlToken: 'ctl' });
   assert.equal(await withToken.isHealthy(), true);
+  assert.equal(await withToken.isReady(), true);
   assert.equal((await withToken.clock()).mode, 'real');
   await assert.rejects(new EmulatorControl(enforcing.endpoint).clock(), { status: 401, errorCode: 'APIGW.0301' });
 });

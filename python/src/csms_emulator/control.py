@@ -138,9 +138,19 @@ class EmulatorControl:
     # ----- health ---------------------------------------------------------------------
 
     def is_healthy(self) -> bool:
-        """Whether ``GET /_emulator/health`` answers 200."""
+        """Whether ``GET /_emulator/health`` answers 200: the process is alive (it does
+        from the moment its port is bound, while its state may still be loading)."""
         try:
             self._call("GET", "/_emulator/health")
+        except (CsmsEmulatorError, CsmsEmulatorUnreachable):
+            return False
+        return True
+
+    def is_ready(self) -> bool:
+        """Whether ``GET /_emulator/ready`` answers 200: the state is loaded and writes
+        are taken."""
+        try:
+            self._call("GET", "/_emulator/ready")
         except (CsmsEmulatorError, CsmsEmulatorUnreachable):
             return False
         return True

@@ -96,7 +96,7 @@ def csms_emulator(
             access_key, secret_key = (first.split(":") if isinstance(first, str) else first)[:2]
             remote_options.update(access_key=access_key, secret_key=secret_key)
         remote = EmulatorControl(endpoint, **remote_options)
-        if not remote.is_healthy():
+        if not remote.is_ready():
             pytest.fail(f"no csms-emulator answers at --csms-endpoint {endpoint}", pytrace=False)
         _SESSION_EMULATORS.append(remote)
         try:

@@ -26,7 +26,8 @@ CONTAINER_PORT = 8080
 
 
 class CsmsEmulatorContainer(DockerContainer, EmulatorControl):
-    """A csms-emulator container, ready once its ``/_emulator/health`` answers.
+    """A csms-emulator container, started once its ``/_emulator/ready`` answers 200 (the
+    state loaded, as from a volume).
 
     It has the control API's methods (:class:`~csms_emulator.EmulatorControl`),
     :attr:`endpoint` and :meth:`client`. Options become the image's environment variables
@@ -71,20 +72,20 @@ class CsmsEmulatorContainer(DockerContainer, EmulatorControl):
                 self.with_env(name, value)
 
     def start(self) -> CsmsEmulatorContainer:
-        """Starts the container and waits until the emulator answers its health check."""
+        """Starts the container and waits until the emulator is ready."""
         DockerContainer.start(self)
         host = self.get_container_host_ip()
         port = self.get_exposed_port(CONTAINER_PORT)
         self._endpoint = f"http://{host}:{port}"
         deadline = time.monotonic() + self._startup_timeout
-        while not self.is_healthy():
+        while not self.is_ready():
             container = self.get_wrapped_container()
             container.reload()
             if container.status in ("exited", "dead") or time.monotonic() > deadline:
                 logs = b"".join(part for part in self.get_logs() if part).decode(errors="replace")
                 raise RuntimeError(
                     f"csms-emulator container {container.short_id} is {container.status}, "
-                    f"not healthy at {self._endpoint}; its log:\n{logs}"
+                    f"not ready at {self._endpoint}; its log:\n{logs}"
                 )
             time.sleep(0.05)
         return self
