@@ -47,6 +47,9 @@ pub enum ErrorCode {
     AuthFailed,
     /// `APIGW.0302`, 403: the credential may not use this project.
     Forbidden,
+    /// `APIGW.0201` with the status HTTP's parser chose (400, 414, 431): a request that
+    /// is not valid HTTP/1.1 (docs/behaviour.md §53).
+    Unreadable,
     /// `APIGW.0202`, 503: the emulator is still loading its state (docs/behaviour.md §52;
     /// the gateway's "Backend unavailable").
     Loading,
@@ -71,7 +74,7 @@ impl ErrorCode {
             Self::StageLimitReached => "CSMS.0203",
             Self::StageQuotaExceeded => "CSMS.0204",
             Self::RouteNotFound => "APIGW.0101",
-            Self::BodyTooLarge | Self::RequestTimeout => "APIGW.0201",
+            Self::BodyTooLarge | Self::RequestTimeout | Self::Unreadable => "APIGW.0201",
             Self::AuthFailed => "APIGW.0301",
             Self::Forbidden => "APIGW.0302",
             Self::Loading => "APIGW.0202",
@@ -90,7 +93,8 @@ impl ErrorCode {
             | Self::AlreadyPendingDelete
             | Self::NotPendingDelete
             | Self::StageLimitReached
-            | Self::StageQuotaExceeded => 400,
+            | Self::StageQuotaExceeded
+            | Self::Unreadable => 400,
             Self::AuthFailed => 401,
             Self::NotEnabled | Self::Forbidden => 403,
             Self::NotFound | Self::RouteNotFound => 404,
@@ -112,6 +116,7 @@ impl ErrorCode {
                 | Self::AuthFailed
                 | Self::Forbidden
                 | Self::Loading
+                | Self::Unreadable
         )
     }
 }
@@ -257,6 +262,7 @@ mod tests {
             (ErrorCode::AuthFailed, "APIGW.0301", 401),
             (ErrorCode::Forbidden, "APIGW.0302", 403),
             (ErrorCode::Loading, "APIGW.0202", 503),
+            (ErrorCode::Unreadable, "APIGW.0201", 400),
         ];
         for (code, text, status) in table {
             assert_eq!(code.as_str(), text);

@@ -179,3 +179,58 @@ async fn the_healthcheck_command_passes_against_a_serving_emulator_only() {
     assert!(refused.unwrap_err().contains("404"));
     drop(stop);
 }
+
+/// Everything the server answers to `raw`, on a connection of its own.
+async fn raw_exchange(addr: std::net::SocketAddr, raw: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(raw).await.unwrap();
+    until_closed(&mut stream).await
+}
+
+#[tokio::test]
+async fn a_request_the_http_parser_refuses_gets_a_csms_shaped_body() {
+    let (addr, _stop) = serve_with(SHORT_IDLE).await;
+    for (raw, status) in [
+        (
+            b"POST /v1/p/secrets HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}".to_vec(),
+            "400",
+        ),
+        (b"GET /v1/p/secrets HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n".to_vec(), "400"),
+        (b"GARBAGE\r\n\r\n".to_vec(), "400"),
+        (
+            [b"GET /".as_slice(), &vec![b'a'; 70_000], b" HTTP/1.1\r\nHost: x\r\n\r\n"].concat(),
+            "414",
+        ),
+    ] {
+        let answer = raw_exchange(addr, &raw).await;
+        assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{answer}");
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.to_ascii_lowercase().contains("x-request-id: "), "{head}");
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["error_code"], "APIGW.0201", "{answer}");
+        assert!(!body["error_msg"].as_str().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_good_request_then_a_refused_one_on_one_connection_get_their_own_answers() {
+    let (addr, _stop) = serve_with(SHORT_IDLE).await;
+    let answer = raw_exchange(
+        addr,
+        b"GET /v1/p/secrets/missing HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+    )
+    .await;
+    let answers: Vec<&str> = answer
+        .split("HTTP/1.1 ")
+        .filter(|a| !a.is_empty())
+        .collect();
+    assert_eq!(answers.len(), 2, "{answer}");
+    assert!(
+        answers[0].starts_with("404") && answers[0].contains("CSMS.0005"),
+        "{answer}"
+    );
+    assert!(
+        answers[1].starts_with("400") && answers[1].contains("APIGW.0201"),
+        "{answer}"
+    );
+}

@@ -208,8 +208,15 @@ class CsmsEmulator(EmulatorControl):
 
     def _wait_until_serving(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        if not self._serving.wait(timeout) or self._address is None:
+        output_ended = self._serving.wait(timeout)
+        if self._address is None:
             code = self._process.poll()
+            if output_ended and code is None:
+                # The output ends a moment before the exit status can be read.
+                try:
+                    code = self._process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    code = None
             state = f"exited with status {code}" if code is not None else f"did not serve within {timeout} s"
             raise EmulatorStartError(f"csms-emulator {state}; its output:\n{self.output()}")
         self._endpoint = f"http://{self._address}"

@@ -8,6 +8,9 @@
 //! - a keep-alive connection with no request under way is closed after the idle timeout;
 //! - a TLS handshake must finish within the header-read timeout.
 //!
+//! Requests hyper's parser refuses are answered by hyper itself; those answers get a
+//! CSMS-shaped body on the way out (`refusal`).
+//!
 //! A request being served is never cut (handlers may be slowed on purpose by fault rules);
 //! its body is read under the body-read timeout by the router itself (`api::body`).
 //! On shutdown, listening stops, idle connections close, and requests under way finish
@@ -27,6 +30,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 use tower::ServiceExt;
+
+mod refusal;
 
 /// How long requests under way may take to finish once shutdown begins.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -136,6 +141,7 @@ impl Connection {
         let io = TokioIo::new(WatchedIo {
             inner: stream,
             activity: Arc::clone(&activity),
+            replacing: None,
         });
         let router = self.router;
         let in_service = Arc::clone(&activity);
@@ -269,10 +275,20 @@ impl Drop for InFlight {
     }
 }
 
-/// The connection's stream, telling [`Activity`] when bytes arrive.
+/// The connection's stream, telling [`Activity`] when bytes arrive, and replacing hyper's
+/// empty refusals of unparsable requests with CSMS-shaped ones as they are written.
 struct WatchedIo<S> {
     inner: S,
     activity: Arc<Activity>,
+    replacing: Option<Replacing>,
+}
+
+/// A refusal being written in place of hyper's: the bytes, how many are out, and how many
+/// of hyper's bytes they stand for.
+struct Replacing {
+    bytes: Vec<u8>,
+    written: usize,
+    stands_for: usize,
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for WatchedIo<S> {
@@ -296,7 +312,31 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WatchedIo<S> {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, data)
+        let this = &mut *self;
+        if this.replacing.is_none() {
+            this.replacing = refusal::rewrite(data).map(|bytes| Replacing {
+                bytes,
+                written: 0,
+                stands_for: data.len(),
+            });
+        }
+        let Some(replacing) = &mut this.replacing else {
+            return Pin::new(&mut this.inner).poll_write(cx, data);
+        };
+        // hyper offers the same bytes again after a Pending; what is out stays out.
+        while replacing.written < replacing.bytes.len() {
+            match Pin::new(&mut this.inner).poll_write(cx, &replacing.bytes[replacing.written..]) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+                }
+                Poll::Ready(Ok(n)) => replacing.written += n,
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        let stands_for = replacing.stands_for;
+        this.replacing = None;
+        Poll::Ready(Ok(stands_for))
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -312,7 +352,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WatchedIo<S> {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        // A refusal is a header block alone: one slice, which `poll_write` replaces.
+        match bufs.iter().find(|b| !b.is_empty()) {
+            Some(first) if self.replacing.is_some() || refusal::rewrite(first).is_some() => {
+                self.poll_write(cx, first)
+            }
+            _ => Pin::new(&mut self.inner).poll_write_vectored(cx, bufs),
+        }
     }
 
     fn is_write_vectored(&self) -> bool {
