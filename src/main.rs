@@ -131,13 +131,12 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    gate.open(router.clone());
     let _sweeper = app::spawn_sweeper(
         service.clone(),
         Duration::from_millis(config.sweep_interval_ms.max(10)),
     );
     let https = match config.tls_source() {
-        Some(source) => match start_tls(&config, &source, router, stopped.clone()).await {
+        Some(source) => match start_tls(&config, &source, router.clone(), stopped.clone()).await {
             Ok(server) => Some(server),
             Err(err) => {
                 tracing::error!(%err, "cannot start HTTPS");
@@ -148,6 +147,8 @@ async fn run(config: Config) -> ExitCode {
         },
         None => None,
     };
+    // Ready only now: HTTPS, when asked for, serves and its certificate is written.
+    gate.open(router);
     tracing::info!(listen = %local, store = kind, "csms-emulator serving");
     // A launcher that started us on port 0 waits for this line to learn the address.
     if let Some(writer) = &log_writer {
