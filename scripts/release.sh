@@ -164,6 +164,28 @@ test_checksums() {
     [ "$listed" = "$present" ] || fail "SHA256SUMS does not cover exactly the files in $DIST"
 }
 
+# `cargo binstall` fills [package.metadata.binstall]'s templates for a target: the asset it
+# asks the release for must be this tarball, and the binary must be where bin-dir says.
+binstall_finds() { # target unpacked-tarball-folder
+    python3 - "$1" "$2" "$VERSION" << 'EOF'
+import os, sys, tomllib
+target, unpacked, version = sys.argv[1:]
+meta = tomllib.load(open("Cargo.toml", "rb"))["package"]["metadata"]["binstall"]
+fill = {"name": "csms-emulator", "version": version, "target": target, "repo": "REPO",
+        "archive-suffix": ".tar.gz", "bin": "csms-emulator", "binary-ext": ""}
+def render(template):
+    for key, value in fill.items():
+        template = template.replace("{ %s }" % key, value)
+    assert "{" not in template, template
+    return template
+asset = render(meta["pkg-url"]).rsplit("/", 1)[1]
+wanted = f"csms-emulator-{version}-{target}.tar.gz"
+assert asset == wanted, f"binstall asks for {asset}, the release has {wanted}"
+binary = os.path.join(unpacked, render(meta["bin-dir"]))
+assert os.access(binary, os.X_OK), f"binstall looks for {render(meta['bin-dir'])}, not in the tarball"
+EOF
+}
+
 test_tarballs() {
     local target
     for target in "${TARGETS[@]}"; do
@@ -183,6 +205,7 @@ test_tarballs() {
             || fail "$name --version: $("${run[@]}" "$binary" --version)"
         cmp -s "$binary" "target/release-bins/$target/csms-emulator" \
             || fail "$name's binary is not the wheel's"
+        binstall_finds "$target" "$out"
         rm -rf "$out"
     done
 }

@@ -70,6 +70,22 @@ fn health(address: &str) -> String {
     get(address, "/_emulator/health")
 }
 
+/// A fresh folder holding a FIFO named `seed.json`: an emulator seeded from it blocks in
+/// start-up until the test writes the fixture. Returns the folder and the FIFO.
+fn fifo_seed() -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("csms-process-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("seed.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    (dir, fifo)
+}
+
 /// Waits for the child to exit, killing it (and failing) past [`PATIENCE`].
 fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
     let start = std::time::Instant::now();
@@ -124,16 +140,7 @@ fn a_sigterm_while_the_seed_loads_stops_the_emulator_gracefully_once_loaded() {
     // The seed is a FIFO: start-up blocks reading it, so the SIGTERM lands mid-start-up
     // for certain. Handlers installed only once serving (as before) would let it kill the
     // process outright: no exit status, only a signal.
-    let dir = std::env::temp_dir().join(format!("csms-process-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let fifo = dir.join("seed.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (dir, fifo) = fifo_seed();
     let mut child = Command::new(BINARY)
         .args(["--listen", "127.0.0.1:0", "--seed"])
         .arg(&fifo)
@@ -161,16 +168,7 @@ fn a_sigterm_while_the_seed_loads_stops_the_emulator_gracefully_once_loaded() {
 #[test]
 fn while_the_state_loads_every_request_is_answered_at_once_then_served() {
     // The seed is a FIFO, so loading lasts until this test writes it.
-    let dir = std::env::temp_dir().join(format!("csms-process-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let fifo = dir.join("seed.json");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (dir, fifo) = fifo_seed();
     let mut child = Command::new(BINARY)
         .args(["--listen", "127.0.0.1:0", "--seed"])
         .arg(&fifo)

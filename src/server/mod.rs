@@ -353,11 +353,20 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WatchedIo<S> {
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
         // A refusal is a header block alone: one slice, which `poll_write` replaces.
-        match bufs.iter().find(|b| !b.is_empty()) {
-            Some(first) if self.replacing.is_some() || refusal::rewrite(first).is_some() => {
-                self.poll_write(cx, first)
-            }
-            _ => Pin::new(&mut self.inner).poll_write_vectored(cx, bufs),
+        let Some(first) = bufs.iter().find(|b| !b.is_empty()) else {
+            return Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        };
+        if self.replacing.is_none() {
+            self.replacing = refusal::rewrite(first).map(|bytes| Replacing {
+                bytes,
+                written: 0,
+                stands_for: first.len(),
+            });
+        }
+        if self.replacing.is_some() {
+            self.poll_write(cx, first)
+        } else {
+            Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
         }
     }
 
@@ -375,11 +384,19 @@ mod tests {
         idle: Duration::from_secs(60),
     };
 
-    /// Starts a watcher on `activity`; the handle answers when it closed the connection.
+    /// Starts a watcher on `activity` with the default [`TIMEOUTS`]; the handle answers
+    /// when it closed the connection.
     fn watch(activity: &Arc<Activity>) -> tokio::task::JoinHandle<Instant> {
+        watch_with(activity, TIMEOUTS)
+    }
+
+    fn watch_with(
+        activity: &Arc<Activity>,
+        timeouts: Timeouts,
+    ) -> tokio::task::JoinHandle<Instant> {
         let activity = Arc::clone(activity);
         tokio::spawn(async move {
-            activity.expired(TIMEOUTS).await;
+            activity.expired(timeouts).await;
             Instant::now()
         })
     }
@@ -439,13 +456,7 @@ mod tests {
         };
         let start = Instant::now();
         let activity = Arc::new(Activity::new());
-        let watcher = {
-            let activity = Arc::clone(&activity);
-            tokio::spawn(async move {
-                activity.expired(timeouts).await;
-                Instant::now()
-            })
-        };
+        let watcher = watch_with(&activity, timeouts);
         tokio::time::sleep(Duration::from_millis(100)).await;
         activity.bytes_arrived();
         drop(InFlight::begin(Arc::clone(&activity)));

@@ -86,20 +86,19 @@ class EmulatorControl {
   }
 
   /** Whether `/_emulator/ready` answers 200: the state is loaded and writes are taken. */
-  async isReady() {
-    try {
-      await this.call('GET', '/_emulator/ready');
-      return true;
-    } catch {
-      return false;
-    }
+  isReady() {
+    return this.#answers200('/_emulator/ready');
   }
 
   /** Whether `/_emulator/health` answers 200: the process is alive (from the moment its port
    * is bound, while its state may still be loading). */
-  async isHealthy() {
+  isHealthy() {
+    return this.#answers200('/_emulator/health');
+  }
+
+  async #answers200(path) {
     try {
-      await this.call('GET', '/_emulator/health');
+      await this.call('GET', path);
       return true;
     } catch {
       return false;

@@ -140,17 +140,16 @@ class EmulatorControl:
     def is_healthy(self) -> bool:
         """Whether ``GET /_emulator/health`` answers 200: the process is alive (it does
         from the moment its port is bound, while its state may still be loading)."""
-        try:
-            self._call("GET", "/_emulator/health")
-        except (CsmsEmulatorError, CsmsEmulatorUnreachable):
-            return False
-        return True
+        return self._answers_200("/_emulator/health")
 
     def is_ready(self) -> bool:
         """Whether ``GET /_emulator/ready`` answers 200: the state is loaded and writes
         are taken."""
+        return self._answers_200("/_emulator/ready")
+
+    def _answers_200(self, path: str) -> bool:
         try:
-            self._call("GET", "/_emulator/ready")
+            self._call("GET", path)
         except (CsmsEmulatorError, CsmsEmulatorUnreachable):
             return False
         return True
