@@ -21,6 +21,7 @@ use crate::service::{CsmsService, check_fixture};
 use super::dto::SecretResponse;
 use super::error::{ApiError, ApiResult};
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use super::wire::queries::{ExportQuery, JournalQuery, ProjectQuery};
 
 /// Everything the admin API reaches.
 #[derive(Clone)]
@@ -283,11 +284,6 @@ pub async fn delete_fault(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct JournalQuery {
-    pub limit: Option<usize>,
-}
-
 #[derive(Debug, Serialize)]
 pub struct JournalDto {
     pub requests: Vec<JournalEntry>,
@@ -316,17 +312,11 @@ pub async fn metrics(State(state): State<AdminState>) -> ApiResult<Response> {
     Ok(([(CONTENT_TYPE, super::openapi::OPENMETRICS_TEXT)], text).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ProjectQuery {
-    pub project: Option<String>,
-    pub values: Option<bool>,
-}
-
 /// `GET /_emulator/export?project=&values=true`: the state in the `--seed` format; values
 /// only when asked.
 pub async fn export(
     State(state): State<AdminState>,
-    CsmsQuery(query): CsmsQuery<ProjectQuery>,
+    CsmsQuery(query): CsmsQuery<ExportQuery>,
 ) -> ApiResult<Json<crate::fixture::Fixture>> {
     let project = query.project.as_deref().map(ProjectId::parse).transpose()?;
     let fixture = state
@@ -350,11 +340,6 @@ impl std::fmt::Debug for SeedBody {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct SeedQuery {
-    pub project: Option<String>,
-}
-
 /// What `POST /_emulator/seed` loaded.
 #[derive(Debug, Serialize)]
 pub struct SeededDto {
@@ -368,7 +353,7 @@ pub struct SeededDto {
 /// `project`, into that project whatever id the fixture gives.
 pub async fn seed(
     State(state): State<AdminState>,
-    CsmsQuery(query): CsmsQuery<SeedQuery>,
+    CsmsQuery(query): CsmsQuery<ProjectQuery>,
     CsmsJson(SeedBody(doc)): CsmsJson<SeedBody>,
 ) -> ApiResult<Json<SeededDto>> {
     let target = query.project.as_deref().map(ProjectId::parse).transpose()?;

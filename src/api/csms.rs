@@ -24,18 +24,7 @@ use super::dto_extra::{
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery, OptionalJson};
 use super::paths::ProjectPath;
-
-/// Every query parameter the `/csms/` operations take.
-#[derive(Debug, Default, Deserialize)]
-pub struct CsmsQueryParams {
-    pub limit: Option<String>,
-    pub marker: Option<String>,
-    pub secret_name: Option<String>,
-    pub status: Option<String>,
-    pub task_id: Option<String>,
-    pub resource_id: Option<String>,
-    pub grantee_user: Option<String>,
-}
+use super::wire::queries::{DeleteGrantQuery, GrantQuery, ListTasksQuery, NamedPageQuery};
 
 /// The body of create-grants and update-grant.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
@@ -69,7 +58,7 @@ impl TryFrom<GrantBody> for GrantRequest {
     }
 }
 
-impl CsmsQueryParams {
+impl ListTasksQuery {
     /// List-secret-task's filter: empty parameters count as absent, and `task_id` cannot
     /// be combined with `secret_name` or `status`.
     fn task_filter(&self) -> Result<TaskFilter, CsmsError> {
@@ -116,7 +105,7 @@ impl CsmsQueryParams {
 pub async fn list_secret_tasks(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<ListTasksQuery>,
 ) -> ApiResult<Json<ListTasksResponse>> {
     let project = path.parse()?;
     Ok(Json(
@@ -130,7 +119,7 @@ pub async fn list_secret_tasks(
 pub async fn list_notification_records(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<NamedPageQuery>,
 ) -> ApiResult<Json<ListRecordsResponse>> {
     let project = path.parse()?;
     let records = service.list_notification_records(
@@ -183,7 +172,7 @@ pub async fn create_grants(
 pub async fn update_grant(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<GrantQuery>,
     CsmsJson(body): CsmsJson<GrantBody>,
 ) -> ApiResult<Json<GrantResponse>> {
     let project = path.parse()?;
@@ -198,7 +187,7 @@ pub async fn update_grant(
 pub async fn list_grants(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<GrantQuery>,
 ) -> ApiResult<Json<ListGrantsResponse>> {
     let project = path.parse()?;
     let resource = query.resource_id.clone();
@@ -213,7 +202,7 @@ pub async fn list_grants(
 pub async fn delete_grant(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<DeleteGrantQuery>,
 ) -> ApiResult<StatusCode> {
     let project = path.parse()?;
     service.delete_grant(&project, query.resource_id, query.grantee_user.as_deref())?;

@@ -17,7 +17,7 @@ use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::ProjectPath;
 
-use super::csms::CsmsQueryParams;
+use super::wire::queries::NamedPageQuery;
 
 /// `notification` of an event request.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
@@ -109,7 +109,7 @@ fn event_path((project_id, name): &(String, String)) -> ApiResult<(ProjectId, Ev
 pub async fn list_secret_events(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<NamedPageQuery>,
 ) -> ApiResult<Json<ListEventsResponse>> {
     let project = path.parse()?;
     let events =

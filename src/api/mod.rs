@@ -23,6 +23,7 @@ pub mod secrets;
 pub mod starting;
 pub mod tags;
 pub mod versions;
+pub mod wire;
 
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::handler::Handler;

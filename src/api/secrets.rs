@@ -21,6 +21,7 @@ use super::dto::{BatchDeleteResponse, BatchImportResponse, ListSecretsResponse, 
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::{ProjectPath, SecretPath};
+use super::wire::queries::ListSecretsQuery;
 
 /// The fields of a create-secret request (and of a batch-import item), as sent: the wire
 /// body `CreateSecretRequestBody` ("Creating a Secret" page), every field optional so the
@@ -129,14 +130,6 @@ pub struct BatchImportBody {
 pub struct BatchDeleteBody {
     pub instance_id: Option<String>,
     pub instance_type: Option<String>,
-}
-
-/// The query of list-secrets.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct ListSecretsQuery {
-    pub limit: Option<String>,
-    pub marker: Option<String>,
-    pub event_name: Option<String>,
 }
 
 impl ListSecretsQuery {

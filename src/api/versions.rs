@@ -10,12 +10,13 @@ use crate::error::CsmsError;
 use crate::service::{CreateVersion, CsmsService};
 
 use super::dto::{
-    ListVersionsQuery, ListVersionsResponse, StageResponse, VersionMetadataDto,
-    VersionMetadataResponse, VersionResponse,
+    ListVersionsResponse, StageResponse, VersionMetadataDto, VersionMetadataResponse,
+    VersionResponse,
 };
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::{SecretPath, StagePath, VersionPath};
+use super::wire::queries::ListVersionsQuery;
 
 /// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`,
 /// "Creating a Secret Version" page).
