@@ -83,11 +83,17 @@ pub async fn show_clock(State(state): State<AdminState>) -> Json<ClockDto> {
 /// `set` (epoch milliseconds), `offset_ms` (milliseconds from the system clock, as
 /// `GET /_emulator/clock` reports it) or `mode` (`real` or `frozen`).
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(extend("oneOf" = [{"required": ["advance"]}, {"required": ["set"]}, {"required": ["offset_ms"]}, {"required": ["mode"]}]))]
 pub struct ClockBody {
+    /// A duration (`7d`, `36h`, `90m`, `15s`, `250ms`) or milliseconds.
+    #[schemars(extend("anyOf" = [{"type": "string", "pattern": "^[0-9]{1,6}(ms|s|m|h|d)$"}, {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000_i64}]))]
     pub advance: Option<serde_json::Value>,
     #[schemars(range(min = crate::clock::EARLIEST_MOMENT, max = crate::clock::LATEST_MOMENT))]
     pub set: Option<Millis>,
+    /// Milliseconds from the system clock; the moment must fall in 1970–9999.
+    #[schemars(range(min = -1_000_000_000_000_i64, max = 1_000_000_000_000_i64))]
     pub offset_ms: Option<Millis>,
+    #[schemars(extend("enum" = ["real", "frozen"]))]
     pub mode: Option<String>,
 }
 
@@ -215,7 +221,7 @@ pub fn restore_clock(service: &CsmsService, clock: &EmulatorClock) -> Result<(),
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct StateBody {
-    #[schemars(required)]
+    #[schemars(required, extend("enum" = ["ENABLED", "DISABLED", "FROZEN"]))]
     pub state: Option<String>,
 }
 
@@ -327,8 +333,41 @@ pub async fn export(
 
 /// The body of `POST /_emulator/seed`: a fixture document, as `--seed` reads and
 /// `GET /_emulator/export` writes, holding one project. Its `Debug` shows no value.
+///
+/// The document describes a small subset of the format (one project of secrets with text
+/// versions), enough for a generated fixture to load; the format itself is in the README.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
+#[schemars(extend(
+    "required" = ["projects"],
+    "additionalProperties" = false,
+    "properties" = {
+        "format": {"type": "integer", "enum": [crate::fixture::FIXTURE_FORMAT]},
+        "projects": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
+            "type": "object",
+            "required": ["id"],
+            "additionalProperties": false,
+            "properties": {
+                "id": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
+                "secrets": {"type": "array", "maxItems": 5, "items": {
+                    "type": "object",
+                    "required": ["name", "versions"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "name": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
+                        "description": {"type": "string", "maxLength": crate::domain::limits::DESCRIPTION_MAX_BYTES},
+                        "versions": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
+                            "type": "object",
+                            "required": ["secret_string"],
+                            "additionalProperties": false,
+                            "properties": {"secret_string": {"type": "string", "maxLength": 1024}}
+                        }}
+                    }
+                }}
+            }
+        }}
+    }
+))]
 pub struct SeedBody(pub serde_json::Map<String, serde_json::Value>);
 
 impl std::fmt::Debug for SeedBody {

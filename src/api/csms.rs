@@ -29,10 +29,16 @@ use super::wire::queries::{DeleteGrantQuery, GrantQuery, ListTasksQuery, NamedPa
 /// The body of create-grants and update-grant.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct GrantBody {
+    /// The secret's id.
+    #[schemars(required, length(min = 1, max = GRANT_ID_MAX_CHARS))]
     pub resource_id: Option<String>,
     #[serde(rename = "type")]
+    #[schemars(required, extend("enum" = ["SECRET", "GROUP"]))]
     pub kind: Option<String>,
+    /// `0` a user, `2` a group.
+    #[schemars(required, extend("enum" = ["0", "2"]))]
     pub grantee_type: Option<String>,
+    #[schemars(required, length(min = 1, max = GRANT_ID_MAX_CHARS))]
     pub grantee_target_id: Option<String>,
     /// The SDKs send a date (`2030-01-01`, `format: date`); a millisecond timestamp is
     /// taken too (docs/behaviour.md §38).

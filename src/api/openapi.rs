@@ -4,6 +4,7 @@
 //! patterns, lengths and ranges, through `schemars`), so they cannot drift either.
 
 use schemars::generate::SchemaSettings;
+use schemars::transform::{Transform, transform_subschemas};
 use serde_json::{Map, Value, json};
 
 use super::operations::Operation;
@@ -129,12 +130,46 @@ fn tag(path: &str) -> &'static str {
     }
 }
 
+/// Drops the `null` an `Option` adds to a schema (`type: [T, "null"]`, or an `anyOf`
+/// with a null branch), so a request field is optional without being nullable.
+#[derive(Debug, Clone)]
+struct NotNullable;
+
+impl Transform for NotNullable {
+    fn transform(&mut self, schema: &mut schemars::Schema) {
+        transform_subschemas(self, schema);
+        if let Some(Value::Array(types)) = schema.get_mut("type") {
+            types.retain(|t| t != "null");
+            if let [only] = types.as_slice() {
+                let only = only.clone();
+                schema.insert("type".to_owned(), only);
+            }
+        }
+        let Some(Value::Array(branches)) = schema.get_mut("anyOf") else {
+            return;
+        };
+        branches.retain(|branch| branch.get("type").is_none_or(|t| t != "null"));
+        if let [only] = branches.as_slice() {
+            let only = only.clone();
+            schema.remove("anyOf");
+            if let (Some(fields), Value::Object(branch)) = (schema.as_object_mut(), only) {
+                fields.extend(branch);
+            }
+        }
+    }
+}
+
 /// The whole document.
 #[must_use]
 pub fn document() -> Value {
-    let mut generator = SchemaSettings::openapi3().into_generator();
+    // An optional field is one a request may leave out; Huawei's definitions never mark
+    // one nullable, so neither does this document (a null is still read as absent).
+    let settings = SchemaSettings::openapi3().with(|settings| {
+        settings.transforms.insert(0, Box::new(NotNullable));
+    });
+    let mut generator = settings.clone().into_generator();
     // Query parameters are listed one by one, so their type is read whole, not by reference.
-    let mut inline = SchemaSettings::openapi3()
+    let mut inline = settings
         .with(|settings| settings.inline_subschemas = true)
         .into_generator();
     let mut paths = Map::new();

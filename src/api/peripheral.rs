@@ -15,6 +15,7 @@ use super::wire::queries::{AgencyQuery, FunctionTemplatesQuery, ListUsersQuery};
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct SecretTypeBody {
+    #[schemars(required, extend("enum" = ["RDS-FG", "GaussDB-FG"]))]
     pub secret_type: Option<String>,
 }
 
@@ -126,7 +127,9 @@ impl From<&UserView> for UserDetailDto {
 
 #[derive(Default, Deserialize, schemars::JsonSchema)]
 pub struct PasswordChangeBody {
+    #[schemars(required, length(min = 1))]
     pub password: Option<String>,
+    #[schemars(required)]
     pub old_password: Option<String>,
 }
 
@@ -142,12 +145,14 @@ impl std::fmt::Debug for PasswordChangeBody {
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct ConfigBody {
+    #[schemars(required)]
     pub checking_secret_strength: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct CheckBody {
     #[serde(rename = "type")]
+    #[schemars(required, length(min = 1))]
     pub kind: Option<String>,
     #[schemars(required, extend("type" = "object"))]
     pub data: Option<serde_json::Value>,
