@@ -3,8 +3,9 @@
 //! checked character by character rather than through a regex engine.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::error::CsmsError;
 
@@ -310,9 +311,33 @@ impl VersionRef {
 }
 
 /// A KMS key id: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$` ("Creating a Secret" page).
-/// Shared (`Arc`) between a secret and its versions, so recording it per version is free.
+/// Shared (`Arc`) between a secret and its versions, and interned, so a project's default
+/// key is one allocation however many secrets and versions name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KmsKeyId(Arc<str>);
+
+/// How many distinct key ids are interned; ids past it are allocated as they come, so a
+/// client sending ever new ids cannot grow the set without bound.
+const KEY_IDS_INTERNED: usize = 4096;
+
+/// The interned key ids.
+static KEY_IDS: LazyLock<Mutex<HashSet<Arc<str>>>> = LazyLock::new(Mutex::default);
+
+/// The one shared copy of a key id. A poisoned lock is recovered: the set only ever holds
+/// whole entries, so a panic elsewhere cannot leave it half-changed.
+fn interned_key_id(raw: &str) -> Arc<str> {
+    let mut ids = KEY_IDS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = ids.get(raw) {
+        return Arc::clone(found);
+    }
+    let id: Arc<str> = Arc::from(raw);
+    if ids.len() < KEY_IDS_INTERNED {
+        ids.insert(Arc::clone(&id));
+    }
+    id
+}
 
 impl KmsKeyId {
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
@@ -323,7 +348,7 @@ impl KmsKeyId {
                 .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
         });
         if lengths_ok && chars_ok {
-            Ok(Self(Arc::from(raw)))
+            Ok(Self(interned_key_id(raw)))
         } else {
             Err(CsmsError::invalid(
                 "kms_key_id",
@@ -338,7 +363,7 @@ impl KmsKeyId {
     pub fn parse_for_update(raw: &str) -> Result<Self, CsmsError> {
         let length_ok = (2..=64).contains(&raw.chars().count());
         if length_ok && !raw.chars().any(char::is_control) {
-            Ok(Self(Arc::from(raw)))
+            Ok(Self(interned_key_id(raw)))
         } else {
             Err(CsmsError::invalid(
                 "kms_key_id",
@@ -351,8 +376,11 @@ impl KmsKeyId {
     #[must_use]
     pub fn project_default(project: &ProjectId) -> Self {
         let name = format!("csms/default/{project}");
-        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes()).to_string();
-        Self(Arc::from(id))
+        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes());
+        Self(interned_key_id(
+            id.hyphenated()
+                .encode_lower(&mut uuid::Uuid::encode_buffer()),
+        ))
     }
 
     #[must_use]

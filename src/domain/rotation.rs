@@ -91,7 +91,7 @@ pub fn check_auto_rotation(
 /// A `rotation_period` such as `1d` or `24h`: `^[1-9][0-9]*[dhms]$`, kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationPeriod {
-    text: String,
+    text: Box<str>,
     secs: u64,
 }
 
@@ -133,7 +133,7 @@ impl RotationPeriod {
             return Err(invalid());
         }
         Ok(Self {
-            text: raw.to_owned(),
+            text: raw.into(),
             secs,
         })
     }
@@ -159,8 +159,12 @@ struct RotationConfigJson {
 }
 
 /// A checked `rotation_config`, with the instance it names (batch delete matches on it, docs/behaviour.md §21).
+/// Boxed: most secrets have none, and an absent one then costs a secret one word.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RotationConfig {
+pub struct RotationConfig(Box<RotationConfigParts>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RotationConfigParts {
     text: String,
     instance_id: Option<String>,
 }
@@ -204,21 +208,21 @@ impl RotationConfig {
                 ));
             }
         }
-        Ok(Self {
+        Ok(Self(Box::new(RotationConfigParts {
             text: raw.to_owned(),
             instance_id: parsed.map(|c| c.instance_id).filter(|id| !id.is_empty()),
-        })
+        })))
     }
 
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// The cloud-service instance this secret belongs to, if its config names one.
     #[must_use]
     pub fn instance_id(&self) -> Option<&str> {
-        self.instance_id.as_deref()
+        self.0.instance_id.as_deref()
     }
 }
 

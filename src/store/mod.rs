@@ -92,7 +92,9 @@ pub struct ProjectData {
     /// In creation order.
     pub records: Vec<NotificationRecord>,
     pub extras: Extras,
-    ids: HashMap<Uuid, SecretName>,
+    /// Id → the stored secret: the same `Arc` as in `secrets`, so the index costs no copy
+    /// of the name.
+    ids: HashMap<Uuid, Arc<Secret>>,
     due: BTreeSet<(Millis, SecretName)>,
     /// Tag key → value → the names of the secrets that carry it; no empty entry is kept.
     tags: TagIndex,
@@ -112,9 +114,7 @@ impl ProjectData {
     /// The secret with this id, as readers see it at `now`.
     #[must_use]
     pub fn live_secret_by_id(&self, id: Uuid, now: Millis) -> Option<&Arc<Secret>> {
-        self.ids
-            .get(&id)
-            .and_then(|name| self.live_secret(name, now))
+        self.ids.get(&id).filter(|s| !s.is_destroyed_at(now))
     }
 
     /// Every secret readers see at `now`, in name order.
@@ -192,8 +192,8 @@ impl ProjectData {
         }
     }
 
-    fn index(&mut self, secret: &Secret) {
-        self.ids.insert(secret.id(), secret.name().clone());
+    fn index(&mut self, secret: &Arc<Secret>) {
+        self.ids.insert(secret.id(), Arc::clone(secret));
         if let Some(at) = secret.next_due() {
             self.due.insert((at, secret.name().clone()));
         }
@@ -325,7 +325,7 @@ impl<'a> Tx<'a> {
             self.base
                 .ids
                 .get(&id)
-                .and_then(|name| self.get(name))
+                .and_then(|stored| self.get(stored.name()))
                 .filter(|s| s.id() == id)
         })
     }
