@@ -182,9 +182,12 @@ pub fn parse_one_project(
 }
 
 /// Completes and reads a fixture document: relative times resolved, what a hand-written
-/// secret may leave out filled in, every field of the right type.
+/// secret may leave out filled in, every field of the right type. Secrets are completed
+/// and read one at a time, each dropped from the document as it is read, so a large
+/// fixture never holds a second, completed copy of itself.
 fn parse_value(mut doc: Value, label: &str, now: Millis) -> Result<Fixture, String> {
     resolve_times(&mut doc, now, "").map_err(|e| format!("{label}: {e}"))?;
+    let mut secrets_of = Vec::new();
     if let Some(Value::Array(projects)) = doc.get_mut("projects") {
         for (i, project) in projects.iter_mut().enumerate() {
             let id = project
@@ -194,26 +197,42 @@ fn parse_value(mut doc: Value, label: &str, now: Millis) -> Result<Fixture, Stri
                 .to_owned();
             let project_id = ProjectId::parse(&id)
                 .map_err(|e| format!("{label}: projects[{i}] ({id:?}): {e}"))?;
-            if let Some(Value::Array(secrets)) = project.get_mut("secrets") {
-                for secret in secrets.iter_mut() {
-                    if let Value::Object(secret) = secret {
-                        complete_secret(secret, &project_id, now);
-                    }
+            let secrets = match project.get_mut("secrets") {
+                Some(Value::Array(secrets)) => std::mem::take(secrets),
+                _ => Vec::new(),
+            };
+            let mut records = Vec::with_capacity(secrets.len());
+            for (j, mut secret) in secrets.into_iter().enumerate() {
+                if let Value::Object(secret) = &mut secret {
+                    complete_secret(secret, &project_id, now);
                 }
+                // The error names the field: `projects[0].secrets[2].next_version: …`.
+                let record: SecretRecord =
+                    serde_path_to_error::deserialize(secret).map_err(|e| {
+                        let at = format!("projects[{i}].secrets[{j}]");
+                        match e.path().to_string().as_str() {
+                            "." => format!("{label}: {at}: {}", e.inner()),
+                            path => format!("{label}: {at}.{path}: {}", e.inner()),
+                        }
+                    })?;
+                records.push(record);
             }
+            secrets_of.push(records);
         }
     }
     if let Value::Object(map) = &mut doc {
         set_default(map, "format", Value::from(FIXTURE_FORMAT));
     }
-    // The error names the field: `projects[0].secrets[2].next_version: invalid value …`.
-    let fixture: Fixture = serde_path_to_error::deserialize(doc)
+    let mut fixture: Fixture = serde_path_to_error::deserialize(doc)
         .map_err(|e| format!("{label}: {}: {}", e.path(), e.inner()))?;
     if fixture.format > FIXTURE_FORMAT {
         return Err(format!(
             "{label}: format {} is newer than {FIXTURE_FORMAT}",
             fixture.format
         ));
+    }
+    for (project, secrets) in fixture.projects.iter_mut().zip(secrets_of) {
+        project.secrets = secrets;
     }
     Ok(fixture)
 }
