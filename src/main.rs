@@ -225,7 +225,8 @@ fn load_state_now(
         None => (Arc::new(MemoryStore::new()), "in-memory store"),
     };
     let (service, router) = app::build_service(config, store, Arc::clone(clock));
-    csms_emulator::api::admin::restore_clock(&service, clock)
+    service
+        .restore_clock(clock)
         .map_err(|err| format!("cannot restore the clock: {err}"))?;
     if let Some(seed) = &config.seed {
         load_seed(&service, seed, &**clock)

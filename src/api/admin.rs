@@ -191,32 +191,7 @@ pub async fn set_clock(
 
 /// The clock as kept with the state: `{"mode", "now", "offset_ms"}`.
 fn save_clock(state: &AdminState) -> Result<(), CsmsError> {
-    let dto = clock_dto(&state.clock);
-    let value = serde_json::json!({ "mode": dto.mode, "now": dto.now, "offset_ms": dto.offset_ms });
-    state
-        .service
-        .save_setting(CLOCK_SETTING, &value.to_string())
-}
-
-/// The setting key of the clock.
-pub const CLOCK_SETTING: &str = "clock";
-
-/// Puts the clock back as it was kept (after a restart with `--data-dir`).
-pub fn restore_clock(service: &CsmsService, clock: &EmulatorClock) -> Result<(), CsmsError> {
-    let Some(saved) = service.load_setting(CLOCK_SETTING)? else {
-        return Ok(());
-    };
-    let saved: serde_json::Value = serde_json::from_str(&saved)
-        .map_err(|e| CsmsError::Internal(format!("unreadable clock setting: {e}")))?;
-    let offset = saved["offset_ms"].as_i64().unwrap_or(0);
-    if saved["mode"] == "frozen" {
-        clock.set_mode(ClockMode::Frozen);
-        clock.set(saved["now"].as_i64().unwrap_or_else(|| clock.now_ms()));
-    } else {
-        clock.set_mode(ClockMode::Real);
-        clock.set(clock.now_ms() - clock.offset() + offset);
-    }
-    Ok(())
+    state.service.save_clock(&state.clock)
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]

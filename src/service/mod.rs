@@ -5,6 +5,7 @@
 mod backup;
 mod batch;
 mod browse;
+mod clock;
 mod due;
 mod events;
 mod fixtures;
