@@ -7,7 +7,7 @@
 //! included); [`persist`] writes them on the writer thread; [`read_state`] reads them
 //! back, at start and after a failed commit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rusqlite::{Connection, Transaction, params};
@@ -252,53 +252,64 @@ fn persist_secret(
     Ok(())
 }
 
-/// Every stored secret with its versions and opened values, by project.
+/// One stored version, its value opened: the next row of a cursor over `versions`.
+fn read_version(
+    row: &rusqlite::Row<'_>,
+    vault: &Vault,
+) -> Result<(String, String, VersionRecord), StoreError> {
+    let (project, name, number): (String, String, u32) = (row.get(0)?, row.get(1)?, row.get(2)?);
+    let meta: String = row.get(3)?;
+    let binary: bool = row.get(4)?;
+    let sealed: Vec<u8> = row.get(5)?;
+    let mut record: VersionRecord =
+        serde_json::from_str(&meta).map_err(|e| StoreError::Damaged {
+            what: format!("secret {name} version {number}"),
+            detail: format!("unreadable metadata: {e}"),
+        })?;
+    // The master key already opened the directory's key check (schema.rs), so a value it
+    // cannot open was damaged, not sealed under another key.
+    let plain = vault
+        .open_bytes(
+            &project,
+            &record.kms_key_id,
+            &aad(&project, &name, number),
+            &sealed,
+        )
+        .map_err(|e| StoreError::Damaged {
+            what: format!("project {project}, secret {name}, version v{number}"),
+            detail: format!("the stored value is damaged ({e})"),
+        })?;
+    let text = String::from_utf8(plain).map_err(|_| StoreError::Damaged {
+        what: format!("project {project}, secret {name}, version v{number}"),
+        detail: "the value is not UTF-8".to_owned(),
+    })?;
+    if binary {
+        record.secret_binary = Some(text);
+    } else {
+        record.secret_string = Some(text);
+    }
+    Ok((project, name, record))
+}
+
+/// Every stored secret with its versions and opened values, by project. Both tables are
+/// read in their primary key's order, (project, name[, number]), and joined as they go:
+/// no map of every version is built, so loading costs the same per secret at any size.
+/// Versions of no stored secret are skipped, as they always were.
 pub(super) fn load_secrets(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<Vec<(String, Secret)>, StoreError> {
-    let mut versions: HashMap<(String, String), Vec<VersionRecord>> = HashMap::new();
-    let mut rows = conn
-        .prepare("SELECT project, name, number, meta, binary, value FROM versions ORDER BY project, name, number")
-        ?;
-    let mut cursor = rows.query([])?;
-    while let Some(row) = cursor.next()? {
-        let (project, name, number): (String, String, u32) =
-            (row.get(0)?, row.get(1)?, row.get(2)?);
-        let meta: String = row.get(3)?;
-        let binary: bool = row.get(4)?;
-        let sealed: Vec<u8> = row.get(5)?;
-        let mut record: VersionRecord =
-            serde_json::from_str(&meta).map_err(|e| StoreError::Damaged {
-                what: format!("secret {name} version {number}"),
-                detail: format!("unreadable metadata: {e}"),
-            })?;
-        // The master key already opened the directory's key check (schema.rs), so a
-        // value it cannot open was damaged, not sealed under another key.
-        let plain = vault
-            .open_bytes(
-                &project,
-                &record.kms_key_id,
-                &aad(&project, &name, number),
-                &sealed,
-            )
-            .map_err(|e| StoreError::Damaged {
-                what: format!("project {project}, secret {name}, version v{number}"),
-                detail: format!("the stored value is damaged ({e})"),
-            })?;
-        let text = String::from_utf8(plain).map_err(|_| StoreError::Damaged {
-            what: format!("project {project}, secret {name}, version v{number}"),
-            detail: "the value is not UTF-8".to_owned(),
-        })?;
-        if binary {
-            record.secret_binary = Some(text);
-        } else {
-            record.secret_string = Some(text);
-        }
-        versions.entry((project, name)).or_default().push(record);
-    }
+    let mut version_rows = conn.prepare(
+        "SELECT project, name, number, meta, binary, value FROM versions ORDER BY project, name, number",
+    )?;
+    let mut versions = version_rows.query([])?;
+    let mut next_version = match versions.next()? {
+        Some(row) => Some(read_version(row, vault)?),
+        None => None,
+    };
     let mut secrets = Vec::new();
-    let mut rows = conn.prepare("SELECT project, name, body FROM secrets")?;
+    let mut rows =
+        conn.prepare("SELECT project, name, body FROM secrets ORDER BY project, name")?;
     let mut cursor = rows.query([])?;
     while let Some(row) = cursor.next()? {
         let project: String = row.get(0)?;
@@ -309,9 +320,23 @@ pub(super) fn load_secrets(
                 what: format!("secret {name}"),
                 detail: format!("unreadable: {e}"),
             })?;
-        record.versions = versions
-            .remove(&(project.clone(), name.clone()))
-            .unwrap_or_default();
+        let key = (project.as_str(), name.as_str());
+        let mut own = Vec::new();
+        while let Some((p, n, version)) = next_version.take() {
+            match (p.as_str(), n.as_str()).cmp(&key) {
+                std::cmp::Ordering::Greater => {
+                    next_version = Some((p, n, version));
+                    break;
+                }
+                std::cmp::Ordering::Equal => own.push(version),
+                std::cmp::Ordering::Less => {}
+            }
+            next_version = match versions.next()? {
+                Some(row) => Some(read_version(row, vault)?),
+                None => None,
+            };
+        }
+        record.versions = own;
         let secret = Secret::from_record(record).map_err(|e| StoreError::Damaged {
             what: format!("secret {name}"),
             detail: e.to_string(),
