@@ -23,6 +23,7 @@ pub mod log_batch;
 pub mod log_format;
 pub mod server;
 pub mod service;
+pub mod smn;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

@@ -23,7 +23,7 @@ pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
                 DueWork::Expire(version) => {
                     if let Some(mut secret) = tx.get(name).cloned() {
                         secret.mark_expiry_notified(version);
-                        notify::notify(tx, &secret, EventType::VersionExpired, now);
+                        notify::notify(tx, &secret, EventType::VersionExpired, Some(version), now);
                         tx.put(secret);
                     }
                 }
@@ -106,8 +106,13 @@ impl CsmsService {
                 data.next_due().is_some_and(|at| at <= now)
             })?;
             if due {
-                touched +=
-                    crate::store::transact(&*self.store, &project, |tx| Ok(run_due_work(tx, now)))?;
+                let mut pending = false;
+                touched += crate::store::transact(&*self.store, &project, |tx| {
+                    let touched = run_due_work(tx, now);
+                    pending = self.mark_pending(tx);
+                    Ok(touched)
+                })?;
+                self.after_commit(pending);
             }
         }
         Ok(touched)

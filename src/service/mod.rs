@@ -10,6 +10,7 @@ mod events;
 mod fixtures;
 pub mod input;
 mod notify;
+pub mod outbox;
 mod peripheral;
 mod rotation;
 mod secrets;
@@ -32,6 +33,8 @@ pub use batch::{
 pub use browse::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage, BrowseRow};
 pub use events::{EventPatch, NewEvent};
 pub use fixtures::{CheckedFixture, Seeded, SeededProject, check_fixture};
+pub use notify::iso_seconds;
+pub use outbox::{NoOutbox, Outbox, PendingNotification};
 pub use peripheral::{DOMAIN_ID, UserInfo, UserView};
 pub use rotation::{RotationOutcome, TaskFilter, TaskListing};
 pub use secrets::{NewSecret, SecretFilter};
@@ -44,6 +47,7 @@ pub struct CsmsService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     backup_key: Option<BackupKey>,
+    outbox: Arc<dyn Outbox>,
 }
 
 impl CsmsService {
@@ -64,6 +68,7 @@ impl CsmsService {
             store,
             clock,
             backup_key,
+            outbox: Arc::new(NoOutbox),
         }
     }
 
@@ -104,10 +109,15 @@ impl CsmsService {
         f: impl FnOnce(&mut Tx<'_>, Millis) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
         let now = self.now();
-        store::transact(&*self.store, project, |tx| {
+        let mut pending = false;
+        let out = store::transact(&*self.store, project, |tx| {
             due::run_due_work(tx, now);
-            f(tx, now)
-        })
+            let out = f(tx, now)?;
+            pending = self.mark_pending(tx);
+            Ok(out)
+        })?;
+        self.after_commit(pending);
+        Ok(out)
     }
 
     /// A write transaction on one secret: loads it (or answers not found), lets `f` change

@@ -111,7 +111,8 @@ pub(super) fn rotate_in_tx(
         time: now,
         error,
     });
-    notify::notify(tx, &secret, kind, now);
+    let rotated = (status == TaskStatus::Success).then_some(version_id);
+    notify::notify(tx, &secret, kind, rotated, now);
     tx.put(secret);
     Some(RotationOutcome {
         version_id,

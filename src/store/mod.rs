@@ -21,7 +21,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::clock::Millis;
-use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::secret::Secret;
 use crate::domain::task::RotationTask;
@@ -163,6 +163,24 @@ impl ProjectData {
         }
         append_capped(&mut self.tasks, writes.tasks, TASKS_MAX);
         append_capped(&mut self.records, writes.records, RECORDS_MAX);
+        self.settle(&writes.settled);
+    }
+
+    /// Gives notification records their delivery outcome; a record the cap already
+    /// dropped is left alone. Settled records are recent, so the search starts at the end.
+    pub fn settle(&mut self, settled: &[(Uuid, NotificationStatus)]) {
+        for (id, status) in settled {
+            if let Some(record) = self.records.iter_mut().rev().find(|r| r.id == *id) {
+                record.status = *status;
+            }
+        }
+    }
+
+    /// The notification records whose delivery is not finished, oldest first.
+    pub fn pending_records(&self) -> impl Iterator<Item = &NotificationRecord> {
+        self.records
+            .iter()
+            .filter(|r| r.status == NotificationStatus::Pending)
     }
 
     /// Whether the project holds nothing at all.
@@ -193,6 +211,8 @@ pub struct Writes {
     pub extras: Option<Extras>,
     pub tasks: Vec<RotationTask>,
     pub records: Vec<NotificationRecord>,
+    /// Delivery outcomes of records already committed.
+    pub settled: Vec<(Uuid, NotificationStatus)>,
 }
 
 impl Writes {
@@ -217,6 +237,7 @@ impl Writes {
             && self.extras.is_none()
             && self.tasks.is_empty()
             && self.records.is_empty()
+            && self.settled.is_empty()
     }
 }
 
@@ -364,6 +385,16 @@ impl<'a> Tx<'a> {
     /// Records a notification.
     pub fn push_record(&mut self, record: NotificationRecord) {
         self.writes.records.push(record);
+    }
+
+    /// The notifications this transaction records, for change before it commits.
+    pub fn new_records_mut(&mut self) -> &mut [NotificationRecord] {
+        &mut self.writes.records
+    }
+
+    /// Gives a committed notification record its delivery outcome.
+    pub fn settle_record(&mut self, id: Uuid, status: NotificationStatus) {
+        self.writes.settled.push((id, status));
     }
 
     #[must_use]

@@ -17,6 +17,7 @@ mod lifecycle;
 mod peripheral;
 mod secrets;
 mod seed;
+mod smn;
 mod socket;
 mod tags_events;
 mod versions;

@@ -124,6 +124,7 @@ impl Operation {
             self,
             Self::EmulatorHealth
                 | Self::EmulatorReady
+                | Self::EmulatorSmnSigningCert
                 | Self::EmulatorConsole
                 | Self::EmulatorConsoleAsset
                 | Self::EmulatorConsoleRedirect

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, Transaction, params};
 
-use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::ProjectId;
 use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
 use crate::domain::task::RotationTask;
@@ -60,6 +60,7 @@ pub(super) struct WriteJob {
     extras: Option<Extras>,
     tasks: Vec<RotationTask>,
     records: Vec<NotificationRecord>,
+    settled: Vec<(uuid::Uuid, NotificationStatus)>,
 }
 
 fn same_metadata(a: &Version, b: &Version) -> bool {
@@ -167,6 +168,7 @@ pub(super) fn job_for(
         extras: writes.extras.clone(),
         tasks: writes.tasks.clone(),
         records: writes.records.clone(),
+        settled: writes.settled.clone(),
     })
 }
 
@@ -201,6 +203,12 @@ pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), StoreE
     for record in &job.records {
         log.execute(params![project, "record", json(record)?])
             .map_err(StoreError::statement("store record"))?;
+    }
+    // A delivery outcome is a row of its own after its record's: the log stays
+    // append-only, and loading applies the rows in order (docs/behaviour.md §56).
+    for settled in &job.settled {
+        log.execute(params![project, "settled", json(settled)?])
+            .map_err(StoreError::statement("store delivery outcome"))?;
     }
     Ok(())
 }
@@ -366,6 +374,12 @@ pub(super) fn read_state(
             "record" => writes
                 .records
                 .push(serde_json::from_str::<NotificationRecord>(&body)?),
+            "settled" => {
+                let (id, status) = serde_json::from_str::<(uuid::Uuid, NotificationStatus)>(&body)?;
+                if let Some(record) = writes.records.iter_mut().rev().find(|r| r.id == id) {
+                    record.status = status;
+                }
+            }
             _ => {}
         }
     }
