@@ -70,6 +70,12 @@ pub fn build_service(config: &Config, store: Arc<dyn Store>, clock: Arc<Emulator
                 .public_url
                 .clone()
                 .unwrap_or_else(|| crate::smn::default_public_url(config.listen)),
+            functions: config
+                .functions
+                .iter()
+                .map(|f| (f.urn.clone(), f.endpoint.clone()))
+                .collect(),
+            function_timeout: config.function_timeout,
         },
         &config.smn_subscriptions,
         (

@@ -9,7 +9,7 @@ use clap::Parser;
 use crate::auth::{AuthMode, Credential, TokenGrant};
 use crate::control::request_log::RequestLog;
 use crate::service::BackupKey;
-use crate::smn::subscriptions::SubscriptionSpec;
+use crate::smn::subscriptions::{FunctionSpec, SubscriptionSpec};
 use crate::tls::TlsSource;
 
 /// What `--version` prints after the name: the version, the git commit, the target triple
@@ -171,6 +171,16 @@ pub struct Config {
     /// How long one SMN delivery attempt may take (`5s`, `500ms`, …).
     #[arg(long, env = "CSMS_SMN_TIMEOUT", default_value = "5s", value_parser = parse_timeout)]
     pub smn_timeout: Duration,
+
+    /// A rotation function, `URN=URL` (plain `http://`): rotating an RDS-FG or GaussDB-FG
+    /// secret whose `rotation_func_urn` is URN POSTs the rotation to URL, and its answer
+    /// decides the task. Repeatable; comma-separated in the environment variable.
+    #[arg(long = "function", env = "CSMS_FUNCTIONS", value_delimiter = ',', value_parser = FunctionSpec::parse)]
+    pub functions: Vec<FunctionSpec>,
+
+    /// How long a rotation function may take to answer before its task fails.
+    #[arg(long, env = "CSMS_FUNCTION_TIMEOUT", default_value = "30s", value_parser = parse_timeout)]
+    pub function_timeout: Duration,
 
     /// The URL the emulator is reached at, for `signing_cert_url` and `unsubscribe_url`
     /// in SMN messages; by default `http://` and the address `--listen` bound.

@@ -93,8 +93,9 @@ impl CsmsQueryParams {
             .transpose()?;
         let status = non_empty(self.status.as_deref())
             .map(|s| {
-                TaskStatus::parse(s)
-                    .ok_or_else(|| CsmsError::invalid("status", "must be SUCCESS or FAILED"))
+                TaskStatus::parse(s).ok_or_else(|| {
+                    CsmsError::invalid("status", "must be SUCCESS, FAILED or ROTATING")
+                })
             })
             .transpose()?;
         let marker = non_empty(self.marker.as_deref())

@@ -8,6 +8,7 @@ mod browse;
 mod due;
 mod events;
 mod fixtures;
+mod functions;
 pub mod input;
 mod notify;
 pub mod outbox;
@@ -33,6 +34,7 @@ pub use batch::{
 pub use browse::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage, BrowseRow};
 pub use events::{EventPatch, NewEvent};
 pub use fixtures::{CheckedFixture, Seeded, SeededProject, check_fixture};
+pub use functions::{PendingRotation, RotationCall};
 pub use notify::iso_seconds;
 pub use outbox::{NoOutbox, Outbox, PendingNotification};
 pub use peripheral::{DOMAIN_ID, UserInfo, UserView};
@@ -111,7 +113,7 @@ impl CsmsService {
         let now = self.now();
         let mut pending = false;
         let out = store::transact(&*self.store, project, |tx| {
-            due::run_due_work(tx, now);
+            due::run_due_work(tx, now, self.outbox());
             let out = f(tx, now)?;
             pending = self.mark_pending(tx);
             Ok(out)

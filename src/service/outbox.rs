@@ -18,7 +18,12 @@ use super::CsmsService;
 pub trait Outbox: Send + Sync {
     /// Whether anything subscribes to this SMN topic: only then is a record pending.
     fn has_subscriptions(&self, topic_urn: &str) -> bool;
-    /// Called after a commit that left a record pending.
+    /// Whether a rotation function URN is mapped to an endpoint: only then does a
+    /// database secret rotate through its function (docs/behaviour.md §59).
+    fn has_function(&self, _urn: &str) -> bool {
+        false
+    }
+    /// Called after a commit that left a record or a task pending.
     fn committed(&self);
 }
 
@@ -49,10 +54,15 @@ impl CsmsService {
         self
     }
 
+    /// The deliverer, as rotation asks it about functions.
+    pub(super) fn outbox(&self) -> &dyn Outbox {
+        &*self.outbox
+    }
+
     /// Marks the records this transaction made pending where their topic has
-    /// subscriptions; returns whether any is.
+    /// subscriptions; returns whether any record or task is pending.
     pub(super) fn mark_pending(&self, tx: &mut Tx<'_>) -> bool {
-        let mut any = false;
+        let mut any = tx.records_a_pending_task();
         for record in tx.new_records_mut() {
             if self.outbox.has_subscriptions(&record.target_id) {
                 record.status = NotificationStatus::Pending;

@@ -2,7 +2,9 @@
 //! pending (and every [`SCAN_EVERY`] regardless), it hands each pending record to the
 //! worker of its secret, so one secret's messages go out in commit order while other
 //! secrets' go on beside them. A worker delivers to every subscription of the record's
-//! topic with bounded retries, then settles the record `SUCCESS` or `FAIL`.
+//! topic with bounded retries, then settles the record `SUCCESS` or `FAIL`; for a task
+//! left `ROTATING` it calls the rotation function once and settles the task from the
+//! answer (§59).
 
 use std::collections::HashMap;
 use std::sync::PoisonError;
@@ -11,10 +13,10 @@ use std::time::{Duration, Instant};
 use axum::http::Method;
 use tokio::sync::mpsc;
 
-use crate::control::faults::{FaultAction, SMN_DELIVERY};
+use crate::control::faults::{FaultAction, ROTATION_FUNCTION, SMN_DELIVERY};
 use crate::control::journal::JournalEntry;
 use crate::domain::event::NotificationStatus;
-use crate::service::{CsmsService, PendingNotification, iso_seconds};
+use crate::service::{CsmsService, PendingNotification, PendingRotation, iso_seconds};
 
 use super::subscriptions::Subscription;
 use super::{ATTEMPTS_KEPT, DeliveryAttempt, FIRST_BACKOFF, Smn, client};
@@ -22,8 +24,35 @@ use super::{ATTEMPTS_KEPT, DeliveryAttempt, FIRST_BACKOFF, Smn, client};
 /// How often the loop looks for pending records without being woken: records left by a
 /// settle that failed, or pending when the process started.
 pub const SCAN_EVERY: Duration = Duration::from_secs(2);
+/// The least time between two scans: under a stream of writes, wakes arrive faster than
+/// a scan of every pending record should run, and the records of the commits in between
+/// are found by the next scan anyway.
+pub const SCAN_GAP: Duration = Duration::from_millis(20);
 
-type Worker = mpsc::UnboundedSender<PendingNotification>;
+/// What a secret's worker does next.
+#[derive(Debug)]
+enum Work {
+    Deliver(PendingNotification),
+    Rotate(PendingRotation),
+}
+
+impl Work {
+    fn id(&self) -> uuid::Uuid {
+        match self {
+            Self::Deliver(item) => item.record.id,
+            Self::Rotate(item) => item.task.id,
+        }
+    }
+
+    fn key(&self) -> (String, String) {
+        match self {
+            Self::Deliver(item) => (item.project.to_string(), item.record.secret_name.clone()),
+            Self::Rotate(item) => (item.project.to_string(), item.task.secret_name.clone()),
+        }
+    }
+}
+
+type Worker = mpsc::UnboundedSender<Work>;
 
 impl Smn {
     /// Starts delivering `service`'s pending notifications, for as long as the runtime
@@ -39,13 +68,23 @@ impl Smn {
         loop {
             let scan = {
                 let service = service.clone();
-                tokio::task::spawn_blocking(move || service.pending_notifications()).await
+                tokio::task::spawn_blocking(move || {
+                    let mut work: Vec<Work> = service
+                        .pending_notifications()?
+                        .into_iter()
+                        .map(Work::Deliver)
+                        .collect();
+                    work.extend(service.pending_rotations()?.into_iter().map(Work::Rotate));
+                    Ok::<_, crate::error::CsmsError>(work)
+                })
+                .await
             };
             match scan {
                 Ok(Ok(pending)) => self.dispatch(&service, &mut workers, pending),
                 Ok(Err(err)) => tracing::error!(%err, "cannot read pending notifications"),
                 Err(err) => tracing::error!(%err, "the pending scan stopped"),
             }
+            tokio::time::sleep(SCAN_GAP).await;
             tokio::select! {
                 () = self.0.wake.notified() => {}
                 () = tokio::time::sleep(SCAN_EVERY) => {}
@@ -57,7 +96,7 @@ impl Smn {
         &self,
         service: &CsmsService,
         workers: &mut HashMap<(String, String), Worker>,
-        pending: Vec<PendingNotification>,
+        pending: Vec<Work>,
     ) {
         for item in pending {
             let fresh = self
@@ -65,27 +104,34 @@ impl Smn {
                 .inflight
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(item.record.id);
+                .insert(item.id());
             if !fresh {
                 continue;
             }
-            let key = (item.project.to_string(), item.record.secret_name.clone());
             let worker = workers
-                .entry(key)
+                .entry(item.key())
                 .or_insert_with(|| self.start_worker(service.clone()));
             if let Err(mpsc::error::SendError(item)) = worker.send(item) {
                 // The worker ended (its task panicked): the next scan starts another.
-                self.release(item.record.id);
+                self.release(item.id());
             }
         }
         workers.retain(|_, worker| !worker.is_closed());
     }
 
     fn start_worker(&self, service: CsmsService) -> Worker {
-        let (sender, mut queue) = mpsc::unbounded_channel::<PendingNotification>();
+        let (sender, mut queue) = mpsc::unbounded_channel::<Work>();
         let smn = self.clone();
         tokio::spawn(async move {
-            while let Some(item) = queue.recv().await {
+            while let Some(work) = queue.recv().await {
+                let item = match work {
+                    Work::Deliver(item) => item,
+                    Work::Rotate(item) => {
+                        smn.rotate(&service, &item).await;
+                        smn.release(item.task.id);
+                        continue;
+                    }
+                };
                 let status = smn.deliver_record(&item).await;
                 let id = item.record.id;
                 let project = item.project.clone();
@@ -279,5 +325,113 @@ impl Smn {
             error,
             delivered,
         });
+    }
+
+    /// Calls the rotation function of a `ROTATING` task once and settles the task from
+    /// its answer.
+    async fn rotate(&self, service: &CsmsService, item: &PendingRotation) {
+        let started = Instant::now();
+        let outcome = self.call_function(service, item).await;
+        let status = match &outcome {
+            Ok(status) => *status,
+            Err(_) => 0,
+        };
+        let outcome = match outcome {
+            Ok(status) if (200..300).contains(&status) => Ok(()),
+            Ok(status) => Err(format!("the rotation function answered HTTP {status}")),
+            Err(reason) => Err(format!("the rotation function failed: {reason}")),
+        };
+        self.0.journal.record(JournalEntry {
+            time: self.0.clock.now_ms(),
+            method: Method::POST,
+            operation: ROTATION_FUNCTION,
+            project: Some(item.project.to_string()),
+            secret: Some(item.task.secret_name.clone()),
+            status,
+            error_code: outcome.as_ref().err().cloned(),
+            request_id: item.task.id.simple(),
+            latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        });
+        match &outcome {
+            Ok(()) => {
+                tracing::info!(task = %item.task.id, secret = %item.task.secret_name, "rotation function succeeded");
+            }
+            Err(reason) => {
+                tracing::warn!(task = %item.task.id, secret = %item.task.secret_name, %reason, "rotation function failed");
+            }
+        }
+        let finished = {
+            let (service, project, task) =
+                (service.clone(), item.project.clone(), item.task.clone());
+            tokio::task::spawn_blocking(move || service.finish_rotation(&project, &task, outcome))
+                .await
+        };
+        match finished {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::error!(%err, task = %item.task.id, "cannot settle a rotation task; its function will be called again");
+            }
+            Err(err) => tracing::error!(%err, "settling a rotation stopped"),
+        }
+    }
+
+    /// One call of the function mapped to the task's URN: fault rules naming
+    /// `RotationFunction` first (§58), then the POST. The endpoint's status, or why none.
+    async fn call_function(
+        &self,
+        service: &CsmsService,
+        item: &PendingRotation,
+    ) -> Result<u16, String> {
+        let urn = item.task.rotation_func_urn.clone().unwrap_or_default();
+        let endpoint = self
+            .0
+            .settings
+            .functions
+            .get(&urn)
+            .cloned()
+            .ok_or("no endpoint is mapped to this rotation_func_urn")?;
+        let project = item.project.to_string();
+        for action in self.0.faults.check(
+            ROTATION_FUNCTION,
+            Some(&project),
+            Some(&item.task.secret_name),
+        ) {
+            match action {
+                FaultAction::Error { status, .. } => return Ok(status),
+                FaultAction::Latency { latency_ms } => {
+                    tokio::time::sleep(Duration::from_millis(latency_ms)).await;
+                }
+            }
+        }
+        let call = {
+            let (service, project, task) =
+                (service.clone(), item.project.clone(), item.task.clone());
+            tokio::task::spawn_blocking(move || service.rotation_call(&project, &task))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?
+                .ok_or("the secret no longer exists")?
+        };
+        let body = serde_json::json!({
+            "project_id": project,
+            "secret_name": call.secret_name,
+            "secret_id": call.secret_id.to_string(),
+            "secret_type": call.secret_type,
+            "rotation_config": call.rotation_config,
+            "rotation_func_urn": urn,
+            "rotation_task_id": item.task.id.to_string(),
+            "version_id": call.version_id,
+            "task_time": iso_seconds(item.task.time),
+            "csms_endpoint": self.0.settings.public_url,
+        });
+        let headers = [("x-cff-request-id", item.task.id.to_string())];
+        client::post_json(
+            &endpoint,
+            &headers,
+            body.to_string(),
+            self.0.settings.function_timeout,
+        )
+        .await
+        .map(|answer| answer.status)
     }
 }

@@ -1,14 +1,15 @@
-//! Events reach the user's code (docs/behaviour.md §54–§58): SMN push deliveries of
-//! notification records to subscribed HTTP endpoints, signed as SMN signs them. Sits
-//! beside `api`: it reads and settles the service's outbox, and the control API manages
-//! its subscriptions. Never on a request's path: a background task delivers.
+//! Events reach the user's code (docs/behaviour.md §54–§59): SMN push deliveries of
+//! notification records to subscribed HTTP endpoints, signed as SMN signs them, and
+//! calls of rotation functions. Sits beside `api`: it reads and settles the service's
+//! outbox, and the control API manages its subscriptions. Never on a request's path: a
+//! background task delivers.
 
 pub mod client;
 mod deliver;
 pub mod signing;
 pub mod subscriptions;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -39,6 +40,10 @@ pub struct DeliverySettings {
     pub timeout: Duration,
     /// Where the emulator is reached, for `signing_cert_url` and `unsubscribe_url`.
     pub public_url: String,
+    /// Rotation functions by URN (docs/behaviour.md §59).
+    pub functions: BTreeMap<String, String>,
+    /// How long a rotation function may take.
+    pub function_timeout: Duration,
 }
 
 /// One attempt to deliver a message to one subscription.
@@ -175,6 +180,10 @@ impl Smn {
 impl Outbox for Smn {
     fn has_subscriptions(&self, topic_urn: &str) -> bool {
         self.0.subscriptions.has_topic(topic_urn)
+    }
+
+    fn has_function(&self, urn: &str) -> bool {
+        self.0.settings.functions.contains_key(urn)
     }
 
     fn committed(&self) {

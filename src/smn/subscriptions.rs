@@ -53,6 +53,33 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A rotation function mapped to an endpoint, as `--function URN=URL` gives it
+/// (docs/behaviour.md §59).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionSpec {
+    pub urn: String,
+    pub endpoint: String,
+}
+
+impl FunctionSpec {
+    /// `URN=URL`: a `rotation_func_urn` (1–512 characters, no spaces) and a plain
+    /// `http://` URL.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let (urn, url) = raw
+            .split_once('=')
+            .ok_or("expected URN=URL, such as urn:fss:cn-north-4:PROJECT:function:default:rotate:latest=http://127.0.0.1:9000/rotate")?;
+        let (urn, url) = (urn.trim(), url.trim());
+        if urn.is_empty() || urn.len() > 512 || urn.chars().any(char::is_whitespace) {
+            return Err("the function URN must be 1 to 512 characters without spaces".into());
+        }
+        check_endpoint(url)?;
+        Ok(Self {
+            urn: urn.to_owned(),
+            endpoint: url.to_owned(),
+        })
+    }
+}
+
 /// One subscription in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Subscription {

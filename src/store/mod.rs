@@ -24,7 +24,7 @@ use crate::clock::Millis;
 use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::secret::Secret;
-use crate::domain::task::RotationTask;
+use crate::domain::task::{RotationTask, TaskStatus};
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 use error::StoreError;
@@ -164,6 +164,24 @@ impl ProjectData {
         append_capped(&mut self.tasks, writes.tasks, TASKS_MAX);
         append_capped(&mut self.records, writes.records, RECORDS_MAX);
         self.settle(&writes.settled);
+        self.settle_tasks(&writes.settled_tasks);
+    }
+
+    /// Gives rotation tasks their outcome; a task the cap already dropped is left alone.
+    pub fn settle_tasks(&mut self, settled: &[SettledTask]) {
+        for (id, status, error) in settled {
+            if let Some(task) = self.tasks.iter_mut().rev().find(|t| t.id == *id) {
+                task.status = *status;
+                task.error.clone_from(error);
+            }
+        }
+    }
+
+    /// The rotation tasks waiting for their function, oldest first.
+    pub fn pending_tasks(&self) -> impl Iterator<Item = &RotationTask> {
+        self.tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Rotating)
     }
 
     /// Gives notification records their delivery outcome; a record the cap already
@@ -213,7 +231,12 @@ pub struct Writes {
     pub records: Vec<NotificationRecord>,
     /// Delivery outcomes of records already committed.
     pub settled: Vec<(Uuid, NotificationStatus)>,
+    /// Outcomes of rotation tasks already committed.
+    pub settled_tasks: Vec<SettledTask>,
 }
+
+/// A rotation task's outcome: its id, status and `(task_error_code, task_error_msg)`.
+pub type SettledTask = (Uuid, TaskStatus, Option<(String, String)>);
 
 impl Writes {
     /// Refuses a transaction that would store a secret loading would refuse: whatever is
@@ -238,6 +261,7 @@ impl Writes {
             && self.tasks.is_empty()
             && self.records.is_empty()
             && self.settled.is_empty()
+            && self.settled_tasks.is_empty()
     }
 }
 
@@ -390,6 +414,20 @@ impl<'a> Tx<'a> {
     /// The notifications this transaction records, for change before it commits.
     pub fn new_records_mut(&mut self) -> &mut [NotificationRecord] {
         &mut self.writes.records
+    }
+
+    /// Whether this transaction records a task waiting for a rotation function.
+    #[must_use]
+    pub fn records_a_pending_task(&self) -> bool {
+        self.writes
+            .tasks
+            .iter()
+            .any(|t| t.status == TaskStatus::Rotating)
+    }
+
+    /// Gives a committed rotation task its outcome.
+    pub fn settle_task(&mut self, id: Uuid, status: TaskStatus, error: Option<(String, String)>) {
+        self.writes.settled_tasks.push((id, status, error));
     }
 
     /// Gives a committed notification record its delivery outcome.

@@ -11,6 +11,7 @@ mod batch;
 mod concurrency;
 mod console;
 mod errors;
+mod functions;
 mod helpers;
 mod hostile;
 mod lifecycle;

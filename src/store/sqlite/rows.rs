@@ -60,7 +60,14 @@ pub(super) struct WriteJob {
     extras: Option<Extras>,
     tasks: Vec<RotationTask>,
     records: Vec<NotificationRecord>,
-    settled: Vec<(uuid::Uuid, NotificationStatus)>,
+    /// Outcomes of records and tasks already stored, in one list to keep the job small.
+    settled: Vec<Settled>,
+}
+
+/// An outcome written after the row it settles.
+enum Settled {
+    Record((uuid::Uuid, NotificationStatus)),
+    Task(crate::store::SettledTask),
 }
 
 fn same_metadata(a: &Version, b: &Version) -> bool {
@@ -168,7 +175,13 @@ pub(super) fn job_for(
         extras: writes.extras.clone(),
         tasks: writes.tasks.clone(),
         records: writes.records.clone(),
-        settled: writes.settled.clone(),
+        settled: writes
+            .settled
+            .iter()
+            .copied()
+            .map(Settled::Record)
+            .chain(writes.settled_tasks.iter().cloned().map(Settled::Task))
+            .collect(),
     })
 }
 
@@ -207,8 +220,12 @@ pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), StoreE
     // A delivery outcome is a row of its own after its record's: the log stays
     // append-only, and loading applies the rows in order (docs/behaviour.md §56).
     for settled in &job.settled {
-        log.execute(params![project, "settled", json(settled)?])
-            .map_err(StoreError::statement("store delivery outcome"))?;
+        let (kind, body) = match settled {
+            Settled::Record(outcome) => ("settled", json(outcome)?),
+            Settled::Task(outcome) => ("task_settled", json(outcome)?),
+        };
+        log.execute(params![project, kind, body])
+            .map_err(StoreError::statement("store an outcome"))?;
     }
     Ok(())
 }
@@ -374,6 +391,13 @@ pub(super) fn read_state(
             "record" => writes
                 .records
                 .push(serde_json::from_str::<NotificationRecord>(&body)?),
+            "task_settled" => {
+                let (id, status, error) = serde_json::from_str::<crate::store::SettledTask>(&body)?;
+                if let Some(task) = writes.tasks.iter_mut().rev().find(|t| t.id == id) {
+                    task.status = status;
+                    task.error = error;
+                }
+            }
             "settled" => {
                 let (id, status) = serde_json::from_str::<(uuid::Uuid, NotificationStatus)>(&body)?;
                 if let Some(record) = writes.records.iter_mut().rev().find(|r| r.id == id) {
