@@ -86,6 +86,12 @@ pub fn build_service(config: &Config, store: Arc<dyn Store>, clock: Arc<Emulator
         Arc::clone(&dyn_clock),
     );
     let mut service = CsmsService::new(store, dyn_clock).with_outbox(Arc::new(smn.clone()));
+    // Subscriptions added at run time come back with the data directory (§57).
+    match service.load_setting(crate::smn::SUBSCRIPTIONS_SETTING) {
+        Ok(Some(saved)) => smn.subscriptions().restore_saved(&saved),
+        Ok(None) => {}
+        Err(err) => tracing::error!(%err, "cannot read the kept SMN subscriptions"),
+    }
     if let Some(key) = &config.backup_key {
         service = service.with_backup_key(key.clone());
     }

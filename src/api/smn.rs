@@ -65,6 +65,7 @@ pub async fn add_subscription(
     let spec = SubscriptionSpec::new(&topic, &endpoint)
         .map_err(|rule| CsmsError::invalid("subscription", rule))?;
     let subscription = state.smn.subscriptions().add(&spec, "api");
+    keep(&state)?;
     state.smn.wake();
     Ok((StatusCode::CREATED, Json(subscription)))
 }
@@ -75,6 +76,7 @@ pub async fn delete_subscription(
     CsmsPath(urn): CsmsPath<String>,
 ) -> ApiResult<StatusCode> {
     if state.smn.subscriptions().remove(&urn) {
+        keep(&state)?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError(CsmsError::NotFound {
@@ -82,6 +84,15 @@ pub async fn delete_subscription(
             name: urn,
         }))
     }
+}
+
+/// Keeps the run-time subscriptions where the state lives (a data directory; in memory
+/// this does nothing).
+fn keep(state: &AdminState) -> Result<(), CsmsError> {
+    state.service.save_setting(
+        crate::smn::SUBSCRIPTIONS_SETTING,
+        &state.smn.subscriptions().saved(),
+    )
 }
 
 #[derive(Debug, Serialize)]

@@ -33,12 +33,19 @@ pub struct RotationCall {
 }
 
 impl CsmsService {
-    /// Every task waiting for its function, each project's oldest first.
-    pub fn pending_rotations(&self) -> Result<Vec<PendingRotation>, CsmsError> {
+    /// Every task waiting for its function that `skip` does not name, each project's
+    /// oldest first.
+    pub fn pending_rotations(
+        &self,
+        skip: &dyn Fn(Uuid) -> bool,
+    ) -> Result<Vec<PendingRotation>, CsmsError> {
         let mut pending = Vec::new();
         for project in self.store.projects()? {
             let tasks: Vec<RotationTask> = store::read(&*self.store, &project, |data| {
-                data.pending_tasks().cloned().collect()
+                data.pending_tasks()
+                    .filter(|t| !skip(t.id))
+                    .cloned()
+                    .collect()
             })?;
             pending.extend(tasks.into_iter().map(|task| PendingRotation {
                 project: project.clone(),

@@ -79,12 +79,20 @@ impl CsmsService {
         }
     }
 
-    /// Every pending record of every project, each project's oldest first.
-    pub fn pending_notifications(&self) -> Result<Vec<PendingNotification>, CsmsError> {
+    /// Every pending record of every project that `skip` does not name (the deliverer
+    /// skips those it already holds, so a scan copies only new ones), each project's
+    /// oldest first.
+    pub fn pending_notifications(
+        &self,
+        skip: &dyn Fn(Uuid) -> bool,
+    ) -> Result<Vec<PendingNotification>, CsmsError> {
         let mut pending = Vec::new();
         for project in self.store.projects()? {
             let records: Vec<NotificationRecord> = store::read(&*self.store, &project, |data| {
-                data.pending_records().cloned().collect()
+                data.pending_records()
+                    .filter(|r| !skip(r.id))
+                    .cloned()
+                    .collect()
             })?;
             pending.extend(records.into_iter().map(|record| PendingNotification {
                 project: project.clone(),

@@ -67,14 +67,20 @@ impl Smn {
         let mut workers: HashMap<(String, String), Worker> = HashMap::new();
         loop {
             let scan = {
-                let service = service.clone();
+                let (service, smn) = (service.clone(), self.clone());
                 tokio::task::spawn_blocking(move || {
+                    let held = |id| smn.holds(id);
                     let mut work: Vec<Work> = service
-                        .pending_notifications()?
+                        .pending_notifications(&held)?
                         .into_iter()
                         .map(Work::Deliver)
                         .collect();
-                    work.extend(service.pending_rotations()?.into_iter().map(Work::Rotate));
+                    work.extend(
+                        service
+                            .pending_rotations(&held)?
+                            .into_iter()
+                            .map(Work::Rotate),
+                    );
                     Ok::<_, crate::error::CsmsError>(work)
                 })
                 .await
@@ -153,6 +159,15 @@ impl Smn {
             }
         });
         sender
+    }
+
+    /// Whether a worker holds this record or task.
+    fn holds(&self, id: uuid::Uuid) -> bool {
+        self.0
+            .inflight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&id)
     }
 
     fn release(&self, id: uuid::Uuid) {

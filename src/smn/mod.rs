@@ -26,6 +26,8 @@ use subscriptions::{SubscriptionSpec, Subscriptions};
 
 /// The signing certificate's path, served open (SMN's is fetched without credentials).
 pub const SIGNING_CERT_PATH: &str = "/_emulator/smn/signing-cert.pem";
+/// The setting under which a data directory keeps the subscriptions added at run time.
+pub const SUBSCRIPTIONS_SETTING: &str = "smn_subscriptions";
 /// How many delivery attempts `GET /_emulator/smn/deliveries` keeps.
 pub const ATTEMPTS_KEPT: usize = 200;
 /// The wait before the second attempt; each later wait doubles.

@@ -129,6 +129,55 @@ impl Subscriptions {
         subscription
     }
 
+    /// Puts back a subscription kept by an earlier run, under its own URN.
+    pub fn restore(&self, urn: &str, spec: &SubscriptionSpec) {
+        let subscription = Subscription {
+            subscription_urn: urn.to_owned(),
+            topic_urn: spec.topic_urn.clone(),
+            endpoint: spec.endpoint.clone(),
+            protocol: "http",
+            origin: "api",
+            status: "confirmed",
+        };
+        self.lock().insert(urn.to_owned(), subscription);
+    }
+
+    /// The subscriptions added at run time, as `[{subscription_urn, topic_urn,
+    /// endpoint}]` JSON: what a data directory keeps.
+    #[must_use]
+    pub fn saved(&self) -> String {
+        let kept: Vec<serde_json::Value> = self
+            .lock()
+            .values()
+            .filter(|s| s.origin == "api")
+            .map(|s| {
+                serde_json::json!({
+                    "subscription_urn": s.subscription_urn,
+                    "topic_urn": s.topic_urn,
+                    "endpoint": s.endpoint,
+                })
+            })
+            .collect();
+        serde_json::Value::Array(kept).to_string()
+    }
+
+    /// Puts back what [`Self::saved`] wrote; entries that no longer check are skipped.
+    pub fn restore_saved(&self, saved: &str) {
+        let Ok(serde_json::Value::Array(items)) = serde_json::from_str(saved) else {
+            tracing::warn!("the kept SMN subscriptions are unreadable; none restored");
+            return;
+        };
+        for item in items {
+            let field = |key: &str| item[key].as_str().unwrap_or_default().to_owned();
+            match SubscriptionSpec::new(&field("topic_urn"), &field("endpoint")) {
+                Ok(spec) if !field("subscription_urn").is_empty() => {
+                    self.restore(&field("subscription_urn"), &spec);
+                }
+                _ => tracing::warn!("a kept SMN subscription no longer checks; skipped"),
+            }
+        }
+    }
+
     /// Removes one; false when no subscription has that URN.
     pub fn remove(&self, urn: &str) -> bool {
         self.lock().remove(urn).is_some()

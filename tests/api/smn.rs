@@ -449,3 +449,47 @@ async fn deliveries_pending_at_a_stop_are_made_after_the_restart() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = PROJECT;
 }
+
+#[tokio::test]
+async fn a_subscription_added_at_run_time_comes_back_with_the_data_directory() {
+    use csms_emulator::store::sqlite::SqliteStore;
+    let receiver = Receiver::start(0).await;
+    let dir = std::env::temp_dir().join(format!("csms-smn-{}", uuid::Uuid::new_v4()));
+    let config = csms_emulator::config::Config::try_parse_from(["csms-emulator"]).unwrap();
+    let clock = Arc::new(csms_emulator::clock::EmulatorClock::new());
+    let urn = {
+        let store = Arc::new(SqliteStore::open(&dir, None).unwrap());
+        let built = csms_emulator::app::build_service(&config, store, Arc::clone(&clock));
+        let app = TestApp {
+            router: built.app,
+            clock: Arc::clone(&clock),
+        };
+        let added = app
+            .post(
+                "/_emulator/smn/subscriptions",
+                json!({"topic_urn": TOPIC, "endpoint": receiver.url}),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.raw);
+        subscribed_secret(&app, "s", &["SECRET_VERSION_CREATED"]).await;
+        app.create_version("s", json!({"secret_string": "v"})).await;
+        assert_eq!(statuses(&app).await, ["PENDING"]);
+        added.body["subscription_urn"].as_str().unwrap().to_owned()
+    };
+
+    let store = Arc::new(SqliteStore::open(&dir, None).unwrap());
+    let app = TestApp {
+        router: csms_emulator::app::build_with(&config, store, Arc::clone(&clock)),
+        clock,
+    };
+    let listed = app.get("/_emulator/smn/subscriptions").await;
+    assert_eq!(listed.body["subscriptions"][0]["subscription_urn"], urn);
+    let got = receiver.wait_for(1).await;
+    assert_eq!(
+        got[0].headers["x-smn-subscription-urn"].to_str().unwrap(),
+        urn
+    );
+    wait_for_statuses(&app, &["SUCCESS"]).await;
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+}
