@@ -270,6 +270,27 @@ async fn a_receiver_that_fails_twice_gets_the_same_message_on_the_third_attempt(
 }
 
 #[tokio::test]
+async fn one_secrets_messages_arrive_in_commit_order_even_through_retries() {
+    // The first two POSTs fail: v2's message is retried while v3…v6 wait behind it.
+    let receiver = Receiver::start(2).await;
+    let app = TestApp::with_args(&[&subscription_arg(&receiver.url)]);
+    subscribed_secret(&app, "s", &["SECRET_VERSION_CREATED"]).await;
+    for n in 0..5 {
+        app.create_version("s", json!({"secret_string": format!("v{n}")}))
+            .await;
+    }
+    let got = receiver.wait_for(7).await;
+    let versions: Vec<String> = got
+        .iter()
+        .map(|r| {
+            let inner: Value = serde_json::from_str(r.body["message"].as_str().unwrap()).unwrap();
+            inner["version_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(versions, ["v2", "v2", "v2", "v3", "v4", "v5", "v6"]);
+}
+
+#[tokio::test]
 async fn a_dead_endpoint_leaves_the_write_answered_and_the_record_failed() {
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", dead.local_addr().unwrap());
@@ -294,10 +315,10 @@ async fn a_dead_endpoint_leaves_the_write_answered_and_the_record_failed() {
 }
 
 #[tokio::test]
-async fn a_version_expiry_the_clock_passes_is_delivered() {
+async fn a_version_expiry_and_a_scheduled_deletion_the_clock_passes_are_delivered() {
     let receiver = Receiver::start(0).await;
     let app = TestApp::with_args(&[&subscription_arg(&receiver.url)]);
-    subscribed_secret(&app, "s", &["SECRET_VERSION_EXPIRED"]).await;
+    subscribed_secret(&app, "s", &["SECRET_VERSION_EXPIRED", "SECRET_DELETED"]).await;
     app.create_version(
         "s",
         json!({"secret_string": "v", "expire_time": crate::helpers::START_MS + 3_600_000}),
@@ -311,6 +332,15 @@ async fn a_version_expiry_the_clock_passes_is_delivered() {
     assert_eq!(inner["event_type"], "SECRET_VERSION_EXPIRED");
     assert_eq!(inner["version_id"], "v2");
     assert_eq!(got[0].body["subject"], "SECRET_VERSION_EXPIRED");
+
+    let scheduled = app.schedule_deletion("s", 7).await;
+    assert_eq!(scheduled.status, StatusCode::OK, "{}", scheduled.raw);
+    let moved = app.post("/_emulator/clock", json!({"advance": "8d"})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.raw);
+    let got = receiver.wait_for(2).await;
+    let inner: Value = serde_json::from_str(got[1].body["message"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["event_type"], "SECRET_DELETED");
+    assert_eq!(inner["secret_name"], "s");
 }
 
 #[tokio::test]
