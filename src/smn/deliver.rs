@@ -27,7 +27,7 @@ pub const SCAN_EVERY: Duration = Duration::from_secs(2);
 /// The least time between two scans: under a stream of writes, wakes arrive faster than
 /// a scan of every pending record should run, and the records of the commits in between
 /// are found by the next scan anyway.
-pub const SCAN_GAP: Duration = Duration::from_millis(20);
+pub const SCAN_GAP: Duration = Duration::from_millis(50);
 
 /// What a secret's worker does next.
 #[derive(Debug)]
@@ -69,7 +69,13 @@ impl Smn {
             let scan = {
                 let (service, smn) = (service.clone(), self.clone());
                 tokio::task::spawn_blocking(move || {
-                    let held = |id| smn.holds(id);
+                    // One lock for the whole scan: workers wait for it only to release.
+                    let inflight = smn
+                        .0
+                        .inflight
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    let held = |id| inflight.contains(&id);
                     let mut work: Vec<Work> = service
                         .pending_notifications(&held)?
                         .into_iter()
@@ -159,15 +165,6 @@ impl Smn {
             }
         });
         sender
-    }
-
-    /// Whether a worker holds this record or task.
-    fn holds(&self, id: uuid::Uuid) -> bool {
-        self.0
-            .inflight
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains(&id)
     }
 
     fn release(&self, id: uuid::Uuid) {

@@ -15,7 +15,7 @@ pub mod vault;
 #[cfg(test)]
 pub(crate) mod contract;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -86,8 +86,9 @@ pub struct ProjectData {
     pub events: BTreeMap<EventName, Event>,
     /// In creation order.
     pub tasks: Vec<RotationTask>,
-    /// In creation order.
-    pub records: Vec<NotificationRecord>,
+    /// In creation order. A ring: past [`RECORDS_MAX`] each new record drops the oldest
+    /// without moving the others (a `Vec` moved all 10,000 on every write that notified).
+    pub records: VecDeque<NotificationRecord>,
     pub extras: Extras,
     ids: HashMap<Uuid, SecretName>,
     due: BTreeSet<(Millis, SecretName)>,
@@ -162,7 +163,9 @@ impl ProjectData {
             self.extras = extras;
         }
         append_capped(&mut self.tasks, writes.tasks, TASKS_MAX);
-        append_capped(&mut self.records, writes.records, RECORDS_MAX);
+        self.records.extend(writes.records);
+        let over = self.records.len().saturating_sub(RECORDS_MAX);
+        self.records.drain(..over);
         self.settle(&writes.settled);
         self.settle_tasks(&writes.settled_tasks);
     }
@@ -539,6 +542,26 @@ mod tests {
             time: n,
             error: None,
         }
+    }
+
+    #[test]
+    fn records_beyond_the_cap_drop_the_oldest_first() {
+        let record = |n: i64| NotificationRecord {
+            create_time: n,
+            ..super::contract::pending_record("s")
+        };
+        let mut data = ProjectData::default();
+        data.apply(Writes {
+            records: (0..RECORDS_MAX as i64).map(record).collect(),
+            ..Writes::default()
+        });
+        data.apply(Writes {
+            records: vec![record(-1), record(-2)],
+            ..Writes::default()
+        });
+        assert_eq!(data.records.len(), RECORDS_MAX);
+        assert_eq!(data.records[0].create_time, 2, "the two oldest went");
+        assert_eq!(data.records[RECORDS_MAX - 1].create_time, -2);
     }
 
     #[test]
