@@ -251,18 +251,25 @@ async fn a_receiver_that_fails_twice_gets_the_same_message_on_the_third_attempt(
         .collect();
     let statuses: Vec<&Value> = attempts.iter().map(|e| &e["status"]).collect();
     assert_eq!(statuses, [&json!(500), &json!(500), &json!(200)]);
-    let metrics = app.get("/_emulator/metrics").await;
+    // The settled count follows the record's settling: wait for it too.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    let metrics = loop {
+        let metrics = app.get("/_emulator/metrics").await;
+        if metrics
+            .raw
+            .contains(r#"csms_emulator_smn_deliveries_total{result="SUCCESS"} 1"#)
+        {
+            break metrics;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{}", metrics.raw);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert!(
         metrics
             .raw
             .contains(r#"csms_emulator_smn_delivery_attempts_total{result="failure"} 2"#),
         "{}",
         metrics.raw
-    );
-    assert!(
-        metrics
-            .raw
-            .contains(r#"csms_emulator_smn_deliveries_total{result="SUCCESS"} 1"#)
     );
     let deliveries = app.get("/_emulator/smn/deliveries").await;
     assert_eq!(deliveries.body["deliveries"].as_array().unwrap().len(), 3);
