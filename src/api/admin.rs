@@ -21,6 +21,7 @@ use crate::service::{CsmsService, check_fixture};
 use super::dto::SecretResponse;
 use super::error::{ApiError, ApiResult};
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use super::wire::queries::{ExportQuery, JournalQuery, ProjectQuery};
 
 /// Everything the admin API reaches.
 #[derive(Clone)]
@@ -83,11 +84,17 @@ pub async fn show_clock(State(state): State<AdminState>) -> Json<ClockDto> {
 /// `set` (epoch milliseconds), `offset_ms` (milliseconds from the system clock, as
 /// `GET /_emulator/clock` reports it) or `mode` (`real` or `frozen`).
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(extend("oneOf" = [{"required": ["advance"]}, {"required": ["set"]}, {"required": ["offset_ms"]}, {"required": ["mode"]}]))]
 pub struct ClockBody {
+    /// A duration (`7d`, `36h`, `90m`, `15s`, `250ms`) or milliseconds.
+    #[schemars(extend("anyOf" = [{"type": "string", "pattern": "^[0-9]{1,6}(ms|s|m|h|d)$"}, {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000_i64}]))]
     pub advance: Option<serde_json::Value>,
     #[schemars(range(min = crate::clock::EARLIEST_MOMENT, max = crate::clock::LATEST_MOMENT))]
     pub set: Option<Millis>,
+    /// Milliseconds from the system clock; the moment must fall in 1970–9999.
+    #[schemars(range(min = -1_000_000_000_000_i64, max = 1_000_000_000_000_i64))]
     pub offset_ms: Option<Millis>,
+    #[schemars(extend("enum" = ["real", "frozen"]))]
     pub mode: Option<String>,
 }
 
@@ -215,7 +222,7 @@ pub fn restore_clock(service: &CsmsService, clock: &EmulatorClock) -> Result<(),
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct StateBody {
-    #[schemars(required)]
+    #[schemars(required, extend("enum" = ["ENABLED", "DISABLED", "FROZEN"]))]
     pub state: Option<String>,
 }
 
@@ -284,11 +291,6 @@ pub async fn delete_fault(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct JournalQuery {
-    pub limit: Option<usize>,
-}
-
 #[derive(Debug, Serialize)]
 pub struct JournalDto {
     pub requests: Vec<JournalEntry>,
@@ -317,17 +319,11 @@ pub async fn metrics(State(state): State<AdminState>) -> ApiResult<Response> {
     Ok(([(CONTENT_TYPE, super::openapi::OPENMETRICS_TEXT)], text).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ProjectQuery {
-    pub project: Option<String>,
-    pub values: Option<bool>,
-}
-
 /// `GET /_emulator/export?project=&values=true`: the state in the `--seed` format; values
 /// only when asked.
 pub async fn export(
     State(state): State<AdminState>,
-    CsmsQuery(query): CsmsQuery<ProjectQuery>,
+    CsmsQuery(query): CsmsQuery<ExportQuery>,
 ) -> ApiResult<Json<crate::fixture::Fixture>> {
     let project = query.project.as_deref().map(ProjectId::parse).transpose()?;
     let fixture = state
@@ -338,8 +334,41 @@ pub async fn export(
 
 /// The body of `POST /_emulator/seed`: a fixture document, as `--seed` reads and
 /// `GET /_emulator/export` writes, holding one project. Its `Debug` shows no value.
+///
+/// The document describes a small subset of the format (one project of secrets with text
+/// versions), enough for a generated fixture to load; the format itself is in the README.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
+#[schemars(extend(
+    "required" = ["projects"],
+    "additionalProperties" = false,
+    "properties" = {
+        "format": {"type": "integer", "enum": [crate::fixture::FIXTURE_FORMAT]},
+        "projects": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
+            "type": "object",
+            "required": ["id"],
+            "additionalProperties": false,
+            "properties": {
+                "id": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
+                "secrets": {"type": "array", "maxItems": 5, "items": {
+                    "type": "object",
+                    "required": ["name", "versions"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "name": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
+                        "description": {"type": "string", "maxLength": crate::domain::limits::DESCRIPTION_MAX_BYTES},
+                        "versions": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
+                            "type": "object",
+                            "required": ["secret_string"],
+                            "additionalProperties": false,
+                            "properties": {"secret_string": {"type": "string", "maxLength": 1024}}
+                        }}
+                    }
+                }}
+            }
+        }}
+    }
+))]
 pub struct SeedBody(pub serde_json::Map<String, serde_json::Value>);
 
 impl std::fmt::Debug for SeedBody {
@@ -349,11 +378,6 @@ impl std::fmt::Debug for SeedBody {
             .field("keys", &self.0.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct SeedQuery {
-    pub project: Option<String>,
 }
 
 /// What `POST /_emulator/seed` loaded.
@@ -369,7 +393,7 @@ pub struct SeededDto {
 /// `project`, into that project whatever id the fixture gives.
 pub async fn seed(
     State(state): State<AdminState>,
-    CsmsQuery(query): CsmsQuery<SeedQuery>,
+    CsmsQuery(query): CsmsQuery<ProjectQuery>,
     CsmsJson(SeedBody(doc)): CsmsJson<SeedBody>,
 ) -> ApiResult<Json<SeededDto>> {
     let target = query.project.as_deref().map(ProjectId::parse).transpose()?;

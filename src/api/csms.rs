@@ -24,26 +24,21 @@ use super::dto_extra::{
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery, OptionalJson};
 use super::paths::ProjectPath;
-
-/// Every query parameter the `/csms/` operations take.
-#[derive(Debug, Default, Deserialize)]
-pub struct CsmsQueryParams {
-    pub limit: Option<String>,
-    pub marker: Option<String>,
-    pub secret_name: Option<String>,
-    pub status: Option<String>,
-    pub task_id: Option<String>,
-    pub resource_id: Option<String>,
-    pub grantee_user: Option<String>,
-}
+use super::wire::queries::{DeleteGrantQuery, GrantQuery, ListTasksQuery, NamedPageQuery};
 
 /// The body of create-grants and update-grant.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct GrantBody {
+    /// The secret's id.
+    #[schemars(required, length(min = 1, max = GRANT_ID_MAX_CHARS))]
     pub resource_id: Option<String>,
     #[serde(rename = "type")]
+    #[schemars(required, extend("enum" = ["SECRET", "GROUP"]))]
     pub kind: Option<String>,
+    /// `0` a user, `2` a group.
+    #[schemars(required, extend("enum" = ["0", "2"]))]
     pub grantee_type: Option<String>,
+    #[schemars(required, length(min = 1, max = GRANT_ID_MAX_CHARS))]
     pub grantee_target_id: Option<String>,
     /// The SDKs send a date (`2030-01-01`, `format: date`); a millisecond timestamp is
     /// taken too (docs/behaviour.md §38).
@@ -69,7 +64,7 @@ impl TryFrom<GrantBody> for GrantRequest {
     }
 }
 
-impl CsmsQueryParams {
+impl ListTasksQuery {
     /// List-secret-task's filter: empty parameters count as absent, and `task_id` cannot
     /// be combined with `secret_name` or `status`.
     fn task_filter(&self) -> Result<TaskFilter, CsmsError> {
@@ -117,7 +112,7 @@ impl CsmsQueryParams {
 pub async fn list_secret_tasks(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<ListTasksQuery>,
 ) -> ApiResult<Json<ListTasksResponse>> {
     let project = path.parse()?;
     Ok(Json(
@@ -131,7 +126,7 @@ pub async fn list_secret_tasks(
 pub async fn list_notification_records(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<NamedPageQuery>,
 ) -> ApiResult<Json<ListRecordsResponse>> {
     let project = path.parse()?;
     let records = service.list_notification_records(
@@ -184,7 +179,7 @@ pub async fn create_grants(
 pub async fn update_grant(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<GrantQuery>,
     CsmsJson(body): CsmsJson<GrantBody>,
 ) -> ApiResult<Json<GrantResponse>> {
     let project = path.parse()?;
@@ -199,7 +194,7 @@ pub async fn update_grant(
 pub async fn list_grants(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<GrantQuery>,
 ) -> ApiResult<Json<ListGrantsResponse>> {
     let project = path.parse()?;
     let resource = query.resource_id.clone();
@@ -214,7 +209,7 @@ pub async fn list_grants(
 pub async fn delete_grant(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<DeleteGrantQuery>,
 ) -> ApiResult<StatusCode> {
     let project = path.parse()?;
     service.delete_grant(&project, query.resource_id, query.grantee_user.as_deref())?;

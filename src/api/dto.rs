@@ -4,17 +4,10 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::domain::secret::Secret;
 use crate::service::{BatchDeleteReport, BatchImportReport, Listing, StageInfo, VersionInfo};
-
-/// The query of list-secret-versions.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListVersionsQuery {
-    pub limit: Option<String>,
-    pub marker: Option<String>,
-}
 
 /// `Secret`.
 #[derive(Debug, Serialize)]

@@ -17,13 +17,17 @@ use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::ProjectPath;
 
-use super::csms::CsmsQueryParams;
+use super::wire::queries::NamedPageQuery;
 
 /// `notification` of an event request.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct NotificationBody {
+    #[schemars(required, extend("enum" = ["SMN"]))]
     pub target_type: Option<String>,
+    /// The SMN topic's URN.
+    #[schemars(required, regex(pattern = r"^[a-zA-Z0-9\-._:]{1,256}$"))]
     pub target_id: Option<String>,
+    #[schemars(required, regex(pattern = crate::domain::names::NAME_PATTERN))]
     pub target_name: Option<String>,
 }
 
@@ -44,9 +48,11 @@ impl TryFrom<NotificationBody> for Notification {
 pub struct CreateEventBody {
     #[schemars(required, regex(pattern = crate::domain::names::NAME_PATTERN))]
     pub name: Option<String>,
-    #[schemars(required, length(min = 1, max = 12))]
+    #[schemars(required, length(min = 1, max = 12), extend("uniqueItems" = true, "items" = {"type": "string", "enum": ["SECRET_VERSION_CREATED", "SECRET_VERSION_EXPIRED", "SECRET_ROTATED", "SECRET_DELETED", "SECRET_ROTATED_FAILED"]}))]
     pub event_types: Option<Vec<String>>,
+    #[schemars(required, extend("enum" = ["ENABLED", "DISABLED"]))]
     pub state: Option<String>,
+    #[schemars(required)]
     pub notification: Option<NotificationBody>,
 }
 
@@ -66,8 +72,9 @@ impl TryFrom<CreateEventBody> for NewEvent {
 /// The body of update-secret-event, as sent; absent fields stay unchanged.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct UpdateEventBody {
-    #[schemars(length(max = 12))]
+    #[schemars(length(max = 12), extend("uniqueItems" = true, "items" = {"type": "string", "enum": ["SECRET_VERSION_CREATED", "SECRET_VERSION_EXPIRED", "SECRET_ROTATED", "SECRET_DELETED", "SECRET_ROTATED_FAILED"]}))]
     pub event_types: Option<Vec<String>>,
+    #[schemars(extend("enum" = ["ENABLED", "DISABLED"]))]
     pub state: Option<String>,
     pub notification: Option<NotificationBody>,
 }
@@ -109,7 +116,7 @@ fn event_path((project_id, name): &(String, String)) -> ApiResult<(ProjectId, Ev
 pub async fn list_secret_events(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<CsmsQueryParams>,
+    CsmsQuery(query): CsmsQuery<NamedPageQuery>,
 ) -> ApiResult<Json<ListEventsResponse>> {
     let project = path.parse()?;
     let events =

@@ -14,7 +14,37 @@ use crate::error::CsmsError;
 
 use super::body::BodyRules;
 use super::error::ApiError;
-use super::operations::Classified;
+use super::operations::{Classified, OperationSpec, WireType};
+
+/// Whether the operation table names `T` as what the request's operation reads (its body
+/// or its query, as `declared` picks). A handler that reads another type than the table
+/// describes is a bug of the emulator's own; the answer says so instead of serving a
+/// request the OpenAPI document misdescribes. A request that went round the classifier
+/// (a handler called directly) is not checked.
+fn read_as_the_table_says<T: 'static>(
+    extensions: &axum::http::Extensions,
+    declared: impl Fn(&OperationSpec) -> Option<WireType>,
+) -> Result<(), ApiError> {
+    let Some(operation) = extensions
+        .get::<Arc<Classified>>()
+        .and_then(|c| c.operation)
+    else {
+        return Ok(());
+    };
+    if declared(operation.spec()).is_some_and(|wire| wire.is::<T>()) {
+        return Ok(());
+    }
+    Err(CsmsError::Internal(format!(
+        "{} reads {} but the operation table describes another type",
+        operation.name(),
+        std::any::type_name::<T>()
+    ))
+    .into())
+}
+
+fn body_of(spec: &OperationSpec) -> Option<WireType> {
+    spec.body.map(|body| body.wire)
+}
 
 /// A JSON request body. Requires a JSON content type; unparsable bodies are CSMS.0004,
 /// fields of the wrong type CSMS.0002 naming the field (docs/behaviour.md §4).
@@ -24,11 +54,12 @@ pub struct CsmsJson<T>(pub T);
 impl<S, T> FromRequest<S> for CsmsJson<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned,
+    T: DeserializeOwned + 'static,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        read_as_the_table_says::<T>(req.extensions(), body_of)?;
         let (json, bytes) = read_body(req).await?;
         if !json {
             return Err(not_json());
@@ -108,11 +139,12 @@ pub struct OptionalJson<T>(pub Option<T>);
 impl<S, T> FromRequest<S> for OptionalJson<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned,
+    T: DeserializeOwned + 'static,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        read_as_the_table_says::<T>(req.extensions(), body_of)?;
         let (json, bytes) = read_body(req).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
@@ -193,11 +225,12 @@ pub struct CsmsQuery<T>(pub T);
 impl<S, T> FromRequestParts<S> for CsmsQuery<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned,
+    T: DeserializeOwned + 'static,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        read_as_the_table_says::<T>(&parts.extensions, |spec| spec.query)?;
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| Self(v))

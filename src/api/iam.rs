@@ -3,18 +3,14 @@
 
 use crate::api::json::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::extract::CsmsQuery;
+use super::wire::queries::KeystoneProjectsQuery;
 
 /// The project id the lookup answers with (`--project-id`).
 #[derive(Debug, Clone)]
 pub struct IamProject(pub String);
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ProjectsQuery {
-    pub name: Option<String>,
-}
 
 #[derive(Debug, Serialize)]
 pub struct ProjectDto {
@@ -35,7 +31,7 @@ pub struct ProjectsResponse {
 /// `GET /v3/projects` — Keystone List Projects, as IAM answers it to the SDKs.
 pub async fn list_projects(
     State(IamProject(id)): State<IamProject>,
-    CsmsQuery(query): CsmsQuery<ProjectsQuery>,
+    CsmsQuery(query): CsmsQuery<KeystoneProjectsQuery>,
 ) -> Json<ProjectsResponse> {
     let name = query.name.unwrap_or_else(|| "csms-emulator".to_owned());
     Json(ProjectsResponse {

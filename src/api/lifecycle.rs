@@ -29,7 +29,7 @@ pub struct UpdateSecretBody {
     #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
     pub description: Option<String>,
     pub auto_rotation: Option<bool>,
-    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_PATTERN))]
+    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_IN_RANGE_PATTERN))]
     pub rotation_period: Option<String>,
     #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX), inner(length(max = crate::domain::limits::EVENT_SUBSCRIPTION_MAX_CHARS)))]
     pub event_subscriptions: Option<Vec<String>>,

@@ -24,6 +24,7 @@ pub mod smn;
 pub mod starting;
 pub mod tags;
 pub mod versions;
+pub mod wire;
 
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::handler::Handler;

@@ -4,6 +4,7 @@
 //! patterns, lengths and ranges, through `schemars`), so they cannot drift either.
 
 use schemars::generate::SchemaSettings;
+use schemars::transform::{Transform, transform_subschemas};
 use serde_json::{Map, Value, json};
 
 use super::operations::Operation;
@@ -68,14 +69,15 @@ fn success(op: Operation) -> Value {
 
 /// The schema of a path parameter: the pattern the emulator checks it against.
 fn path_parameter_schema(name: &str) -> Value {
+    use crate::api::wire::queries::VERSION_ID_PATTERN;
+    use crate::domain::names::{DOTTED_NAME_PATTERN, NAME_PATTERN};
     match name {
-        "project_id" => json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}),
-        "secret_name" | "event_name" => {
-            json!({"type": "string", "pattern": crate::domain::names::DOTTED_NAME_PATTERN})
-        }
-        "version_id" => json!({"type": "string", "pattern": "^(v[0-9]{1,10}|latest)$"}),
-        "stage_name" => json!({"type": "string", "pattern": crate::domain::names::NAME_PATTERN}),
+        "project_id" | "stage_name" => json!({"type": "string", "pattern": NAME_PATTERN}),
+        "secret_name" | "event_name" => json!({"type": "string", "pattern": DOTTED_NAME_PATTERN}),
+        "version_id" => json!({"type": "string", "pattern": VERSION_ID_PATTERN}),
         "secret_id" => json!({"type": "string", "format": "uuid"}),
+        // a rule's number as the fault list gives it: 19 digits always fit a u64
+        "fault_id" => json!({"type": "string", "pattern": "^[0-9]{1,19}$"}),
         _ => json!({"type": "string"}),
     }
 }
@@ -94,6 +96,39 @@ fn path_parameters(path: &str) -> Vec<Value> {
         .collect()
 }
 
+/// A query type's fields as OpenAPI query parameters: each property with its schema
+/// (less the `nullable` an `Option` adds: a parameter left out is how a query says
+/// nothing), required where the type says so.
+fn query_parameters(schema: schemars::Schema) -> Vec<Value> {
+    let schema = schema.to_value();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = schema["properties"].as_object() else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .map(|(name, property)| {
+            let mut property = property.clone();
+            let mut parameter = json!({
+                "name": name,
+                "in": "query",
+                "required": required.contains(&name.as_str()),
+            });
+            if let Value::Object(fields) = &mut property {
+                fields.remove("nullable");
+                if let Some(description) = fields.remove("description") {
+                    parameter["description"] = description;
+                }
+            }
+            parameter["schema"] = property;
+            parameter
+        })
+        .collect()
+}
+
 fn tag(path: &str) -> &'static str {
     if path.starts_with("/_emulator") {
         "emulator"
@@ -104,10 +139,48 @@ fn tag(path: &str) -> &'static str {
     }
 }
 
+/// Drops the `null` an `Option` adds to a schema (`type: [T, "null"]`, or an `anyOf`
+/// with a null branch), so a request field is optional without being nullable.
+#[derive(Debug, Clone)]
+struct NotNullable;
+
+impl Transform for NotNullable {
+    fn transform(&mut self, schema: &mut schemars::Schema) {
+        transform_subschemas(self, schema);
+        if let Some(Value::Array(types)) = schema.get_mut("type") {
+            types.retain(|t| t != "null");
+            if let [only] = types.as_slice() {
+                let only = only.clone();
+                schema.insert("type".to_owned(), only);
+            }
+        }
+        let Some(Value::Array(branches)) = schema.get_mut("anyOf") else {
+            return;
+        };
+        branches.retain(|branch| branch.get("type").is_none_or(|t| t != "null"));
+        if let [only] = branches.as_slice() {
+            let only = only.clone();
+            schema.remove("anyOf");
+            if let (Some(fields), Value::Object(branch)) = (schema.as_object_mut(), only) {
+                fields.extend(branch);
+            }
+        }
+    }
+}
+
 /// The whole document.
 #[must_use]
 pub fn document() -> Value {
-    let mut generator = SchemaSettings::openapi3().into_generator();
+    // An optional field is one a request may leave out; Huawei's definitions never mark
+    // one nullable, so neither does this document (a null is still read as absent).
+    let settings = SchemaSettings::openapi3().with(|settings| {
+        settings.transforms.insert(0, Box::new(NotNullable));
+    });
+    let mut generator = settings.clone().into_generator();
+    // Query parameters are listed one by one, so their type is read whole, not by reference.
+    let mut inline = settings
+        .with(|settings| settings.inline_subschemas = true)
+        .into_generator();
     let mut paths = Map::new();
     for &op in Operation::ALL {
         let spec = op.spec();
@@ -117,6 +190,15 @@ pub fn document() -> Value {
             "tags": [tag(spec.path)],
             "parameters": path_parameters(spec.path),
         });
+        if let Some(query) = spec.query {
+            if let Value::Array(parameters) = &mut operation["parameters"] {
+                let mut schema = (query.schema)(&mut inline);
+                for transform in inline.transforms_mut() {
+                    transform.transform(&mut schema);
+                }
+                parameters.extend(query_parameters(schema));
+            }
+        }
         let mut responses = success(op);
         responses["default"] = json!({
             "description": "A CSMS error",
@@ -124,7 +206,7 @@ pub fn document() -> Value {
         });
         operation["responses"] = responses;
         if let Some(body) = spec.body {
-            let schema = (body.schema)(&mut generator);
+            let schema = (body.wire.schema)(&mut generator);
             operation["requestBody"] = json!({
                 "required": body.required,
                 "content": {"application/json": {"schema": schema}}
@@ -174,7 +256,10 @@ mod tests {
             let described = &doc["paths"][op.path()][op.method().to_ascii_lowercase()];
             assert_eq!(described["operationId"], op.name(), "{op:?}");
             let params = described["parameters"].as_array().unwrap();
-            assert_eq!(params.len(), op.path().matches('{').count());
+            let in_path = params.iter().filter(|p| p["in"] == "path").count();
+            assert_eq!(in_path, op.path().matches('{').count());
+            let in_query = params.iter().filter(|p| p["in"] == "query").count();
+            assert_eq!(in_query > 0, op.spec().query.is_some(), "{op:?}");
             count += 1;
         }
         let described: usize = doc["paths"]
@@ -219,6 +304,48 @@ mod tests {
         assert_eq!(optional["required"], false);
         let clock = body("/_emulator/clock", "post");
         assert!(clock["content"]["application/json"]["schema"]["$ref"].is_string());
+    }
+
+    /// The query parameters of one operation, by name.
+    fn query_of(doc: &Value, path: &str, method: &str) -> Map<String, Value> {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .map(|p| (p["name"].as_str().unwrap().to_owned(), p.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn query_parameters_are_described_from_the_types_the_handlers_read() {
+        let doc = document();
+        let users = query_of(&doc, "/v1/csms/users", "get");
+        assert_eq!(users["offset"]["required"], true);
+        assert_eq!(users["offset"]["schema"]["type"], "integer");
+        assert_eq!(users["limit"]["schema"]["minimum"], 10);
+        assert_eq!(users["limit"]["schema"]["maximum"], 100);
+        assert_eq!(users["user_info"]["required"], false);
+        let agency = query_of(&doc, "/v1/csms/agencies", "get");
+        assert_eq!(agency["secret_type"]["required"], true);
+        assert_eq!(
+            agency["secret_type"]["schema"]["enum"],
+            json!(["RDS-FG", "GaussDB-FG"])
+        );
+        for method in ["get", "put", "delete"] {
+            let grants = query_of(&doc, "/v1/{project_id}/csms/grants", method);
+            assert_eq!(grants["resource_id"]["required"], true, "{method}");
+        }
+        assert!(query_of(&doc, "/v1/{project_id}/csms/grants", "post").is_empty());
+        let secrets = query_of(&doc, "/v1/{project_id}/secrets", "get");
+        let names: Vec<&String> = secrets.keys().collect();
+        assert_eq!(names, ["event_name", "limit", "marker"]);
+        assert_eq!(
+            secrets["marker"]["schema"],
+            json!({"type": "string", "pattern": crate::domain::names::NAME_PATTERN})
+        );
+        let browse = query_of(&doc, "/_emulator/projects/{project_id}/secrets", "get");
+        assert!(browse.contains_key("type") && !browse.contains_key("secret_type"));
     }
 
     #[test]

@@ -11,20 +11,12 @@ use crate::service::{CsmsService, UserView};
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::ProjectPath;
+use super::wire::queries::{AgencyQuery, FunctionTemplatesQuery, ListUsersQuery};
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct SecretTypeBody {
+    #[schemars(required, extend("enum" = ["RDS-FG", "GaussDB-FG"]))]
     pub secret_type: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct GlobalQuery {
-    pub secret_type: Option<String>,
-    pub secret_sub_type: Option<String>,
-    pub engine: Option<String>,
-    pub offset: Option<i64>,
-    pub limit: Option<i64>,
-    pub user_info: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,7 +127,9 @@ impl From<&UserView> for UserDetailDto {
 
 #[derive(Default, Deserialize, schemars::JsonSchema)]
 pub struct PasswordChangeBody {
+    #[schemars(required, length(min = 1))]
     pub password: Option<String>,
+    #[schemars(required)]
     pub old_password: Option<String>,
 }
 
@@ -151,12 +145,14 @@ impl std::fmt::Debug for PasswordChangeBody {
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct ConfigBody {
+    #[schemars(required)]
     pub checking_secret_strength: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct CheckBody {
     #[serde(rename = "type")]
+    #[schemars(required, length(min = 1))]
     pub kind: Option<String>,
     #[schemars(required, extend("type" = "object"))]
     pub data: Option<serde_json::Value>,
@@ -179,7 +175,7 @@ pub async fn create_agency(
 /// `GET /v1/csms/agencies` — Querying Whether an Agency Was Granted.
 pub async fn show_agency(
     State(service): State<CsmsService>,
-    CsmsQuery(query): CsmsQuery<GlobalQuery>,
+    CsmsQuery(query): CsmsQuery<AgencyQuery>,
 ) -> ApiResult<Response> {
     let granted = service.show_agency(query.secret_type.as_deref())?;
     Ok(Json(serde_json::json!({ "agency_granted": granted.to_string() })).into_response())
@@ -188,7 +184,7 @@ pub async fn show_agency(
 /// `GET /v1/csms/users` — Querying Users.
 pub async fn list_users(
     State(service): State<CsmsService>,
-    CsmsQuery(query): CsmsQuery<GlobalQuery>,
+    CsmsQuery(query): CsmsQuery<ListUsersQuery>,
 ) -> ApiResult<Response> {
     let users = service.list_users(query.offset, query.limit, query.user_info.as_deref())?;
     let users: Vec<UserListItemDto> = users.iter().map(UserListItemDto::from).collect();
@@ -217,7 +213,7 @@ pub async fn update_user_password(
 /// `GET /v1/csms/function-templates` — Querying Rotation Function Templates.
 pub async fn show_secret_function_templates(
     State(service): State<CsmsService>,
-    CsmsQuery(query): CsmsQuery<GlobalQuery>,
+    CsmsQuery(query): CsmsQuery<FunctionTemplatesQuery>,
 ) -> ApiResult<Response> {
     let templates = service.show_secret_function_templates(
         query.secret_type.as_deref(),

@@ -21,12 +21,44 @@ use super::dto::{BatchDeleteResponse, BatchImportResponse, ListSecretsResponse, 
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::{ProjectPath, SecretPath};
+use super::wire::queries::ListSecretsQuery;
+
+/// A `rotation_config` the database secret types take (docs/behaviour.md §11), in the one
+/// spelling the OpenAPI document offers; any JSON object with these members is taken.
+const DATABASE_ROTATION_CONFIG_PATTERN: &str =
+    r#"^\{"InstanceId": ?"[A-Za-z0-9-]{1,36}", ?"SecretSubType": ?"(SingleUser|MultiUser)"\}$"#;
 
 /// The fields of a create-secret request (and of a batch-import item), as sent: the wire
 /// body `CreateSecretRequestBody` ("Creating a Secret" page), every field optional so the
 /// parse can name what is missing.
 #[derive(Default, Clone, Deserialize, schemars::JsonSchema)]
 #[schemars(extend("example" = {"name": "app-db-password", "secret_string": "s3cret", "description": "an example"}))]
+#[schemars(extend("allOf" = [
+    {"oneOf": [{"required": ["secret_string"]}, {"required": ["secret_binary"]}]},
+    {"anyOf": [
+        // a common secret (the default type), which never rotates by itself
+        {"properties": {"secret_type": {"enum": ["COMMON"]}, "auto_rotation": {"enum": [false]}}},
+        // a database secret, with its rotation_config; rotated on demand only
+        {
+            "required": ["secret_type", "rotation_config"],
+            "properties": {
+                "secret_type": {"enum": ["RDS-FG", "GaussDB-FG"]},
+                "rotation_config": {"pattern": DATABASE_ROTATION_CONFIG_PATTERN},
+                "auto_rotation": {"enum": [false]}
+            }
+        },
+        // a database secret rotated automatically: a period and a function too
+        {
+            "required": ["secret_type", "rotation_config", "auto_rotation", "rotation_period", "rotation_func_urn"],
+            "properties": {
+                "secret_type": {"enum": ["RDS-FG", "GaussDB-FG"]},
+                "rotation_config": {"pattern": DATABASE_ROTATION_CONFIG_PATTERN},
+                "auto_rotation": {"enum": [true]},
+                "rotation_func_urn": {"minLength": 1}
+            }
+        }
+    ]}
+]))]
 pub struct CreateSecretBody {
     #[schemars(required, regex(pattern = crate::domain::names::NAME_PATTERN))]
     pub name: Option<String>,
@@ -34,14 +66,14 @@ pub struct CreateSecretBody {
     pub kms_key_id: Option<String>,
     #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
     pub description: Option<String>,
-    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES), regex(pattern = crate::domain::value::BASE64_PATTERN))]
     pub secret_binary: Option<String>,
     #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
     pub secret_string: Option<String>,
     #[schemars(extend("enum" = ["COMMON", "RDS-FG", "GaussDB-FG"]))]
     pub secret_type: Option<String>,
     pub auto_rotation: Option<bool>,
-    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_PATTERN))]
+    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_IN_RANGE_PATTERN))]
     pub rotation_period: Option<String>,
     #[schemars(length(max = crate::domain::limits::ROTATION_CONFIG_MAX_CHARS))]
     pub rotation_config: Option<String>,
@@ -126,17 +158,12 @@ pub struct BatchImportBody {
 
 /// The body of batch delete, as sent ("Deleting Secrets in Batches" page).
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+#[schemars(extend("anyOf" = [{"required": ["instance_id"]}, {"required": ["instance_type"]}]))]
 pub struct BatchDeleteBody {
+    #[schemars(length(min = 1))]
     pub instance_id: Option<String>,
+    #[schemars(extend("enum" = ["RDS", "TaurusDB", "GaussDB", "APIG"]))]
     pub instance_type: Option<String>,
-}
-
-/// The query of list-secrets.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct ListSecretsQuery {
-    pub limit: Option<String>,
-    pub marker: Option<String>,
-    pub event_name: Option<String>,
 }
 
 impl ListSecretsQuery {

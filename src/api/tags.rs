@@ -21,12 +21,17 @@ use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath};
 use super::paths::ProjectPath;
 
-/// `TagItem`: `{key, value}`.
+/// `TagItem`: `{key, value}`. The patterns are the ASCII part of what the emulator takes:
+/// keys and values may hold any Unicode letter or digit too, and a key may not start with
+/// `_sys_`.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct TagBody {
-    #[schemars(required, length(min = 1, max = crate::domain::tag::TAG_KEY_MAX_CHARS))]
+    #[schemars(
+        required,
+        regex(pattern = r"^[A-Za-z0-9_.:=+@-]([A-Za-z0-9 _.:=+@-]{0,126}[A-Za-z0-9_.:=+@-])?$")
+    )]
     pub key: Option<String>,
-    #[schemars(length(max = crate::domain::tag::TAG_VALUE_MAX_CHARS))]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9 _.:/=+@-]{0,255}$"))]
     pub value: Option<String>,
 }
 
@@ -48,9 +53,11 @@ pub struct CreateTagBody {
 /// The body of the batch tag action.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct TagActionBody {
+    #[schemars(required, extend("enum" = ["create", "delete"]))]
     pub action: Option<String>,
-    #[schemars(length(max = crate::domain::tag::TAGS_MAX))]
+    #[schemars(required, length(min = 1, max = crate::domain::tag::TAGS_MAX))]
     pub tags: Option<Vec<TagBody>>,
+    #[schemars(length(max = 36))]
     pub sequence: Option<String>,
 }
 
@@ -80,25 +87,39 @@ impl TryFrom<TagActionBody> for TagAction {
 /// `Tag` of a search: a key and the values any of which match (none = any value).
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct TagFilterBody {
+    #[schemars(
+        required,
+        regex(pattern = r"^[A-Za-z0-9_.:=+@-]([A-Za-z0-9 _.:=+@-]{0,126}[A-Za-z0-9_.:=+@-])?$")
+    )]
     pub key: Option<String>,
+    #[schemars(length(max = crate::domain::tag::FILTERS_MAX), inner(regex(pattern = r"^[A-Za-z0-9 _.:/=+@-]{0,255}$")))]
     pub values: Option<Vec<String>>,
 }
 
 /// `TagMatches`: only `resource_name` is documented.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct MatchBody {
+    #[schemars(required, extend("enum" = ["resource_name"]))]
     pub key: Option<String>,
+    #[schemars(length(max = crate::domain::tag::MATCH_VALUE_MAX_CHARS))]
     pub value: Option<String>,
 }
 
 /// The body of `resource_instances/action`.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 pub struct ResourceFilterBody {
+    #[schemars(required, extend("enum" = ["filter", "count"]))]
     pub action: Option<String>,
+    /// 1–1000, default 10.
+    #[schemars(regex(pattern = "^(1000|[1-9][0-9]{0,2})$"))]
     pub limit: Option<String>,
+    #[schemars(regex(pattern = "^(0|[1-9][0-9]{0,8})$"))]
     pub offset: Option<String>,
+    #[schemars(length(min = 1, max = crate::domain::tag::FILTERS_MAX))]
     pub tags: Option<Vec<TagFilterBody>>,
+    #[schemars(length(max = crate::domain::tag::FILTERS_MAX))]
     pub matches: Option<Vec<MatchBody>>,
+    #[schemars(length(max = 36))]
     pub sequence: Option<String>,
 }
 

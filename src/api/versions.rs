@@ -10,25 +10,33 @@ use crate::error::CsmsError;
 use crate::service::{CreateVersion, CsmsService};
 
 use super::dto::{
-    ListVersionsQuery, ListVersionsResponse, StageResponse, VersionMetadataDto,
-    VersionMetadataResponse, VersionResponse,
+    ListVersionsResponse, StageResponse, VersionMetadataDto, VersionMetadataResponse,
+    VersionResponse,
 };
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use super::paths::{SecretPath, StagePath, VersionPath};
+use super::wire::queries::ListVersionsQuery;
+
+/// 2100-01-01T00:00:00Z: the earliest `expire_time` the OpenAPI document offers, so a
+/// generated one is in the future whatever the emulator's clock says (short of a clock
+/// moved past it). The emulator takes any future moment.
+const FAR_FUTURE_MS: i64 = 4_102_444_800_000;
 
 /// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`,
 /// "Creating a Secret Version" page).
 #[derive(Default, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[schemars(extend("example" = {"secret_string": "next-value"}))]
+#[schemars(extend("oneOf" = [{"required": ["secret_string"]}, {"required": ["secret_binary"]}]))]
 pub struct CreateVersionBody {
-    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES), regex(pattern = crate::domain::value::BASE64_PATTERN))]
     pub secret_binary: Option<String>,
     #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
     pub secret_string: Option<String>,
     #[schemars(length(min = 1, max = crate::domain::limits::STAGES_MAX), inner(regex(pattern = crate::domain::names::NAME_PATTERN)))]
     pub version_stages: Option<Vec<String>>,
-    #[schemars(range(min = 0))]
+    /// Epoch milliseconds, in the future; the document offers 2100 to 2286.
+    #[schemars(range(min = FAR_FUTURE_MS, max = crate::domain::limits::EXPIRE_TIME_MAX_MS))]
     pub expire_time: Option<i64>,
 }
 
@@ -117,7 +125,8 @@ pub async fn show_secret_stage(
 /// The body of update-version.
 #[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 pub struct UpdateVersionBody {
-    #[schemars(required, range(min = 0))]
+    /// Epoch milliseconds, in the future; the document offers 2100 to 2286.
+    #[schemars(required, range(min = FAR_FUTURE_MS, max = crate::domain::limits::EXPIRE_TIME_MAX_MS))]
     pub expire_time: Option<i64>,
 }
 

@@ -12,12 +12,18 @@ pub const IMPORT_VALUE_MAX_BYTES: usize = 32 * 1024;
 pub const ROTATION_CONFIG_MAX_CHARS: usize = 1024;
 /// The `rotation_period` pattern: a number and a unit (docs/behaviour.md §10).
 pub const ROTATION_PERIOD_PATTERN: &str = "^[1-9][0-9]*[dhms]$";
+/// The periods the OpenAPI document offers: whole hours from 6 to 8,760 or days from 1 to
+/// 365, which every operation takes. The emulator also takes seconds and minutes, and 4–5
+/// hours outside batch import; a document may be stricter than the checks, never looser.
+pub const ROTATION_PERIOD_IN_RANGE_PATTERN: &str = "^(([6-9]|[1-9][0-9]{1,2}|[1-7][0-9]{3}|8[0-6][0-9]{2}|87[0-5][0-9]|8760)h|([1-9]|[1-9][0-9]|[1-2][0-9]{2}|3[0-5][0-9]|36[0-5])d)$";
 /// Smallest `rotation_period` for create/update: 4 hours ("Creating a Secret" page, 2026-06; docs/behaviour.md §10).
 pub const ROTATION_PERIOD_MIN_SECS: u64 = 4 * 3600;
 /// Smallest `rotation_period` for batch import: 6 hours ("Importing Secrets in Batches" page; docs/behaviour.md §10).
 pub const IMPORT_ROTATION_PERIOD_MIN_SECS: u64 = 6 * 3600;
 /// Largest `rotation_period`: 8,760 hours (the batch-import and create-secret pages; docs/behaviour.md §10).
 pub const ROTATION_PERIOD_MAX_SECS: u64 = 8760 * 3600;
+/// Largest `expire_time` the API accepts (`CreateSecretVersion.json`: maximum 9999999999999).
+pub const EXPIRE_TIME_MAX_MS: i64 = 9_999_999_999_999;
 /// At most one subscribed event ("Creating a Secret" page, `event_subscriptions`).
 pub const EVENT_SUBSCRIPTIONS_MAX: usize = 1;
 /// Longest event name an `event_subscriptions` item may hold (`CreateSecret.json`).

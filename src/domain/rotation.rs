@@ -225,6 +225,27 @@ impl RotationConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_period_the_document_offers_is_taken_by_every_operation() {
+        use crate::domain::limits::{
+            IMPORT_ROTATION_PERIOD_MIN_SECS, ROTATION_PERIOD_IN_RANGE_PATTERN,
+        };
+        let offered = regex::Regex::new(ROTATION_PERIOD_IN_RANGE_PATTERN).unwrap();
+        let mut count = 0;
+        for n in 0..10_000 {
+            for unit in ["s", "m", "h", "d"] {
+                let period = format!("{n}{unit}");
+                if offered.is_match(&period) {
+                    count += 1;
+                    let parsed = RotationPeriod::parse(&period, IMPORT_ROTATION_PERIOD_MIN_SECS);
+                    assert!(parsed.is_ok(), "{period}");
+                }
+            }
+        }
+        // 6h–8760h and 1d–365d
+        assert_eq!(count, 8755 + 365);
+    }
     use crate::domain::limits::{IMPORT_ROTATION_PERIOD_MIN_SECS, ROTATION_PERIOD_MIN_SECS};
 
     #[test]

@@ -25,6 +25,11 @@ impl fmt::Debug for SecretValue {
     }
 }
 
+/// Canonical padded base64 (RFC 4648 §4), as `secret_binary` must be: the unused bits of
+/// a last, padded group are zero.
+pub const BASE64_PATTERN: &str =
+    "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$";
+
 impl SecretValue {
     /// Builds a value from the two optional request fields: exactly one must be present,
     /// at most `max_bytes` UTF-8 bytes, and `secret_binary` must be valid base64 (docs/behaviour.md §9).
@@ -137,6 +142,25 @@ mod tests {
         assert!(SecretValue::from_fields(Some(over), None, MAX).is_err());
         assert!(SecretValue::from_fields(Some(multibyte_at_limit), None, MAX).is_ok());
         assert!(SecretValue::from_fields(Some(multibyte_over), None, MAX).is_err());
+    }
+
+    #[test]
+    fn every_string_of_the_base64_pattern_is_taken_and_no_other() {
+        let pattern = regex::Regex::new(BASE64_PATTERN).unwrap();
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for a in alphabet.chars().step_by(7) {
+            for b in alphabet.chars() {
+                for tail in [
+                    format!("{a}{b}=="),
+                    format!("AA{a}{b}="),
+                    format!("{a}{b}AA"),
+                ] {
+                    let taken = SecretValue::from_fields(None, Some(tail.clone()), 64).is_ok();
+                    assert_eq!(pattern.is_match(&tail), taken, "{tail}");
+                }
+            }
+        }
+        assert!(pattern.is_match(""));
     }
 
     #[test]

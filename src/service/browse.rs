@@ -2,7 +2,10 @@
 //! fragment, state, type and tag, with each one's SYSCURRENT version. A read-only query
 //! over the same committed state the CSMS list reads.
 
-use crate::domain::names::{ProjectId, VersionRef};
+use std::sync::Arc;
+
+use crate::domain::names::{ProjectId, SecretName, VersionRef};
+use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 use crate::store;
 
@@ -74,12 +77,9 @@ impl CsmsService {
         };
         let now = self.now();
         store::read(&*self.store, project, |data| {
-            let mut total = 0;
-            let mut secrets = Vec::new();
-            for secret in data.live_secrets(now) {
-                let settings = &secret.settings();
-                let fits = name
-                    .as_deref()
+            let fits = |secret: &&Arc<Secret>| {
+                let settings = secret.settings();
+                name.as_deref()
                     .is_none_or(|n| settings.name.as_str().contains(n))
                     && state
                         .as_deref()
@@ -92,26 +92,52 @@ impl CsmsService {
                             .tags()
                             .get(k)
                             .is_some_and(|v| tag_value.is_none_or(|want| v == want))
-                    });
-                if !fits {
-                    continue;
+                    })
+            };
+            // A tag narrows the candidates through the index; otherwise every secret is one.
+            let candidates = || -> Box<dyn Iterator<Item = &Arc<Secret>> + '_> {
+                match tag_key {
+                    Some(key) => {
+                        let by_value = data.tags().get(key);
+                        let mut names: Vec<&SecretName> = by_value
+                            .into_iter()
+                            .flat_map(|values| values.iter())
+                            .filter(|(value, _)| tag_value.is_none_or(|want| want == *value))
+                            .flat_map(|(_, names)| names.iter())
+                            .collect();
+                        names.sort_unstable();
+                        Box::new(
+                            names
+                                .into_iter()
+                                .filter_map(move |n| data.live_secret(n, now)),
+                        )
+                    }
+                    None => Box::new(data.live_secrets(now)),
                 }
-                if total >= offset && secrets.len() < limit {
-                    secrets.push(BrowseRow {
-                        id: secret.id().to_string(),
-                        name: settings.name.to_string(),
-                        state: secret.state().as_str(),
-                        secret_type: settings.secret_type.as_str(),
-                        create_time: secret.create_time(),
-                        current_version: secret
-                            .version(VersionRef::Latest)
-                            .ok()
-                            .map(|v| v.number.to_string()),
-                        tags: secret.tags().len(),
-                    });
-                }
-                total += 1;
-            }
+            };
+            let unfiltered = name.is_none() && state.is_none() && kind.is_none() && tag.is_none();
+            let total = if unfiltered {
+                data.live_count(now)
+            } else {
+                candidates().filter(fits).count()
+            };
+            let secrets = candidates()
+                .filter(fits)
+                .skip(offset)
+                .take(limit)
+                .map(|secret| BrowseRow {
+                    id: secret.id().to_string(),
+                    name: secret.settings().name.to_string(),
+                    state: secret.state().as_str(),
+                    secret_type: secret.settings().secret_type.as_str(),
+                    create_time: secret.create_time(),
+                    current_version: secret
+                        .version(VersionRef::Latest)
+                        .ok()
+                        .map(|v| v.number.to_string()),
+                    tags: secret.tags().len(),
+                })
+                .collect();
             BrowsePage {
                 total,
                 offset,

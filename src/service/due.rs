@@ -52,9 +52,7 @@ impl CsmsService {
             if project == global {
                 continue;
             }
-            let n = crate::store::read(&*self.store, &project, |data| {
-                data.live_secrets(now).count()
-            })?;
+            let n = crate::store::read(&*self.store, &project, |data| data.live_count(now))?;
             counts.push((project.to_string(), n));
         }
         Ok(counts)

@@ -74,12 +74,13 @@ impl CsmsService {
         } = filter.clone();
         let now = self.now();
         let page = store::read(&*self.store, project, |data| {
-            let matching = data.live_secrets(now).filter(|s| {
+            // The walk starts at the marker: a page costs the same wherever it is.
+            let matching = data.live_secrets_after(marker.as_ref(), now).filter(|s| {
                 event
                     .as_ref()
                     .is_none_or(|e| s.settings().event_subscriptions.contains(e))
             });
-            take_page(matching, |s| s.name().clone(), marker.as_ref(), limit).map(Arc::clone)
+            take_page(matching, |s| s.name().clone(), None, limit).map(Arc::clone)
         })?;
         Ok(Listing::new(
             page,

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::domain::names::ProjectId;
+use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::secret::Secret;
 use crate::domain::tag::TagKey;
 use crate::error::CsmsError;
-use crate::store;
+use crate::store::{self, TagIndex};
 
 use super::CsmsService;
 
@@ -51,7 +51,46 @@ pub struct ResourceSearch {
     pub search: Search,
 }
 
+/// The names the tag index holds for one filter: one set per admitted value, each in name
+/// order and disjoint (a secret has one value per key).
+struct Tagged<'d>(Vec<&'d BTreeSet<SecretName>>);
+
+impl<'d> Tagged<'d> {
+    fn len(&self) -> usize {
+        self.0.iter().map(|names| names.len()).sum()
+    }
+
+    /// The names, in name order.
+    fn names(&self) -> Box<dyn Iterator<Item = &'d SecretName> + 'd> {
+        match self.0.as_slice() {
+            [] => Box::new(std::iter::empty()),
+            [one] => Box::new(one.iter()),
+            several => {
+                let mut all: Vec<&SecretName> = several.iter().flat_map(|n| n.iter()).collect();
+                all.sort_unstable();
+                Box::new(all.into_iter())
+            }
+        }
+    }
+}
+
 impl Search {
+    /// The tag filter the index holds the fewest names for; `None` when the search
+    /// filters on no tag.
+    fn narrowest_filter<'d>(&self, index: &'d TagIndex) -> Option<Tagged<'d>> {
+        self.tags
+            .iter()
+            .map(|(key, values)| {
+                let by_value = index.get(key);
+                Tagged(match by_value {
+                    None => Vec::new(),
+                    Some(by_value) if values.is_empty() => by_value.values().collect(),
+                    Some(by_value) => values.iter().filter_map(|v| by_value.get(v)).collect(),
+                })
+            })
+            .min_by_key(Tagged::len)
+    }
+
     /// Whether a secret has every filtered key (with one of its values) and every name
     /// fragment.
     fn accepts(&self, secret: &Secret) -> bool {
@@ -134,13 +173,25 @@ impl CsmsService {
     ) -> Result<BTreeMap<String, BTreeSet<String>>, CsmsError> {
         let now = self.now();
         store::read(&*self.store, project, |data| {
-            let mut all: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for secret in data.live_secrets(now) {
-                for (k, v) in secret.tags() {
-                    all.entry(k.clone()).or_default().insert(v.clone());
-                }
-            }
-            all
+            // From the index; a pair only destroyed secrets still carry is left out.
+            let destroyed: Vec<&Arc<Secret>> = data.destroyed_at(now).collect();
+            let carried_by_destroyed = |key: &String, value: &String| {
+                destroyed
+                    .iter()
+                    .filter(|s| s.tags().get(key) == Some(value))
+                    .count()
+            };
+            data.tags()
+                .iter()
+                .filter_map(|(key, by_value)| {
+                    let values: BTreeSet<String> = by_value
+                        .iter()
+                        .filter(|(value, names)| names.len() > carried_by_destroyed(key, value))
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    (!values.is_empty()).then(|| (key.clone(), values))
+                })
+                .collect()
         })
     }
 
@@ -158,20 +209,35 @@ impl CsmsService {
         } = *request;
         let now = self.now();
         store::read(&*self.store, project, |data| {
-            let matching: Vec<&Arc<Secret>> = data
-                .live_secrets(now)
-                .filter(|s| search.accepts(s))
-                .collect();
+            let Some(tagged) = search.narrowest_filter(data.tags()) else {
+                // No tag to look up: every secret is a candidate.
+                let matching = || data.live_secrets(now).filter(|s| search.accepts(s));
+                return ResourcePage {
+                    total_count: if search.name_fragments.is_empty() {
+                        data.live_count(now)
+                    } else {
+                        matching().count()
+                    },
+                    resources: (!counting)
+                        .then(|| matching().skip(offset).take(limit).cloned().collect()),
+                };
+            };
+            let matching = || {
+                tagged
+                    .names()
+                    .filter_map(|name| data.live_secret(name, now))
+                    .filter(|s| search.accepts(s))
+            };
+            let total_count = if search.tags.len() == 1 && search.name_fragments.is_empty() {
+                // One filter: the index's count is the answer, less destroyed secrets.
+                tagged.len() - data.destroyed_at(now).filter(|s| search.accepts(s)).count()
+            } else {
+                matching().count()
+            };
             ResourcePage {
-                total_count: matching.len(),
-                resources: (!counting).then(|| {
-                    matching
-                        .into_iter()
-                        .skip(offset)
-                        .take(limit)
-                        .cloned()
-                        .collect()
-                }),
+                total_count,
+                resources: (!counting)
+                    .then(|| matching().skip(offset).take(limit).cloned().collect()),
             }
         })
     }

@@ -2,6 +2,7 @@
 
 use crate::clock::Millis;
 use crate::domain::event::EventType;
+use crate::domain::limits::EXPIRE_TIME_MAX_MS;
 use crate::domain::names::{ProjectId, SecretName, StageName, VersionNumber, VersionRef};
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
@@ -11,9 +12,6 @@ use crate::error::CsmsError;
 use super::input::non_empty;
 use super::notify::notify;
 use super::{CsmsService, Listing};
-
-/// Largest `expire_time` the API accepts (`CreateSecretVersion.json`: maximum 9999999999999).
-const EXPIRE_TIME_MAX: i64 = 9_999_999_999_999;
 
 /// A validated create-secret-version request; `expire_time` is checked against the
 /// clock when the version is made.
@@ -264,7 +262,7 @@ impl CsmsService {
 /// `expire_time` arrives in milliseconds, is kept to whole seconds and must lie in the
 /// future.
 fn parse_expire_time(raw: i64, now: Millis) -> Result<Millis, CsmsError> {
-    if !(0..=EXPIRE_TIME_MAX).contains(&raw) {
+    if !(0..=EXPIRE_TIME_MAX_MS).contains(&raw) {
         return Err(CsmsError::invalid(
             "expire_time",
             "must be a millisecond timestamp from 0 to 9999999999999",

@@ -25,6 +25,8 @@ pub fn run_all(factory: Factory<'_>) {
     two_threads_creating_one_name_exactly_one_wins(&Arc::from(factory()));
     a_new_secret_needs_a_free_name_and_a_free_id(&*factory());
     a_notification_record_is_settled_by_a_later_transaction(&*factory());
+    a_transaction_finds_its_own_new_secrets_by_id(&*factory());
+    the_tag_index_follows_every_commit_and_no_failed_one(&*factory());
 }
 
 /// A pending record, as the outbox writes it.
@@ -76,6 +78,94 @@ fn a_notification_record_is_settled_by_a_later_transaction(store: &dyn Store) {
         statuses.unwrap(),
         [NotificationStatus::Fail, NotificationStatus::Pending]
     );
+}
+
+fn a_transaction_finds_its_own_new_secrets_by_id(store: &dyn Store) {
+    let p = project("p");
+    let many: Vec<Secret> = (0..50).map(|i| secret(&format!("s{i}"))).collect();
+    let ids: Vec<Uuid> = many.iter().map(Secret::id).collect();
+    transact(store, &p, |tx| {
+        for s in many.clone() {
+            tx.insert_new(s)?;
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(tx.get_by_id(*id).unwrap().name().as_str(), format!("s{i}"));
+        }
+        // an id written in this very transaction is taken
+        let clash = Secret::create(
+            ids[7],
+            SecretSettings::for_test("other"),
+            SecretValue::Text("v".into()),
+            1,
+        )
+        .unwrap();
+        assert!(tx.insert_new(clash).is_err());
+        // and a secret removed here is found by its id no more
+        tx.remove(&name("s3"));
+        assert!(tx.get_by_id(ids[3]).is_none());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(names_in(store, &p).len(), 49);
+}
+
+/// The index as a sorted list of `key=value:name`.
+fn tag_index(store: &dyn Store, p: &ProjectId) -> Vec<String> {
+    read(store, p, |data| {
+        let mut entries = Vec::new();
+        for (key, by_value) in data.tags() {
+            for (value, names) in by_value {
+                assert!(!names.is_empty(), "no empty entry is kept");
+                entries.extend(names.iter().map(|n| format!("{key}={value}:{n}")));
+            }
+        }
+        entries
+    })
+    .unwrap()
+}
+
+fn tagged(n: &str, tags: &[(&str, &str)]) -> Secret {
+    let mut s = secret(n);
+    let tags = tags
+        .iter()
+        .map(|(k, v)| {
+            (
+                crate::domain::tag::TagKey::parse(k).unwrap(),
+                (*v).to_owned(),
+            )
+        })
+        .collect();
+    s.set_tags(tags).unwrap();
+    s
+}
+
+fn the_tag_index_follows_every_commit_and_no_failed_one(store: &dyn Store) {
+    let p = project("p");
+    transact(store, &p, |tx| {
+        tx.put(tagged("a", &[("env", "prod"), ("team", "x")]));
+        tx.put(tagged("b", &[("env", "prod")]));
+        tx.put(tagged("c", &[("env", "dev")]));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        tag_index(store, &p),
+        ["env=dev:c", "env=prod:a", "env=prod:b", "team=x:a"]
+    );
+    // a value changed, a key dropped, a secret removed: in one transaction
+    transact(store, &p, |tx| {
+        tx.put(tagged("a", &[("env", "dev")]));
+        tx.remove(&name("b"));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(tag_index(store, &p), ["env=dev:a", "env=dev:c"]);
+    let failed: Result<(), CsmsError> = transact(store, &p, |tx| {
+        tx.put(tagged("c", &[("env", "prod")]));
+        Err(CsmsError::invalid("x", "fails after the write"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(tag_index(store, &p), ["env=dev:a", "env=dev:c"]);
 }
 
 fn a_new_secret_needs_a_free_name_and_a_free_id(store: &dyn Store) {

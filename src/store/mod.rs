@@ -3,8 +3,10 @@
 //!
 //! The store holds no rules: it keeps a project's secrets, events, tasks, notification
 //! records and peripheral settings, and applies a transaction's writes all together, or
-//! none of them when the transaction fails. It maintains two derived indexes: secret id →
-//! name (tags address secrets by id) and the time each secret next has work due.
+//! none of them when the transaction fails. It maintains derived indexes, updated in the
+//! same commit as the secrets they index: secret id → name (tags address secrets by id),
+//! the time each secret next has work due, and tag → value → names (the tag search and
+//! the project's tag list).
 
 pub mod durability;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod vault;
 pub(crate) mod contract;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -92,7 +95,12 @@ pub struct ProjectData {
     pub extras: Extras,
     ids: HashMap<Uuid, SecretName>,
     due: BTreeSet<(Millis, SecretName)>,
+    /// Tag key → value → the names of the secrets that carry it; no empty entry is kept.
+    tags: TagIndex,
 }
+
+/// Tag key → value → names, in name order.
+pub type TagIndex = BTreeMap<String, BTreeMap<String, BTreeSet<SecretName>>>;
 
 impl ProjectData {
     /// The secret named `name` as readers see it at `now`: a secret whose recovery window
@@ -112,9 +120,42 @@ impl ProjectData {
 
     /// Every secret readers see at `now`, in name order.
     pub fn live_secrets(&self, now: Millis) -> impl Iterator<Item = &Arc<Secret>> {
+        self.live_secrets_after(None, now)
+    }
+
+    /// The secrets readers see at `now` whose names come strictly after `marker`, in name
+    /// order: a page starts where its marker is, whatever came before it.
+    pub fn live_secrets_after(
+        &self,
+        marker: Option<&SecretName>,
+        now: Millis,
+    ) -> impl Iterator<Item = &Arc<Secret>> {
+        let from = marker.map_or(Bound::Unbounded, Bound::Excluded);
         self.secrets
-            .values()
+            .range((from, Bound::Unbounded))
+            .map(|(_, secret)| secret)
             .filter(move |s| !s.is_destroyed_at(now))
+    }
+
+    /// How many secrets readers see at `now`.
+    #[must_use]
+    pub fn live_count(&self, now: Millis) -> usize {
+        self.secrets.len() - self.destroyed_at(now).count()
+    }
+
+    /// The secrets still held whose recovery window has ended by `now` (readers no longer
+    /// see them; due work removes them). Few, and found through the due index.
+    pub fn destroyed_at(&self, now: Millis) -> impl Iterator<Item = &Arc<Secret>> {
+        self.due_at(now)
+            .filter_map(|name| self.secrets.get(name))
+            .filter(move |s| s.is_destroyed_at(now))
+    }
+
+    /// The tag index: every key, each value, the names carrying it (destroyed secrets
+    /// included until they are removed; see [`Self::destroyed_at`]).
+    #[must_use]
+    pub fn tags(&self) -> &TagIndex {
+        &self.tags
     }
 
     /// Names of secrets with work due at or before `now`.
@@ -136,12 +177,34 @@ impl ProjectData {
         if let Some(at) = secret.next_due() {
             self.due.remove(&(at, secret.name().clone()));
         }
+        for (key, value) in secret.tags() {
+            let Some(values) = self.tags.get_mut(key) else {
+                continue;
+            };
+            if let Some(names) = values.get_mut(value) {
+                names.remove(secret.name());
+                if names.is_empty() {
+                    values.remove(value);
+                }
+            }
+            if values.is_empty() {
+                self.tags.remove(key);
+            }
+        }
     }
 
     fn index(&mut self, secret: &Secret) {
         self.ids.insert(secret.id(), secret.name().clone());
         if let Some(at) = secret.next_due() {
             self.due.insert((at, secret.name().clone()));
+        }
+        for (key, value) in secret.tags() {
+            self.tags
+                .entry(key.clone())
+                .or_default()
+                .entry(value.clone())
+                .or_default()
+                .insert(secret.name().clone());
         }
     }
 
@@ -274,6 +337,9 @@ impl Writes {
 pub struct Tx<'a> {
     base: &'a ProjectData,
     writes: Writes,
+    /// The names this transaction has written under each secret id, so looking a pending
+    /// secret up by id costs the same however many the transaction holds.
+    written_ids: HashMap<Uuid, SecretName>,
 }
 
 impl<'a> Tx<'a> {
@@ -282,6 +348,7 @@ impl<'a> Tx<'a> {
         Self {
             base,
             writes: Writes::default(),
+            written_ids: HashMap::new(),
         }
     }
 
@@ -297,21 +364,18 @@ impl<'a> Tx<'a> {
     /// The secret with id `id`, as this transaction sees it.
     #[must_use]
     pub fn get_by_id(&self, id: Uuid) -> Option<&Secret> {
-        let pending = self
-            .writes
-            .secrets
-            .values()
-            .flatten()
-            .find(|s| s.id() == id);
-        match pending {
-            Some(secret) => Some(secret),
-            None => self
-                .base
+        let written = self
+            .written_ids
+            .get(&id)
+            .and_then(|name| self.get(name))
+            .filter(|s| s.id() == id);
+        written.or_else(|| {
+            self.base
                 .ids
                 .get(&id)
                 .and_then(|name| self.get(name))
-                .filter(|s| s.id() == id),
-        }
+                .filter(|s| s.id() == id)
+        })
     }
 
     /// Fails with 409 `CSMS.0101` when a secret, in any state, holds `name`
@@ -337,6 +401,7 @@ impl<'a> Tx<'a> {
     /// Inserts or replaces a secret under its own name; returns the stored snapshot.
     pub fn put(&mut self, secret: Secret) -> Arc<Secret> {
         let stored = Arc::new(secret);
+        self.written_ids.insert(stored.id(), stored.name().clone());
         self.writes
             .secrets
             .insert(stored.name().clone(), Some(Arc::clone(&stored)));
@@ -562,6 +627,53 @@ mod tests {
         assert_eq!(data.records.len(), RECORDS_MAX);
         assert_eq!(data.records[0].create_time, 2, "the two oldest went");
         assert_eq!(data.records[RECORDS_MAX - 1].create_time, -2);
+    }
+
+    #[test]
+    fn a_secret_past_its_recovery_window_is_neither_listed_nor_counted_before_removal() {
+        use crate::domain::secret::SecretSettings;
+        use crate::domain::value::SecretValue;
+        let day = 86_400_000;
+        let make = |name: &str| {
+            Secret::create(
+                Uuid::new_v4(),
+                SecretSettings::for_test(name),
+                SecretValue::Text("v".into()),
+                0,
+            )
+            .unwrap()
+        };
+        let mut doomed = make("b");
+        doomed.schedule_deletion(7, 0).unwrap();
+        let mut data = ProjectData::default();
+        let mut secrets = BTreeMap::new();
+        for s in [make("a"), doomed, make("c")] {
+            secrets.insert(s.name().clone(), Some(Arc::new(s)));
+        }
+        data.apply(Writes {
+            secrets,
+            ..Writes::default()
+        });
+        let names = |now| -> Vec<String> {
+            data.live_secrets_after(None, now)
+                .map(|s| s.name().to_string())
+                .collect()
+        };
+        assert_eq!(names(day), ["a", "b", "c"]);
+        assert_eq!(data.live_count(day), 3);
+        // the window has ended; the sweep has not run yet
+        assert_eq!(names(8 * day), ["a", "c"]);
+        assert_eq!(data.live_count(8 * day), 2);
+        let destroyed: Vec<String> = data
+            .destroyed_at(8 * day)
+            .map(|s| s.name().to_string())
+            .collect();
+        assert_eq!(destroyed, ["b"]);
+        let after_a: Vec<String> = data
+            .live_secrets_after(Some(&SecretName::parse_lookup("m", "a").unwrap()), 8 * day)
+            .map(|s| s.name().to_string())
+            .collect();
+        assert_eq!(after_a, ["c"]);
     }
 
     #[test]

@@ -331,6 +331,31 @@ async fn list_secrets_pages_in_name_order_with_an_exclusive_marker() {
 }
 
 #[tokio::test]
+async fn a_marker_naming_a_deleted_secret_pages_on_from_where_it_was() {
+    let app = TestApp::new();
+    for name in ["a", "b", "c", "d"] {
+        app.create_secret(name, "x").await;
+    }
+    assert_eq!(app.delete(&secret_path("b")).await.status, StatusCode::OK);
+    let next = app
+        .get(&format!("{}?limit=1&marker=b", secrets_path()))
+        .await;
+    assert_eq!(next.body["secrets"][0]["name"], "c");
+    assert_eq!(next.body["page_info"]["next_marker"], "c");
+    // a marker that never named a secret works the same way
+    let between = app
+        .get(&format!("{}?limit=5&marker=bb", secrets_path()))
+        .await;
+    let names: Vec<&str> = between.body["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["c", "d"]);
+}
+
+#[tokio::test]
 async fn list_secrets_filters_by_event_name() {
     let app = TestApp::new();
     app.create_event("evt", &["SECRET_DELETED"]).await;

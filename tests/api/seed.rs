@@ -171,6 +171,33 @@ async fn an_event_named_twice_or_already_there_refuses_the_fixture() {
 }
 
 #[tokio::test]
+async fn a_secret_named_twice_refuses_the_fixture_and_loads_nothing() {
+    let app = TestApp::new();
+    let secret = |n: &str| json!({"name": n, "versions": [{"secret_string": "v"}]});
+    let many: Vec<Value> = (0..500).map(|i| secret(&format!("s{i}"))).collect();
+    let mut with_twin = many.clone();
+    with_twin.push(secret("s250"));
+    let answer = app
+        .post(
+            "/_emulator/seed",
+            one_project("p", Value::from(with_twin), json!([])),
+        )
+        .await;
+    assert_csms_error(&answer, 409, "CSMS.0101");
+    assert!(answer.raw.contains("s250"), "{}", answer.raw);
+    let listed = app.get("/v1/p/secrets?limit=1").await;
+    assert_eq!(listed.body["secrets"], json!([]));
+    // without the twin, all of them load in one go
+    let answer = app
+        .post(
+            "/_emulator/seed",
+            one_project("p", Value::from(many), json!([])),
+        )
+        .await;
+    assert_eq!(answer.body["secrets"], 500, "{}", answer.raw);
+}
+
+#[tokio::test]
 async fn an_invalid_fixture_names_the_item_and_the_rule() {
     let app = TestApp::new();
     for (fixture, names) in [

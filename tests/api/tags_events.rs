@@ -126,6 +126,42 @@ async fn project_tags_aggregate_every_value_per_key() {
 }
 
 #[tokio::test]
+async fn tags_changed_in_batches_move_the_search_and_the_tag_list_with_them() {
+    let app = TestApp::new();
+    let id = id_of(&app.create_secret("a", "x").await);
+    app.create_secret("b", "x").await;
+    let action = csms_path(&format!("{id}/tags/action"));
+    let count = |key: &str, values: Value| {
+        let body = json!({"action": "count", "tags": [{"key": key, "values": values}]});
+        let search = csms_path("resource_instances/action");
+        let app = &app;
+        async move { app.post(&search, body).await.body["total_count"].clone() }
+    };
+    let batch = |body: Value| {
+        let (app, action) = (&app, action.clone());
+        async move {
+            let answer = app.post(&action, body).await;
+            assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.raw);
+        }
+    };
+    batch(json!({"action": "create", "tags": [{"key": "env", "value": "prod"}, {"key": "team", "value": "x"}]})).await;
+    assert_eq!(count("env", json!(["prod"])).await, 1);
+    assert_eq!(count("team", json!([])).await, 1);
+    // a new value for a key moves the secret from one value to the other
+    batch(json!({"action": "create", "tags": [{"key": "env", "value": "dev"}]})).await;
+    assert_eq!(count("env", json!(["prod"])).await, 0);
+    assert_eq!(count("env", json!(["dev", "prod"])).await, 1);
+    let tags = app.get(&csms_path("tags")).await;
+    assert_eq!(
+        tags.body,
+        json!({"tags": [{"key": "env", "values": ["dev"]}, {"key": "team", "values": ["x"]}]})
+    );
+    batch(json!({"action": "delete", "tags": [{"key": "env"}, {"key": "team"}]})).await;
+    assert_eq!(count("env", json!([])).await, 0);
+    assert_eq!(app.get(&csms_path("tags")).await.body, json!({"tags": []}));
+}
+
+#[tokio::test]
 async fn resource_search_ands_keys_ors_values_and_pages_by_offset() {
     let app = TestApp::new();
     for (name, env, tier) in [

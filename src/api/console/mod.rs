@@ -17,6 +17,7 @@ use crate::service::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage};
 use super::admin::AdminState;
 use super::error::ApiResult;
 use super::extract::{CsmsPath, CsmsQuery};
+use super::wire::queries::BrowseQuery;
 
 /// Where the console lives.
 pub const CONSOLE_PATH: &str = "/_emulator/ui/";
@@ -89,23 +90,6 @@ pub async fn list_projects(State(state): State<AdminState>) -> ApiResult<Json<se
         .map(|(project_id, secrets)| serde_json::json!({"project_id": project_id, "secrets": secrets}))
         .collect();
     Ok(Json(serde_json::json!({ "projects": projects })))
-}
-
-/// What to browse for, as the console asks; every field narrows the result, none is
-/// required, and an empty one counts as absent.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct BrowseQuery {
-    /// A fragment of the name (case-sensitive, as names are).
-    pub name: Option<String>,
-    /// `ENABLED`, `DISABLED`, `PENDING_DELETE` or `FROZEN`.
-    pub state: Option<String>,
-    /// `COMMON`, `RDS-FG` or `GaussDB-FG`.
-    #[serde(rename = "type")]
-    pub secret_type: Option<String>,
-    /// A tag key, or `key=value`.
-    pub tag: Option<String>,
-    pub offset: Option<usize>,
-    pub limit: Option<usize>,
 }
 
 impl TryFrom<BrowseQuery> for BrowseFilter {

@@ -4,6 +4,7 @@
 //! `match` in [`super::dispatch`]), authentication, the journal, metrics, fault rules and
 //! the OpenAPI description all read that one value, and no handler looks at the path.
 
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -18,13 +19,38 @@ pub struct OperationSpec {
     pub summary: &'static str,
     /// The JSON body the handler reads, described from the very type it deserializes.
     pub body: Option<RequestBody>,
+    /// The query string the handler reads, described from the type it deserializes.
+    pub query: Option<WireType>,
 }
 
-/// A request body: its JSON Schema, from the Rust type the handler reads, and whether a
-/// request may leave it out.
+/// A Rust type the handler deserializes from the request: its JSON Schema, and its
+/// identity, which the extractors check against the type they are asked for, so the table
+/// cannot name one type while the handler reads another.
+#[derive(Debug, Clone, Copy)]
+pub struct WireType {
+    pub schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    pub type_id: fn() -> TypeId,
+}
+
+impl WireType {
+    const fn of<T: schemars::JsonSchema + 'static>() -> Self {
+        Self {
+            schema: schema_of::<T>,
+            type_id: TypeId::of::<T>,
+        }
+    }
+
+    /// Whether this is the type `T`.
+    #[must_use]
+    pub fn is<T: 'static>(&self) -> bool {
+        (self.type_id)() == TypeId::of::<T>()
+    }
+}
+
+/// A request body: the type the handler reads, and whether a request may leave it out.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestBody {
-    pub schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema,
+    pub wire: WireType,
     pub required: bool,
 }
 
@@ -35,31 +61,30 @@ fn schema_of<T: schemars::JsonSchema>(
     generator.subschema_for::<T>()
 }
 
-/// One [`OperationSpec`] from a table row.
+/// One [`OperationSpec`] from a table row: method, path and summary, then what the
+/// handler reads, each as `required Body`, `optional Body` or `query Query`.
 macro_rules! spec {
-    (@with $name:expr, $method:literal, $path:literal, $summary:literal, $body:expr) => {
-        OperationSpec {
+    ($name:expr, $method:literal, $path:literal, $summary:literal $(, $kind:ident $wire:ty)*) => {{
+        #[allow(unused_mut)]
+        let mut spec = OperationSpec {
             method: $method,
             path: $path,
             name: $name,
             summary: $summary,
-            body: $body,
-        }
+            body: None,
+            query: None,
+        };
+        $( spec!(@read spec, $kind $wire); )*
+        spec
+    }};
+    (@read $spec:ident, required $wire:ty) => {
+        $spec.body = Some(RequestBody { wire: WireType::of::<$wire>(), required: true });
     };
-    ($name:expr, $method:literal, $path:literal, $summary:literal) => {
-        spec!(@with $name, $method, $path, $summary, None)
+    (@read $spec:ident, optional $wire:ty) => {
+        $spec.body = Some(RequestBody { wire: WireType::of::<$wire>(), required: false });
     };
-    ($name:expr, $method:literal, $path:literal, $summary:literal, required $body:ty) => {
-        spec!(@with $name, $method, $path, $summary, Some(RequestBody {
-            schema: schema_of::<$body>,
-            required: true,
-        }))
-    };
-    ($name:expr, $method:literal, $path:literal, $summary:literal, optional $body:ty) => {
-        spec!(@with $name, $method, $path, $summary, Some(RequestBody {
-            schema: schema_of::<$body>,
-            required: false,
-        }))
+    (@read $spec:ident, query $wire:ty) => {
+        $spec.query = Some(WireType::of::<$wire>());
     };
 }
 

@@ -2,7 +2,8 @@
 //! its method, path template, summary and request body. The row's name is the variant of
 //! [`Operation`] and the SDK's operation name.
 
-use super::{OperationSpec, RequestBody, schema_of};
+use super::{OperationSpec, RequestBody, WireType};
+use crate::api::wire::queries as q;
 
 // Literal paths come before the templates they collide with: the classifier takes the
 // first row that fits.
@@ -16,7 +17,8 @@ operation_table! {
     ListSecrets => (
         "GET",
         "/v1/{project_id}/secrets",
-        "List secrets"
+        "List secrets",
+        query q::ListSecretsQuery
     ),
     BatchImportSecrets => (
         "POST",
@@ -78,7 +80,8 @@ operation_table! {
     ListSecretVersions => (
         "GET",
         "/v1/{project_id}/secrets/{secret_name}/versions",
-        "List secret versions"
+        "List secret versions",
+        query q::ListVersionsQuery
     ),
     ShowSecretVersion => (
         "GET",
@@ -142,12 +145,14 @@ operation_table! {
     ListSecretTask => (
         "GET",
         "/v1/{project_id}/csms/tasks",
-        "List rotation tasks"
+        "List rotation tasks",
+        query q::ListTasksQuery
     ),
     ListNotificationRecords => (
         "GET",
         "/v1/{project_id}/csms/notification-records",
-        "List notification records"
+        "List notification records",
+        query q::NamedPageQuery
     ),
     CreateSecretEvent => (
         "POST",
@@ -158,7 +163,8 @@ operation_table! {
     ListSecretEvents => (
         "GET",
         "/v1/{project_id}/csms/events",
-        "List events"
+        "List events",
+        query q::NamedPageQuery
     ),
     ShowSecretEvent => (
         "GET",
@@ -185,18 +191,21 @@ operation_table! {
     ListGrants => (
         "GET",
         "/v1/{project_id}/csms/grants",
-        "List grants"
+        "List grants",
+        query q::GrantQuery
     ),
     UpdateGrant => (
         "PUT",
         "/v1/{project_id}/csms/grants",
         "Update a grant",
-        required crate::api::csms::GrantBody
+        required crate::api::csms::GrantBody,
+        query q::GrantQuery
     ),
     DeleteGrant => (
         "DELETE",
         "/v1/{project_id}/csms/grants",
-        "Delete grants"
+        "Delete grants",
+        query q::DeleteGrantQuery
     ),
     ListResourceInstances => (
         "POST",
@@ -235,12 +244,14 @@ operation_table! {
     ShowAgency => (
         "GET",
         "/v1/csms/agencies",
-        "Show whether an agency was granted"
+        "Show whether an agency was granted",
+        query q::AgencyQuery
     ),
     ListUsers => (
         "GET",
         "/v1/csms/users",
-        "List users"
+        "List users",
+        query q::ListUsersQuery
     ),
     UpdateUserPassword => (
         "POST",
@@ -256,12 +267,14 @@ operation_table! {
     ShowSecretFunctionTemplates => (
         "GET",
         "/v1/csms/function-templates",
-        "Show rotation function templates"
+        "Show rotation function templates",
+        query q::FunctionTemplatesQuery
     ),
     KeystoneListProjects => (
         "GET",
         "/v3/projects",
-        "IAM project lookup"
+        "IAM project lookup",
+        query q::KeystoneProjectsQuery
     ),
     EmulatorHealth => (
         "GET",
@@ -314,7 +327,8 @@ operation_table! {
     EmulatorJournal => (
         "GET",
         "/_emulator/journal",
-        "The last requests received"
+        "The last requests received",
+        query q::JournalQuery
     ),
     EmulatorClearJournal => (
         "DELETE",
@@ -329,18 +343,21 @@ operation_table! {
     EmulatorExport => (
         "GET",
         "/_emulator/export",
-        "Export the state as a fixture"
+        "Export the state as a fixture",
+        query q::ExportQuery
     ),
     EmulatorReset => (
         "POST",
         "/_emulator/reset",
-        "Empty one project or everything"
+        "Empty one project or everything",
+        query q::ProjectQuery
     ),
     EmulatorSeed => (
         "POST",
         "/_emulator/seed",
         "Load a one-project fixture into the running emulator",
-        required crate::api::admin::SeedBody
+        required crate::api::admin::SeedBody,
+        query q::ProjectQuery
     ),
     EmulatorOpenApi => (
         "GET",
@@ -381,7 +398,8 @@ operation_table! {
     EmulatorBrowseSecrets => (
         "GET",
         "/_emulator/projects/{project_id}/secrets",
-        "A page of a project's secrets, filtered by name, state, type and tag"
+        "A page of a project's secrets, filtered by name, state, type and tag",
+        query q::BrowseQuery
     ),
     EmulatorConsoleRedirect => (
         "GET",

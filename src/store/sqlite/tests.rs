@@ -128,6 +128,40 @@ fn after_a_checkpoint_round_the_writer_starts_the_wal_over() {
 }
 
 #[test]
+fn the_indexes_are_rebuilt_when_the_directory_is_reopened() {
+    let dir = temp_dir();
+    let p = ProjectId::parse("p").unwrap();
+    let mut tagged = new_secret("tagged", "v");
+    let key = crate::domain::tag::TagKey::parse("env").unwrap();
+    tagged.set_tags(vec![(key, "prod".to_owned())]).unwrap();
+    let id = tagged.id();
+    {
+        let store = SqliteStore::open(&dir, None).unwrap();
+        transact(&store, &p, |tx| {
+            tx.put(tagged);
+            tx.put(new_secret("plain", "v"));
+            Ok(())
+        })
+        .unwrap();
+    }
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    let (by_tag, by_id) = read(&reopened, &p, |data| {
+        let by_tag: Vec<String> = data.tags()["env"]["prod"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        (
+            by_tag,
+            data.live_secret_by_id(id, 0).map(|s| s.name().to_string()),
+        )
+    })
+    .unwrap();
+    assert_eq!(by_tag, ["tagged"]);
+    assert_eq!(by_id.as_deref(), Some("tagged"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn versions_keep_metadata_values_and_removals_across_reopening() {
     let dir = temp_dir();
     let project = ProjectId::parse("p").unwrap();
