@@ -43,10 +43,16 @@ pub async fn list_subscriptions(State(state): State<AdminState>) -> Json<Subscri
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct SubscriptionBody {
     /// The topic, as an event's `notification.target_id` names it.
-    #[schemars(required)]
+    #[schemars(required, regex(pattern = r"^[a-zA-Z0-9\-._:]{1,256}$"))]
     pub topic_urn: Option<String>,
-    /// A plain `http://` URL.
-    #[schemars(required)]
+    /// A plain `http://` URL with a host (the pattern describes the usual shape; any URL
+    /// `http://` and a host make is taken).
+    #[schemars(
+        required,
+        regex(
+            pattern = r"^http://[a-z0-9]{1,20}(\.[a-z0-9]{1,20}){0,3}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]{0,20}){0,4}$"
+        )
+    )]
     pub endpoint: Option<String>,
 }
 

@@ -80,6 +80,16 @@ impl FunctionSpec {
     }
 }
 
+/// The URN of a subscription: the topic's and an id drawn from the topic and the endpoint,
+/// so a flag names the same subscription at every start and an `unsubscribe_url` already
+/// delivered stays good after a restart (docs/behaviour.md §57).
+#[must_use]
+pub fn subscription_urn(spec: &SubscriptionSpec) -> String {
+    let name = format!("csms-emulator-smn/{}={}", spec.topic_urn, spec.endpoint);
+    let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes());
+    format!("{}:{}", spec.topic_urn, id.simple())
+}
+
 /// One subscription in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Subscription {
@@ -116,7 +126,7 @@ impl Subscriptions {
         {
             return existing.clone();
         }
-        let urn = format!("{}:{}", spec.topic_urn, uuid::Uuid::new_v4().simple());
+        let urn = subscription_urn(spec);
         let subscription = Subscription {
             subscription_urn: urn.clone(),
             topic_urn: spec.topic_urn.clone(),
@@ -234,6 +244,13 @@ mod tests {
         let again = subs.add(&spec, "api");
         assert_eq!(first, again);
         assert!(first.subscription_urn.starts_with("urn:smn:r:p:t:"));
+        let other = SubscriptionSpec::parse("urn:smn:r:p:t=http://other/").unwrap();
+        assert_ne!(subscription_urn(&other), first.subscription_urn);
+        assert_eq!(
+            subscription_urn(&spec),
+            first.subscription_urn,
+            "the same at every start"
+        );
         assert!(subs.has_topic("urn:smn:r:p:t"));
         assert!(subs.remove(&first.subscription_urn));
         assert!(!subs.has_topic("urn:smn:r:p:t"));
