@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 
 /// Answers larger than this are cut: deliveries read only the status, functions a small
 /// JSON answer.
-const ANSWER_MAX: usize = 64 * 1024;
+pub const ANSWER_MAX: usize = 64 * 1024;
 
 /// An answer: the status and up to [`ANSWER_MAX`] bytes of the body.
 #[derive(Debug)]
