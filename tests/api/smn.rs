@@ -530,3 +530,13 @@ async fn a_subscription_added_at_run_time_comes_back_with_the_data_directory() {
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_signing_certificate_is_open_and_subscriptions_need_control_access() {
+    let app = TestApp::with_args(&["--auth=enforce", "--token=ctl"]);
+    let cert = app.get("/_emulator/smn/signing-cert.pem").await;
+    assert_eq!(cert.status, StatusCode::OK);
+    assert_eq!(cert.content_type.as_deref(), Some("application/x-pem-file"));
+    let listed = app.get("/_emulator/smn/subscriptions").await;
+    crate::helpers::assert_csms_error(&listed, 401, "APIGW.0301");
+}
