@@ -14,6 +14,7 @@ use crate::control::faults::FaultRules;
 use crate::control::journal::Journal;
 use crate::control::metrics::Metrics;
 use crate::service::CsmsService;
+use crate::smn::{DeliverySettings, Smn};
 use crate::store::Store;
 use crate::store::memory::MemoryStore;
 
@@ -27,19 +28,29 @@ pub fn build(config: &Config) -> App {
     )
 }
 
-/// The application over a given store and clock (tests pass a frozen clock).
+/// The application over a given store and clock (tests pass a frozen clock). Inside a
+/// Tokio runtime, SMN deliveries start too.
 #[must_use]
 pub fn build_with(config: &Config, store: Arc<dyn Store>, clock: Arc<EmulatorClock>) -> App {
-    build_service(config, store, clock).1
+    let built = build_service(config, store, clock);
+    if tokio::runtime::Handle::try_current().is_ok() {
+        built.smn.spawn(built.service);
+    }
+    built.app
 }
 
-/// The service and its application, for callers that also run the background sweep.
+/// What [`build_service`] builds.
+pub struct Built {
+    pub service: CsmsService,
+    pub app: App,
+    /// The SMN deliveries, for [`Smn::spawn`] once a runtime runs.
+    pub smn: Smn,
+}
+
+/// The service and its application, for callers that also run the background sweep and
+/// the SMN deliveries.
 #[must_use]
-pub fn build_service(
-    config: &Config,
-    store: Arc<dyn Store>,
-    clock: Arc<EmulatorClock>,
-) -> (CsmsService, App) {
+pub fn build_service(config: &Config, store: Arc<dyn Store>, clock: Arc<EmulatorClock>) -> Built {
     let dyn_clock: Arc<dyn Clock> = clock.clone();
     let authenticator = Authenticator::new(
         config.auth,
@@ -48,7 +59,39 @@ pub fn build_service(
         Arc::clone(&dyn_clock),
     )
     .with_control_token(config.control_token.clone());
-    let mut service = CsmsService::new(store, dyn_clock);
+    let journal = Arc::new(Journal::new(config.journal_size));
+    let faults = Arc::new(FaultRules::new());
+    let metrics = Arc::new(Metrics::new());
+    let smn = Smn::new(
+        DeliverySettings {
+            attempts: config.smn_attempts,
+            timeout: config.smn_timeout,
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| crate::smn::default_public_url(config.listen)),
+            functions: config
+                .functions
+                .iter()
+                .map(|f| (f.urn.clone(), f.endpoint.clone()))
+                .collect(),
+            function_timeout: config.function_timeout,
+        },
+        &config.smn_subscriptions,
+        (
+            Arc::clone(&journal),
+            Arc::clone(&metrics),
+            Arc::clone(&faults),
+        ),
+        Arc::clone(&dyn_clock),
+    );
+    let mut service = CsmsService::new(store, dyn_clock).with_outbox(Arc::new(smn.clone()));
+    // Subscriptions added at run time come back with the data directory (§57).
+    match service.load_setting(crate::smn::SUBSCRIPTIONS_SETTING) {
+        Ok(Some(saved)) => smn.subscriptions().restore_saved(&saved),
+        Ok(None) => {}
+        Err(err) => tracing::error!(%err, "cannot read the kept SMN subscriptions"),
+    }
     if let Some(key) = &config.backup_key {
         service = service.with_backup_key(key.clone());
     }
@@ -58,13 +101,14 @@ pub fn build_service(
         auth: Arc::new(authenticator),
         project_id: config.project_id.clone(),
         clock,
-        journal: Arc::new(Journal::new(config.journal_size)),
-        faults: Arc::new(FaultRules::new()),
-        metrics: Arc::new(Metrics::new()),
+        journal,
+        faults,
+        metrics,
         request_log: config.request_log,
+        smn: smn.clone(),
     };
-    let router = crate::api::router(service.clone(), settings);
-    (service, router)
+    let app = crate::api::router(service.clone(), settings);
+    Built { service, app, smn }
 }
 
 /// Runs the work that falls due with time (scheduled deletions, version expiry, automatic

@@ -9,6 +9,7 @@ use clap::Parser;
 use crate::auth::{AuthMode, Credential, TokenGrant};
 use crate::control::request_log::RequestLog;
 use crate::service::BackupKey;
+use crate::smn::subscriptions::{FunctionSpec, SubscriptionSpec};
 use crate::tls::TlsSource;
 
 /// What `--version` prints after the name: the version, the git commit, the target triple
@@ -155,6 +156,36 @@ pub struct Config {
     /// The HTTPS address, when TLS is on (plain HTTP stays on `--listen`).
     #[arg(long, env = "CSMS_TLS_LISTEN", default_value = "127.0.0.1:8443")]
     pub tls_listen: SocketAddr,
+
+    /// An SMN subscription the emulator delivers to, `TOPIC_URN=URL` (plain `http://`):
+    /// notifications of events whose `target_id` is the topic are POSTed there in SMN's
+    /// format. Repeatable; comma-separated in the environment variable.
+    #[arg(long = "smn-subscription", env = "CSMS_SMN_SUBSCRIPTIONS", value_delimiter = ',', value_parser = SubscriptionSpec::parse)]
+    pub smn_subscriptions: Vec<SubscriptionSpec>,
+
+    /// How many times one SMN message is tried on one subscription before its record
+    /// says `FAIL` (waits of 200 ms, 400 ms, … between attempts).
+    #[arg(long, env = "CSMS_SMN_ATTEMPTS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub smn_attempts: u32,
+
+    /// How long one SMN delivery attempt may take (`5s`, `500ms`, …).
+    #[arg(long, env = "CSMS_SMN_TIMEOUT", default_value = "5s", value_parser = parse_timeout)]
+    pub smn_timeout: Duration,
+
+    /// A rotation function, `URN=URL` (plain `http://`): rotating an RDS-FG or GaussDB-FG
+    /// secret whose `rotation_func_urn` is URN POSTs the rotation to URL, and its answer
+    /// decides the task. Repeatable; comma-separated in the environment variable.
+    #[arg(long = "function", env = "CSMS_FUNCTIONS", value_delimiter = ',', value_parser = FunctionSpec::parse)]
+    pub functions: Vec<FunctionSpec>,
+
+    /// How long a rotation function may take to answer before its task fails.
+    #[arg(long, env = "CSMS_FUNCTION_TIMEOUT", default_value = "30s", value_parser = parse_timeout)]
+    pub function_timeout: Duration,
+
+    /// The URL the emulator is reached at, for `signing_cert_url` and `unsubscribe_url`
+    /// in SMN messages; by default `http://` and the address `--listen` bound.
+    #[arg(long, env = "CSMS_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// The commands the binary runs instead of serving.

@@ -5,6 +5,8 @@
 //! - [`service`]: one method per CSMS operation; every rule lives here or in `domain`.
 //! - [`domain`]: validated names, limits, values and the secret aggregate's state machine.
 //! - [`store`]: the storage trait with atomic transactions, and its backends.
+//! - [`smn`]: beside `api`, over `service`: delivers the service's pending notification
+//!   records to SMN subscriptions and calls rotation functions, off the request path.
 //! - [`error`] and [`clock`] are leaves every layer may use; [`config`], [`telemetry`] and
 //!   [`app`] compose the whole for `main.rs`; [`log_batch`] writes the log lines and
 //!   [`log_format`] formats them.
@@ -23,6 +25,7 @@ pub mod log_batch;
 pub mod log_format;
 pub mod server;
 pub mod service;
+pub mod smn;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

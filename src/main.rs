@@ -114,6 +114,7 @@ async fn run(config: Config) -> ExitCode {
         writer.flush_soon();
     }
     let clock = Arc::new(EmulatorClock::new());
+    let config = with_public_url(config, &local);
     let loaded = tokio::select! {
         loaded = load_state(config.clone(), Arc::clone(&clock)) => loaded,
         () = wait_for(stopped.clone()) => {
@@ -122,7 +123,7 @@ async fn run(config: Config) -> ExitCode {
             return finish(http.await, Ok(()));
         }
     };
-    let (service, router, kind) = match loaded {
+    let (built, kind) = match loaded {
         Ok(loaded) => loaded,
         Err(err) => {
             tracing::error!(%err, "cannot load the state");
@@ -131,10 +132,7 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let _sweeper = app::spawn_sweeper(
-        service.clone(),
-        Duration::from_millis(config.sweep_interval_ms.max(10)),
-    );
+    let (service, router) = start_background(built, &config);
     let https = match config.tls_source() {
         Some(source) => match start_tls(&config, &source, router.clone(), stopped.clone()).await {
             Ok(server) => Some(server),
@@ -194,10 +192,32 @@ fn finish(
 /// runtime keeps answering (503) meanwhile, and a stop asked for meanwhile need not wait
 /// for it (the thread dies with the process). Returns the service, its application and
 /// the store's kind.
+/// Starts the SMN deliveries and the sweep of due work; returns the service and the
+/// application to serve.
+fn start_background(built: app::Built, config: &Config) -> (CsmsService, csms_emulator::api::App) {
+    let _deliverer = built.smn.spawn(built.service.clone());
+    let _sweeper = app::spawn_sweeper(
+        built.service.clone(),
+        Duration::from_millis(config.sweep_interval_ms.max(10)),
+    );
+    (built.service, built.app)
+}
+
+/// SMN messages name the emulator's own routes: without `--public-url`, at the address
+/// actually bound (a `:0` port is known only now).
+fn with_public_url(mut config: Config, local: &str) -> Config {
+    if config.public_url.is_none() {
+        if let Ok(addr) = local.parse() {
+            config.public_url = Some(csms_emulator::smn::default_public_url(addr));
+        }
+    }
+    config
+}
+
 async fn load_state(
     config: Config,
     clock: Arc<EmulatorClock>,
-) -> Result<(CsmsService, csms_emulator::api::App, &'static str), String> {
+) -> Result<(app::Built, &'static str), String> {
     let (done, loaded) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("csms-load".into())
@@ -213,7 +233,7 @@ async fn load_state(
 fn load_state_now(
     config: &Config,
     clock: &Arc<EmulatorClock>,
-) -> Result<(CsmsService, csms_emulator::api::App, &'static str), String> {
+) -> Result<(app::Built, &'static str), String> {
     let (store, kind): (Arc<dyn Store>, &'static str) = match &config.data_dir {
         Some(dir) => {
             let master_key = std::env::var("CSMS_MASTER_KEY").ok();
@@ -224,15 +244,16 @@ fn load_state_now(
         }
         None => (Arc::new(MemoryStore::new()), "in-memory store"),
     };
-    let (service, router) = app::build_service(config, store, Arc::clone(clock));
-    service
+    let built = app::build_service(config, store, Arc::clone(clock));
+    built
+        .service
         .restore_clock(clock)
         .map_err(|err| format!("cannot restore the clock: {err}"))?;
     if let Some(seed) = &config.seed {
-        load_seed(&service, seed, &**clock)
+        load_seed(&built.service, seed, &**clock)
             .map_err(|err| format!("cannot load the seed: {err}"))?;
     }
-    Ok((service, router, kind))
+    Ok((built, kind))
 }
 
 /// Loads every fixture file `path` names, stopping at the first invalid one.

@@ -178,6 +178,15 @@ def test_the_console_drives_the_emulator(emulator, browser):
         wait_for(browser, f"[data-testid={tab}]")
         shot(browser, f"7-{tab}")
 
+    # an SMN subscription added in the UI is listed
+    browser.get(emulator.endpoint + "/_emulator/ui/#/smn")
+    wait_for(browser, "[data-testid=smn-topic]").send_keys("urn:smn:cn-north-4:" + PROJECT_ID + ":console")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=smn-endpoint]").send_keys("http://127.0.0.1:9/hook")
+    click(browser, "[data-testid=add-subscription]")
+    wait_text(browser, "[data-testid=subscriptions]", "console")
+    wait_for(browser, "[data-testid=deliveries]")
+    shot(browser, "7-smn")
+
     # the narrow layout renders too
     browser.set_window_size(390, 844)
     browser.get(emulator.endpoint + "/_emulator/ui/#/p/" + PROJECT_ID + "/s/app-db-password")

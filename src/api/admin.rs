@@ -31,6 +31,7 @@ pub struct AdminState {
     pub journal: Arc<Journal>,
     pub faults: Arc<FaultRules>,
     pub metrics: Arc<Metrics>,
+    pub smn: crate::smn::Smn,
 }
 
 /// `GET /_emulator/health`: 200 as soon as the server serves.

@@ -88,8 +88,9 @@ impl ListTasksQuery {
             .transpose()?;
         let status = non_empty(self.status.as_deref())
             .map(|s| {
-                TaskStatus::parse(s)
-                    .ok_or_else(|| CsmsError::invalid("status", "must be SUCCESS or FAILED"))
+                TaskStatus::parse(s).ok_or_else(|| {
+                    CsmsError::invalid("status", "must be SUCCESS, FAILED or ROTATING")
+                })
             })
             .transpose()?;
         let marker = non_empty(self.marker.as_deref())

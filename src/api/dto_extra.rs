@@ -110,7 +110,7 @@ impl From<Listing<NotificationRecord>> for ListRecordsResponse {
                     notification_target_name: r.target_name.clone(),
                     notification_target_id: r.target_id.clone(),
                     notification_content: r.content.clone(),
-                    notification_status: "SUCCESS",
+                    notification_status: r.status.as_str(),
                 })
                 .collect(),
             page_info: PageInfoDto::of(&listing),

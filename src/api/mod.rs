@@ -20,6 +20,7 @@ pub mod operations;
 mod paths;
 mod peripheral;
 pub mod secrets;
+pub mod smn;
 pub mod starting;
 pub mod tags;
 pub mod versions;
@@ -62,6 +63,7 @@ pub struct RouterSettings {
     pub metrics: Arc<Metrics>,
     /// Whether each request gets a log line (`--request-log`).
     pub request_log: RequestLog,
+    pub smn: crate::smn::Smn,
 }
 
 /// The whole application: every operation of the table through one [`dispatch`] (CSMS, the IAM
@@ -96,6 +98,7 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
         journal: settings.journal,
         faults: settings.faults,
         metrics: settings.metrics,
+        smn: settings.smn,
     };
     let app = AppState(Arc::new(Handlers {
         service,
@@ -238,6 +241,11 @@ async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
         O::EmulatorReset => call(admin::reset, request, app).await,
         O::EmulatorSeed => call(admin::seed, request, app).await,
         O::EmulatorOpenApi => call(admin::openapi, request, app).await,
+        O::EmulatorSmnSigningCert => call(smn::signing_cert, request, app).await,
+        O::EmulatorListSmnSubscriptions => call(smn::list_subscriptions, request, app).await,
+        O::EmulatorAddSmnSubscription => call(smn::add_subscription, request, app).await,
+        O::EmulatorDeleteSmnSubscription => call(smn::delete_subscription, request, app).await,
+        O::EmulatorListSmnDeliveries => call(smn::list_deliveries, request, app).await,
         O::EmulatorListProjects => call(console::list_projects, request, app).await,
         O::EmulatorBrowseSecrets => call(console::browse_secrets, request, app).await,
         O::EmulatorConsoleRedirect => call(console::to_console, request, app).await,

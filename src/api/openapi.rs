@@ -25,6 +25,7 @@ const NO_CONTENT: &[Operation] = &[
     Operation::EmulatorDeleteFault,
     Operation::EmulatorClearJournal,
     Operation::EmulatorReset,
+    Operation::EmulatorDeleteSmnSubscription,
 ];
 
 /// The success answers of an operation, by status.
@@ -47,6 +48,14 @@ fn success(op: Operation) -> Value {
             }
         }}),
         Operation::EmulatorConsoleRedirect => json!({"308": {"description": "To /_emulator/ui/"}}),
+        Operation::EmulatorSmnSigningCert => json!({"200": {
+            "description": "The signing certificate, PEM",
+            "content": {"application/x-pem-file": {"schema": {"type": "string"}}}
+        }}),
+        Operation::EmulatorAddSmnSubscription => json!({"201": {
+            "description": "The subscription, confirmed",
+            "content": {"application/json": {"schema": {"type": "object"}}}
+        }}),
         Operation::EmulatorMetrics => json!({"200": {
             "description": "OpenMetrics text",
             "content": {OPENMETRICS_TEXT: {"schema": {"type": "string"}}}

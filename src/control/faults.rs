@@ -56,9 +56,17 @@ pub struct FaultRule {
     pattern: Option<Regex>,
 }
 
+/// The operation name fault rules use for the emulator's SMN delivery attempts; only a
+/// rule naming it affects them, not `*` (docs/behaviour.md §58).
+pub const SMN_DELIVERY: &str = "SmnDelivery";
+/// The operation name fault rules use for calls of rotation functions (§58).
+pub const ROTATION_FUNCTION: &str = "RotationFunction";
+
 impl FaultRule {
     fn matches(&self, operation: &str, project: Option<&str>, secret: Option<&str>) -> bool {
-        (self.operation == "*" || self.operation == operation)
+        let wildcard =
+            self.operation == "*" && operation != SMN_DELIVERY && operation != ROTATION_FUNCTION;
+        (wildcard || self.operation == operation)
             && self.project.as_deref().is_none_or(|p| Some(p) == project)
             && self
                 .pattern

@@ -23,6 +23,11 @@ struct OperationLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabels {
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProjectLabels {
     project: String,
 }
@@ -41,6 +46,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: HistogramFamily,
     secrets: Family<ProjectLabels, Gauge>,
+    delivery_attempts: Family<ResultLabels, Counter>,
+    deliveries: Family<ResultLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -67,12 +74,41 @@ impl Metrics {
             latency.clone(),
         );
         registry.register("secrets", "Secrets per project", secrets.clone());
+        let delivery_attempts = Family::<ResultLabels, Counter>::default();
+        let deliveries = Family::<ResultLabels, Counter>::default();
+        registry.register(
+            "smn_delivery_attempts",
+            "SMN delivery attempts by result (success, failure)",
+            delivery_attempts.clone(),
+        );
+        registry.register(
+            "smn_deliveries",
+            "Notifications settled by outcome (SUCCESS, FAIL)",
+            deliveries.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
             secrets,
+            delivery_attempts,
+            deliveries,
         }
+    }
+
+    /// Counts one attempt to deliver an SMN message to one subscription.
+    pub fn observe_delivery_attempt(&self, delivered: bool) {
+        let result = if delivered { "success" } else { "failure" };
+        self.delivery_attempts
+            .get_or_create(&ResultLabels { result })
+            .inc();
+    }
+
+    /// Counts one notification settled as `SUCCESS` or `FAIL`.
+    pub fn observe_delivery(&self, result: &'static str) {
+        self.deliveries
+            .get_or_create(&ResultLabels { result })
+            .inc();
     }
 
     /// Counts one answered request.

@@ -154,9 +154,42 @@ impl Event {
     }
 }
 
-/// One notification the emulator recorded instead of delivering it.
+/// Where a notification's delivery stands (docs/behaviour.md §55).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotificationStatus {
+    /// Delivered to every subscription of its topic, or its topic had none. Records kept
+    /// before deliveries existed read as this, which is what they showed.
+    #[default]
+    Success,
+    /// A subscription still refused it after every attempt.
+    Fail,
+    /// Committed, and not yet delivered to every subscription of its topic.
+    Pending,
+}
+
+impl NotificationStatus {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Pending => "PENDING",
+        }
+    }
+}
+
+/// One notification: what a happening on a secret sent to its event's SMN topic. A
+/// pending one is the outbox entry its delivery works from (docs/behaviour.md §56).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationRecord {
+    /// The SMN message id; nil for records kept before deliveries existed.
+    #[serde(default)]
+    pub id: Uuid,
+    #[serde(default)]
+    pub status: NotificationStatus,
+    /// The SMN message's subject (docs/behaviour.md §54).
+    #[serde(default)]
+    pub subject: String,
     pub event_name: String,
     pub trigger_event_type: EventType,
     pub create_time: Millis,

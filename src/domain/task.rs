@@ -5,11 +5,13 @@ use uuid::Uuid;
 
 use crate::clock::Millis;
 
-/// How a rotation ended; rotation runs synchronously, so there is no running state.
+/// How a rotation ended; built-in rotation ends in its transaction, a rotation function
+/// leaves the task `ROTATING` until it answers (docs/behaviour.md §59).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TaskStatus {
     Success,
     Failed,
+    Rotating,
 }
 
 impl TaskStatus {
@@ -18,6 +20,7 @@ impl TaskStatus {
         match self {
             Self::Success => "SUCCESS",
             Self::Failed => "FAILED",
+            Self::Rotating => "ROTATING",
         }
     }
 
@@ -26,6 +29,7 @@ impl TaskStatus {
         match raw {
             "SUCCESS" => Some(Self::Success),
             "FAILED" => Some(Self::Failed),
+            "ROTATING" => Some(Self::Rotating),
             _ => None,
         }
     }

@@ -7,11 +7,11 @@ use crate::domain::event::EventType;
 use crate::domain::secret::DueWork;
 use crate::store::Tx;
 
-use super::{CsmsService, notify, rotation};
+use super::{CsmsService, Outbox, notify, rotation};
 use crate::error::CsmsError;
 
 /// Runs everything due at `now` in the transaction; returns how many secrets it touched.
-pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
+pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis, outbox: &dyn Outbox) -> usize {
     let names = tx.due_at(now);
     for name in &names {
         let Some(secret) = tx.get(name) else { continue };
@@ -23,12 +23,12 @@ pub(super) fn run_due_work(tx: &mut Tx<'_>, now: Millis) -> usize {
                 DueWork::Expire(version) => {
                     if let Some(mut secret) = tx.get(name).cloned() {
                         secret.mark_expiry_notified(version);
-                        notify::notify(tx, &secret, EventType::VersionExpired, now);
+                        notify::notify(tx, &secret, EventType::VersionExpired, Some(version), now);
                         tx.put(secret);
                     }
                 }
                 DueWork::Rotate => {
-                    rotation::rotate_in_tx(tx, name, now);
+                    rotation::rotate_in_tx(tx, name, now, outbox);
                 }
             }
         }
@@ -104,8 +104,13 @@ impl CsmsService {
                 data.next_due().is_some_and(|at| at <= now)
             })?;
             if due {
-                touched +=
-                    crate::store::transact(&*self.store, &project, |tx| Ok(run_due_work(tx, now)))?;
+                let mut pending = false;
+                touched += crate::store::transact(&*self.store, &project, |tx| {
+                    let touched = run_due_work(tx, now, self.outbox());
+                    pending = self.mark_pending(tx);
+                    Ok(touched)
+                })?;
+                self.after_commit(pending);
             }
         }
         Ok(touched)

@@ -9,8 +9,10 @@ mod clock;
 mod due;
 mod events;
 mod fixtures;
+mod functions;
 pub mod input;
 mod notify;
+pub mod outbox;
 mod peripheral;
 mod rotation;
 mod secrets;
@@ -33,6 +35,9 @@ pub use batch::{
 pub use browse::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage, BrowseRow};
 pub use events::{EventPatch, NewEvent};
 pub use fixtures::{CheckedFixture, Seeded, SeededProject, check_fixture};
+pub use functions::{PendingRotation, RotationCall};
+pub use notify::iso_seconds;
+pub use outbox::{NoOutbox, Outbox, PendingNotification};
 pub use peripheral::{DOMAIN_ID, UserInfo, UserView};
 pub use rotation::{RotationOutcome, TaskFilter, TaskListing};
 pub use secrets::{NewSecret, SecretFilter};
@@ -45,6 +50,7 @@ pub struct CsmsService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     backup_key: Option<BackupKey>,
+    outbox: Arc<dyn Outbox>,
 }
 
 impl CsmsService {
@@ -65,6 +71,7 @@ impl CsmsService {
             store,
             clock,
             backup_key,
+            outbox: Arc::new(NoOutbox),
         }
     }
 
@@ -105,10 +112,15 @@ impl CsmsService {
         f: impl FnOnce(&mut Tx<'_>, Millis) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
         let now = self.now();
-        store::transact(&*self.store, project, |tx| {
-            due::run_due_work(tx, now);
-            f(tx, now)
-        })
+        let mut pending = false;
+        let out = store::transact(&*self.store, project, |tx| {
+            due::run_due_work(tx, now, self.outbox());
+            let out = f(tx, now)?;
+            pending = self.mark_pending(tx);
+            Ok(out)
+        })?;
+        self.after_commit(pending);
+        Ok(out)
     }
 
     /// A write transaction on one secret: loads it (or answers not found), lets `f` change

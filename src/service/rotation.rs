@@ -19,7 +19,7 @@ use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::store::{self, Tx};
 
-use super::{CsmsService, notify};
+use super::{CsmsService, Outbox, notify};
 
 /// The answer of rotate-secret.
 #[derive(Debug, Clone)]
@@ -64,6 +64,7 @@ pub(super) fn rotate_in_tx(
     tx: &mut Tx<'_>,
     name: &SecretName,
     now: Millis,
+    outbox: &dyn Outbox,
 ) -> Option<RotationOutcome> {
     let mut secret = tx.get(name).cloned()?;
     let task_id = Uuid::new_v4();
@@ -71,6 +72,32 @@ pub(super) fn rotate_in_tx(
         secret.settings().secret_type,
         SecretType::RdsFg | SecretType::GaussDbFg
     );
+    let function = secret
+        .settings()
+        .rotation_func_urn
+        .clone()
+        .filter(|urn| database && outbox.has_function(urn));
+    if let Some(urn) = function {
+        // The function rotates; the task waits for its answer (docs/behaviour.md §59).
+        secret.advance_rotation_schedule(now);
+        let current = secret
+            .version(VersionRef::Latest)
+            .map_or(VersionNumber(0), |v| v.number);
+        tx.push_task(RotationTask {
+            id: task_id,
+            secret_name: name.to_string(),
+            rotation_func_urn: Some(urn),
+            status: TaskStatus::Rotating,
+            time: now,
+            error: None,
+        });
+        tx.put(secret);
+        return Some(RotationOutcome {
+            version_id: current,
+            secret_name: name.clone(),
+            task_id,
+        });
+    }
     let attempt = if database {
         let current = secret.version(VersionRef::Latest).ok()?.value.clone();
         password::generate(&PasswordPolicy::default()).and_then(|pw| {
@@ -111,7 +138,8 @@ pub(super) fn rotate_in_tx(
         time: now,
         error,
     });
-    notify::notify(tx, &secret, kind, now);
+    let rotated = (status == TaskStatus::Success).then_some(version_id);
+    notify::notify(tx, &secret, kind, rotated, now);
     tx.put(secret);
     Some(RotationOutcome {
         version_id,
@@ -132,7 +160,8 @@ impl CsmsService {
             tx.get(name)
                 .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))?
                 .ensure_enabled()?;
-            rotate_in_tx(tx, name, now).ok_or_else(|| CsmsError::secret_not_found(name.as_str()))
+            rotate_in_tx(tx, name, now, self.outbox())
+                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))
         })
     }
 

@@ -98,7 +98,7 @@ impl CsmsService {
                 },
                 now,
             )?;
-            notify(tx, secret, EventType::VersionCreated, now);
+            notify(tx, secret, EventType::VersionCreated, Some(number), now);
             Ok(())
         })?;
         let version = secret.version(VersionRef::Number(number))?;

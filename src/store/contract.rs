@@ -24,8 +24,60 @@ pub fn run_all(factory: Factory<'_>) {
     projects_do_not_see_each_other(&*factory());
     two_threads_creating_one_name_exactly_one_wins(&Arc::from(factory()));
     a_new_secret_needs_a_free_name_and_a_free_id(&*factory());
+    a_notification_record_is_settled_by_a_later_transaction(&*factory());
     a_transaction_finds_its_own_new_secrets_by_id(&*factory());
     the_tag_index_follows_every_commit_and_no_failed_one(&*factory());
+}
+
+/// A pending record, as the outbox writes it.
+pub(crate) fn pending_record(secret: &str) -> crate::domain::event::NotificationRecord {
+    use crate::domain::event::{EventType, NotificationRecord, NotificationStatus};
+    NotificationRecord {
+        id: Uuid::new_v4(),
+        status: NotificationStatus::Pending,
+        subject: "SECRET_DELETED".into(),
+        event_name: "e".into(),
+        trigger_event_type: EventType::Deleted,
+        create_time: 1,
+        secret_name: secret.into(),
+        secret_type: crate::domain::rotation::SecretType::Common,
+        target_name: "t".into(),
+        target_id: "urn:smn:r:p:t".into(),
+        content: "{}".into(),
+    }
+}
+
+fn a_notification_record_is_settled_by_a_later_transaction(store: &dyn Store) {
+    use crate::domain::event::NotificationStatus;
+    let p = project("p");
+    let (first, second) = (pending_record("a"), pending_record("b"));
+    let ids = (first.id, second.id);
+    transact(store, &p, |tx| {
+        tx.push_record(first);
+        tx.push_record(second);
+        Ok(())
+    })
+    .unwrap();
+    let pending = |store: &dyn Store| {
+        read(store, &p, |d| {
+            d.pending_records().map(|r| r.id).collect::<Vec<_>>()
+        })
+        .unwrap()
+    };
+    assert_eq!(pending(store), [ids.0, ids.1], "oldest first");
+    transact(store, &p, |tx| {
+        tx.settle_record(ids.0, NotificationStatus::Fail);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(pending(store), [ids.1]);
+    let statuses = read(store, &p, |d| {
+        d.records.iter().map(|r| r.status).collect::<Vec<_>>()
+    });
+    assert_eq!(
+        statuses.unwrap(),
+        [NotificationStatus::Fail, NotificationStatus::Pending]
+    );
 }
 
 fn a_transaction_finds_its_own_new_secrets_by_id(store: &dyn Store) {

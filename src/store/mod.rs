@@ -17,17 +17,17 @@ pub mod vault;
 #[cfg(test)]
 pub(crate) mod contract;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ops::Bound;
 use std::sync::Arc;
 
 use uuid::Uuid;
 
 use crate::clock::Millis;
-use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::secret::Secret;
-use crate::domain::task::RotationTask;
+use crate::domain::task::{RotationTask, TaskStatus};
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 use error::StoreError;
@@ -89,8 +89,9 @@ pub struct ProjectData {
     pub events: BTreeMap<EventName, Event>,
     /// In creation order.
     pub tasks: Vec<RotationTask>,
-    /// In creation order.
-    pub records: Vec<NotificationRecord>,
+    /// In creation order. A ring: past [`RECORDS_MAX`] each new record drops the oldest
+    /// without moving the others (a `Vec` moved all 10,000 on every write that notified).
+    pub records: VecDeque<NotificationRecord>,
     pub extras: Extras,
     /// Id → the stored secret: the same `Arc` as in `secrets`, so the index costs no copy
     /// of the name.
@@ -225,7 +226,45 @@ impl ProjectData {
             self.extras = extras;
         }
         append_capped(&mut self.tasks, writes.tasks, TASKS_MAX);
-        append_capped(&mut self.records, writes.records, RECORDS_MAX);
+        self.records.extend(writes.records);
+        let over = self.records.len().saturating_sub(RECORDS_MAX);
+        self.records.drain(..over);
+        self.settle(&writes.settled);
+        self.settle_tasks(&writes.settled_tasks);
+    }
+
+    /// Gives rotation tasks their outcome; a task the cap already dropped is left alone.
+    pub fn settle_tasks(&mut self, settled: &[SettledTask]) {
+        for (id, status, error) in settled {
+            if let Some(task) = self.tasks.iter_mut().rev().find(|t| t.id == *id) {
+                task.status = *status;
+                task.error.clone_from(error);
+            }
+        }
+    }
+
+    /// The rotation tasks waiting for their function, oldest first.
+    pub fn pending_tasks(&self) -> impl Iterator<Item = &RotationTask> {
+        self.tasks
+            .iter()
+            .filter(|t| t.status == TaskStatus::Rotating)
+    }
+
+    /// Gives notification records their delivery outcome; a record the cap already
+    /// dropped is left alone. Settled records are recent, so the search starts at the end.
+    pub fn settle(&mut self, settled: &[(Uuid, NotificationStatus)]) {
+        for (id, status) in settled {
+            if let Some(record) = self.records.iter_mut().rev().find(|r| r.id == *id) {
+                record.status = *status;
+            }
+        }
+    }
+
+    /// The notification records whose delivery is not finished, oldest first.
+    pub fn pending_records(&self) -> impl Iterator<Item = &NotificationRecord> {
+        self.records
+            .iter()
+            .filter(|r| r.status == NotificationStatus::Pending)
     }
 
     /// Whether the project holds nothing at all.
@@ -256,7 +295,14 @@ pub struct Writes {
     pub extras: Option<Extras>,
     pub tasks: Vec<RotationTask>,
     pub records: Vec<NotificationRecord>,
+    /// Delivery outcomes of records already committed.
+    pub settled: Vec<(Uuid, NotificationStatus)>,
+    /// Outcomes of rotation tasks already committed.
+    pub settled_tasks: Vec<SettledTask>,
 }
+
+/// A rotation task's outcome: its id, status and `(task_error_code, task_error_msg)`.
+pub type SettledTask = (Uuid, TaskStatus, Option<(String, String)>);
 
 impl Writes {
     /// Refuses a transaction that would store a secret loading would refuse: whatever is
@@ -280,6 +326,8 @@ impl Writes {
             && self.extras.is_none()
             && self.tasks.is_empty()
             && self.records.is_empty()
+            && self.settled.is_empty()
+            && self.settled_tasks.is_empty()
     }
 }
 
@@ -431,6 +479,30 @@ impl<'a> Tx<'a> {
         self.writes.records.push(record);
     }
 
+    /// The notifications this transaction records, for change before it commits.
+    pub fn new_records_mut(&mut self) -> &mut [NotificationRecord] {
+        &mut self.writes.records
+    }
+
+    /// Whether this transaction records a task waiting for a rotation function.
+    #[must_use]
+    pub fn records_a_pending_task(&self) -> bool {
+        self.writes
+            .tasks
+            .iter()
+            .any(|t| t.status == TaskStatus::Rotating)
+    }
+
+    /// Gives a committed rotation task its outcome.
+    pub fn settle_task(&mut self, id: Uuid, status: TaskStatus, error: Option<(String, String)>) {
+        self.writes.settled_tasks.push((id, status, error));
+    }
+
+    /// Gives a committed notification record its delivery outcome.
+    pub fn settle_record(&mut self, id: Uuid, status: NotificationStatus) {
+        self.writes.settled.push((id, status));
+    }
+
     #[must_use]
     pub fn into_writes(self) -> Writes {
         self.writes
@@ -535,6 +607,26 @@ mod tests {
             time: n,
             error: None,
         }
+    }
+
+    #[test]
+    fn records_beyond_the_cap_drop_the_oldest_first() {
+        let record = |n: i64| NotificationRecord {
+            create_time: n,
+            ..super::contract::pending_record("s")
+        };
+        let mut data = ProjectData::default();
+        data.apply(Writes {
+            records: (0..RECORDS_MAX as i64).map(record).collect(),
+            ..Writes::default()
+        });
+        data.apply(Writes {
+            records: vec![record(-1), record(-2)],
+            ..Writes::default()
+        });
+        assert_eq!(data.records.len(), RECORDS_MAX);
+        assert_eq!(data.records[0].create_time, 2, "the two oldest went");
+        assert_eq!(data.records[RECORDS_MAX - 1].create_time, -2);
     }
 
     #[test]

@@ -631,6 +631,69 @@ async function faultsView() {
   );
 }
 
+async function smnView() {
+  const [{ subscriptions }, { deliveries }] = await Promise.all([
+    api("GET", "/_emulator/smn/subscriptions"),
+    api("GET", "/_emulator/smn/deliveries"),
+  ]);
+  const form = h(
+    "form",
+    {
+      class: "filters",
+      "aria-label": "Add a subscription",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const f = e.target.elements;
+        const body = { topic_urn: f.topic_urn.value.trim(), endpoint: f.endpoint.value.trim() };
+        act("Subscription added", () => api("POST", "/_emulator/smn/subscriptions", body));
+      },
+    },
+    h("label", {}, "Topic URN", h("input", { name: "topic_urn", required: true, placeholder: "urn:smn:region:project:topic", "data-testid": "smn-topic" })),
+    h("label", {}, "Endpoint", h("input", { name: "endpoint", required: true, placeholder: "http://127.0.0.1:9000/hook", "data-testid": "smn-endpoint" })),
+    h("button", { type: "submit", "data-testid": "add-subscription" }, "Subscribe")
+  );
+  show(
+    h("h1", {}, "SMN"),
+    h("p", {}, "Notifications of events whose target is a subscribed topic are POSTed, signed, to its endpoints. ",
+      h("a", { href: "/_emulator/smn/signing-cert.pem" }, "Signing certificate")),
+    h("h2", {}, "Subscriptions"),
+    table(
+      ["Subscription", "Topic", "Endpoint", "From", ""],
+      subscriptions.map((s) =>
+        h(
+          "tr",
+          { "data-testid": "subscription-row" },
+          h("td", {}, h("code", {}, s.subscription_urn)),
+          h("td", {}, s.topic_urn),
+          h("td", {}, s.endpoint),
+          h("td", {}, s.origin),
+          h("td", {}, h("button", { type: "button", class: "small", onclick: () => act("Subscription removed", () => api("DELETE", `/_emulator/smn/subscriptions/${encodeURIComponent(s.subscription_urn)}`)) }, "Remove"))
+        )
+      ),
+      "subscriptions"
+    ),
+    h("h2", {}, "Add a subscription"),
+    form,
+    h("h2", {}, "Latest delivery attempts"),
+    table(
+      ["Time", "Secret", "Event", "Endpoint", "Attempt", "Result"],
+      deliveries.slice().reverse().map((d) =>
+        h(
+          "tr",
+          { "data-testid": "delivery-row" },
+          h("td", {}, time(d.time)),
+          h("td", {}, d.secret_name),
+          h("td", {}, badge(d.event_type)),
+          h("td", {}, d.endpoint),
+          h("td", {}, d.attempt),
+          h("td", {}, d.delivered ? badge(`delivered ${d.status}`, "ok") : badge(d.error || "failed", "warn"))
+        )
+      ),
+      "deliveries"
+    )
+  );
+}
+
 async function stateView() {
   show(
     h("h1", {}, "State"),
@@ -688,6 +751,7 @@ async function route(clearNotice = true) {
     if (parts[0] === "journal") return journalView(params);
     if (parts[0] === "clock") return clockView();
     if (parts[0] === "faults") return faultsView();
+    if (parts[0] === "smn") return smnView();
     if (parts[0] === "state") return stateView();
     show(h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Back to the projects")));
   });

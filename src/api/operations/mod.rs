@@ -149,6 +149,7 @@ impl Operation {
             self,
             Self::EmulatorHealth
                 | Self::EmulatorReady
+                | Self::EmulatorSmnSigningCert
                 | Self::EmulatorConsole
                 | Self::EmulatorConsoleAsset
                 | Self::EmulatorConsoleRedirect

@@ -364,6 +364,32 @@ operation_table! {
         "/_emulator/openapi.json",
         "This OpenAPI description"
     ),
+    EmulatorSmnSigningCert => (
+        "GET",
+        "/_emulator/smn/signing-cert.pem",
+        "The certificate SMN messages are signed with (PEM)"
+    ),
+    EmulatorListSmnSubscriptions => (
+        "GET",
+        "/_emulator/smn/subscriptions",
+        "List SMN subscriptions"
+    ),
+    EmulatorAddSmnSubscription => (
+        "POST",
+        "/_emulator/smn/subscriptions",
+        "Subscribe an HTTP endpoint to an SMN topic",
+        required crate::api::smn::SubscriptionBody
+    ),
+    EmulatorDeleteSmnSubscription => (
+        "DELETE",
+        "/_emulator/smn/subscriptions/{subscription_urn}",
+        "Remove an SMN subscription"
+    ),
+    EmulatorListSmnDeliveries => (
+        "GET",
+        "/_emulator/smn/deliveries",
+        "The latest SMN delivery attempts"
+    ),
     EmulatorListProjects => (
         "GET",
         "/_emulator/projects",

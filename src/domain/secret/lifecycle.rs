@@ -178,6 +178,12 @@ impl Secret {
         Ok(number)
     }
 
+    /// Records that a rotation function rotated the secret at `now` (it made the new version
+    /// itself, through the API).
+    pub fn mark_rotated(&mut self, now: Millis) {
+        self.rotation_time = Some(now);
+    }
+
     /// Moves `next_rotation_time` one period past `now` (also after a failed rotation, so a
     /// failing secret is retried once a period, not on every sweep).
     pub fn advance_rotation_schedule(&mut self, now: Millis) {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, Transaction, params};
 
-use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::ProjectId;
 use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
 use crate::domain::task::RotationTask;
@@ -60,6 +60,14 @@ pub(super) struct WriteJob {
     extras: Option<Extras>,
     tasks: Vec<RotationTask>,
     records: Vec<NotificationRecord>,
+    /// Outcomes of records and tasks already stored, in one list to keep the job small.
+    settled: Vec<Settled>,
+}
+
+/// An outcome written after the row it settles.
+enum Settled {
+    Record((uuid::Uuid, NotificationStatus)),
+    Task(crate::store::SettledTask),
 }
 
 fn same_metadata(a: &Version, b: &Version) -> bool {
@@ -167,6 +175,13 @@ pub(super) fn job_for(
         extras: writes.extras.clone(),
         tasks: writes.tasks.clone(),
         records: writes.records.clone(),
+        settled: writes
+            .settled
+            .iter()
+            .copied()
+            .map(Settled::Record)
+            .chain(writes.settled_tasks.iter().cloned().map(Settled::Task))
+            .collect(),
     })
 }
 
@@ -201,6 +216,16 @@ pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), StoreE
     for record in &job.records {
         log.execute(params![project, "record", json(record)?])
             .map_err(StoreError::statement("store record"))?;
+    }
+    // A delivery outcome is a row of its own after its record's: the log stays
+    // append-only, and loading applies the rows in order (docs/behaviour.md §56).
+    for settled in &job.settled {
+        let (kind, body) = match settled {
+            Settled::Record(outcome) => ("settled", json(outcome)?),
+            Settled::Task(outcome) => ("task_settled", json(outcome)?),
+        };
+        log.execute(params![project, kind, body])
+            .map_err(StoreError::statement("store an outcome"))?;
     }
     Ok(())
 }
@@ -391,6 +416,19 @@ pub(super) fn read_state(
             "record" => writes
                 .records
                 .push(serde_json::from_str::<NotificationRecord>(&body)?),
+            "task_settled" => {
+                let (id, status, error) = serde_json::from_str::<crate::store::SettledTask>(&body)?;
+                if let Some(task) = writes.tasks.iter_mut().rev().find(|t| t.id == id) {
+                    task.status = status;
+                    task.error = error;
+                }
+            }
+            "settled" => {
+                let (id, status) = serde_json::from_str::<(uuid::Uuid, NotificationStatus)>(&body)?;
+                if let Some(record) = writes.records.iter_mut().rev().find(|r| r.id == id) {
+                    record.status = status;
+                }
+            }
             _ => {}
         }
     }

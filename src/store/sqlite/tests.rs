@@ -592,3 +592,88 @@ fn the_backup_key_is_the_same_after_reopening_and_differs_between_installations(
     assert_eq!(first, again);
     assert_ne!(first, elsewhere);
 }
+
+#[test]
+fn pending_records_and_their_outcomes_survive_reopening() {
+    use crate::domain::event::NotificationStatus;
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    let (settled, pending) = (contract::pending_record("a"), contract::pending_record("b"));
+    let ids = (settled.id, pending.id);
+    {
+        let store = SqliteStore::open(&dir, None).unwrap();
+        crate::store::transact(&store, &project, |tx| {
+            tx.push_record(settled);
+            tx.push_record(pending);
+            Ok(())
+        })
+        .unwrap();
+        crate::store::transact(&store, &project, |tx| {
+            tx.settle_record(ids.0, NotificationStatus::Success);
+            Ok(())
+        })
+        .unwrap();
+    }
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    let statuses = read(&reopened, &project, |d| {
+        d.records
+            .iter()
+            .map(|r| (r.id, r.status))
+            .collect::<Vec<_>>()
+    })
+    .unwrap();
+    assert_eq!(
+        statuses,
+        [
+            (ids.0, NotificationStatus::Success),
+            (ids.1, NotificationStatus::Pending)
+        ]
+    );
+    drop(reopened);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_rotating_task_and_its_outcome_survive_reopening() {
+    use crate::domain::task::{RotationTask, TaskStatus};
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    let task = |n: u8| RotationTask {
+        id: uuid::Uuid::from_bytes([n; 16]),
+        secret_name: "db".into(),
+        rotation_func_urn: Some("urn:fss:f".into()),
+        status: TaskStatus::Rotating,
+        time: 1,
+        error: None,
+    };
+    {
+        let store = SqliteStore::open(&dir, None).unwrap();
+        crate::store::transact(&store, &project, |tx| {
+            tx.push_task(task(1));
+            tx.push_task(task(2));
+            Ok(())
+        })
+        .unwrap();
+        crate::store::transact(&store, &project, |tx| {
+            tx.settle_task(
+                task(1).id,
+                TaskStatus::Failed,
+                Some((
+                    crate::error::ErrorCode::Internal.as_str().into(),
+                    "no answer".into(),
+                )),
+            );
+            Ok(())
+        })
+        .unwrap();
+    }
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    let tasks = read(&reopened, &project, |d| d.tasks.clone()).unwrap();
+    assert_eq!(tasks[0].status, TaskStatus::Failed);
+    assert_eq!(tasks[0].error.as_ref().unwrap().1, "no answer");
+    assert_eq!(tasks[1].status, TaskStatus::Rotating);
+    let pending = read(&reopened, &project, |d| d.pending_tasks().count()).unwrap();
+    assert_eq!(pending, 1);
+    drop(reopened);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,114 @@
+//! The control API of SMN deliveries (docs/behaviour.md §57): the signing certificate
+//! (open, as SMN's is), subscriptions added, listed and removed at run time, and the
+//! latest delivery attempts.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::api::json::Json;
+use crate::error::CsmsError;
+use crate::smn::DeliveryAttempt;
+use crate::smn::subscriptions::{Subscription, SubscriptionSpec};
+
+use super::admin::AdminState;
+use super::error::{ApiError, ApiResult};
+use super::extract::{CsmsJson, CsmsPath};
+
+/// `GET /_emulator/smn/signing-cert.pem`: the X.509 certificate `signing_cert_url` names.
+pub async fn signing_cert(State(state): State<AdminState>) -> ApiResult<Response> {
+    let signer = state.smn.signer().await.map_err(CsmsError::Internal)?;
+    Ok((
+        [(CONTENT_TYPE, "application/x-pem-file")],
+        signer.cert_pem().to_owned(),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubscriptionsDto {
+    pub subscriptions: Vec<Subscription>,
+}
+
+/// `GET /_emulator/smn/subscriptions`.
+pub async fn list_subscriptions(State(state): State<AdminState>) -> Json<SubscriptionsDto> {
+    Json(SubscriptionsDto {
+        subscriptions: state.smn.subscriptions().list(),
+    })
+}
+
+/// The body of `POST /_emulator/smn/subscriptions`.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+pub struct SubscriptionBody {
+    /// The topic, as an event's `notification.target_id` names it.
+    #[schemars(required, regex(pattern = r"^[a-zA-Z0-9\-._:]{1,256}$"))]
+    pub topic_urn: Option<String>,
+    /// A plain `http://` URL with a host (the pattern describes the usual shape; any URL
+    /// `http://` and a host make is taken).
+    #[schemars(
+        required,
+        regex(
+            pattern = r"^http://[a-z0-9]{1,20}(\.[a-z0-9]{1,20}){0,3}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]{0,20}){0,4}$"
+        )
+    )]
+    pub endpoint: Option<String>,
+}
+
+/// `POST /_emulator/smn/subscriptions`: confirmed at once (§57); records already pending
+/// for the topic go to it too.
+pub async fn add_subscription(
+    State(state): State<AdminState>,
+    CsmsJson(body): CsmsJson<SubscriptionBody>,
+) -> ApiResult<(StatusCode, Json<Subscription>)> {
+    let topic = body
+        .topic_urn
+        .ok_or_else(|| CsmsError::invalid("topic_urn", "is required"))?;
+    let endpoint = body
+        .endpoint
+        .ok_or_else(|| CsmsError::invalid("endpoint", "is required"))?;
+    let spec = SubscriptionSpec::new(&topic, &endpoint)
+        .map_err(|rule| CsmsError::invalid("subscription", rule))?;
+    let subscription = state.smn.subscriptions().add(&spec, "api");
+    keep(&state)?;
+    state.smn.wake();
+    Ok((StatusCode::CREATED, Json(subscription)))
+}
+
+/// `DELETE /_emulator/smn/subscriptions/{subscription_urn}`; `unsubscribe_url` names it.
+pub async fn delete_subscription(
+    State(state): State<AdminState>,
+    CsmsPath(urn): CsmsPath<String>,
+) -> ApiResult<StatusCode> {
+    if state.smn.subscriptions().remove(&urn) {
+        keep(&state)?;
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError(CsmsError::NotFound {
+            kind: "subscription",
+            name: urn,
+        }))
+    }
+}
+
+/// Keeps the run-time subscriptions where the state lives (a data directory; in memory
+/// this does nothing).
+fn keep(state: &AdminState) -> Result<(), CsmsError> {
+    state.service.save_setting(
+        crate::smn::SUBSCRIPTIONS_SETTING,
+        &state.smn.subscriptions().saved(),
+    )
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeliveriesDto {
+    pub deliveries: Vec<DeliveryAttempt>,
+}
+
+/// `GET /_emulator/smn/deliveries`: the latest attempts, oldest first.
+pub async fn list_deliveries(State(state): State<AdminState>) -> Json<DeliveriesDto> {
+    Json(DeliveriesDto {
+        deliveries: state.smn.attempts(),
+    })
+}
