@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::event::{Event, NotificationRecord};
+use crate::domain::grant::Grant;
 use crate::domain::secret::Secret;
 use crate::domain::task::RotationTask;
 use crate::service::{Listing, RotationOutcome, TaskListing};
-use crate::store::Grant;
 
 use super::dto::{PageInfoDto, SecretDto};
 

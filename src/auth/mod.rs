@@ -142,16 +142,6 @@ pub struct RequestHead<'a> {
     pub headers: &'a HeaderMap,
 }
 
-/// A whole request as authentication sees it.
-#[derive(Debug)]
-pub struct RequestParts<'a> {
-    pub method: &'a str,
-    pub raw_path: &'a str,
-    pub raw_query: &'a str,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-}
-
 /// What the head alone decides: a token is settled at once; a signature covers the body,
 /// so it is finished once the body has arrived ([`SignedRequest::verify`]).
 #[derive(Debug)]
@@ -298,17 +288,15 @@ impl Authenticator {
         self.mode == AuthMode::Enforce || !self.credentials.is_empty() || !self.tokens.is_empty()
     }
 
-    /// Authenticates one whole request (head, then body).
-    pub fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthFailure> {
-        let head = RequestHead {
-            method: request.method,
-            raw_path: request.raw_path,
-            raw_query: request.raw_query,
-            headers: request.headers,
-        };
-        match self.check_head(&head)? {
+    /// Authenticates one whole request: its head, then its body.
+    pub fn authenticate(
+        &self,
+        head: &RequestHead<'_>,
+        body: &[u8],
+    ) -> Result<Identity, AuthFailure> {
+        match self.check_head(head)? {
             HeadCheck::Known(identity) => Ok(identity),
-            HeadCheck::NeedsBody(signed) => signed.verify(request.body),
+            HeadCheck::NeedsBody(signed) => signed.verify(body),
         }
     }
 

@@ -105,13 +105,13 @@ impl Req {
 
     fn check(&self, auth: &Authenticator) -> Result<Identity, AuthFailure> {
         let headers = self.header_map();
-        auth.authenticate(&RequestParts {
+        let head = RequestHead {
             method: self.method,
             raw_path: &self.path,
             raw_query: &self.query,
             headers: &headers,
-            body: &self.body,
-        })
+        };
+        auth.authenticate(&head, &self.body)
     }
 
     fn header(&self, name: &str) -> Option<String> {

@@ -1,7 +1,23 @@
 //! A grant's fields and their rules (`CreateGrants.json`, `UpdateGrant.json`): what a
-//! validated create-grants or update-grant request holds.
+//! validated create-grants or update-grant request holds, and a grant as it is kept.
 
+use uuid::Uuid;
+
+use crate::clock::Millis;
 use crate::error::CsmsError;
+
+/// One grant of a resource to a user or group, as a project keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Grant {
+    pub id: Uuid,
+    pub resource_id: String,
+    pub kind: String,
+    pub grantee_type: String,
+    pub grantee_id: String,
+    pub validity_time: Option<i64>,
+    pub create_time: Millis,
+    pub update_time: Millis,
+}
 
 /// The longest `resource_id`, `grantee_target_id` and `grantee_user`.
 pub const GRANT_ID_MAX_CHARS: usize = 64;

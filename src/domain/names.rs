@@ -34,6 +34,19 @@ pub const DOTTED_NAME_PATTERN: &str = "^[a-zA-Z0-9._-]{1,64}$";
 pub const KMS_KEY_ID_PATTERN: &str =
     "^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$";
 
+/// A secret or event name as it is looked up (a path, a marker, a filter):
+/// `^[a-zA-Z0-9._-]{1,64}$`, dotted names included, so names earlier versions allowed
+/// to be created stay reachable (docs/behaviour.md §8). The one lookup parser of both.
+fn looked_up_name(param: &'static str, raw: &str) -> Result<String, CsmsError> {
+    checked(
+        param,
+        raw,
+        NAME_MAX_CHARS,
+        is_dotted_name_char,
+        DOTTED_NAME_PATTERN,
+    )
+}
+
 /// `raw` as an owned string when it has 1 to `max` characters all `allowed`, else an
 /// invalid-parameter error quoting `pattern`.
 fn checked(
@@ -125,14 +138,7 @@ impl SecretName {
     /// Names in a path or marker are looked up, checked only against
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
     pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
-        checked(
-            param,
-            raw,
-            NAME_MAX_CHARS,
-            is_dotted_name_char,
-            DOTTED_NAME_PATTERN,
-        )
-        .map(Self)
+        looked_up_name(param, raw).map(Self)
     }
 
     #[must_use]
@@ -441,14 +447,7 @@ impl EventName {
     /// A name looked up (a path, a marker, a filter): also dotted names, which earlier
     /// versions allowed to be created, stay reachable.
     pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
-        checked(
-            param,
-            raw,
-            NAME_MAX_CHARS,
-            is_dotted_name_char,
-            DOTTED_NAME_PATTERN,
-        )
-        .map(Self)
+        looked_up_name(param, raw).map(Self)
     }
 
     #[must_use]

@@ -6,11 +6,12 @@
 use uuid::Uuid;
 
 use crate::clock::Millis;
+use crate::domain::grant::Grant;
 use crate::domain::grant::{GRANT_ID_MAX_CHARS, GrantRequest, bounded};
 use crate::domain::names::ProjectId;
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
-use crate::store::{self, Grant};
+use crate::store;
 
 use super::CsmsService;
 

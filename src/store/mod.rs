@@ -1,12 +1,14 @@
 //! Storage: a synchronous, object-safe [`Store`] trait whose only write path is an atomic
 //! read-modify-write transaction over one project. Reads see committed data only.
 //!
-//! The store holds no rules: it keeps a project's secrets, events, tasks, notification
-//! records and peripheral settings, and applies a transaction's writes all together, or
-//! none of them when the transaction fails. It maintains derived indexes, updated in the
-//! same commit as the secrets they index: secret id → name (tags address secrets by id),
-//! the time each secret next has work due, and tag → value → names (the tag search and
-//! the project's tag list).
+//! The store keeps a project's secrets, events, tasks, notification records and
+//! peripheral settings, and applies a transaction's writes all together, or none of them
+//! when the transaction fails. It holds one rule, the one that must be checked under the
+//! store's lock: a new secret's name and id are free ([`Tx::insert_new`]); every other
+//! rule lives in `domain` and `service`. It maintains derived indexes, updated in the
+//! same commit as the secrets they index: secret id → secret (tags address secrets by
+//! id), the time each secret next has work due, and tag → value → names (the tag search
+//! and the project's tag list).
 
 pub mod durability;
 pub mod error;
@@ -25,6 +27,7 @@ use uuid::Uuid;
 
 use crate::clock::Millis;
 use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
+use crate::domain::grant::Grant;
 use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::secret::Secret;
 use crate::domain::task::{RotationTask, TaskStatus};
@@ -64,19 +67,6 @@ impl std::fmt::Debug for Extras {
             .field("user_password_changed_at", &self.user_password_changed_at)
             .finish()
     }
-}
-
-/// One grant of a resource to a user or group.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Grant {
-    pub id: Uuid,
-    pub resource_id: String,
-    pub kind: String,
-    pub grantee_type: String,
-    pub grantee_id: String,
-    pub validity_time: Option<i64>,
-    pub create_time: Millis,
-    pub update_time: Millis,
 }
 
 /// Everything one project holds (docs/behaviour.md §24: projects share nothing).
