@@ -169,3 +169,39 @@ fn only_the_middleware_and_the_fallbacks_read_the_request_path() {
         );
     }
 }
+
+/// The lines of a source that are code, not comments.
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+}
+
+#[test]
+fn the_error_module_is_a_leaf() {
+    // Every layer imports `error`; it imports none of them, so no arrow can point up.
+    for (file, text) in sources_in("error") {
+        for line in code_lines(&text) {
+            assert!(
+                !line.contains("crate::"),
+                "{} imports a crate module: {line}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_wire_types_import_no_handler_the_table_or_an_extractor() {
+    // The operation table and the handlers both name these types; a wire file that
+    // imported either would close a loop.
+    for (file, text) in sources_in("api/wire") {
+        for line in code_lines(&text) {
+            let upward = line.contains("crate::api::") && !line.contains("crate::api::wire");
+            assert!(
+                !upward && !line.contains("super::super"),
+                "{} reaches above the wire types: {line}",
+                file.display()
+            );
+        }
+    }
+}

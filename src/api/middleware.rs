@@ -278,7 +278,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_that_did_not_reach_the_disk_is_answered_with_an_internal_error() {
-        let disk_full = crate::store::error::StoreError::Seal("disk full");
+        let disk_full = crate::error::StoreError::Seal("disk full");
         let (status, _, body) = send(router_whose_write_reports(Err(Arc::new(disk_full)))).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, is_settable_moment};
 use crate::error::CsmsError;
-use crate::store::error::StoreError;
+use crate::error::StoreError;
 
 use super::CsmsService;
 

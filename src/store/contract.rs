@@ -10,8 +10,8 @@ use crate::domain::secret::{Secret, SecretSettings};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 
-use super::error::StoreError;
 use super::{Store, read, transact};
+use crate::error::StoreError;
 
 type Factory<'a> = &'a dyn Fn() -> Box<dyn Store>;
 

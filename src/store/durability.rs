@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use std::sync::Arc;
 
 use crate::error::CsmsError;
-use crate::store::error::StoreError;
+use crate::error::StoreError;
 
 /// What a disk writer reports for one job: `Ok` once it is durable, else the cause, shared
 /// by every job of the failed batch.

@@ -11,7 +11,6 @@
 //! and the project's tag list).
 
 pub mod durability;
-pub mod error;
 pub mod memory;
 pub mod sqlite;
 pub mod vault;
@@ -33,7 +32,7 @@ use crate::domain::secret::Secret;
 use crate::domain::task::{RotationTask, TaskStatus};
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
-use error::StoreError;
+use crate::error::StoreError;
 
 /// At most this many notification records are kept per project; the oldest go first
 /// (the real service keeps three months).

@@ -17,7 +17,7 @@ use rand::TryRngCore;
 use rand::rngs::OsRng;
 use sha2::Sha256;
 
-use super::error::StoreError;
+use crate::error::StoreError;
 
 const NONCE_LEN: usize = 12;
 /// The file the master key lives in when it is not given in the environment.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use csms_emulator::domain::names::ProjectId;
 use csms_emulator::error::CsmsError;
-use csms_emulator::store::error::StoreError;
+use csms_emulator::error::StoreError;
 use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::store::{ProjectData, Store, Tx};
 use serde_json::{Value, json};

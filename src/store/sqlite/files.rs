@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::DB_FILE;
-use crate::store::error::StoreError;
+use crate::error::StoreError;
 
 /// Files that mean the directory already holds a database.
 const DB_FILES: [&str; 2] = [DB_FILE, "csms.db-wal"];

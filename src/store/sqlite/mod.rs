@@ -27,10 +27,10 @@ use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
 
 use super::durability::{self, Outcome};
-use super::error::StoreError;
 use super::memory::MemoryStore;
 use super::vault::Vault;
 use super::{ProjectData, Store, Tx};
+use crate::error::StoreError;
 use checkpoint::{WalSignals, checkpoint_loop};
 use writer::{Failure, Job, Reply, Writer, writer_loop};
 

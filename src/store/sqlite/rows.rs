@@ -16,7 +16,7 @@ use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::ProjectId;
 use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
 use crate::domain::task::RotationTask;
-use crate::store::error::StoreError;
+use crate::error::StoreError;
 use crate::store::vault::Vault;
 use crate::store::{Extras, ProjectData, RECORDS_MAX, TASKS_MAX, Writes};
 

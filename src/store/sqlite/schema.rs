@@ -10,8 +10,8 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::secret::SecretRecord;
+use crate::error::StoreError;
 use crate::store::Extras;
-use crate::store::error::StoreError;
 use crate::store::vault::Vault;
 
 /// The format this build writes; older formats are migrated, newer ones refused.

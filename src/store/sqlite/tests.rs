@@ -6,7 +6,7 @@ use super::*;
 use crate::domain::names::VersionRef;
 use crate::domain::secret::{NewVersion, Secret, SecretSettings};
 use crate::domain::value::SecretValue;
-use crate::store::error::StoreError;
+use crate::error::StoreError;
 use crate::store::{Writes, contract, read, transact};
 
 fn new_secret(name: &str, value: &str) -> Secret {

@@ -8,12 +8,12 @@ use std::sync::mpsc::{Receiver, SyncSender};
 use rusqlite::{Connection, params};
 
 use super::super::durability::Outcome;
-use super::super::error::StoreError;
 use super::super::memory::MemoryStore;
 use super::super::vault::Vault;
 use super::checkpoint::{WalSignals, rewind_wal};
 use super::reset_rows;
 use super::rows::{self, WriteJob};
+use crate::error::StoreError;
 
 /// Where the writer reports a job's outcome: a blocked caller, or a request's ticket
 /// (see [`durability`]).

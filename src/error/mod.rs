@@ -2,8 +2,13 @@
 //!
 //! Call sites name an [`ErrorCode`] variant (through a [`CsmsError`] variant), never a code
 //! string: this file is the only place where `CSMS.` and `APIGW.` codes are spelled.
+//! A leaf: it imports no module of the crate; storage failures ([`StoreError`]) are
+//! defined beside it, in `error/store.rs`, for the store to raise.
 
 use std::fmt;
+
+mod store;
+pub use store::StoreError;
 
 /// Every error code csms-emulator can answer with, with its HTTP status
 /// (docs/behaviour.md §2–§5, §14, §17, §19).
@@ -172,7 +177,7 @@ pub enum CsmsError {
     Internal(String),
     /// A failure of the storage layer; the client sees a generic message.
     #[error("internal error: {0}")]
-    Store(#[from] crate::store::error::StoreError),
+    Store(#[from] StoreError),
 }
 
 impl CsmsError {

@@ -1,8 +1,8 @@
-//! What can fail below the [`super::Store`] trait: the data directory's files, SQLite, the
-//! vault, and stored data that does not read back. Callers of the trait see a
-//! [`StoreError`] as an internal error (`CsmsError::Store`): the client gets a generic
-//! message, the log gets this text. Start-up prints it as the reason the store did not
-//! open.
+//! What can fail below the store trait (`crate::store::Store`): the data directory's
+//! files, SQLite, the vault, and stored data that does not read back. Callers of the
+//! trait see a [`StoreError`] as an internal error (`CsmsError::Store`): the client gets
+//! a generic message, the log gets this text. Start-up prints it as the reason the store
+//! did not open.
 
 use std::path::PathBuf;
 use std::sync::Arc;
