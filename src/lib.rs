@@ -7,9 +7,9 @@
 //! - [`store`]: the storage trait with atomic transactions, and its backends.
 //! - [`smn`]: beside `api`, over `service`: delivers the service's pending notification
 //!   records to SMN subscriptions and calls rotation functions, off the request path.
-//! - [`error`] and [`clock`] are leaves every layer may use; [`config`], [`telemetry`] and
-//!   [`app`] compose the whole for `main.rs`; [`log_batch`] writes the log lines and
-//!   [`log_format`] formats them.
+//! - [`error`] and [`clock`] are leaves every layer may use; [`config`], [`telemetry`] (the
+//!   log: its line format and its batching writer) and [`app`] compose the whole for
+//!   `main.rs`.
 
 pub mod api;
 pub mod app;
@@ -21,8 +21,6 @@ pub mod domain;
 pub mod error;
 pub mod fixture;
 pub mod healthcheck;
-pub mod log_batch;
-pub mod log_format;
 pub mod server;
 pub mod service;
 pub mod smn;

@@ -1,6 +1,9 @@
 //! Logging setup: `tracing-subscriber` with `RUST_LOG` (default `info`), on stdout through
-//! the batching writer of [`crate::log_batch`] (a request never waits for its log line to
+//! the batching writer of [`batch`] (a request never waits for its log line to
 //! be written), or on a [`LogBuffer`] for tests that read what was logged.
+
+pub mod batch;
+pub mod format;
 
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,10 +12,10 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::{Format, Full};
 use tracing_subscriber::fmt::{MakeWriter, SubscriberBuilder};
 
-use crate::log_format::{PlainFields, UtcMicros};
+use format::{PlainFields, UtcMicros};
 
 /// The one log format, over any writer: tracing-subscriber's full format without targets,
-/// its timestamp and fields written by [`crate::log_format`] (same text, less work).
+/// its timestamp and fields written by [`format`] (same text, less work).
 fn builder<W>(
     filter: EnvFilter,
     writer: W,
@@ -34,12 +37,12 @@ where
 /// returned guard alive for as long as the process logs (dropping it flushes what is
 /// queued). Safe to call once per process.
 #[must_use = "dropping the guard stops the log writer"]
-pub fn init() -> Option<crate::log_batch::FlushGuard> {
+pub fn init() -> Option<batch::FlushGuard> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::stdout().is_terminal();
     // Ignoring the errors of `try_init` keeps a second call (for example from a test)
     // harmless. Should the writer thread not start, lines go to stdout directly.
-    if let Ok((writer, guard)) = crate::log_batch::batched(std::io::stdout()) {
+    if let Ok((writer, guard)) = batch::batched(std::io::stdout()) {
         let _ = builder(filter, writer, ansi).try_init();
         Some(guard)
     } else {
