@@ -213,9 +213,7 @@ pub async fn set_secret_state(
     let secret = state
         .service
         .set_secret_state(&project, &name, body.state.as_deref())?;
-    Ok(Json(SecretResponse {
-        secret: (&*secret).into(),
-    }))
+    Ok(Json(SecretResponse::of(&secret)))
 }
 
 #[derive(Debug, Serialize)]

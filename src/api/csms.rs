@@ -24,7 +24,7 @@ use super::dto_extra::{
 use super::error::ApiResult;
 use super::extract::{CsmsJson, CsmsPath, CsmsQuery, OptionalJson};
 use super::paths::ProjectPath;
-use super::wire::queries::{DeleteGrantQuery, GrantQuery, ListTasksQuery, NamedPageQuery};
+use super::wire::queries::{DeleteGrantQuery, GrantQuery, ListTasksQuery, RecordsQuery};
 
 /// The body of create-grants and update-grant.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
@@ -126,7 +126,7 @@ pub async fn list_secret_tasks(
 pub async fn list_notification_records(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<NamedPageQuery>,
+    CsmsQuery(query): CsmsQuery<RecordsQuery>,
 ) -> ApiResult<Json<ListRecordsResponse>> {
     let project = path.parse()?;
     let records = service.list_notification_records(

@@ -83,6 +83,16 @@ pub struct SecretResponse {
     pub secret: SecretDto,
 }
 
+impl SecretResponse {
+    /// The answer of every operation that answers with one secret.
+    #[must_use]
+    pub fn of(secret: &Secret) -> Self {
+        Self {
+            secret: secret.into(),
+        }
+    }
+}
+
 /// `PageInfo`.
 #[derive(Debug, Serialize)]
 pub struct PageInfoDto {

@@ -86,9 +86,7 @@ pub async fn update_secret(
 ) -> ApiResult<Json<SecretResponse>> {
     let (project, name) = path.parse()?;
     let secret = service.update_secret(&project, &name, body.into_patch(&project)?)?;
-    Ok(Json(SecretResponse {
-        secret: (&*secret).into(),
-    }))
+    Ok(Json(SecretResponse::of(&secret)))
 }
 
 /// `DELETE /v1/{project_id}/secrets/{secret_name}` — Deleting a Secret Immediately.
@@ -111,9 +109,7 @@ pub async fn delete_secret_for_schedule(
     let (project, name) = path.parse()?;
     let days = body.and_then(|b| b.recovery_window_in_days);
     let secret = service.delete_secret_for_schedule(&project, &name, days)?;
-    Ok(Json(SecretResponse {
-        secret: (&*secret).into(),
-    }))
+    Ok(Json(SecretResponse::of(&secret)))
 }
 
 /// `POST …/secrets/{secret_name}/scheduled-deleted-tasks/cancel` — Canceling a Scheduled
@@ -124,9 +120,7 @@ pub async fn restore_secret(
 ) -> ApiResult<Json<SecretResponse>> {
     let (project, name) = path.parse()?;
     let secret = service.restore_secret(&project, &name)?;
-    Ok(Json(SecretResponse {
-        secret: (&*secret).into(),
-    }))
+    Ok(Json(SecretResponse::of(&secret)))
 }
 
 /// `POST …/secrets/{secret_name}/backup` — Backing Up a Secret.
@@ -149,9 +143,7 @@ pub async fn upload_secret_blob(
 ) -> ApiResult<Json<SecretResponse>> {
     let project = path.parse()?;
     let secret = service.upload_secret_blob(&project, body.secret_blob.as_deref())?;
-    Ok(Json(SecretResponse {
-        secret: (&*secret).into(),
-    }))
+    Ok(Json(SecretResponse::of(&secret)))
 }
 
 /// `POST …/secrets/{secret_name}/rotate` — Rotating a Secret.

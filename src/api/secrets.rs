@@ -188,9 +188,7 @@ pub async fn create_secret(
 ) -> ApiResult<Json<SecretResponse>> {
     let project = path.parse()?;
     let secret = service.create_secret(&project, body.parse(&project, &CREATE_RULES)?)?;
-    Ok(Json(SecretResponse {
-        secret: (&*secret).into(),
-    }))
+    Ok(Json(SecretResponse::of(&secret)))
 }
 
 /// `GET /v1/{project_id}/secrets` — Querying the Secret List.
@@ -212,9 +210,7 @@ pub async fn show_secret(
 ) -> ApiResult<Json<SecretResponse>> {
     let (project, name) = path.parse()?;
     let secret = service.show_secret(&project, &name)?;
-    Ok(Json(SecretResponse {
-        secret: (&*secret).into(),
-    }))
+    Ok(Json(SecretResponse::of(&secret)))
 }
 
 /// `POST /v1/{project_id}/secrets/batch-import` — Importing Secrets in Batches.

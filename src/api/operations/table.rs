@@ -152,7 +152,7 @@ operation_table! {
         "GET",
         "/v1/{project_id}/csms/notification-records",
         "List notification records",
-        query q::NamedPageQuery
+        query q::RecordsQuery
     ),
     CreateSecretEvent => (
         "POST",

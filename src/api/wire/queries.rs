@@ -43,9 +43,19 @@ pub struct ListVersionsQuery {
     pub marker: Option<String>,
 }
 
-/// `GET /v1/{project_id}/csms/events` (ListSecretEvents.json) and
 /// `GET /v1/{project_id}/csms/notification-records`, whose definition declares no query
-/// but whose answer pages the same way (docs/behaviour.md §35).
+/// but whose answer pages (docs/behaviour.md §35): the marker is a position, as the
+/// previous page's `next_marker` gave it.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+pub struct RecordsQuery {
+    #[schemars(regex(pattern = PAGE_LIMIT_PATTERN))]
+    pub limit: Option<String>,
+    /// Where the page starts: the previous page's `next_marker`.
+    #[schemars(regex(pattern = "^(0|[1-9][0-9]{0,8})$"))]
+    pub marker: Option<String>,
+}
+
+/// `GET /v1/{project_id}/csms/events` (ListSecretEvents.json).
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct NamedPageQuery {
     #[schemars(regex(pattern = PAGE_LIMIT_PATTERN))]
