@@ -129,11 +129,14 @@ pub async fn list_notification_records(
     CsmsQuery(query): CsmsQuery<RecordsQuery>,
 ) -> ApiResult<Json<ListRecordsResponse>> {
     let project = path.parse()?;
-    let records = service.list_notification_records(
-        &project,
-        query.limit.as_deref(),
-        query.marker.as_deref(),
-    )?;
+    let limit = PageLimit::parse(query.limit.as_deref())?;
+    let marker = non_empty(query.marker.as_deref())
+        .map(|m| {
+            m.parse::<usize>()
+                .map_err(|_| CsmsError::invalid("marker", "must be a record position"))
+        })
+        .transpose()?;
+    let records = service.list_notification_records(&project, limit, marker)?;
     Ok(Json(records.into()))
 }
 

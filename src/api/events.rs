@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use crate::domain::event::{Event, EventState, EventType, Notification};
 use crate::domain::names::{EventName, ProjectId};
+use crate::domain::page::PageLimit;
 use crate::error::CsmsError;
-use crate::service::input::required;
+use crate::service::input::{non_empty, required};
 use crate::service::{CsmsService, EventPatch, NewEvent};
 
 use super::dto_extra::{EventResponse, ListEventsResponse};
@@ -119,8 +120,11 @@ pub async fn list_secret_events(
     CsmsQuery(query): CsmsQuery<NamedPageQuery>,
 ) -> ApiResult<Json<ListEventsResponse>> {
     let project = path.parse()?;
-    let events =
-        service.list_secret_events(&project, query.limit.as_deref(), query.marker.as_deref())?;
+    let limit = PageLimit::parse(query.limit.as_deref())?;
+    let marker = non_empty(query.marker.as_deref())
+        .map(|m| EventName::parse("marker", m))
+        .transpose()?;
+    let events = service.list_secret_events(&project, limit, marker)?;
     Ok(Json(events.into()))
 }
 

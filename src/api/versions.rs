@@ -4,9 +4,11 @@ use crate::api::json::Json;
 use axum::extract::State;
 
 use crate::domain::limits::VALUE_MAX_BYTES;
-use crate::domain::names::StageName;
+use crate::domain::names::{StageName, VersionMarker};
+use crate::domain::page::PageLimit;
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
+use crate::service::input::non_empty;
 use crate::service::{CreateVersion, CsmsService};
 
 use super::dto::{
@@ -87,12 +89,11 @@ pub async fn list_secret_versions(
     CsmsQuery(query): CsmsQuery<ListVersionsQuery>,
 ) -> ApiResult<Json<ListVersionsResponse>> {
     let (project, name) = path.parse()?;
-    let listing = service.list_secret_versions(
-        &project,
-        &name,
-        query.limit.as_deref(),
-        query.marker.as_deref(),
-    )?;
+    let limit = PageLimit::parse(query.limit.as_deref())?;
+    let marker = non_empty(query.marker.as_deref())
+        .map(VersionMarker::parse)
+        .transpose()?;
+    let listing = service.list_secret_versions(&project, &name, limit, marker.as_ref())?;
     Ok(Json(listing.into()))
 }
 

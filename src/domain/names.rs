@@ -287,6 +287,29 @@ impl VersionNumber {
     }
 }
 
+/// A version-list marker (`v[0-9]{1,10}|latest`, ListSecretVersions.json): the version
+/// the page starts after (`latest` is the SYSCURRENT holder), and the text it came as,
+/// which the answer's `previous_marker` echoes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionMarker {
+    pub after: VersionRef,
+    pub text: String,
+}
+
+impl VersionMarker {
+    pub fn parse(raw: &str) -> Result<Self, CsmsError> {
+        let after = if raw == "latest" {
+            VersionRef::Latest
+        } else {
+            VersionRef::Number(VersionNumber::parse_marker(raw)?)
+        };
+        Ok(Self {
+            after,
+            text: raw.to_owned(),
+        })
+    }
+}
+
 impl fmt::Display for VersionNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "v{}", self.0)

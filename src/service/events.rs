@@ -10,7 +10,6 @@ use crate::domain::page::{PageLimit, take_page};
 use crate::error::CsmsError;
 use crate::store::{self, Tx};
 
-use super::input::non_empty;
 use super::{CsmsService, Listing};
 
 /// A validated create-secret-event request.
@@ -94,13 +93,9 @@ impl CsmsService {
     pub fn list_secret_events(
         &self,
         project: &ProjectId,
-        limit: Option<&str>,
-        marker: Option<&str>,
+        limit: PageLimit,
+        marker: Option<EventName>,
     ) -> Result<Listing<Event>, CsmsError> {
-        let limit = PageLimit::parse(limit)?;
-        let marker = non_empty(marker)
-            .map(|m| EventName::parse("marker", m))
-            .transpose()?;
         let page = store::read(&*self.store, project, |data| {
             take_page(
                 data.events.values(),
@@ -184,16 +179,10 @@ impl CsmsService {
     pub fn list_notification_records(
         &self,
         project: &ProjectId,
-        limit: Option<&str>,
-        marker: Option<&str>,
+        limit: PageLimit,
+        marker: Option<usize>,
     ) -> Result<Listing<NotificationRecord>, CsmsError> {
-        let limit = PageLimit::parse(limit)?;
-        let start = match non_empty(marker) {
-            Some(m) => m
-                .parse::<usize>()
-                .map_err(|_| CsmsError::invalid("marker", "must be a record position"))?,
-            None => 0,
-        };
+        let start = marker.unwrap_or(0);
         let (items, total) = store::read(&*self.store, project, |data| {
             let items: Vec<NotificationRecord> = data
                 .records
@@ -209,7 +198,7 @@ impl CsmsService {
         Ok(Listing {
             items,
             next_marker: (end < total).then(|| end.to_string()),
-            previous_marker: non_empty(marker).map(str::to_owned),
+            previous_marker: marker.map(|m| m.to_string()),
         })
     }
 }

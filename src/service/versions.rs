@@ -3,13 +3,14 @@
 use crate::clock::Millis;
 use crate::domain::event::EventType;
 use crate::domain::limits::EXPIRE_TIME_MAX_MS;
-use crate::domain::names::{ProjectId, SecretName, StageName, VersionNumber, VersionRef};
+use crate::domain::names::{
+    ProjectId, SecretName, StageName, VersionMarker, VersionNumber, VersionRef,
+};
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 
-use super::input::non_empty;
 use super::notify::notify;
 use super::{CsmsService, Listing};
 
@@ -112,20 +113,14 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-        limit: Option<&str>,
-        marker: Option<&str>,
+        limit: PageLimit,
+        marker: Option<&VersionMarker>,
     ) -> Result<Listing<VersionInfo>, CsmsError> {
-        let limit = PageLimit::parse(limit)?;
-        // `v[0-9]{1,10}|latest` (ListSecretVersions.json); `latest` is the SYSCURRENT holder.
-        let marker = non_empty(marker);
-        let numbered = match marker {
-            None | Some("latest") => None,
-            Some(m) => Some(VersionNumber::parse_marker(m)?),
-        };
         let page = self.with_secret(project, name, |secret| {
-            let after = match marker {
-                Some("latest") => Some(secret.version(VersionRef::Latest)?.number),
-                _ => numbered,
+            let after = match marker.map(|m| m.after) {
+                Some(VersionRef::Latest) => Some(secret.version(VersionRef::Latest)?.number),
+                Some(VersionRef::Number(number)) => Some(number),
+                None => None,
             };
             Ok(
                 take_page(secret.versions(), |v| v.number, after.as_ref(), limit)
@@ -135,7 +130,7 @@ impl CsmsService {
         Ok(Listing::new(
             page,
             |v| v.id.to_string(),
-            marker.map(str::to_owned),
+            marker.map(|m| m.text.clone()),
         ))
     }
 
