@@ -18,6 +18,7 @@ use crate::domain::secret::{Secret, SecretRecord};
 use crate::error::CsmsError;
 
 use super::CsmsService;
+use super::secrets::add_secret;
 
 /// What the doc example blob starts with.
 const BLOB_PREFIX: &str = ")CloudSecretManagementBackupV1.com";
@@ -154,7 +155,7 @@ impl CsmsService {
         let secret = Secret::from_record(payload.secret)
             .map_err(|_| invalid_blob())?
             .into_restored();
-        self.write(project, |tx, _| tx.insert_new(secret))
+        self.write(project, |tx, _| add_secret(tx, secret))
     }
 }
 

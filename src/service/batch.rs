@@ -3,17 +3,14 @@
 
 use std::collections::BTreeSet;
 
-use uuid::Uuid;
-
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::rotation::SecretType;
-use crate::domain::secret::{Secret, SecretState};
+use crate::domain::secret::SecretState;
 use crate::error::CsmsError;
 
 use super::CsmsService;
-use super::events::ensure_events_exist;
 use super::notify::destroy_secret;
-use super::secrets::NewSecret;
+use super::secrets::{NewSecret, add_new_secret};
 
 /// One batch-import item: the name it gave, for the report, and what it parsed to.
 #[derive(Debug)]
@@ -107,12 +104,7 @@ impl CsmsService {
             let mut success = 0;
             for ImportItem { name, secret } in items {
                 let shown_name = name;
-                let outcome = secret.and_then(|NewSecret { settings, value }| {
-                    tx.ensure_name_free(&settings.name)?;
-                    ensure_events_exist(tx, &settings.event_subscriptions)?;
-                    Secret::create(Uuid::new_v4(), settings, value, now)
-                });
-                match outcome.and_then(|secret| tx.insert_new(secret)) {
+                match secret.and_then(|new| add_new_secret(tx, new, now)) {
                     Ok(_) => {
                         success += 1;
                     }

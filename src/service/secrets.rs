@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
+use crate::clock::Millis;
 use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::secret::{
@@ -11,7 +12,7 @@ use crate::domain::secret::{
 };
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
-use crate::store;
+use crate::store::{self, Tx};
 
 use super::events::ensure_events_exist;
 use super::{CsmsService, Listing};
@@ -32,6 +33,32 @@ pub struct SecretFilter {
     pub event: Option<EventName>,
 }
 
+/// Makes and adds a new secret, the step create and batch import share: its name free
+/// (409 before anything else is checked) and the events it subscribes to present, then
+/// the secret made and inserted.
+pub(super) fn add_new_secret(
+    tx: &mut Tx<'_>,
+    new: NewSecret,
+    now: Millis,
+) -> Result<Arc<Secret>, CsmsError> {
+    let NewSecret { settings, value } = new;
+    check_addable(tx, &settings.name, &settings.event_subscriptions)?;
+    tx.insert_new(Secret::create(Uuid::new_v4(), settings, value, now)?)
+}
+
+/// Adds a secret made elsewhere (restored from a backup) under the same checks.
+pub(super) fn add_secret(tx: &mut Tx<'_>, secret: Secret) -> Result<Arc<Secret>, CsmsError> {
+    check_addable(tx, secret.name(), &secret.settings().event_subscriptions)?;
+    tx.insert_new(secret)
+}
+
+/// What a secret needs to be added: its name free ([`Tx::ensure_name_free`]; its id is
+/// checked on insert) and every event it subscribes to present.
+fn check_addable(tx: &Tx<'_>, name: &SecretName, events: &[EventName]) -> Result<(), CsmsError> {
+    tx.ensure_name_free(name)?;
+    ensure_events_exist(tx, events)
+}
+
 impl CsmsService {
     /// Create secret, `POST /v1/{project_id}/secrets` ("Creating a Secret" page).
     #[tracing::instrument(level = "debug", skip_all, fields(project = %project))]
@@ -40,13 +67,7 @@ impl CsmsService {
         project: &ProjectId,
         new: NewSecret,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let NewSecret { settings, value } = new;
-        self.write(project, |tx, now| {
-            tx.ensure_name_free(&settings.name)?;
-            ensure_events_exist(tx, &settings.event_subscriptions)?;
-            let secret = Secret::create(Uuid::new_v4(), settings, value, now)?;
-            tx.insert_new(secret)
-        })
+        self.write(project, |tx, now| add_new_secret(tx, new, now))
     }
 
     /// Show secret, `GET /v1/{project_id}/secrets/{secret_name}`.

@@ -66,6 +66,32 @@ async fn restore_recreates_the_secret_exactly() {
 }
 
 #[tokio::test]
+async fn restore_checks_the_subscribed_events_as_create_does() {
+    let app = TestApp::new();
+    app.create_event("audit", &["SECRET_VERSION_CREATED"]).await;
+    let created = app
+        .post(
+            &secrets_path(),
+            json!({"name": "s", "secret_string": "one", "event_subscriptions": ["audit"]}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.raw);
+    let blob = backup(&app, "s").await;
+    app.delete(&secret_path("s")).await;
+    let gone = app.delete(&csms_path("events/audit")).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.raw);
+    let restore = format!("{}/restore", secrets_path());
+    let answer = app.post(&restore, json!({"secret_blob": blob})).await;
+    assert_csms_error(&answer, 404, "CSMS.0005");
+    assert!(answer.raw.contains("audit"), "{}", answer.raw);
+    assert_csms_error(&app.get(&secret_path("s")).await, 404, "CSMS.0005");
+    // with the event back, the same blob restores
+    app.create_event("audit", &["SECRET_VERSION_CREATED"]).await;
+    let ok = app.post(&restore, json!({"secret_blob": blob})).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.raw);
+}
+
+#[tokio::test]
 async fn restore_refuses_a_taken_name_a_changed_blob_and_another_project() {
     let app = TestApp::new();
     app.create_secret("s", "one").await;
