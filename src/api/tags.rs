@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::domain::names::ProjectId;
+use crate::domain::names::{ProjectId, parse_secret_id};
 use crate::domain::tag::{
     FILTERS_MAX, MATCH_VALUE_MAX_CHARS, SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, TAGS_MAX, TagKey,
     check_sequence, parse_tag_value,
@@ -214,7 +214,7 @@ pub async fn list_secret_tags(
     CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
 ) -> ApiResult<Json<SecretTagsResponse>> {
     let project = ProjectId::parse(&project_id)?;
-    let secret = service.list_secret_tags(&project, &secret_id)?;
+    let secret = service.list_secret_tags(&project, parse_secret_id(&secret_id)?)?;
     Ok(Json(SecretTagsResponse::from(&*secret)))
 }
 
@@ -226,7 +226,7 @@ pub async fn create_secret_tag(
 ) -> ApiResult<StatusCode> {
     let project = ProjectId::parse(&project_id)?;
     let tag = required(body.tag, "tag")?.parse()?;
-    service.create_secret_tag(&project, &secret_id, tag)?;
+    service.create_secret_tag(&project, parse_secret_id(&secret_id)?, tag)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -252,7 +252,8 @@ pub async fn batch_create_or_delete_tags(
     CsmsJson(body): CsmsJson<TagActionBody>,
 ) -> ApiResult<StatusCode> {
     let project = ProjectId::parse(&project_id)?;
-    service.batch_create_or_delete_tags(&project, &secret_id, body.try_into()?)?;
+    let action = body.try_into()?;
+    service.batch_create_or_delete_tags(&project, parse_secret_id(&secret_id)?, action)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -262,6 +263,6 @@ pub async fn delete_secret_tag(
     CsmsPath((project_id, secret_id, key)): CsmsPath<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     let project = ProjectId::parse(&project_id)?;
-    service.delete_secret_tag(&project, &secret_id, &key)?;
+    service.delete_secret_tag(&project, parse_secret_id(&secret_id)?, &key)?;
     Ok(StatusCode::NO_CONTENT)
 }

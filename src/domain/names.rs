@@ -287,6 +287,15 @@ impl VersionNumber {
     }
 }
 
+/// A secret's id as a path gives it (the tag operations address secrets by id): its
+/// 36-character UUID.
+pub fn parse_secret_id(raw: &str) -> Result<uuid::Uuid, CsmsError> {
+    uuid::Uuid::parse_str(raw)
+        .ok()
+        .filter(|_| raw.len() == 36)
+        .ok_or_else(|| CsmsError::invalid("secret_id", "must be the secret's 36-character id"))
+}
+
 /// A version-list marker (`v[0-9]{1,10}|latest`, ListSecretVersions.json): the version
 /// the page starts after (`latest` is the SYSCURRENT holder), and the text it came as,
 /// which the answer's `previous_marker` echoes.

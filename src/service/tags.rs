@@ -28,13 +28,6 @@ pub struct ResourcePage {
     pub total_count: usize,
 }
 
-fn parse_secret_id(raw: &str) -> Result<Uuid, CsmsError> {
-    Uuid::parse_str(raw)
-        .ok()
-        .filter(|_| raw.len() == 36)
-        .ok_or_else(|| CsmsError::invalid("secret_id", "must be the secret's 36-character id"))
-}
-
 /// A checked search: tag filters (AND over keys, OR over values) and name fragments.
 #[derive(Debug, Clone, Default)]
 pub struct Search {
@@ -113,10 +106,9 @@ impl CsmsService {
     pub fn create_secret_tag(
         &self,
         project: &ProjectId,
-        secret_id: &str,
+        id: Uuid,
         tag: (TagKey, String),
     ) -> Result<(), CsmsError> {
-        let id = parse_secret_id(secret_id)?;
         self.update_tags(project, id, |secret| secret.set_tags(vec![tag]))
     }
 
@@ -125,10 +117,9 @@ impl CsmsService {
     pub fn batch_create_or_delete_tags(
         &self,
         project: &ProjectId,
-        secret_id: &str,
+        id: Uuid,
         action: TagAction,
     ) -> Result<(), CsmsError> {
-        let id = parse_secret_id(secret_id)?;
         match action {
             TagAction::Create(items) => {
                 self.update_tags(project, id, |secret| secret.set_tags(items))
@@ -144,10 +135,9 @@ impl CsmsService {
     pub fn delete_secret_tag(
         &self,
         project: &ProjectId,
-        secret_id: &str,
+        id: Uuid,
         key: &str,
     ) -> Result<(), CsmsError> {
-        let id = parse_secret_id(secret_id)?;
         self.update_tags(project, id, |secret| secret.remove_tag(key))
     }
 
@@ -155,14 +145,13 @@ impl CsmsService {
     pub fn list_secret_tags(
         &self,
         project: &ProjectId,
-        secret_id: &str,
+        id: Uuid,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let id = parse_secret_id(secret_id)?;
         let now = self.now();
         store::read(&*self.store, project, |data| {
             data.live_secret_by_id(id, now).cloned()
         })?
-        .ok_or_else(|| CsmsError::secret_not_found(secret_id))
+        .ok_or_else(|| CsmsError::secret_not_found(id.to_string()))
     }
 
     /// List the project's tags, `GET /v1/{project_id}/csms/tags`: every key with the set
