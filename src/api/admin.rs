@@ -15,6 +15,7 @@ use crate::control::faults::{FaultRule, FaultRules, FaultSpec};
 use crate::control::journal::{Journal, JournalEntry};
 use crate::control::metrics::Metrics;
 use crate::domain::names::{ProjectId, SecretName};
+use crate::domain::secret::SecretState;
 use crate::error::CsmsError;
 use crate::service::{CsmsService, check_fixture};
 
@@ -201,6 +202,22 @@ pub struct StateBody {
     pub state: Option<String>,
 }
 
+impl StateBody {
+    /// The state an operator may set (docs/behaviour.md §17): never PENDING_DELETE, which
+    /// only scheduling a deletion gives.
+    fn operator_state(&self) -> Result<SecretState, CsmsError> {
+        match self.state.as_deref() {
+            Some("ENABLED") => Ok(SecretState::Enabled),
+            Some("DISABLED") => Ok(SecretState::Disabled),
+            Some("FROZEN") => Ok(SecretState::Frozen),
+            _ => Err(CsmsError::invalid(
+                "state",
+                "must be ENABLED, DISABLED or FROZEN",
+            )),
+        }
+    }
+}
+
 /// `POST /_emulator/projects/{project_id}/secrets/{secret_name}/state`: ENABLED, DISABLED
 /// or FROZEN (docs/behaviour.md §17), which no public API sets.
 pub async fn set_secret_state(
@@ -212,7 +229,7 @@ pub async fn set_secret_state(
     let name = SecretName::parse_lookup("secret_name", &secret_name)?;
     let secret = state
         .service
-        .set_secret_state(&project, &name, body.state.as_deref())?;
+        .set_secret_state(&project, &name, body.operator_state()?)?;
     Ok(Json(SecretResponse::of(&secret)))
 }
 

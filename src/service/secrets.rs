@@ -163,19 +163,8 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-        state: Option<&str>,
+        state: SecretState,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let state = match state {
-            Some("ENABLED") => SecretState::Enabled,
-            Some("DISABLED") => SecretState::Disabled,
-            Some("FROZEN") => SecretState::Frozen,
-            _ => {
-                return Err(CsmsError::invalid(
-                    "state",
-                    "must be ENABLED, DISABLED or FROZEN",
-                ));
-            }
-        };
         self.update_secret_with(project, name, |secret, _, now| {
             secret.set_state_by_operator(state, now)
         })
