@@ -2,6 +2,7 @@
 //! no project in the path), and the secrets checker under `/secrets/checker/…`.
 
 use crate::api::json::Json;
+use crate::domain::rotation::SecretType;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -163,7 +164,8 @@ pub async fn create_agency(
     State(service): State<CsmsService>,
     CsmsJson(body): CsmsJson<SecretTypeBody>,
 ) -> ApiResult<Response> {
-    let (agency_name, agency_id) = service.create_agency(body.secret_type.as_deref())?;
+    let (agency_name, agency_id) =
+        service.create_agency(SecretType::parse_database(body.secret_type.as_deref())?)?;
     let agencies = vec![AgencyDto {
         agency_name,
         agency_id,
@@ -177,7 +179,7 @@ pub async fn show_agency(
     State(service): State<CsmsService>,
     CsmsQuery(query): CsmsQuery<AgencyQuery>,
 ) -> ApiResult<Response> {
-    let granted = service.show_agency(query.secret_type.as_deref())?;
+    let granted = service.show_agency(SecretType::parse_database(query.secret_type.as_deref())?)?;
     Ok(Json(serde_json::json!({ "agency_granted": granted.to_string() })).into_response())
 }
 
@@ -216,7 +218,7 @@ pub async fn show_secret_function_templates(
     CsmsQuery(query): CsmsQuery<FunctionTemplatesQuery>,
 ) -> ApiResult<Response> {
     let templates = service.show_secret_function_templates(
-        query.secret_type.as_deref(),
+        SecretType::parse_database(query.secret_type.as_deref())?,
         query.secret_sub_type.as_deref(),
         query.engine.as_deref(),
     )?;

@@ -19,6 +19,19 @@ pub enum SecretType {
 }
 
 impl SecretType {
+    /// One of the database types agencies and rotation function templates exist for
+    /// (`ShowAgency.json`, `ShowSecretFunctionTemplates.json`: RDS-FG or GaussDB-FG).
+    pub fn parse_database(raw: Option<&str>) -> Result<Self, CsmsError> {
+        match raw {
+            Some("RDS-FG") => Ok(Self::RdsFg),
+            Some("GaussDB-FG") => Ok(Self::GaussDbFg),
+            _ => Err(CsmsError::invalid(
+                "secret_type",
+                "must be RDS-FG or GaussDB-FG",
+            )),
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
         match raw {
             "COMMON" => Ok(Self::Common),

@@ -9,6 +9,7 @@ use crate::clock::Millis;
 use crate::domain::grant::Grant;
 use crate::domain::grant::{GRANT_ID_MAX_CHARS, GrantRequest, bounded};
 use crate::domain::names::ProjectId;
+use crate::domain::rotation::SecretType;
 use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 use crate::store;
@@ -51,15 +52,12 @@ pub const USER: UserInfo = UserInfo {
 /// Its password until changed.
 const DEFAULT_PASSWORD: &str = "csms-emulator";
 
-/// The database secret types agencies and templates exist for.
-fn database_type(raw: Option<&str>) -> Result<String, CsmsError> {
-    match raw {
-        Some(t @ ("RDS-FG" | "GaussDB-FG")) => Ok(t.to_owned()),
-        _ => Err(CsmsError::invalid(
-            "secret_type",
-            "must be RDS-FG or GaussDB-FG",
-        )),
-    }
+/// The name of the agency for a database secret type.
+fn agency_name(secret_type: SecretType) -> String {
+    format!(
+        "csms_{}_agency",
+        secret_type.as_str().to_ascii_lowercase().replace('-', "_")
+    )
 }
 
 impl CsmsService {
@@ -198,12 +196,8 @@ impl CsmsService {
     }
 
     /// Create agency, `POST /v1/csms/agencies`: returns `(agency_name, agency_id)`.
-    pub fn create_agency(&self, secret_type: Option<&str>) -> Result<(String, String), CsmsError> {
-        let secret_type = database_type(secret_type)?;
-        let name = format!(
-            "csms_{}_agency",
-            secret_type.to_ascii_lowercase().replace('-', "_")
-        );
+    pub fn create_agency(&self, secret_type: SecretType) -> Result<(String, String), CsmsError> {
+        let name = agency_name(secret_type);
         self.write(&ProjectId::global(), |tx, _| {
             let id = tx
                 .extras_mut()
@@ -216,12 +210,8 @@ impl CsmsService {
     }
 
     /// Show agency, `GET /v1/csms/agencies?secret_type=`: whether one was created.
-    pub fn show_agency(&self, secret_type: Option<&str>) -> Result<bool, CsmsError> {
-        let secret_type = database_type(secret_type)?;
-        let name = format!(
-            "csms_{}_agency",
-            secret_type.to_ascii_lowercase().replace('-', "_")
-        );
+    pub fn show_agency(&self, secret_type: SecretType) -> Result<bool, CsmsError> {
+        let name = agency_name(secret_type);
         store::read(&*self.store, &ProjectId::global(), |data| {
             data.extras.agencies.contains_key(&name)
         })
@@ -351,18 +341,18 @@ impl CsmsService {
     /// Function templates, `GET /v1/csms/function-templates`.
     pub fn show_secret_function_templates(
         &self,
-        secret_type: Option<&str>,
+        secret_type: SecretType,
         sub_type: Option<&str>,
         engine: Option<&str>,
     ) -> Result<String, CsmsError> {
-        let secret_type = database_type(secret_type)?;
+        let secret_type = secret_type.as_str();
         let Some(sub_type @ ("SingleUser" | "MultiUser")) = sub_type else {
             return Err(CsmsError::invalid(
                 "secret_sub_type",
                 "must be SingleUser or MultiUser",
             ));
         };
-        let engine = match (secret_type.as_str(), engine) {
+        let engine = match (secret_type, engine) {
             (_, Some(e @ ("mysql" | "postgresql" | "sqlserver"))) => e,
             ("RDS-FG", _) => {
                 return Err(CsmsError::invalid(
