@@ -4,12 +4,6 @@
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use http_body_util::Empty;
-use hyper::body::Bytes;
-use hyper::{Request, StatusCode, Uri};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
-
 /// The readiness URL of an emulator listening on `listen`: a wildcard address is asked on
 /// loopback, as a probe inside the same container or host does.
 #[must_use]
@@ -28,43 +22,11 @@ pub fn default_url(listen: SocketAddr) -> String {
 
 /// Asks `url` (plain `http://`) and succeeds when it answers 200 within `timeout`.
 pub async fn probe(url: &str, timeout: Duration) -> Result<(), String> {
-    tokio::time::timeout(timeout, ask(url))
-        .await
-        .map_err(|_| format!("{url}: no answer within {timeout:?}"))?
-}
-
-async fn ask(url: &str) -> Result<(), String> {
-    let uri: Uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
-    if uri.scheme_str() != Some("http") {
-        return Err(format!("{url}: only http:// URLs can be probed"));
-    }
-    let authority = uri
-        .authority()
-        .ok_or_else(|| format!("{url}: no host"))?
-        .clone();
-    let port = authority.port_u16().unwrap_or(80);
-    let host = authority
-        .host()
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    let stream = TcpStream::connect((host, port))
+    let answer = crate::http_client::get(url, timeout)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let driver = tokio::spawn(connection);
-    let request = Request::get(uri.path_and_query().map_or("/", |p| p.as_str()))
-        .header(hyper::header::HOST, authority.as_str())
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| format!("{url}: {e}"))?;
-    let answer = sender
-        .send_request(request)
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    driver.abort();
-    match answer.status() {
-        StatusCode::OK => Ok(()),
+    match answer.status {
+        200 => Ok(()),
         status => Err(format!("{url}: answered {status}")),
     }
 }

@@ -21,6 +21,7 @@ pub mod domain;
 pub mod error;
 pub mod fixture;
 pub mod healthcheck;
+pub mod http_client;
 pub mod server;
 pub mod service;
 pub mod smn;

@@ -19,7 +19,8 @@ use crate::domain::event::NotificationStatus;
 use crate::service::{CsmsService, PendingNotification, PendingRotation, iso_seconds};
 
 use super::subscriptions::Subscription;
-use super::{ATTEMPTS_KEPT, DeliveryAttempt, FIRST_BACKOFF, Smn, client};
+use super::{ATTEMPTS_KEPT, DeliveryAttempt, FIRST_BACKOFF, Smn};
+use crate::http_client as client;
 
 /// How often the loop looks for pending records without being woken: records left by a
 /// settle that failed, or pending when the process started.

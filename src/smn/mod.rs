@@ -4,7 +4,6 @@
 //! outbox, and the control API manages its subscriptions. Never on a request's path: a
 //! background task delivers.
 
-pub mod client;
 mod deliver;
 pub mod signing;
 pub mod subscriptions;

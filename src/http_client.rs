@@ -1,6 +1,6 @@
-//! A one-request HTTP/1.1 client (hyper's connection API, as `healthcheck.rs` uses it) for
-//! SMN deliveries and rotation-function calls: plain `http://` only, one connection per
-//! request, and a deadline on the whole exchange.
+//! A one-request HTTP/1.1 client (hyper's connection API): plain `http://` only, one
+//! connection per request, and a deadline on the whole exchange. The `healthcheck`
+//! subcommand, SMN deliveries and rotation-function calls all use it.
 
 use std::time::Duration;
 
@@ -29,12 +29,29 @@ pub async fn post_json(
     body: String,
     timeout: Duration,
 ) -> Result<Answer, String> {
-    tokio::time::timeout(timeout, exchange(url, headers, body))
+    within(timeout, exchange(url, headers, Some(body))).await
+}
+
+/// GETs `url`; fails with a short reason when no answer came within `timeout`.
+pub async fn get(url: &str, timeout: Duration) -> Result<Answer, String> {
+    within(timeout, exchange(url, &[], None)).await
+}
+
+async fn within(
+    timeout: Duration,
+    exchange: impl Future<Output = Result<Answer, String>>,
+) -> Result<Answer, String> {
+    tokio::time::timeout(timeout, exchange)
         .await
         .map_err(|_| format!("no answer within {} ms", timeout.as_millis()))?
 }
 
-async fn exchange(url: &str, headers: &[(&str, String)], body: String) -> Result<Answer, String> {
+/// One request: a POST of JSON when there is a `body`, else a GET.
+async fn exchange(
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<String>,
+) -> Result<Answer, String> {
     let uri: Uri = url.parse().map_err(|e| format!("bad URL: {e}"))?;
     if uri.scheme_str() != Some("http") {
         return Err("only http:// endpoints are called".to_owned());
@@ -52,18 +69,21 @@ async fn exchange(url: &str, headers: &[(&str, String)], body: String) -> Result
         .await
         .map_err(|e| format!("handshake: {e}"))?;
     let driver = tokio::spawn(connection);
-    let mut request = Request::post(uri.path_and_query().map_or("/", |p| p.as_str()))
-        .header(hyper::header::HOST, authority.as_str())
-        .header(
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut request = match body {
+        Some(_) => Request::post(path).header(
             hyper::header::CONTENT_TYPE,
             "application/json; charset=UTF-8",
-        )
-        .header(hyper::header::USER_AGENT, "csms-emulator");
+        ),
+        None => Request::get(path),
+    }
+    .header(hyper::header::HOST, authority.as_str())
+    .header(hyper::header::USER_AGENT, "csms-emulator");
     for (name, value) in headers {
         request = request.header(*name, value.as_str());
     }
     let request = request
-        .body(Full::new(Bytes::from(body)))
+        .body(Full::new(Bytes::from(body.unwrap_or_default())))
         .map_err(|e| format!("request: {e}"))?;
     let answer = sender
         .send_request(request)
