@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::names::{ProjectId, SecretName, VersionRef};
+use crate::domain::names::{ProjectId, VersionRef};
 use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 use crate::store;
@@ -98,19 +98,9 @@ impl CsmsService {
             let candidates = || -> Box<dyn Iterator<Item = &Arc<Secret>> + '_> {
                 match tag_key {
                     Some(key) => {
-                        let by_value = data.tags().get(key);
-                        let mut names: Vec<&SecretName> = by_value
-                            .into_iter()
-                            .flat_map(|values| values.iter())
-                            .filter(|(value, _)| tag_value.is_none_or(|want| want == *value))
-                            .flat_map(|(_, names)| names.iter())
-                            .collect();
-                        names.sort_unstable();
-                        Box::new(
-                            names
-                                .into_iter()
-                                .filter_map(move |n| data.live_secret(n, now)),
-                        )
+                        let values = tag_value.map(str::to_owned).into_iter().collect();
+                        let tagged = data.tagged(key, &values);
+                        Box::new(tagged.names().filter_map(move |n| data.live_secret(n, now)))
                     }
                     None => Box::new(data.live_secrets(now)),
                 }

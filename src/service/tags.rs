@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::domain::names::{ProjectId, SecretName};
+use crate::domain::names::ProjectId;
 use crate::domain::secret::Secret;
 use crate::domain::tag::TagKey;
 use crate::error::CsmsError;
-use crate::store::{self, TagIndex};
+use crate::store::{self, ProjectData, Tagged};
 
 use super::CsmsService;
 
@@ -44,43 +44,13 @@ pub struct ResourceSearch {
     pub search: Search,
 }
 
-/// The names the tag index holds for one filter: one set per admitted value, each in name
-/// order and disjoint (a secret has one value per key).
-struct Tagged<'d>(Vec<&'d BTreeSet<SecretName>>);
-
-impl<'d> Tagged<'d> {
-    fn len(&self) -> usize {
-        self.0.iter().map(|names| names.len()).sum()
-    }
-
-    /// The names, in name order.
-    fn names(&self) -> Box<dyn Iterator<Item = &'d SecretName> + 'd> {
-        match self.0.as_slice() {
-            [] => Box::new(std::iter::empty()),
-            [one] => Box::new(one.iter()),
-            several => {
-                let mut all: Vec<&SecretName> = several.iter().flat_map(|n| n.iter()).collect();
-                all.sort_unstable();
-                Box::new(all.into_iter())
-            }
-        }
-    }
-}
-
 impl Search {
     /// The tag filter the index holds the fewest names for; `None` when the search
     /// filters on no tag.
-    fn narrowest_filter<'d>(&self, index: &'d TagIndex) -> Option<Tagged<'d>> {
+    fn narrowest_filter<'d>(&self, data: &'d ProjectData) -> Option<Tagged<'d>> {
         self.tags
             .iter()
-            .map(|(key, values)| {
-                let by_value = index.get(key);
-                Tagged(match by_value {
-                    None => Vec::new(),
-                    Some(by_value) if values.is_empty() => by_value.values().collect(),
-                    Some(by_value) => values.iter().filter_map(|v| by_value.get(v)).collect(),
-                })
-            })
+            .map(|(key, values)| data.tagged(key, values))
             .min_by_key(Tagged::len)
     }
 
@@ -198,7 +168,7 @@ impl CsmsService {
         } = *request;
         let now = self.now();
         store::read(&*self.store, project, |data| {
-            let Some(tagged) = search.narrowest_filter(data.tags()) else {
+            let Some(tagged) = search.narrowest_filter(data) else {
                 // No tag to look up: every secret is a candidate.
                 let matching = || data.live_secrets(now).filter(|s| search.accepts(s));
                 return ResourcePage {

@@ -93,6 +93,39 @@ pub struct ProjectData {
 /// Tag key → value → names, in name order.
 pub type TagIndex = BTreeMap<String, BTreeMap<String, BTreeSet<SecretName>>>;
 
+/// The names the tag index holds for one tag filter: one set per admitted value, each in
+/// name order and disjoint (a secret has one value per key). Destroyed secrets not yet
+/// removed are among them; readers filter them out.
+#[derive(Debug)]
+pub struct Tagged<'d>(Vec<&'d BTreeSet<SecretName>>);
+
+impl<'d> Tagged<'d> {
+    /// How many names, counted from the sets' sizes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|names| names.len()).sum()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The names, in name order.
+    #[must_use]
+    pub fn names(&self) -> Box<dyn Iterator<Item = &'d SecretName> + 'd> {
+        match self.0.as_slice() {
+            [] => Box::new(std::iter::empty()),
+            [one] => Box::new(one.iter()),
+            several => {
+                let mut all: Vec<&SecretName> = several.iter().flat_map(|n| n.iter()).collect();
+                all.sort_unstable();
+                Box::new(all.into_iter())
+            }
+        }
+    }
+}
+
 impl ProjectData {
     /// The secret named `name` as readers see it at `now`: a secret whose recovery window
     /// has ended is gone even before due work removes it (docs/behaviour.md §18).
@@ -138,6 +171,17 @@ impl ProjectData {
         self.due_at(now)
             .filter_map(|name| self.secrets.get(name))
             .filter(move |s| s.is_destroyed_at(now))
+    }
+
+    /// The names carrying `key` with one of `values` (any value when there are none),
+    /// from the tag index: what a tag search or the console's tag filter starts from.
+    #[must_use]
+    pub fn tagged(&self, key: &str, values: &BTreeSet<String>) -> Tagged<'_> {
+        Tagged(match self.tags.get(key) {
+            None => Vec::new(),
+            Some(by_value) if values.is_empty() => by_value.values().collect(),
+            Some(by_value) => values.iter().filter_map(|v| by_value.get(v)).collect(),
+        })
     }
 
     /// The tag index: every key, each value, the names carrying it (destroyed secrets
