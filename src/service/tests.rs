@@ -263,3 +263,59 @@ fn a_fixture_breaking_a_rule_is_refused_before_anything_loads() {
         "{err}"
     );
 }
+
+#[test]
+fn a_secret_past_its_recovery_window_leaves_the_tag_search_and_tag_list_before_the_sweep() {
+    use crate::domain::tag::TagKey;
+    use std::collections::BTreeSet;
+    let clock = Arc::new(ManualClock::new(1_000));
+    let service = CsmsService::new(Arc::new(MemoryStore::new()), clock.clone());
+    let p = ProjectId::parse("p").unwrap();
+    for name in ["kept", "doomed"] {
+        let secret = service.create_secret(&p, new_secret(name, "v")).unwrap();
+        let tag = (TagKey::parse("env").unwrap(), "prod".to_owned());
+        service.create_secret_tag(&p, secret.id(), tag).unwrap();
+    }
+    let doomed = SecretName::parse_lookup("n", "doomed").unwrap();
+    service
+        .delete_secret_for_schedule(&p, &doomed, Some(7))
+        .unwrap();
+    let search = |counting| super::ResourceSearch {
+        counting,
+        limit: 10,
+        offset: 0,
+        search: super::Search {
+            tags: vec![("env".to_owned(), BTreeSet::from(["prod".to_owned()]))],
+            name_fragments: Vec::new(),
+        },
+    };
+    // still in its window: found, counted, listed
+    assert_eq!(
+        service
+            .list_resource_instances(&p, &search(true))
+            .unwrap()
+            .total_count,
+        2
+    );
+    // the window ends; no sweep has run, so the secret is still stored
+    clock.advance(8 * 86_400_000);
+    let count = service.list_resource_instances(&p, &search(true)).unwrap();
+    assert_eq!(count.total_count, 1);
+    let page = service.list_resource_instances(&p, &search(false)).unwrap();
+    let names: Vec<String> = page
+        .resources
+        .unwrap()
+        .iter()
+        .map(|s| s.name().to_string())
+        .collect();
+    assert_eq!(names, ["kept"]);
+    assert_eq!(page.total_count, 1);
+    // the last carrier of a pair is destroyed: the pair leaves the project's tag list
+    let kept = SecretName::parse_lookup("n", "kept").unwrap();
+    service
+        .delete_secret_for_schedule(&p, &kept, Some(7))
+        .unwrap();
+    clock.advance(8 * 86_400_000);
+    assert!(service.list_project_secrets_tags(&p).unwrap().is_empty());
+    assert!(store::read(&*service.store, &p, |d| !d.tags().is_empty()).unwrap());
+}
