@@ -18,11 +18,10 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::Request;
 
-use crate::auth::{AuthFailure, AuthMode, Authenticator, HeadCheck, Identity, RequestHead};
-use crate::error::CsmsError;
-
 use super::body::{self, BodyRules};
 use super::operations::{Classified, Reach};
+use crate::auth::{AuthFailure, AuthMode, Authenticator, HeadCheck, Identity, RequestHead};
+use crate::error::CsmsError;
 
 /// What the middleware needs.
 #[derive(Debug, Clone)]

@@ -1,20 +1,19 @@
 //! Extractors whose rejections are CSMS errors, never axum's plain-text ones: JSON bodies
 //! (content type, size, syntax and field types), path segments and query strings.
 
-use axum::body::Bytes;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::CsmsError;
-
 use super::body::BodyRules;
 use super::error::ApiError;
 use super::operations::{Classified, OperationSpec, WireType};
+use crate::error::CsmsError;
 
 /// Whether the operation table names `T` as what the request's operation reads (its body
 /// or its query, as `declared` picks). A handler that reads another type than the table

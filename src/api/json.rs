@@ -8,9 +8,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::error::CsmsError;
-
 use super::error::ApiError;
+use crate::error::CsmsError;
 
 /// Room for a secret with its metadata, or a version with its value, without growing.
 const INITIAL_CAPACITY: usize = 512;

@@ -16,6 +16,11 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::auth::{self, AuthState};
+use super::body::{self, BodyRules};
+use super::error::{ApiError, ErrorMark, error_response};
+use super::json::Json;
+use super::operations::{Classified, classify};
 use crate::clock::{Clock, EmulatorClock};
 use crate::control::faults::{FaultAction, FaultRules};
 use crate::control::journal::{Journal, JournalEntry};
@@ -23,12 +28,6 @@ use crate::control::metrics::Metrics;
 use crate::control::request_log::{RequestLog, Tally};
 use crate::error::ErrorCode;
 use crate::store::durability;
-
-use super::auth::{self, AuthState};
-use super::body::{self, BodyRules};
-use super::error::{ApiError, ErrorMark, error_response};
-use super::json::Json;
-use super::operations::{Classified, classify};
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -204,11 +203,12 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use axum::Router;
     use axum::body::Body;
     use axum::routing::post;
     use tower::ServiceExt;
+
+    use super::*;
 
     /// A route that registers a durability ticket and reports `outcome` for it later.
     fn router_whose_write_reports(outcome: durability::Outcome) -> Router {

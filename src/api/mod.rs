@@ -1,30 +1,21 @@
 //! The HTTP surface: routes, extractors, wire types and the request middleware. Handlers
 //! translate between HTTP and one service call each; they hold no business rules.
 
-pub mod admin;
 pub mod auth;
 pub mod body;
-mod console;
-pub mod csms;
-pub mod dto;
-pub mod dto_extra;
 pub mod error;
-pub mod events;
 pub mod extract;
-mod iam;
+pub mod handlers;
 pub mod json;
-pub mod lifecycle;
 pub mod middleware;
-mod openapi;
+pub mod openapi;
 pub mod operations;
-mod paths;
-mod peripheral;
-pub mod secrets;
-pub mod smn;
+pub mod paths;
 pub mod starting;
-pub mod tags;
-pub mod versions;
 pub mod wire;
+
+use std::convert::Infallible;
+use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::handler::Handler;
@@ -33,9 +24,12 @@ use tower::ServiceBuilder;
 use tower::util::BoxCloneSyncService;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use std::convert::Infallible;
-use std::sync::Arc;
-
+use self::error::ApiError;
+use self::handlers::{
+    checker, console, control, events, functions, grants, iam, lifecycle, password, secrets, smn,
+    tags, tasks, users, versions,
+};
+use self::operations::Classified;
 use crate::auth::Authenticator;
 use crate::clock::EmulatorClock;
 use crate::control::faults::FaultRules;
@@ -44,9 +38,6 @@ use crate::control::metrics::Metrics;
 use crate::control::request_log::{RequestLog, SUMMARY_EVERY, Tally};
 use crate::error::CsmsError;
 use crate::service::CsmsService;
-
-use self::error::ApiError;
-use self::operations::Classified;
 
 /// What the router is built with besides the service.
 #[derive(Debug, Clone)]
@@ -92,7 +83,7 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
         auth: auth_state,
         faults: Arc::clone(&settings.faults),
     });
-    let admin_state = admin::AdminState {
+    let admin_state = control::AdminState {
         service: service.clone(),
         clock: settings.clock,
         journal: settings.journal,
@@ -125,7 +116,7 @@ pub type App = BoxCloneSyncService<Request, Response, Infallible>;
 /// What the handlers are called with: the CSMS service, and the control API's state.
 struct Handlers {
     service: CsmsService,
-    admin: admin::AdminState,
+    admin: control::AdminState,
     iam: iam::IamProject,
 }
 
@@ -146,7 +137,7 @@ impl FromRef<AppState> for iam::IamProject {
     }
 }
 
-impl FromRef<AppState> for admin::AdminState {
+impl FromRef<AppState> for control::AdminState {
     fn from_ref(app: &AppState) -> Self {
         app.0.admin.clone()
     }
@@ -179,9 +170,9 @@ async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
         O::BatchImportSecrets => call(secrets::batch_import_secrets, request, app).await,
         O::BatchDeleteSecrets => call(secrets::batch_delete_secrets, request, app).await,
         O::UploadSecretBlob => call(lifecycle::upload_secret_blob, request, app).await,
-        O::ShowSecretsConfig => call(peripheral::show_secrets_config, request, app).await,
-        O::UpdateSecretsConfig => call(peripheral::update_secrets_config, request, app).await,
-        O::CheckSecrets => call(peripheral::check_secrets, request, app).await,
+        O::ShowSecretsConfig => call(checker::show_secrets_config, request, app).await,
+        O::UpdateSecretsConfig => call(checker::update_secrets_config, request, app).await,
+        O::CheckSecrets => call(checker::check_secrets, request, app).await,
         O::ShowSecret => call(secrets::show_secret, request, app).await,
         O::UpdateSecret => call(lifecycle::update_secret, request, app).await,
         O::DeleteSecret => call(lifecycle::delete_secret, request, app).await,
@@ -198,49 +189,49 @@ async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
         O::RestoreSecret => call(lifecycle::restore_secret, request, app).await,
         O::DownloadSecretBlob => call(lifecycle::download_secret_blob, request, app).await,
         O::RotateSecret => call(lifecycle::rotate_secret, request, app).await,
-        O::GenerateRandomPassword => call(csms::generate_random_password, request, app).await,
+        O::GenerateRandomPassword => call(password::generate_random_password, request, app).await,
         O::ListProjectSecretsTags => call(tags::list_project_secrets_tags, request, app).await,
-        O::ListSecretTask => call(csms::list_secret_tasks, request, app).await,
-        O::ListNotificationRecords => call(csms::list_notification_records, request, app).await,
+        O::ListSecretTask => call(tasks::list_secret_tasks, request, app).await,
+        O::ListNotificationRecords => call(tasks::list_notification_records, request, app).await,
         O::CreateSecretEvent => call(events::create_secret_event, request, app).await,
         O::ListSecretEvents => call(events::list_secret_events, request, app).await,
         O::ShowSecretEvent => call(events::show_secret_event, request, app).await,
         O::UpdateSecretEvent => call(events::update_secret_event, request, app).await,
         O::DeleteSecretEvent => call(events::delete_secret_event, request, app).await,
-        O::CreateGrants => call(csms::create_grants, request, app).await,
-        O::ListGrants => call(csms::list_grants, request, app).await,
-        O::UpdateGrant => call(csms::update_grant, request, app).await,
-        O::DeleteGrant => call(csms::delete_grant, request, app).await,
+        O::CreateGrants => call(grants::create_grants, request, app).await,
+        O::ListGrants => call(grants::list_grants, request, app).await,
+        O::UpdateGrant => call(grants::update_grant, request, app).await,
+        O::DeleteGrant => call(grants::delete_grant, request, app).await,
         O::ListResourceInstances => call(tags::list_resource_instances, request, app).await,
         O::CreateSecretTag => call(tags::create_secret_tag, request, app).await,
         O::ListSecretTags => call(tags::list_secret_tags, request, app).await,
         O::BatchCreateOrDeleteTags => call(tags::batch_create_or_delete_tags, request, app).await,
         O::DeleteSecretTag => call(tags::delete_secret_tag, request, app).await,
-        O::CreateAgency => call(peripheral::create_agency, request, app).await,
-        O::ShowAgency => call(peripheral::show_agency, request, app).await,
-        O::ListUsers => call(peripheral::list_users, request, app).await,
-        O::UpdateUserPassword => call(peripheral::update_user_password, request, app).await,
-        O::ShowUserDetail => call(peripheral::show_user_detail, request, app).await,
+        O::CreateAgency => call(functions::create_agency, request, app).await,
+        O::ShowAgency => call(functions::show_agency, request, app).await,
+        O::ListUsers => call(users::list_users, request, app).await,
+        O::UpdateUserPassword => call(users::update_user_password, request, app).await,
+        O::ShowUserDetail => call(users::show_user_detail, request, app).await,
         O::ShowSecretFunctionTemplates => {
-            call(peripheral::show_secret_function_templates, request, app).await
+            call(functions::show_secret_function_templates, request, app).await
         }
         O::KeystoneListProjects => call(iam::list_projects, request, app).await,
-        O::EmulatorHealth => call(admin::health, request, app).await,
-        O::EmulatorReady => call(admin::ready, request, app).await,
-        O::EmulatorShowClock => call(admin::show_clock, request, app).await,
-        O::EmulatorSetClock => call(admin::set_clock, request, app).await,
-        O::EmulatorSetSecretState => call(admin::set_secret_state, request, app).await,
-        O::EmulatorListFaults => call(admin::list_faults, request, app).await,
-        O::EmulatorAddFault => call(admin::add_fault, request, app).await,
-        O::EmulatorClearFaults => call(admin::clear_faults, request, app).await,
-        O::EmulatorDeleteFault => call(admin::delete_fault, request, app).await,
-        O::EmulatorJournal => call(admin::journal, request, app).await,
-        O::EmulatorClearJournal => call(admin::clear_journal, request, app).await,
-        O::EmulatorMetrics => call(admin::metrics, request, app).await,
-        O::EmulatorExport => call(admin::export, request, app).await,
-        O::EmulatorReset => call(admin::reset, request, app).await,
-        O::EmulatorSeed => call(admin::seed, request, app).await,
-        O::EmulatorOpenApi => call(admin::openapi, request, app).await,
+        O::EmulatorHealth => call(control::health, request, app).await,
+        O::EmulatorReady => call(control::ready, request, app).await,
+        O::EmulatorShowClock => call(control::show_clock, request, app).await,
+        O::EmulatorSetClock => call(control::set_clock, request, app).await,
+        O::EmulatorSetSecretState => call(control::set_secret_state, request, app).await,
+        O::EmulatorListFaults => call(control::list_faults, request, app).await,
+        O::EmulatorAddFault => call(control::add_fault, request, app).await,
+        O::EmulatorClearFaults => call(control::clear_faults, request, app).await,
+        O::EmulatorDeleteFault => call(control::delete_fault, request, app).await,
+        O::EmulatorJournal => call(control::journal, request, app).await,
+        O::EmulatorClearJournal => call(control::clear_journal, request, app).await,
+        O::EmulatorMetrics => call(control::metrics, request, app).await,
+        O::EmulatorExport => call(control::export, request, app).await,
+        O::EmulatorReset => call(control::reset, request, app).await,
+        O::EmulatorSeed => call(control::seed, request, app).await,
+        O::EmulatorOpenApi => call(control::openapi, request, app).await,
         O::EmulatorSmnSigningCert => call(smn::signing_cert, request, app).await,
         O::EmulatorListSmnSubscriptions => call(smn::list_subscriptions, request, app).await,
         O::EmulatorAddSmnSubscription => call(smn::add_subscription, request, app).await,

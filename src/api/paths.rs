@@ -1,10 +1,9 @@
 //! Path parameter sets, taken from the request's classification, and their parsing into
 //! validated domain names.
 
-use crate::domain::names::{ProjectId, SecretName, StageName, VersionRef};
-
 use super::error::ApiResult;
 use super::extract::FromPathParams;
+use crate::domain::names::{ProjectId, SecretName, StageName, VersionRef};
 
 #[derive(Debug)]
 pub struct ProjectPath {

@@ -112,9 +112,10 @@ fn response_is_refusal(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use axum::body::Body;
     use http_body_util::BodyExt;
+
+    use super::*;
 
     async fn call(app: App, path: &str) -> (StatusCode, Option<String>, serde_json::Value) {
         let request = axum::extract::Request::get(path)

@@ -10,7 +10,6 @@ mod due;
 mod events;
 mod fixtures;
 mod functions;
-pub mod input;
 mod notify;
 pub mod outbox;
 mod peripheral;

@@ -281,7 +281,7 @@ async fn a_subscription_to_a_missing_event_or_a_taken_id_is_a_400_naming_the_ite
 
 #[test]
 fn the_seed_bodys_debug_output_shows_no_value() {
-    let body: csms_emulator::api::admin::SeedBody = serde_json::from_value(one_project(
+    let body: csms_emulator::api::wire::control::SeedBody = serde_json::from_value(one_project(
         "p",
         json!([{"name": "s", "versions": [{"secret_string": "debug-canary-77"}]}]),
         json!([]),

@@ -2,7 +2,7 @@
 //! its method, path template, summary and request body. The row's name is the variant of
 //! [`Operation`] and the SDK's operation name.
 
-use super::{OperationSpec, RequestBody, WireType};
+use super::spec::{OperationSpec, RequestBody, WireType};
 use crate::api::wire::queries as q;
 
 // Literal paths come before the templates they collide with: the classifier takes the
@@ -12,7 +12,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets",
         "Create a secret",
-        required crate::api::secrets::CreateSecretBody
+        required crate::api::wire::secrets::CreateSecretBody
     ),
     ListSecrets => (
         "GET",
@@ -24,19 +24,19 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets/batch-import",
         "Import secrets in batches",
-        required crate::api::secrets::BatchImportBody
+        required crate::api::wire::secrets::BatchImportBody
     ),
     BatchDeleteSecrets => (
         "POST",
         "/v1/{project_id}/secrets/batch-delete",
         "Delete secrets in batches",
-        required crate::api::secrets::BatchDeleteBody
+        required crate::api::wire::secrets::BatchDeleteBody
     ),
     UploadSecretBlob => (
         "POST",
         "/v1/{project_id}/secrets/restore",
         "Restore a secret from a backup blob",
-        required crate::api::dto_extra::BlobBody
+        required crate::api::wire::secrets::BlobBody
     ),
     ShowSecretsConfig => (
         "GET",
@@ -47,13 +47,13 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets/checker/config",
         "Update the secrets checker configuration",
-        required crate::api::peripheral::ConfigBody
+        required crate::api::wire::checker::ConfigBody
     ),
     CheckSecrets => (
         "POST",
         "/v1/{project_id}/secrets/checker/check",
         "Check secrets",
-        required crate::api::peripheral::CheckBody
+        required crate::api::wire::checker::CheckBody
     ),
     ShowSecret => (
         "GET",
@@ -64,7 +64,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/secrets/{secret_name}",
         "Update a secret",
-        required crate::api::lifecycle::UpdateSecretBody
+        required crate::api::wire::secrets::UpdateSecretBody
     ),
     DeleteSecret => (
         "DELETE",
@@ -75,7 +75,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets/{secret_name}/versions",
         "Create a secret version",
-        required crate::api::versions::CreateVersionBody
+        required crate::api::wire::versions::CreateVersionBody
     ),
     ListSecretVersions => (
         "GET",
@@ -92,7 +92,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/secrets/{secret_name}/versions/{version_id}",
         "Update a version's expiry",
-        required crate::api::versions::UpdateVersionBody
+        required crate::api::wire::versions::UpdateVersionBody
     ),
     ShowSecretStage => (
         "GET",
@@ -103,7 +103,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/secrets/{secret_name}/stages/{stage_name}",
         "Create or move a stage",
-        required crate::api::versions::UpdateStageBody
+        required crate::api::wire::versions::UpdateStageBody
     ),
     DeleteSecretStage => (
         "DELETE",
@@ -114,7 +114,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/secrets/{secret_name}/scheduled-deleted-tasks/create",
         "Schedule a secret's deletion",
-        optional crate::api::lifecycle::ScheduleDeletionBody
+        optional crate::api::wire::secrets::ScheduleDeletionBody
     ),
     RestoreSecret => (
         "POST",
@@ -135,7 +135,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/generate-password",
         "Generate a random password",
-        optional crate::api::dto_extra::PasswordBody
+        optional crate::api::wire::password::PasswordBody
     ),
     ListProjectSecretsTags => (
         "GET",
@@ -158,7 +158,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/events",
         "Create an event",
-        required crate::api::events::CreateEventBody
+        required crate::api::wire::events::CreateEventBody
     ),
     ListSecretEvents => (
         "GET",
@@ -175,7 +175,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/csms/events/{event_name}",
         "Update an event",
-        required crate::api::events::UpdateEventBody
+        required crate::api::wire::events::UpdateEventBody
     ),
     DeleteSecretEvent => (
         "DELETE",
@@ -186,7 +186,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/grants",
         "Create a grant",
-        required crate::api::csms::GrantBody
+        required crate::api::wire::grants::GrantBody
     ),
     ListGrants => (
         "GET",
@@ -198,7 +198,7 @@ operation_table! {
         "PUT",
         "/v1/{project_id}/csms/grants",
         "Update a grant",
-        required crate::api::csms::GrantBody,
+        required crate::api::wire::grants::GrantBody,
         query q::GrantQuery
     ),
     DeleteGrant => (
@@ -211,13 +211,13 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/resource_instances/action",
         "Search secrets by tags",
-        required crate::api::tags::ResourceFilterBody
+        required crate::api::wire::tags::ResourceFilterBody
     ),
     CreateSecretTag => (
         "POST",
         "/v1/{project_id}/csms/{secret_id}/tags",
         "Add a tag",
-        required crate::api::tags::CreateTagBody
+        required crate::api::wire::tags::CreateTagBody
     ),
     ListSecretTags => (
         "GET",
@@ -228,7 +228,7 @@ operation_table! {
         "POST",
         "/v1/{project_id}/csms/{secret_id}/tags/action",
         "Add or remove tags in batches",
-        required crate::api::tags::TagActionBody
+        required crate::api::wire::tags::TagActionBody
     ),
     DeleteSecretTag => (
         "DELETE",
@@ -239,7 +239,7 @@ operation_table! {
         "POST",
         "/v1/csms/agencies",
         "Create an agency",
-        required crate::api::peripheral::SecretTypeBody
+        required crate::api::wire::functions::SecretTypeBody
     ),
     ShowAgency => (
         "GET",
@@ -257,7 +257,7 @@ operation_table! {
         "POST",
         "/v1/csms/users/change-password",
         "Change the user's password",
-        required crate::api::peripheral::PasswordChangeBody
+        required crate::api::wire::users::PasswordChangeBody
     ),
     ShowUserDetail => (
         "GET",
@@ -295,13 +295,13 @@ operation_table! {
         "POST",
         "/_emulator/clock",
         "Advance, set, freeze or release the clock",
-        required crate::api::admin::ClockBody
+        required crate::api::wire::control::ClockBody
     ),
     EmulatorSetSecretState => (
         "POST",
         "/_emulator/projects/{project_id}/secrets/{secret_name}/state",
         "Set a secret's state",
-        required crate::api::admin::StateBody
+        required crate::api::wire::control::StateBody
     ),
     EmulatorListFaults => (
         "GET",
@@ -356,7 +356,7 @@ operation_table! {
         "POST",
         "/_emulator/seed",
         "Load a one-project fixture into the running emulator",
-        required crate::api::admin::SeedBody,
+        required crate::api::wire::control::SeedBody,
         query q::ProjectQuery
     ),
     EmulatorOpenApi => (
@@ -378,7 +378,7 @@ operation_table! {
         "POST",
         "/_emulator/smn/subscriptions",
         "Subscribe an HTTP endpoint to an SMN topic",
-        required crate::api::smn::SubscriptionBody
+        required crate::api::wire::smn::SubscriptionBody
     ),
     EmulatorDeleteSmnSubscription => (
         "DELETE",

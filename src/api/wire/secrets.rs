@@ -1,27 +1,25 @@
-//! Secret routes: create, list, show, batch import and batch delete, with the bodies and
-//! queries they read and their conversion into validated service commands.
+//! Secret wire types: the create, update, scheduled-deletion, batch and backup bodies,
+//! the list query's parse, and the secret answers (`Secret`, lists, batch reports,
+//! rotation). Each body's parse turns it into a validated service command.
 
-use crate::api::json::Json;
-use axum::extract::State;
-use serde::Deserialize;
+use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
+use super::input::{non_empty, required};
+use super::page::PageInfoDto;
+use super::queries::ListSecretsQuery;
+use crate::domain::limits::ROTATION_PERIOD_MIN_SECS;
 use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
 use crate::domain::page::PageLimit;
 use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType, check_auto_rotation};
-use crate::domain::secret::SecretSettings;
-use crate::domain::secret::create::{
-    CREATE_RULES, CreateRules, IMPORT_RULES, check_description, parse_enterprise_project,
-};
+use crate::domain::secret::create::{CreateRules, check_description, parse_enterprise_project};
+use crate::domain::secret::{Secret, SecretSettings, SettingsPatch};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
-use crate::service::input::{non_empty, required};
-use crate::service::{BatchDeleteFilter, CsmsService, ImportItem, NewSecret, SecretFilter};
-
-use super::dto::{BatchDeleteResponse, BatchImportResponse, ListSecretsResponse, SecretResponse};
-use super::error::ApiResult;
-use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
-use super::paths::{ProjectPath, SecretPath};
-use super::wire::queries::ListSecretsQuery;
+use crate::service::{
+    BatchDeleteReport, BatchImportReport, Listing, NewSecret, RotationOutcome, SecretFilter,
+};
 
 /// A `rotation_config` the database secret types take (docs/behaviour.md §11), in the one
 /// spelling the OpenAPI document offers; any JSON object with these members is taken.
@@ -167,7 +165,7 @@ pub struct BatchDeleteBody {
 }
 
 impl ListSecretsQuery {
-    fn parse(&self) -> Result<SecretFilter, CsmsError> {
+    pub fn parse(&self) -> Result<SecretFilter, CsmsError> {
         Ok(SecretFilter {
             limit: PageLimit::parse(self.limit.as_deref())?,
             marker: non_empty(self.marker.as_deref())
@@ -180,74 +178,263 @@ impl ListSecretsQuery {
     }
 }
 
-/// `POST /v1/{project_id}/secrets` — Creating a Secret.
-pub async fn create_secret(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(body): CsmsJson<CreateSecretBody>,
-) -> ApiResult<Json<SecretResponse>> {
-    let project = path.parse()?;
-    let secret = service.create_secret(&project, body.parse(&project, &CREATE_RULES)?)?;
-    Ok(Json(SecretResponse::of(&secret)))
+/// The body of update-secret, as sent: absent = unchanged, present and empty = cleared.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct UpdateSecretBody {
+    #[schemars(length(max = 64))]
+    pub kms_key_id: Option<String>,
+    #[schemars(length(max = crate::domain::limits::DESCRIPTION_MAX_BYTES))]
+    pub description: Option<String>,
+    pub auto_rotation: Option<bool>,
+    #[schemars(regex(pattern = crate::domain::limits::ROTATION_PERIOD_IN_RANGE_PATTERN))]
+    pub rotation_period: Option<String>,
+    #[schemars(length(max = crate::domain::limits::EVENT_SUBSCRIPTIONS_MAX), inner(length(max = crate::domain::limits::EVENT_SUBSCRIPTION_MAX_CHARS)))]
+    pub event_subscriptions: Option<Vec<String>>,
+    pub rotation_func_urn: Option<String>,
 }
 
-/// `GET /v1/{project_id}/secrets` — Querying the Secret List.
-pub async fn list_secrets(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<ListSecretsQuery>,
-) -> ApiResult<Json<ListSecretsResponse>> {
-    let project = path.parse()?;
-    Ok(Json(
-        service.list_secrets(&project, &query.parse()?)?.into(),
-    ))
-}
-
-/// `GET /v1/{project_id}/secrets/{secret_name}` — Querying a Secret.
-pub async fn show_secret(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<SecretPath>,
-) -> ApiResult<Json<SecretResponse>> {
-    let (project, name) = path.parse()?;
-    let secret = service.show_secret(&project, &name)?;
-    Ok(Json(SecretResponse::of(&secret)))
-}
-
-/// `POST /v1/{project_id}/secrets/batch-import` — Importing Secrets in Batches.
-pub async fn batch_import_secrets(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(body): CsmsJson<BatchImportBody>,
-) -> ApiResult<Json<BatchImportResponse>> {
-    let project = path.parse()?;
-    let items = body
-        .secrets
-        .into_iter()
-        .map(|item| ImportItem {
-            name: item.name.clone().unwrap_or_default(),
-            secret: item.parse(&project, &IMPORT_RULES),
+impl UpdateSecretBody {
+    /// The validated change: an empty key means the project's default, an empty period or
+    /// function URN clears it.
+    pub fn into_patch(self, project: &ProjectId) -> Result<SettingsPatch, CsmsError> {
+        Ok(SettingsPatch {
+            kms_key_id: self
+                .kms_key_id
+                .map(|k| match k.as_str() {
+                    "" => Ok(KmsKeyId::project_default(project)),
+                    raw => KmsKeyId::parse_for_update(raw),
+                })
+                .transpose()?,
+            description: self
+                .description
+                .map(|d| check_description(&d).map(|()| d))
+                .transpose()?,
+            auto_rotation: self.auto_rotation,
+            rotation_period: self
+                .rotation_period
+                .map(|p| match p.as_str() {
+                    "" => Ok(None),
+                    raw => RotationPeriod::parse(raw, ROTATION_PERIOD_MIN_SECS).map(Some),
+                })
+                .transpose()?,
+            event_subscriptions: self
+                .event_subscriptions
+                .map(|e| EventName::parse_subscriptions(Some(e)))
+                .transpose()?,
+            rotation_func_urn: self
+                .rotation_func_urn
+                .map(|u| Some(u).filter(|u| !u.is_empty())),
         })
-        .collect();
-    let report = service.batch_import_secrets(&project, items)?;
-    Ok(Json(report.into()))
+    }
 }
 
-/// `POST /v1/{project_id}/secrets/batch-delete` — Deleting Secrets in Batches.
-pub async fn batch_delete_secrets(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(body): CsmsJson<BatchDeleteBody>,
-) -> ApiResult<Json<BatchDeleteResponse>> {
-    let project = path.parse()?;
-    let filter = BatchDeleteFilter::parse(body.instance_id, body.instance_type.as_deref())?;
-    let report = service.batch_delete_secrets(&project, &filter)?;
-    Ok(Json(report.into()))
+/// The body of the scheduled-deletion request.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
+pub struct ScheduleDeletionBody {
+    #[schemars(range(min = crate::domain::secret::RECOVERY_DAYS_MIN, max = crate::domain::secret::RECOVERY_DAYS_MAX))]
+    pub recovery_window_in_days: Option<i64>,
+}
+
+/// `Secret`.
+#[derive(Debug, Serialize)]
+pub struct SecretDto {
+    pub id: String,
+    pub name: String,
+    pub state: &'static str,
+    pub kms_key_id: String,
+    pub description: String,
+    pub create_time: i64,
+    pub update_time: i64,
+    pub scheduled_delete_time: Option<i64>,
+    pub secret_type: &'static str,
+    pub auto_rotation: bool,
+    pub rotation_period: Option<String>,
+    pub rotation_config: Option<String>,
+    pub rotation_time: Option<i64>,
+    pub next_rotation_time: Option<i64>,
+    pub event_subscriptions: Vec<String>,
+    pub enterprise_project_id: String,
+    pub rotation_func_urn: Option<String>,
+    /// When a value was last read (2026 `Secret` object).
+    pub last_used_time: Option<i64>,
+    /// The tenant the secret belongs to.
+    pub domain_id: &'static str,
+    /// `STANDALONE`: the emulator keeps no multi-region replicas.
+    pub replica_type: &'static str,
+    pub replicas: Vec<serde_json::Value>,
+}
+
+impl From<&Secret> for SecretDto {
+    fn from(s: &Secret) -> Self {
+        let settings = &s.settings();
+        Self {
+            id: s.id().to_string(),
+            name: settings.name.to_string(),
+            state: s.state().as_str(),
+            kms_key_id: settings.kms_key_id.to_owned_string(),
+            description: settings.description.clone(),
+            create_time: s.create_time(),
+            update_time: s.update_time(),
+            scheduled_delete_time: s.scheduled_delete_time(),
+            secret_type: settings.secret_type.as_str(),
+            auto_rotation: settings.auto_rotation,
+            rotation_period: settings
+                .rotation_period
+                .as_ref()
+                .map(|p| p.as_str().to_owned()),
+            rotation_config: settings
+                .rotation_config
+                .as_ref()
+                .map(|c| c.as_str().to_owned()),
+            rotation_time: s.rotation_time(),
+            next_rotation_time: s.next_rotation_time(),
+            event_subscriptions: settings
+                .event_subscriptions
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
+            enterprise_project_id: settings.enterprise_project_id.clone(),
+            rotation_func_urn: settings.rotation_func_urn.clone(),
+            last_used_time: s.last_used().get(),
+            domain_id: crate::service::DOMAIN_ID,
+            replica_type: "STANDALONE",
+            replicas: Vec::new(),
+        }
+    }
+}
+
+/// `{"secret": Secret}`.
+#[derive(Debug, Serialize)]
+pub struct SecretResponse {
+    pub secret: SecretDto,
+}
+
+impl SecretResponse {
+    /// The answer of every operation that answers with one secret.
+    #[must_use]
+    pub fn of(secret: &Secret) -> Self {
+        Self {
+            secret: secret.into(),
+        }
+    }
+}
+
+/// The answer of list-secrets.
+#[derive(Debug, Serialize)]
+pub struct ListSecretsResponse {
+    pub secrets: Vec<SecretDto>,
+    pub page_info: PageInfoDto,
+}
+
+impl From<Listing<Arc<Secret>>> for ListSecretsResponse {
+    fn from(listing: Listing<Arc<Secret>>) -> Self {
+        Self {
+            secrets: listing
+                .items
+                .iter()
+                .map(|s| SecretDto::from(&**s))
+                .collect(),
+            page_info: PageInfoDto::of(&listing),
+        }
+    }
+}
+
+/// `ErrorInfo` of batch import.
+#[derive(Debug, Serialize)]
+pub struct ImportErrorDto {
+    pub name: String,
+    pub error_msg: String,
+}
+
+/// The answer of batch import ("Importing Secrets in Batches" page).
+#[derive(Debug, Serialize)]
+pub struct BatchImportResponse {
+    pub error_list: Vec<ImportErrorDto>,
+    pub total: usize,
+    pub success: usize,
+    pub failed: usize,
+}
+
+impl From<BatchImportReport> for BatchImportResponse {
+    fn from(r: BatchImportReport) -> Self {
+        Self {
+            failed: r.errors.len(),
+            error_list: r
+                .errors
+                .into_iter()
+                .map(|e| ImportErrorDto {
+                    name: e.name,
+                    error_msg: e.error_msg,
+                })
+                .collect(),
+            total: r.total,
+            success: r.success,
+        }
+    }
+}
+
+/// `FailedDeletedSecrets` of batch delete.
+#[derive(Debug, Serialize)]
+pub struct FailedDeletedDto {
+    pub secret_name: String,
+    pub error_msg: String,
+}
+
+/// The answer of batch delete ("Deleting Secrets in Batches" page).
+#[derive(Debug, Serialize)]
+pub struct BatchDeleteResponse {
+    pub total: usize,
+    pub success_secrets: Vec<String>,
+    pub failed_secrets: Vec<FailedDeletedDto>,
+}
+
+impl From<BatchDeleteReport> for BatchDeleteResponse {
+    fn from(r: BatchDeleteReport) -> Self {
+        Self {
+            total: r.total,
+            success_secrets: r.deleted,
+            failed_secrets: r
+                .failed
+                .into_iter()
+                .map(|(secret_name, error_msg)| FailedDeletedDto {
+                    secret_name,
+                    error_msg,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The answer of rotate-secret.
+#[derive(Debug, Serialize)]
+pub struct RotateResponse {
+    pub version_id: String,
+    pub secret_name: String,
+    pub rotation_task_id: String,
+}
+
+impl From<RotationOutcome> for RotateResponse {
+    fn from(o: RotationOutcome) -> Self {
+        Self {
+            version_id: o.version_id.to_string(),
+            secret_name: o.secret_name.to_string(),
+            rotation_task_id: o.task_id.to_string(),
+        }
+    }
+}
+
+/// `{"secret_blob": ...}`, in both directions.
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct BlobBody {
+    #[schemars(required)]
+    pub secret_blob: Option<String>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::versions::CreateVersionBody;
+    use crate::api::wire::versions::CreateVersionBody;
+    use crate::domain::secret::create::{CREATE_RULES, IMPORT_RULES};
 
     #[test]
     fn request_bodies_never_show_values_in_debug_output() {

@@ -6,16 +6,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{CsmsJson, CsmsPath};
+use crate::api::handlers::control::AdminState;
 use crate::api::json::Json;
+use crate::api::wire::smn::{DeliveriesDto, SubscriptionBody, SubscriptionsDto};
 use crate::error::CsmsError;
-use crate::smn::DeliveryAttempt;
 use crate::smn::subscriptions::{Subscription, SubscriptionSpec};
-
-use super::admin::AdminState;
-use super::error::{ApiError, ApiResult};
-use super::extract::{CsmsJson, CsmsPath};
 
 /// `GET /_emulator/smn/signing-cert.pem`: the X.509 certificate `signing_cert_url` names.
 pub async fn signing_cert(State(state): State<AdminState>) -> ApiResult<Response> {
@@ -27,33 +25,11 @@ pub async fn signing_cert(State(state): State<AdminState>) -> ApiResult<Response
         .into_response())
 }
 
-#[derive(Debug, Serialize)]
-pub struct SubscriptionsDto {
-    pub subscriptions: Vec<Subscription>,
-}
-
 /// `GET /_emulator/smn/subscriptions`.
 pub async fn list_subscriptions(State(state): State<AdminState>) -> Json<SubscriptionsDto> {
     Json(SubscriptionsDto {
         subscriptions: state.smn.subscriptions().list(),
     })
-}
-
-/// The body of `POST /_emulator/smn/subscriptions`.
-#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
-pub struct SubscriptionBody {
-    /// The topic, as an event's `notification.target_id` names it.
-    #[schemars(required, regex(pattern = r"^[a-zA-Z0-9\-._:]{1,256}$"))]
-    pub topic_urn: Option<String>,
-    /// A plain `http://` URL with a host (the pattern describes the usual shape; any URL
-    /// `http://` and a host make is taken).
-    #[schemars(
-        required,
-        regex(
-            pattern = r"^http://[a-z0-9]{1,20}(\.[a-z0-9]{1,20}){0,3}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]{0,20}){0,4}$"
-        )
-    )]
-    pub endpoint: Option<String>,
 }
 
 /// `POST /_emulator/smn/subscriptions`: confirmed at once (§57); records already pending
@@ -99,11 +75,6 @@ fn keep(state: &AdminState) -> Result<(), CsmsError> {
         crate::smn::SUBSCRIPTIONS_SETTING,
         &state.smn.subscriptions().saved(),
     )
-}
-
-#[derive(Debug, Serialize)]
-pub struct DeliveriesDto {
-    pub deliveries: Vec<DeliveryAttempt>,
 }
 
 /// `GET /_emulator/smn/deliveries`: the latest attempts, oldest first.

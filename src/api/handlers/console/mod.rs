@@ -4,20 +4,19 @@
 //! through the same routes, and so the same service calls, credentials and journal, as a
 //! client's.
 
-use crate::api::json::Json;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::api::error::ApiResult;
+use crate::api::extract::{CsmsPath, CsmsQuery};
+use crate::api::handlers::control::AdminState;
+use crate::api::json::Json;
+use crate::api::wire::queries::BrowseQuery;
 use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
 use crate::service::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage};
-
-use super::admin::AdminState;
-use super::error::ApiResult;
-use super::extract::{CsmsPath, CsmsQuery};
-use super::wire::queries::BrowseQuery;
 
 /// Where the console lives.
 pub const CONSOLE_PATH: &str = "/_emulator/ui/";
@@ -51,7 +50,7 @@ pub async fn asset(CsmsPath(name): CsmsPath<String>, method: Method, uri: Uri) -
     match name.as_str() {
         "console.js" => asset_response("text/javascript; charset=utf-8", CONSOLE_JS),
         "console.css" => asset_response("text/css; charset=utf-8", CONSOLE_CSS),
-        _ => super::error::ApiError(CsmsError::RouteNotFound {
+        _ => crate::api::error::ApiError(CsmsError::RouteNotFound {
             method: method.to_string(),
             path: uri.path().to_owned(),
         })

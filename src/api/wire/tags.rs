@@ -1,25 +1,20 @@
-//! Tag routes under `/v1/{project_id}/csms/…`: a secret's tags, the project's tags, the
-//! batch tag action and the tag search, with the bodies they read and their conversion
-//! into service commands.
+//! Tag wire types: a tag, the batch tag action and the tag search bodies with their
+//! parses, and the secret-tags, project-tags and search answers.
 
-use crate::api::json::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use crate::domain::names::{ProjectId, parse_secret_id};
+use serde::{Deserialize, Serialize};
+
+use super::input::parse_count;
+use super::secrets::SecretDto;
+use crate::domain::secret::Secret;
 use crate::domain::tag::{
     FILTERS_MAX, MATCH_VALUE_MAX_CHARS, SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, TAGS_MAX, TagKey,
     check_sequence, parse_tag_value,
 };
 use crate::error::CsmsError;
-use crate::service::input::{parse_count, required};
-use crate::service::{CsmsService, ResourceSearch, Search, TagAction};
-
-use super::dto_extra::{ProjectTagsResponse, ResourcesResponse, SecretTagsResponse};
-use super::error::ApiResult;
-use super::extract::{CsmsJson, CsmsPath};
-use super::paths::ProjectPath;
+use crate::service::{ResourceSearch, Search, TagAction};
 
 /// `TagItem`: `{key, value}`. The patterns are the ASCII part of what the emulator takes:
 /// keys and values may hold any Unicode letter or digit too, and a key may not start with
@@ -36,7 +31,7 @@ pub struct TagBody {
 }
 
 impl TagBody {
-    fn parse(&self) -> Result<(TagKey, String), CsmsError> {
+    pub fn parse(&self) -> Result<(TagKey, String), CsmsError> {
         let key = TagKey::parse(self.key.as_deref().unwrap_or_default())?;
         let value = parse_tag_value(self.value.as_deref())?;
         Ok((key, value))
@@ -199,70 +194,113 @@ impl TryFrom<ResourceFilterBody> for ResourceSearch {
     }
 }
 
-/// `GET /v1/{project_id}/csms/tags` — Querying the Project's Tags.
-pub async fn list_project_secrets_tags(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-) -> ApiResult<Json<ProjectTagsResponse>> {
-    let project = path.parse()?;
-    Ok(Json(service.list_project_secrets_tags(&project)?.into()))
+/// `TagItem` / `SysTag` in answers.
+#[derive(Debug, Serialize)]
+pub struct TagItemDto {
+    pub key: String,
+    pub value: String,
 }
 
-/// `GET /v1/{project_id}/csms/{secret_id}/tags` — Querying a Secret's Tags.
-pub async fn list_secret_tags(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
-) -> ApiResult<Json<SecretTagsResponse>> {
-    let project = ProjectId::parse(&project_id)?;
-    let secret = service.list_secret_tags(&project, parse_secret_id(&secret_id)?)?;
-    Ok(Json(SecretTagsResponse::from(&*secret)))
+/// The `_sys_` tags of a secret: its enterprise project when not the default.
+fn sys_tags(secret: &Secret) -> Vec<TagItemDto> {
+    if secret.settings().in_default_enterprise_project() {
+        Vec::new()
+    } else {
+        vec![TagItemDto {
+            key: "_sys_enterprise_project_id".to_owned(),
+            value: secret.settings().enterprise_project_id.clone(),
+        }]
+    }
 }
 
-/// `POST /v1/{project_id}/csms/{secret_id}/tags` — Adding a Tag.
-pub async fn create_secret_tag(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
-    CsmsJson(body): CsmsJson<CreateTagBody>,
-) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    let tag = required(body.tag, "tag")?.parse()?;
-    service.create_secret_tag(&project, parse_secret_id(&secret_id)?, tag)?;
-    Ok(StatusCode::NO_CONTENT)
+fn tag_items(secret: &Secret) -> Vec<TagItemDto> {
+    secret
+        .tags()
+        .iter()
+        .map(|(k, v)| TagItemDto {
+            key: k.clone(),
+            value: v.clone(),
+        })
+        .collect()
 }
 
-/// `POST /v1/{project_id}/csms/resource_instances/action` — Searching Secrets by Tags.
-pub async fn list_resource_instances(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(body): CsmsJson<ResourceFilterBody>,
-) -> ApiResult<Json<ResourcesResponse>> {
-    let project = path.parse()?;
-    let page = service.list_resource_instances(&project, &body.try_into()?)?;
-    Ok(Json(ResourcesResponse::new(
-        page.resources,
-        page.total_count,
-    )))
+/// The answer of list-secret-tags.
+#[derive(Debug, Serialize)]
+pub struct SecretTagsResponse {
+    pub tags: Vec<TagItemDto>,
+    pub sys_tags: Vec<TagItemDto>,
 }
 
-/// `POST /v1/{project_id}/csms/{secret_id}/tags/action` — Adding or Deleting Tags in
-/// Batches.
-pub async fn batch_create_or_delete_tags(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
-    CsmsJson(body): CsmsJson<TagActionBody>,
-) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    let action = body.try_into()?;
-    service.batch_create_or_delete_tags(&project, parse_secret_id(&secret_id)?, action)?;
-    Ok(StatusCode::NO_CONTENT)
+impl From<&Secret> for SecretTagsResponse {
+    fn from(s: &Secret) -> Self {
+        Self {
+            tags: tag_items(s),
+            sys_tags: sys_tags(s),
+        }
+    }
 }
 
-/// `DELETE /v1/{project_id}/csms/{secret_id}/tags/{key}` — Deleting a Tag.
-pub async fn delete_secret_tag(
-    State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id, key)): CsmsPath<(String, String, String)>,
-) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    service.delete_secret_tag(&project, parse_secret_id(&secret_id)?, &key)?;
-    Ok(StatusCode::NO_CONTENT)
+/// `TagResponse` of the project tag list.
+#[derive(Debug, Serialize)]
+pub struct TagValuesDto {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// The answer of list-project-secrets-tags.
+#[derive(Debug, Serialize)]
+pub struct ProjectTagsResponse {
+    pub tags: Vec<TagValuesDto>,
+}
+
+impl From<BTreeMap<String, BTreeSet<String>>> for ProjectTagsResponse {
+    fn from(all: BTreeMap<String, BTreeSet<String>>) -> Self {
+        Self {
+            tags: all
+                .into_iter()
+                .map(|(key, values)| TagValuesDto {
+                    key,
+                    values: values.into_iter().collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `ActionResources`.
+#[derive(Debug, Serialize)]
+pub struct ResourceDto {
+    pub resource_id: String,
+    pub resource_name: String,
+    pub resource_detail: SecretDto,
+    pub tags: Vec<TagItemDto>,
+    pub sys_tags: Vec<TagItemDto>,
+}
+
+/// The answer of resource_instances/action.
+#[derive(Debug, Serialize)]
+pub struct ResourcesResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<ResourceDto>>,
+    pub total_count: usize,
+}
+
+impl ResourcesResponse {
+    #[must_use]
+    pub fn new(resources: Option<Vec<Arc<Secret>>>, total_count: usize) -> Self {
+        Self {
+            resources: resources.map(|list| {
+                list.iter()
+                    .map(|s| ResourceDto {
+                        resource_id: s.id().to_string(),
+                        resource_name: s.name().to_string(),
+                        resource_detail: SecretDto::from(&**s),
+                        tags: tag_items(s),
+                        sys_tags: sys_tags(s),
+                    })
+                    .collect()
+            }),
+            total_count,
+        }
+    }
 }

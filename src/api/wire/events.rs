@@ -1,24 +1,14 @@
-//! Event routes under `/v1/{project_id}/csms/events…`: create, list, show, update and
-//! delete, with the bodies they read and their conversion into service commands.
+//! Event wire types: the create and update bodies with their notification, and the event
+//! and event-list answers.
 
-use crate::api::json::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use super::input::required;
+use super::page::PageInfoDto;
 use crate::domain::event::{Event, EventState, EventType, Notification};
-use crate::domain::names::{EventName, ProjectId};
-use crate::domain::page::PageLimit;
+use crate::domain::names::EventName;
 use crate::error::CsmsError;
-use crate::service::input::{non_empty, required};
-use crate::service::{CsmsService, EventPatch, NewEvent};
-
-use super::dto_extra::{EventResponse, ListEventsResponse};
-use super::error::ApiResult;
-use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
-use super::paths::ProjectPath;
-
-use super::wire::queries::NamedPageQuery;
+use crate::service::{EventPatch, Listing, NewEvent};
 
 /// `notification` of an event request.
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
@@ -99,72 +89,62 @@ impl TryFrom<UpdateEventBody> for EventPatch {
     }
 }
 
-fn event_response(event: &Event) -> Json<EventResponse> {
-    Json(EventResponse {
-        event: event.into(),
-    })
+/// `Notification`.
+#[derive(Debug, Serialize)]
+pub struct NotificationDto {
+    pub target_type: String,
+    pub target_id: String,
+    pub target_name: String,
 }
 
-/// An event's path: the project and the event's name, validated.
-fn event_path((project_id, name): &(String, String)) -> ApiResult<(ProjectId, EventName)> {
-    Ok((
-        ProjectId::parse(project_id)?,
-        EventName::parse("event_name", name)?,
-    ))
+/// `Event`.
+#[derive(Debug, Serialize)]
+pub struct EventDto {
+    pub name: String,
+    pub event_id: String,
+    pub event_types: Vec<&'static str>,
+    pub state: &'static str,
+    pub create_time: i64,
+    pub update_time: i64,
+    pub notification: NotificationDto,
 }
 
-/// `GET /v1/{project_id}/csms/events` — Querying Events.
-pub async fn list_secret_events(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsQuery(query): CsmsQuery<NamedPageQuery>,
-) -> ApiResult<Json<ListEventsResponse>> {
-    let project = path.parse()?;
-    let limit = PageLimit::parse(query.limit.as_deref())?;
-    let marker = non_empty(query.marker.as_deref())
-        .map(|m| EventName::parse("marker", m))
-        .transpose()?;
-    let events = service.list_secret_events(&project, limit, marker)?;
-    Ok(Json(events.into()))
+impl From<&Event> for EventDto {
+    fn from(e: &Event) -> Self {
+        Self {
+            name: e.name.as_str().to_owned(),
+            event_id: e.id.to_string(),
+            event_types: e.types.iter().map(|t| t.as_str()).collect(),
+            state: e.state.as_str(),
+            create_time: e.create_time,
+            update_time: e.update_time,
+            notification: NotificationDto {
+                target_type: e.notification.target_type.clone(),
+                target_id: e.notification.target_id.clone(),
+                target_name: e.notification.target_name.clone(),
+            },
+        }
+    }
 }
 
-/// `POST /v1/{project_id}/csms/events` — Creating an Event.
-pub async fn create_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(body): CsmsJson<CreateEventBody>,
-) -> ApiResult<Json<EventResponse>> {
-    let project = path.parse()?;
-    let event = service.create_secret_event(&project, body.try_into()?)?;
-    Ok(event_response(&event))
+/// `{"event": Event}`.
+#[derive(Debug, Serialize)]
+pub struct EventResponse {
+    pub event: EventDto,
 }
 
-/// `GET /v1/{project_id}/csms/events/{event_name}` — Querying an Event.
-pub async fn show_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
-) -> ApiResult<Json<EventResponse>> {
-    let (project, name) = event_path(&path)?;
-    Ok(event_response(&service.show_secret_event(&project, &name)?))
+/// The answer of list-secret-events.
+#[derive(Debug, Serialize)]
+pub struct ListEventsResponse {
+    pub events: Vec<EventDto>,
+    pub page_info: PageInfoDto,
 }
 
-/// `PUT /v1/{project_id}/csms/events/{event_name}` — Updating an Event.
-pub async fn update_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
-    CsmsJson(body): CsmsJson<UpdateEventBody>,
-) -> ApiResult<Json<EventResponse>> {
-    let (project, name) = event_path(&path)?;
-    let event = service.update_secret_event(&project, &name, body.try_into()?)?;
-    Ok(event_response(&event))
-}
-
-/// `DELETE /v1/{project_id}/csms/events/{event_name}` — Deleting an Event.
-pub async fn delete_secret_event(
-    State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
-) -> ApiResult<StatusCode> {
-    let (project, name) = event_path(&path)?;
-    service.delete_secret_event(&project, &name)?;
-    Ok(StatusCode::NO_CONTENT)
+impl From<Listing<Event>> for ListEventsResponse {
+    fn from(listing: Listing<Event>) -> Self {
+        Self {
+            events: listing.items.iter().map(EventDto::from).collect(),
+            page_info: PageInfoDto::of(&listing),
+        }
+    }
 }

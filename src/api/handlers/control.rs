@@ -1,28 +1,30 @@
 //! The emulator's own API under `/_emulator/`: health and readiness, the clock, secret
-//! states, fault rules, the request journal, metrics and the OpenAPI description.
+//! states, fault rules, the request journal, metrics, export, seed, reset and the OpenAPI
+//! description.
 
 use std::sync::Arc;
 
-use crate::api::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, is_settable_moment, parse_duration};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use crate::api::json::Json;
+use crate::api::wire::control::{
+    ClockBody, ClockDto, FaultsDto, JournalDto, ONE_OF_CLOCK, SeedBody, SeededDto, StateBody,
+    clock_dto,
+};
+use crate::api::wire::queries::{ExportQuery, JournalQuery, ProjectQuery};
+use crate::api::wire::secrets::SecretResponse;
+use crate::clock::{Clock, ClockMode, EmulatorClock, is_settable_moment, parse_duration};
 use crate::control::faults::{FaultRule, FaultRules, FaultSpec};
-use crate::control::journal::{Journal, JournalEntry};
+use crate::control::journal::Journal;
 use crate::control::metrics::Metrics;
 use crate::domain::names::{ProjectId, SecretName};
-use crate::domain::secret::SecretState;
 use crate::error::CsmsError;
 use crate::service::{CsmsService, check_fixture};
-
-use super::dto::SecretResponse;
-use super::error::{ApiError, ApiResult};
-use super::extract::{CsmsJson, CsmsPath, CsmsQuery};
-use super::wire::queries::{ExportQuery, JournalQuery, ProjectQuery};
 
 /// Everything the admin API reaches.
 #[derive(Clone)]
@@ -54,52 +56,10 @@ pub async fn ready(State(state): State<AdminState>) -> Response {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct ClockDto {
-    pub now: Millis,
-    pub mode: &'static str,
-    pub offset_ms: Millis,
-    /// After a move forward: how many secrets had work that fell due on the way.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due_work_ran: Option<usize>,
-}
-
-fn clock_dto(clock: &EmulatorClock) -> ClockDto {
-    ClockDto {
-        now: clock.now_ms(),
-        mode: match clock.mode() {
-            ClockMode::Real => "real",
-            ClockMode::Frozen => "frozen",
-        },
-        offset_ms: clock.offset(),
-        due_work_ran: None,
-    }
-}
-
 /// `GET /_emulator/clock`.
 pub async fn show_clock(State(state): State<AdminState>) -> Json<ClockDto> {
     Json(clock_dto(&state.clock))
 }
-
-/// The body of `POST /_emulator/clock`: one of `advance` (`"7d"`, or milliseconds),
-/// `set` (epoch milliseconds), `offset_ms` (milliseconds from the system clock, as
-/// `GET /_emulator/clock` reports it) or `mode` (`real` or `frozen`).
-#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
-#[schemars(extend("oneOf" = [{"required": ["advance"]}, {"required": ["set"]}, {"required": ["offset_ms"]}, {"required": ["mode"]}]))]
-pub struct ClockBody {
-    /// A duration (`7d`, `36h`, `90m`, `15s`, `250ms`) or milliseconds.
-    #[schemars(extend("anyOf" = [{"type": "string", "pattern": "^[0-9]{1,6}(ms|s|m|h|d)$"}, {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000_i64}]))]
-    pub advance: Option<serde_json::Value>,
-    #[schemars(range(min = crate::clock::EARLIEST_MOMENT, max = crate::clock::LATEST_MOMENT))]
-    pub set: Option<Millis>,
-    /// Milliseconds from the system clock; the moment must fall in 1970–9999.
-    #[schemars(range(min = -1_000_000_000_000_i64, max = 1_000_000_000_000_i64))]
-    pub offset_ms: Option<Millis>,
-    #[schemars(extend("enum" = ["real", "frozen"]))]
-    pub mode: Option<String>,
-}
-
-const ONE_OF_CLOCK: &str = "give exactly one of advance, set, offset_ms, mode";
 
 /// `POST /_emulator/clock`: moving time forward runs, in time order, every piece of work
 /// that falls due on the way (deletions, expiry events, automatic rotation) before
@@ -196,28 +156,6 @@ fn save_clock(state: &AdminState) -> Result<(), CsmsError> {
     state.service.save_clock(&state.clock)
 }
 
-#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
-pub struct StateBody {
-    #[schemars(required, extend("enum" = ["ENABLED", "DISABLED", "FROZEN"]))]
-    pub state: Option<String>,
-}
-
-impl StateBody {
-    /// The state an operator may set (docs/behaviour.md §17): never PENDING_DELETE, which
-    /// only scheduling a deletion gives.
-    fn operator_state(&self) -> Result<SecretState, CsmsError> {
-        match self.state.as_deref() {
-            Some("ENABLED") => Ok(SecretState::Enabled),
-            Some("DISABLED") => Ok(SecretState::Disabled),
-            Some("FROZEN") => Ok(SecretState::Frozen),
-            _ => Err(CsmsError::invalid(
-                "state",
-                "must be ENABLED, DISABLED or FROZEN",
-            )),
-        }
-    }
-}
-
 /// `POST /_emulator/projects/{project_id}/secrets/{secret_name}/state`: ENABLED, DISABLED
 /// or FROZEN (docs/behaviour.md §17), which no public API sets.
 pub async fn set_secret_state(
@@ -231,11 +169,6 @@ pub async fn set_secret_state(
         .service
         .set_secret_state(&project, &name, body.operator_state()?)?;
     Ok(Json(SecretResponse::of(&secret)))
-}
-
-#[derive(Debug, Serialize)]
-pub struct FaultsDto {
-    pub faults: Vec<FaultRule>,
 }
 
 /// `GET /_emulator/faults`.
@@ -281,11 +214,6 @@ pub async fn delete_fault(
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct JournalDto {
-    pub requests: Vec<JournalEntry>,
-}
-
 /// `GET /_emulator/journal?limit=N`: the latest requests, oldest first.
 pub async fn journal(
     State(state): State<AdminState>,
@@ -306,7 +234,11 @@ pub async fn clear_journal(State(state): State<AdminState>) -> StatusCode {
 pub async fn metrics(State(state): State<AdminState>) -> ApiResult<Response> {
     let counts = state.service.secret_counts()?;
     let text = state.metrics.render(&counts);
-    Ok(([(CONTENT_TYPE, super::openapi::OPENMETRICS_TEXT)], text).into_response())
+    Ok((
+        [(CONTENT_TYPE, crate::api::openapi::OPENMETRICS_TEXT)],
+        text,
+    )
+        .into_response())
 }
 
 /// `GET /_emulator/export?project=&values=true`: the state in the `--seed` format; values
@@ -320,62 +252,6 @@ pub async fn export(
         .service
         .export_fixture(project.as_ref(), query.values.unwrap_or(false))?;
     Ok(Json(fixture))
-}
-
-/// The body of `POST /_emulator/seed`: a fixture document, as `--seed` reads and
-/// `GET /_emulator/export` writes, holding one project. Its `Debug` shows no value.
-///
-/// The document describes a small subset of the format (one project of secrets with text
-/// versions), enough for a generated fixture to load; the format itself is in the README.
-#[derive(Deserialize, schemars::JsonSchema)]
-#[serde(transparent)]
-#[schemars(extend(
-    "required" = ["projects"],
-    "additionalProperties" = false,
-    "properties" = {
-        "format": {"type": "integer", "enum": [crate::fixture::FIXTURE_FORMAT]},
-        "projects": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
-            "type": "object",
-            "required": ["id"],
-            "additionalProperties": false,
-            "properties": {
-                "id": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
-                "secrets": {"type": "array", "maxItems": 5, "items": {
-                    "type": "object",
-                    "required": ["name", "versions"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "name": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
-                        "description": {"type": "string", "maxLength": crate::domain::limits::DESCRIPTION_MAX_BYTES},
-                        "versions": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
-                            "type": "object",
-                            "required": ["secret_string"],
-                            "additionalProperties": false,
-                            "properties": {"secret_string": {"type": "string", "maxLength": 1024}}
-                        }}
-                    }
-                }}
-            }
-        }}
-    }
-))]
-pub struct SeedBody(pub serde_json::Map<String, serde_json::Value>);
-
-impl std::fmt::Debug for SeedBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The document holds secret values: say only how it is laid out.
-        f.debug_struct("SeedBody")
-            .field("keys", &self.0.keys().collect::<Vec<_>>())
-            .finish_non_exhaustive()
-    }
-}
-
-/// What `POST /_emulator/seed` loaded.
-#[derive(Debug, Serialize)]
-pub struct SeededDto {
-    pub project_id: String,
-    pub secrets: usize,
-    pub events: usize,
 }
 
 /// `POST /_emulator/seed?project=`: loads a one-project fixture into the running emulator
@@ -416,5 +292,5 @@ pub async fn reset(
 
 /// `GET /_emulator/openapi.json`.
 pub async fn openapi() -> Json<serde_json::Value> {
-    Json(super::openapi::document())
+    Json(crate::api::openapi::document())
 }

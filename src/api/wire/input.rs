@@ -1,6 +1,5 @@
-//! Small helpers every operation uses on its raw input: empty query parameters, required
-//! fields, bounded counts. A home of their own, so the operation modules need not import
-//! each other for them.
+//! Small helpers the wire types' parses use on raw input: empty query parameters,
+//! required fields, bounded counts. Only the edge reads raw input, so they live here.
 
 use crate::error::CsmsError;
 

@@ -1,0 +1,79 @@
+//! Secret routes: create, list, show, batch import and batch delete.
+
+use axum::extract::State;
+
+use crate::api::error::ApiResult;
+use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use crate::api::json::Json;
+use crate::api::paths::{ProjectPath, SecretPath};
+use crate::api::wire::queries::ListSecretsQuery;
+use crate::api::wire::secrets::{
+    BatchDeleteBody, BatchDeleteResponse, BatchImportBody, BatchImportResponse, CreateSecretBody,
+    ListSecretsResponse, SecretResponse,
+};
+use crate::domain::secret::create::{CREATE_RULES, IMPORT_RULES};
+use crate::service::{BatchDeleteFilter, CsmsService, ImportItem};
+
+/// `POST /v1/{project_id}/secrets` — Creating a Secret.
+pub async fn create_secret(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<CreateSecretBody>,
+) -> ApiResult<Json<SecretResponse>> {
+    let project = path.parse()?;
+    let secret = service.create_secret(&project, body.parse(&project, &CREATE_RULES)?)?;
+    Ok(Json(SecretResponse::of(&secret)))
+}
+
+/// `GET /v1/{project_id}/secrets` — Querying the Secret List.
+pub async fn list_secrets(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsQuery(query): CsmsQuery<ListSecretsQuery>,
+) -> ApiResult<Json<ListSecretsResponse>> {
+    let project = path.parse()?;
+    Ok(Json(
+        service.list_secrets(&project, &query.parse()?)?.into(),
+    ))
+}
+
+/// `GET /v1/{project_id}/secrets/{secret_name}` — Querying a Secret.
+pub async fn show_secret(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<SecretPath>,
+) -> ApiResult<Json<SecretResponse>> {
+    let (project, name) = path.parse()?;
+    let secret = service.show_secret(&project, &name)?;
+    Ok(Json(SecretResponse::of(&secret)))
+}
+
+/// `POST /v1/{project_id}/secrets/batch-import` — Importing Secrets in Batches.
+pub async fn batch_import_secrets(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<BatchImportBody>,
+) -> ApiResult<Json<BatchImportResponse>> {
+    let project = path.parse()?;
+    let items = body
+        .secrets
+        .into_iter()
+        .map(|item| ImportItem {
+            name: item.name.clone().unwrap_or_default(),
+            secret: item.parse(&project, &IMPORT_RULES),
+        })
+        .collect();
+    let report = service.batch_import_secrets(&project, items)?;
+    Ok(Json(report.into()))
+}
+
+/// `POST /v1/{project_id}/secrets/batch-delete` — Deleting Secrets in Batches.
+pub async fn batch_delete_secrets(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsJson(body): CsmsJson<BatchDeleteBody>,
+) -> ApiResult<Json<BatchDeleteResponse>> {
+    let project = path.parse()?;
+    let filter = BatchDeleteFilter::parse(body.instance_id, body.instance_type.as_deref())?;
+    let report = service.batch_delete_secrets(&project, &filter)?;
+    Ok(Json(report.into()))
+}

@@ -1,0 +1,46 @@
+//! Rotation task and notification record routes under `/v1/{project_id}/csms/…`.
+
+use axum::extract::State;
+
+use crate::api::error::ApiResult;
+use crate::api::extract::{CsmsPath, CsmsQuery};
+use crate::api::json::Json;
+use crate::api::paths::ProjectPath;
+use crate::api::wire::input::non_empty;
+use crate::api::wire::queries::{ListTasksQuery, RecordsQuery};
+use crate::api::wire::tasks::{ListRecordsResponse, ListTasksResponse};
+use crate::domain::page::PageLimit;
+use crate::error::CsmsError;
+use crate::service::CsmsService;
+
+/// `GET /v1/{project_id}/csms/tasks` — Querying Rotation Tasks.
+pub async fn list_secret_tasks(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsQuery(query): CsmsQuery<ListTasksQuery>,
+) -> ApiResult<Json<ListTasksResponse>> {
+    let project = path.parse()?;
+    Ok(Json(
+        service
+            .list_secret_tasks(&project, &query.task_filter()?)?
+            .into(),
+    ))
+}
+
+/// `GET /v1/{project_id}/csms/notification-records` — Querying Notification Records.
+pub async fn list_notification_records(
+    State(service): State<CsmsService>,
+    CsmsPath(path): CsmsPath<ProjectPath>,
+    CsmsQuery(query): CsmsQuery<RecordsQuery>,
+) -> ApiResult<Json<ListRecordsResponse>> {
+    let project = path.parse()?;
+    let limit = PageLimit::parse(query.limit.as_deref())?;
+    let marker = non_empty(query.marker.as_deref())
+        .map(|m| {
+            m.parse::<usize>()
+                .map_err(|_| CsmsError::invalid("marker", "must be a record position"))
+        })
+        .transpose()?;
+    let records = service.list_notification_records(&project, limit, marker)?;
+    Ok(Json(records.into()))
+}

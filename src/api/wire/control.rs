@@ -1,0 +1,140 @@
+//! The emulator control API's wire types: clock, secret state, faults, journal and seed
+//! bodies and answers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Clock, ClockMode, EmulatorClock, Millis};
+use crate::control::faults::FaultRule;
+use crate::control::journal::JournalEntry;
+use crate::domain::secret::SecretState;
+use crate::error::CsmsError;
+
+#[derive(Debug, Serialize)]
+pub struct ClockDto {
+    pub now: Millis,
+    pub mode: &'static str,
+    pub offset_ms: Millis,
+    /// After a move forward: how many secrets had work that fell due on the way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_work_ran: Option<usize>,
+}
+
+pub fn clock_dto(clock: &EmulatorClock) -> ClockDto {
+    ClockDto {
+        now: clock.now_ms(),
+        mode: match clock.mode() {
+            ClockMode::Real => "real",
+            ClockMode::Frozen => "frozen",
+        },
+        offset_ms: clock.offset(),
+        due_work_ran: None,
+    }
+}
+
+/// The body of `POST /_emulator/clock`: one of `advance` (`"7d"`, or milliseconds),
+/// `set` (epoch milliseconds), `offset_ms` (milliseconds from the system clock, as
+/// `GET /_emulator/clock` reports it) or `mode` (`real` or `frozen`).
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(extend("oneOf" = [{"required": ["advance"]}, {"required": ["set"]}, {"required": ["offset_ms"]}, {"required": ["mode"]}]))]
+pub struct ClockBody {
+    /// A duration (`7d`, `36h`, `90m`, `15s`, `250ms`) or milliseconds.
+    #[schemars(extend("anyOf" = [{"type": "string", "pattern": "^[0-9]{1,6}(ms|s|m|h|d)$"}, {"type": "integer", "minimum": 0, "maximum": 1_000_000_000_000_i64}]))]
+    pub advance: Option<serde_json::Value>,
+    #[schemars(range(min = crate::clock::EARLIEST_MOMENT, max = crate::clock::LATEST_MOMENT))]
+    pub set: Option<Millis>,
+    /// Milliseconds from the system clock; the moment must fall in 1970–9999.
+    #[schemars(range(min = -1_000_000_000_000_i64, max = 1_000_000_000_000_i64))]
+    pub offset_ms: Option<Millis>,
+    #[schemars(extend("enum" = ["real", "frozen"]))]
+    pub mode: Option<String>,
+}
+
+pub const ONE_OF_CLOCK: &str = "give exactly one of advance, set, offset_ms, mode";
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+pub struct StateBody {
+    #[schemars(required, extend("enum" = ["ENABLED", "DISABLED", "FROZEN"]))]
+    pub state: Option<String>,
+}
+
+impl StateBody {
+    /// The state an operator may set (docs/behaviour.md §17): never PENDING_DELETE, which
+    /// only scheduling a deletion gives.
+    pub fn operator_state(&self) -> Result<SecretState, CsmsError> {
+        match self.state.as_deref() {
+            Some("ENABLED") => Ok(SecretState::Enabled),
+            Some("DISABLED") => Ok(SecretState::Disabled),
+            Some("FROZEN") => Ok(SecretState::Frozen),
+            _ => Err(CsmsError::invalid(
+                "state",
+                "must be ENABLED, DISABLED or FROZEN",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FaultsDto {
+    pub faults: Vec<FaultRule>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JournalDto {
+    pub requests: Vec<JournalEntry>,
+}
+
+/// The body of `POST /_emulator/seed`: a fixture document, as `--seed` reads and
+/// `GET /_emulator/export` writes, holding one project. Its `Debug` shows no value.
+///
+/// The document describes a small subset of the format (one project of secrets with text
+/// versions), enough for a generated fixture to load; the format itself is in the README.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(transparent)]
+#[schemars(extend(
+    "required" = ["projects"],
+    "additionalProperties" = false,
+    "properties" = {
+        "format": {"type": "integer", "enum": [crate::fixture::FIXTURE_FORMAT]},
+        "projects": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
+            "type": "object",
+            "required": ["id"],
+            "additionalProperties": false,
+            "properties": {
+                "id": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
+                "secrets": {"type": "array", "maxItems": 5, "items": {
+                    "type": "object",
+                    "required": ["name", "versions"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "name": {"type": "string", "pattern": crate::domain::names::NAME_PATTERN},
+                        "description": {"type": "string", "maxLength": crate::domain::limits::DESCRIPTION_MAX_BYTES},
+                        "versions": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
+                            "type": "object",
+                            "required": ["secret_string"],
+                            "additionalProperties": false,
+                            "properties": {"secret_string": {"type": "string", "maxLength": 1024}}
+                        }}
+                    }
+                }}
+            }
+        }}
+    }
+))]
+pub struct SeedBody(pub serde_json::Map<String, serde_json::Value>);
+
+impl std::fmt::Debug for SeedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The document holds secret values: say only how it is laid out.
+        f.debug_struct("SeedBody")
+            .field("keys", &self.0.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `POST /_emulator/seed` loaded.
+#[derive(Debug, Serialize)]
+pub struct SeededDto {
+    pub project_id: String,
+    pub secrets: usize,
+    pub events: usize,
+}

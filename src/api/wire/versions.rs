@@ -1,0 +1,197 @@
+//! Version and stage wire types: the create-version, update-version and update-stage
+//! bodies, and the version, version-list and stage answers.
+
+use serde::Serialize;
+
+use super::page::PageInfoDto;
+use crate::domain::limits::VALUE_MAX_BYTES;
+use crate::domain::names::StageName;
+use crate::domain::value::SecretValue;
+use crate::error::CsmsError;
+use crate::service::{CreateVersion, Listing, StageInfo, VersionInfo};
+
+/// 2100-01-01T00:00:00Z: the earliest `expire_time` the OpenAPI document offers, so a
+/// generated one is in the future whatever the emulator's clock says (short of a clock
+/// moved past it). The emulator takes any future moment.
+const FAR_FUTURE_MS: i64 = 4_102_444_800_000;
+
+/// The body of create-secret-version, as sent (`CreateSecretVersionRequestBody`,
+/// "Creating a Secret Version" page).
+#[derive(Default, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[schemars(extend("example" = {"secret_string": "next-value"}))]
+#[schemars(extend("oneOf" = [{"required": ["secret_string"]}, {"required": ["secret_binary"]}]))]
+pub struct CreateVersionBody {
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES), regex(pattern = crate::domain::value::BASE64_PATTERN))]
+    pub secret_binary: Option<String>,
+    #[schemars(length(max = crate::domain::limits::VALUE_MAX_BYTES))]
+    pub secret_string: Option<String>,
+    #[schemars(length(min = 1, max = crate::domain::limits::STAGES_MAX), inner(regex(pattern = crate::domain::names::NAME_PATTERN)))]
+    pub version_stages: Option<Vec<String>>,
+    /// Epoch milliseconds, in the future; the document offers 2100 to 2286.
+    #[schemars(range(min = FAR_FUTURE_MS, max = crate::domain::limits::EXPIRE_TIME_MAX_MS))]
+    pub expire_time: Option<i64>,
+}
+
+impl std::fmt::Debug for CreateVersionBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("CreateVersionBody")
+            .field("secret_string", &redacted(self.secret_string.as_deref()))
+            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
+            .field("version_stages", &self.version_stages)
+            .field("expire_time", &self.expire_time)
+            .finish()
+    }
+}
+
+impl TryFrom<CreateVersionBody> for CreateVersion {
+    type Error = CsmsError;
+
+    fn try_from(body: CreateVersionBody) -> Result<Self, CsmsError> {
+        let stages = body.version_stages.map(StageName::parse_list).transpose()?;
+        let value =
+            SecretValue::from_fields(body.secret_string, body.secret_binary, VALUE_MAX_BYTES)?;
+        Ok(Self {
+            value,
+            stages,
+            expire_time: body.expire_time,
+        })
+    }
+}
+
+/// The body of update-version.
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+pub struct UpdateVersionBody {
+    /// Epoch milliseconds, in the future; the document offers 2100 to 2286.
+    #[schemars(required, range(min = FAR_FUTURE_MS, max = crate::domain::limits::EXPIRE_TIME_MAX_MS))]
+    pub expire_time: Option<i64>,
+}
+
+/// The body of update-secret-stage.
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+pub struct UpdateStageBody {
+    #[schemars(required, regex(pattern = "^v[0-9]{1,10}$"))]
+    pub version_id: Option<String>,
+}
+
+/// `VersionMetadata` ("Creating a Secret Version" page).
+#[derive(Debug, Serialize)]
+pub struct VersionMetadataDto {
+    pub id: String,
+    pub create_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<i64>,
+    pub kms_key_id: String,
+    pub secret_name: String,
+    pub version_stages: Vec<String>,
+}
+
+impl From<&VersionInfo> for VersionMetadataDto {
+    fn from(v: &VersionInfo) -> Self {
+        Self {
+            id: v.id.to_string(),
+            create_time: v.create_time,
+            expire_time: v.expire_time,
+            kms_key_id: v.kms_key_id.clone(),
+            secret_name: v.secret_name.to_string(),
+            version_stages: v.stages.clone(),
+        }
+    }
+}
+
+/// `{"version_metadata": VersionMetadata}`.
+#[derive(Debug, Serialize)]
+pub struct VersionMetadataResponse {
+    pub version_metadata: VersionMetadataDto,
+}
+
+/// The answer of list-secret-versions.
+#[derive(Debug, Serialize)]
+pub struct ListVersionsResponse {
+    pub version_metadatas: Vec<VersionMetadataDto>,
+    pub page_info: PageInfoDto,
+}
+
+impl From<Listing<VersionInfo>> for ListVersionsResponse {
+    fn from(listing: Listing<VersionInfo>) -> Self {
+        Self {
+            version_metadatas: listing.items.iter().map(VersionMetadataDto::from).collect(),
+            page_info: PageInfoDto::of(&listing),
+        }
+    }
+}
+
+/// `Version`: metadata plus exactly one of the value fields. `Debug` hides the value.
+#[derive(Serialize)]
+pub struct VersionDto {
+    pub version_metadata: VersionMetadataDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_string: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_binary: Option<String>,
+}
+
+impl std::fmt::Debug for VersionDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::domain::value::redacted;
+        f.debug_struct("VersionDto")
+            .field("version_metadata", &self.version_metadata)
+            .field("secret_string", &redacted(self.secret_string.as_deref()))
+            .field("secret_binary", &redacted(self.secret_binary.as_deref()))
+            .finish()
+    }
+}
+
+/// `{"version": Version}`.
+#[derive(Debug, Serialize)]
+pub struct VersionResponse {
+    pub version: VersionDto,
+}
+
+impl From<VersionInfo> for VersionResponse {
+    fn from(v: VersionInfo) -> Self {
+        let version_metadata = VersionMetadataDto::from(&v);
+        let (secret_string, secret_binary) = match &v.value {
+            Some(value) => (
+                value.as_text().map(str::to_owned),
+                value.as_binary().map(str::to_owned),
+            ),
+            None => (None, None),
+        };
+        Self {
+            version: VersionDto {
+                version_metadata,
+                secret_string,
+                secret_binary,
+            },
+        }
+    }
+}
+
+/// `Stage`.
+#[derive(Debug, Serialize)]
+pub struct StageDto {
+    pub name: String,
+    pub update_time: i64,
+    pub secret_name: String,
+    pub version_id: String,
+}
+
+/// `{"stage": Stage}`.
+#[derive(Debug, Serialize)]
+pub struct StageResponse {
+    pub stage: StageDto,
+}
+
+impl From<StageInfo> for StageResponse {
+    fn from(s: StageInfo) -> Self {
+        Self {
+            stage: StageDto {
+                name: s.name,
+                update_time: s.update_time,
+                secret_name: s.secret_name.to_string(),
+                version_id: s.version_id.to_string(),
+            },
+        }
+    }
+}
