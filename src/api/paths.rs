@@ -3,7 +3,13 @@
 
 use super::error::ApiResult;
 use super::extract::FromPathParams;
-use crate::domain::names::{ProjectId, SecretName, StageName, VersionRef};
+use uuid::Uuid;
+
+use crate::domain::tag::TagKey;
+
+use crate::domain::names::{
+    EventName, ProjectId, SecretName, StageName, VersionRef, parse_secret_id,
+};
 
 #[derive(Debug)]
 pub struct ProjectPath {
@@ -66,6 +72,58 @@ impl StagePath {
     }
 }
 
+/// `/v1/{project_id}/csms/events/{event_name}`.
+#[derive(Debug)]
+pub struct EventPath {
+    pub project_id: String,
+    pub event_name: String,
+}
+
+impl EventPath {
+    pub fn parse(&self) -> ApiResult<(ProjectId, EventName)> {
+        Ok((
+            ProjectId::parse(&self.project_id)?,
+            EventName::parse("event_name", &self.event_name)?,
+        ))
+    }
+}
+
+/// `/v1/{project_id}/csms/{secret_id}/tags…`: the tag routes address a secret by its id.
+#[derive(Debug)]
+pub struct SecretIdPath {
+    pub project_id: String,
+    pub secret_id: String,
+}
+
+impl SecretIdPath {
+    pub fn parse(&self) -> ApiResult<(ProjectId, Uuid)> {
+        Ok((
+            ProjectId::parse(&self.project_id)?,
+            parse_secret_id(&self.secret_id)?,
+        ))
+    }
+}
+
+/// `/v1/{project_id}/csms/{secret_id}/tags/{key}`.
+#[derive(Debug)]
+pub struct TagPath {
+    pub project_id: String,
+    pub secret_id: String,
+    pub key: String,
+}
+
+impl TagPath {
+    /// The key is checked as a tag key: one no tag could have is a bad request
+    /// (docs/behaviour.md §50), not a missing tag.
+    pub fn parse(&self) -> ApiResult<(ProjectId, Uuid, TagKey)> {
+        Ok((
+            ProjectId::parse(&self.project_id)?,
+            parse_secret_id(&self.secret_id)?,
+            TagKey::parse(&self.key)?,
+        ))
+    }
+}
+
 impl FromPathParams for ProjectPath {
     fn from_params(params: Vec<String>) -> Option<Self> {
         String::from_params(params).map(|project_id| Self { project_id })
@@ -100,6 +158,37 @@ impl FromPathParams for StagePath {
             project_id,
             secret_name,
             stage_name,
+        })
+    }
+}
+
+impl FromPathParams for EventPath {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let (project_id, event_name) = FromPathParams::from_params(params)?;
+        Some(Self {
+            project_id,
+            event_name,
+        })
+    }
+}
+
+impl FromPathParams for SecretIdPath {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let (project_id, secret_id) = FromPathParams::from_params(params)?;
+        Some(Self {
+            project_id,
+            secret_id,
+        })
+    }
+}
+
+impl FromPathParams for TagPath {
+    fn from_params(params: Vec<String>) -> Option<Self> {
+        let (project_id, secret_id, key) = FromPathParams::from_params(params)?;
+        Some(Self {
+            project_id,
+            secret_id,
+            key,
         })
     }
 }

@@ -142,9 +142,8 @@ impl CsmsService {
     pub fn upload_secret_blob(
         &self,
         project: &ProjectId,
-        blob: Option<&str>,
+        blob: &str,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let blob = blob.ok_or_else(|| CsmsError::invalid("secret_blob", "is required"))?;
         let payload = open(self.sealing_key()?, blob)?;
         if payload.project != project.as_str() {
             return Err(CsmsError::invalid(

@@ -7,9 +7,7 @@ use uuid::Uuid;
 use crate::clock::Millis;
 use crate::domain::names::{EventName, ProjectId, SecretName};
 use crate::domain::page::{PageLimit, take_page};
-use crate::domain::secret::{
-    RECOVERY_DAYS_DEFAULT, Secret, SecretSettings, SecretState, SettingsPatch,
-};
+use crate::domain::secret::{RecoveryWindow, Secret, SecretSettings, SecretState, SettingsPatch};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::store::{self, Tx};
@@ -148,11 +146,10 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         name: &SecretName,
-        recovery_window_in_days: Option<i64>,
+        window: RecoveryWindow,
     ) -> Result<Arc<Secret>, CsmsError> {
-        let days = recovery_window_in_days.unwrap_or(RECOVERY_DAYS_DEFAULT);
         self.update_secret_with(project, name, |secret, _, now| {
-            secret.schedule_deletion(days, now)
+            secret.schedule_deletion(window, now)
         })
     }
 

@@ -106,7 +106,7 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         id: Uuid,
-        key: &str,
+        key: &TagKey,
     ) -> Result<(), CsmsError> {
         self.update_tags(project, id, |secret| secret.remove_tag(key))
     }

@@ -136,7 +136,11 @@ fn the_sweep_destroys_due_secrets_and_reports_expiries_without_any_request() {
     create(&service, &project, "kept", None);
     let doomed = SecretName::parse_lookup("n", "doomed").unwrap();
     service
-        .delete_secret_for_schedule(&project, &doomed, Some(7))
+        .delete_secret_for_schedule(
+            &project,
+            &doomed,
+            crate::domain::secret::RecoveryWindow::parse(Some(7)).unwrap(),
+        )
         .unwrap();
     assert_eq!(service.run_due_work().unwrap(), 0);
     clock.advance(7 * 86_400_000);
@@ -278,7 +282,11 @@ fn a_secret_past_its_recovery_window_leaves_the_tag_search_and_tag_list_before_t
     }
     let doomed = SecretName::parse_lookup("n", "doomed").unwrap();
     service
-        .delete_secret_for_schedule(&p, &doomed, Some(7))
+        .delete_secret_for_schedule(
+            &p,
+            &doomed,
+            crate::domain::secret::RecoveryWindow::parse(Some(7)).unwrap(),
+        )
         .unwrap();
     let search = |counting| super::ResourceSearch {
         counting,
@@ -313,7 +321,11 @@ fn a_secret_past_its_recovery_window_leaves_the_tag_search_and_tag_list_before_t
     // the last carrier of a pair is destroyed: the pair leaves the project's tag list
     let kept = SecretName::parse_lookup("n", "kept").unwrap();
     service
-        .delete_secret_for_schedule(&p, &kept, Some(7))
+        .delete_secret_for_schedule(
+            &p,
+            &kept,
+            crate::domain::secret::RecoveryWindow::parse(Some(7)).unwrap(),
+        )
         .unwrap();
     clock.advance(8 * 86_400_000);
     assert!(service.list_project_secrets_tags(&p).unwrap().is_empty());

@@ -192,11 +192,9 @@ impl CsmsService {
         project: &ProjectId,
         name: &SecretName,
         version: VersionRef,
-        expire_time: Option<i64>,
+        expire_time: Millis,
     ) -> Result<VersionInfo, CsmsError> {
-        let now = self.now();
-        let raw = expire_time.ok_or_else(|| CsmsError::invalid("expire_time", "is required"))?;
-        let expire_time = parse_expire_time(raw, now)?;
+        let expire_time = parse_expire_time(expire_time, self.now())?;
         let mut number = VersionNumber(0);
         let secret = self.update_secret_with(project, name, |secret, _, now| {
             number = secret.set_version_expiry(version, expire_time, now)?;
@@ -214,12 +212,8 @@ impl CsmsService {
         project: &ProjectId,
         name: &SecretName,
         stage: &StageName,
-        version_id: Option<&str>,
+        version: VersionNumber,
     ) -> Result<StageInfo, CsmsError> {
-        let version = VersionNumber::parse(
-            "version_id",
-            version_id.ok_or_else(|| CsmsError::invalid("version_id", "is required"))?,
-        )?;
         let secret = self.update_secret_with(project, name, |secret, _, now| {
             secret.put_stage_on(stage.clone(), version, now).map(|_| ())
         })?;

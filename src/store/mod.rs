@@ -677,7 +677,12 @@ mod tests {
             .unwrap()
         };
         let mut doomed = make("b");
-        doomed.schedule_deletion(7, 0).unwrap();
+        doomed
+            .schedule_deletion(
+                crate::domain::secret::RecoveryWindow::parse(Some(7)).unwrap(),
+                0,
+            )
+            .unwrap();
         let mut data = ProjectData::default();
         let mut secrets = BTreeMap::new();
         for s in [make("a"), doomed, make("c")] {

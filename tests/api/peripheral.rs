@@ -447,4 +447,24 @@ async fn a_body_is_validated_before_what_it_addresses_is_looked_up() {
         )
         .await;
     assert_csms_error(&answer, 400, "CSMS.0002");
+    // scheduled deletion: a recovery window out of 7–30 on a secret that does not exist
+    let schedule = format!("{}/scheduled-deleted-tasks/create", secret_path("ghost"));
+    let answer = app
+        .post(&schedule, json!({"recovery_window_in_days": 3}))
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let answer = app
+        .post(&schedule, json!({"recovery_window_in_days": 7}))
+        .await;
+    assert_csms_error(&answer, 404, "CSMS.0005");
+    // delete-tag: a key no tag could have, on a secret id that does not exist
+    let ghost_id = "00000000-0000-4000-8000-000000000000";
+    let answer = app
+        .delete(&csms_path(&format!("{ghost_id}/tags/_sys_key")))
+        .await;
+    assert_csms_error(&answer, 400, "CSMS.0002");
+    let answer = app
+        .delete(&csms_path(&format!("{ghost_id}/tags/key")))
+        .await;
+    assert_csms_error(&answer, 404, "CSMS.0005");
 }

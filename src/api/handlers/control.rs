@@ -13,12 +13,12 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use crate::api::json::Json;
 use crate::api::wire::control::{
-    ClockBody, ClockDto, FaultsDto, JournalDto, ONE_OF_CLOCK, SeedBody, SeededDto, StateBody,
+    ClockBody, ClockChange, ClockDto, FaultsDto, JournalDto, SeedBody, SeededDto, StateBody,
     clock_dto,
 };
 use crate::api::wire::queries::{ExportQuery, JournalQuery, ProjectQuery};
 use crate::api::wire::secrets::SecretResponse;
-use crate::clock::{Clock, ClockMode, EmulatorClock, is_settable_moment, parse_duration};
+use crate::clock::{Clock, EmulatorClock};
 use crate::control::faults::{FaultRule, FaultRules, FaultSpec};
 use crate::control::journal::Journal;
 use crate::control::metrics::Metrics;
@@ -68,66 +68,17 @@ pub async fn set_clock(
     State(state): State<AdminState>,
     CsmsJson(body): CsmsJson<ClockBody>,
 ) -> ApiResult<Json<ClockDto>> {
-    let given = [
-        body.advance.is_some(),
-        body.set.is_some(),
-        body.offset_ms.is_some(),
-        body.mode.is_some(),
-    ];
-    if given.iter().filter(|g| **g).count() != 1 {
-        return Err(CsmsError::invalid("clock", ONE_OF_CLOCK).into());
-    }
-    if let Some(mode) = body.mode {
-        let mode = match mode.as_str() {
-            "real" => ClockMode::Real,
-            "frozen" => ClockMode::Frozen,
-            _ => return Err(CsmsError::invalid("mode", "must be real or frozen").into()),
-        };
-        state.clock.set_mode(mode);
-        save_clock(&state)?;
-        return Ok(Json(clock_dto(&state.clock)));
-    }
     let now = state.clock.now_ms();
-    let target = match (body.advance, body.set, body.offset_ms) {
-        (Some(advance), None, None) => {
-            let by = match &advance {
-                serde_json::Value::String(s) => parse_duration(s),
-                serde_json::Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
-                _ => None,
-            }
-            .ok_or_else(|| {
-                CsmsError::invalid(
-                    "advance",
-                    "must be a duration such as 7d, 36h, 90m, 15s, 250ms",
-                )
-            })?;
-            now.checked_add(by)
-                .filter(|t| is_settable_moment(*t))
-                .ok_or_else(|| {
-                    CsmsError::invalid("advance", "would move the clock past the year 9999")
-                })?
+    let (target, offset) = match body.parse(now)? {
+        ClockChange::Mode(mode) => {
+            state.clock.set_mode(mode);
+            save_clock(&state)?;
+            return Ok(Json(clock_dto(&state.clock)));
         }
-        (None, Some(set), None) if is_settable_moment(set) => set,
-        (None, Some(_), None) => {
-            return Err(CsmsError::invalid(
-                "set",
-                "must be epoch milliseconds from 0 to 253402300799999 (the end of the year 9999)",
-            )
-            .into());
-        }
-        (None, None, Some(offset)) => EmulatorClock::moment_at_offset(offset)
-            .filter(|t| is_settable_moment(*t))
-            .ok_or_else(|| {
-                CsmsError::invalid(
-                    "offset_ms",
-                    "must put the clock between 1970 and the end of the year 9999",
-                )
-            })?,
-        _ => return Err(CsmsError::invalid("clock", ONE_OF_CLOCK).into()),
+        ClockChange::MoveTo { target, offset } => (target, offset),
     };
     let clock = Arc::clone(&state.clock);
     let service = state.service.clone();
-    let offset = body.offset_ms;
     let moved = tokio::task::spawn_blocking(move || {
         let ran = if target > now {
             service.advance_to(target, &|t| clock.set(t))

@@ -7,29 +7,18 @@ use axum::http::StatusCode;
 use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use crate::api::json::Json;
-use crate::api::paths::ProjectPath;
+use crate::api::paths::{EventPath, ProjectPath};
 use crate::api::wire::events::{
     CreateEventBody, EventResponse, ListEventsResponse, UpdateEventBody,
 };
-use crate::api::wire::input::non_empty;
 use crate::api::wire::queries::NamedPageQuery;
 use crate::domain::event::Event;
-use crate::domain::names::{EventName, ProjectId};
-use crate::domain::page::PageLimit;
 use crate::service::CsmsService;
 
 fn event_response(event: &Event) -> Json<EventResponse> {
     Json(EventResponse {
         event: event.into(),
     })
-}
-
-/// An event's path: the project and the event's name, validated.
-fn event_path((project_id, name): &(String, String)) -> ApiResult<(ProjectId, EventName)> {
-    Ok((
-        ProjectId::parse(project_id)?,
-        EventName::parse("event_name", name)?,
-    ))
 }
 
 /// `GET /v1/{project_id}/csms/events` — Querying Events.
@@ -39,10 +28,7 @@ pub async fn list_secret_events(
     CsmsQuery(query): CsmsQuery<NamedPageQuery>,
 ) -> ApiResult<Json<ListEventsResponse>> {
     let project = path.parse()?;
-    let limit = PageLimit::parse(query.limit.as_deref())?;
-    let marker = non_empty(query.marker.as_deref())
-        .map(|m| EventName::parse("marker", m))
-        .transpose()?;
+    let (limit, marker) = query.event_page()?;
     let events = service.list_secret_events(&project, limit, marker)?;
     Ok(Json(events.into()))
 }
@@ -61,19 +47,19 @@ pub async fn create_secret_event(
 /// `GET /v1/{project_id}/csms/events/{event_name}` — Querying an Event.
 pub async fn show_secret_event(
     State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
+    CsmsPath(path): CsmsPath<EventPath>,
 ) -> ApiResult<Json<EventResponse>> {
-    let (project, name) = event_path(&path)?;
+    let (project, name) = path.parse()?;
     Ok(event_response(&service.show_secret_event(&project, &name)?))
 }
 
 /// `PUT /v1/{project_id}/csms/events/{event_name}` — Updating an Event.
 pub async fn update_secret_event(
     State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
+    CsmsPath(path): CsmsPath<EventPath>,
     CsmsJson(body): CsmsJson<UpdateEventBody>,
 ) -> ApiResult<Json<EventResponse>> {
-    let (project, name) = event_path(&path)?;
+    let (project, name) = path.parse()?;
     let event = service.update_secret_event(&project, &name, body.try_into()?)?;
     Ok(event_response(&event))
 }
@@ -81,9 +67,9 @@ pub async fn update_secret_event(
 /// `DELETE /v1/{project_id}/csms/events/{event_name}` — Deleting an Event.
 pub async fn delete_secret_event(
     State(service): State<CsmsService>,
-    CsmsPath(path): CsmsPath<(String, String)>,
+    CsmsPath(path): CsmsPath<EventPath>,
 ) -> ApiResult<StatusCode> {
-    let (project, name) = event_path(&path)?;
+    let (project, name) = path.parse()?;
     service.delete_secret_event(&project, &name)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -42,8 +42,8 @@ pub async fn delete_secret_for_schedule(
     OptionalJson(body): OptionalJson<ScheduleDeletionBody>,
 ) -> ApiResult<Json<SecretResponse>> {
     let (project, name) = path.parse()?;
-    let days = body.and_then(|b| b.recovery_window_in_days);
-    let secret = service.delete_secret_for_schedule(&project, &name, days)?;
+    let window = ScheduleDeletionBody::parse(body)?;
+    let secret = service.delete_secret_for_schedule(&project, &name, window)?;
     Ok(Json(SecretResponse::of(&secret)))
 }
 
@@ -77,7 +77,7 @@ pub async fn upload_secret_blob(
     CsmsJson(body): CsmsJson<BlobBody>,
 ) -> ApiResult<Json<SecretResponse>> {
     let project = path.parse()?;
-    let secret = service.upload_secret_blob(&project, body.secret_blob.as_deref())?;
+    let secret = service.upload_secret_blob(&project, body.blob()?)?;
     Ok(Json(SecretResponse::of(&secret)))
 }
 

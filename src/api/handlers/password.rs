@@ -17,21 +17,7 @@ pub async fn generate_random_password(
     OptionalJson(input): OptionalJson<PasswordBody>,
 ) -> ApiResult<Json<PasswordResponse>> {
     path.parse()?;
-    let b = input.unwrap_or_default();
-    // a field left out keeps the domain's default
-    let d = PasswordPolicy::default();
-    let policy = PasswordPolicy {
-        length: b.length.or(d.length),
-        exclude_characters: b.exclude_characters.unwrap_or(d.exclude_characters),
-        exclude_lowercase: b.exclude_lowercase.unwrap_or(d.exclude_lowercase),
-        exclude_uppercase: b.exclude_uppercase.unwrap_or(d.exclude_uppercase),
-        exclude_numbers: b.exclude_numbers.unwrap_or(d.exclude_numbers),
-        exclude_punctuation: b.exclude_punctuation.unwrap_or(d.exclude_punctuation),
-        include_space: b.include_space.unwrap_or(d.include_space),
-        require_each_included_type: b
-            .require_each_included_type
-            .unwrap_or(d.require_each_included_type),
-    };
+    let policy = PasswordPolicy::from(input.unwrap_or_default());
     let password = service.generate_random_password(&policy)?;
     Ok(Json(PasswordResponse { password }))
 }

@@ -13,7 +13,7 @@ use crate::api::handlers::control::AdminState;
 use crate::api::json::Json;
 use crate::api::wire::smn::{DeliveriesDto, SubscriptionBody, SubscriptionsDto};
 use crate::error::CsmsError;
-use crate::smn::subscriptions::{Subscription, SubscriptionSpec};
+use crate::smn::subscriptions::Subscription;
 
 /// `GET /_emulator/smn/signing-cert.pem`: the X.509 certificate `signing_cert_url` names.
 pub async fn signing_cert(State(state): State<AdminState>) -> ApiResult<Response> {
@@ -38,15 +38,7 @@ pub async fn add_subscription(
     State(state): State<AdminState>,
     CsmsJson(body): CsmsJson<SubscriptionBody>,
 ) -> ApiResult<(StatusCode, Json<Subscription>)> {
-    let topic = body
-        .topic_urn
-        .ok_or_else(|| CsmsError::invalid("topic_urn", "is required"))?;
-    let endpoint = body
-        .endpoint
-        .ok_or_else(|| CsmsError::invalid("endpoint", "is required"))?;
-    let spec = SubscriptionSpec::new(&topic, &endpoint)
-        .map_err(|rule| CsmsError::invalid("subscription", rule))?;
-    let subscription = state.smn.subscriptions().add(&spec, "api");
+    let subscription = state.smn.subscriptions().add(&body.parse()?, "api");
     keep(&state)?;
     state.smn.wake();
     Ok((StatusCode::CREATED, Json(subscription)))

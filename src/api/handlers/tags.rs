@@ -7,13 +7,11 @@ use axum::http::StatusCode;
 use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsJson, CsmsPath};
 use crate::api::json::Json;
-use crate::api::paths::ProjectPath;
-use crate::api::wire::input::required;
+use crate::api::paths::{ProjectPath, SecretIdPath, TagPath};
 use crate::api::wire::tags::{
     CreateTagBody, ProjectTagsResponse, ResourceFilterBody, ResourcesResponse, SecretTagsResponse,
     TagActionBody,
 };
-use crate::domain::names::{ProjectId, parse_secret_id};
 use crate::service::CsmsService;
 
 /// `GET /v1/{project_id}/csms/tags` — Querying the Project's Tags.
@@ -28,22 +26,21 @@ pub async fn list_project_secrets_tags(
 /// `GET /v1/{project_id}/csms/{secret_id}/tags` — Querying a Secret's Tags.
 pub async fn list_secret_tags(
     State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
+    CsmsPath(path): CsmsPath<SecretIdPath>,
 ) -> ApiResult<Json<SecretTagsResponse>> {
-    let project = ProjectId::parse(&project_id)?;
-    let secret = service.list_secret_tags(&project, parse_secret_id(&secret_id)?)?;
+    let (project, id) = path.parse()?;
+    let secret = service.list_secret_tags(&project, id)?;
     Ok(Json(SecretTagsResponse::from(&*secret)))
 }
 
 /// `POST /v1/{project_id}/csms/{secret_id}/tags` — Adding a Tag.
 pub async fn create_secret_tag(
     State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
+    CsmsPath(path): CsmsPath<SecretIdPath>,
     CsmsJson(body): CsmsJson<CreateTagBody>,
 ) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    let tag = required(body.tag, "tag")?.parse()?;
-    service.create_secret_tag(&project, parse_secret_id(&secret_id)?, tag)?;
+    let (project, id) = path.parse()?;
+    service.create_secret_tag(&project, id, body.parse()?)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -65,21 +62,20 @@ pub async fn list_resource_instances(
 /// Batches.
 pub async fn batch_create_or_delete_tags(
     State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id)): CsmsPath<(String, String)>,
+    CsmsPath(path): CsmsPath<SecretIdPath>,
     CsmsJson(body): CsmsJson<TagActionBody>,
 ) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    let action = body.try_into()?;
-    service.batch_create_or_delete_tags(&project, parse_secret_id(&secret_id)?, action)?;
+    let (project, id) = path.parse()?;
+    service.batch_create_or_delete_tags(&project, id, body.try_into()?)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /v1/{project_id}/csms/{secret_id}/tags/{key}` — Deleting a Tag.
 pub async fn delete_secret_tag(
     State(service): State<CsmsService>,
-    CsmsPath((project_id, secret_id, key)): CsmsPath<(String, String, String)>,
+    CsmsPath(path): CsmsPath<TagPath>,
 ) -> ApiResult<StatusCode> {
-    let project = ProjectId::parse(&project_id)?;
-    service.delete_secret_tag(&project, parse_secret_id(&secret_id)?, &key)?;
+    let (project, id, key) = path.parse()?;
+    service.delete_secret_tag(&project, id, &key)?;
     Ok(StatusCode::NO_CONTENT)
 }

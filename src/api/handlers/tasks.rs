@@ -6,11 +6,8 @@ use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsPath, CsmsQuery};
 use crate::api::json::Json;
 use crate::api::paths::ProjectPath;
-use crate::api::wire::input::non_empty;
 use crate::api::wire::queries::{ListTasksQuery, RecordsQuery};
 use crate::api::wire::tasks::{ListRecordsResponse, ListTasksResponse};
-use crate::domain::page::PageLimit;
-use crate::error::CsmsError;
 use crate::service::CsmsService;
 
 /// `GET /v1/{project_id}/csms/tasks` — Querying Rotation Tasks.
@@ -34,13 +31,7 @@ pub async fn list_notification_records(
     CsmsQuery(query): CsmsQuery<RecordsQuery>,
 ) -> ApiResult<Json<ListRecordsResponse>> {
     let project = path.parse()?;
-    let limit = PageLimit::parse(query.limit.as_deref())?;
-    let marker = non_empty(query.marker.as_deref())
-        .map(|m| {
-            m.parse::<usize>()
-                .map_err(|_| CsmsError::invalid("marker", "must be a record position"))
-        })
-        .transpose()?;
+    let (limit, marker) = query.parse()?;
     let records = service.list_notification_records(&project, limit, marker)?;
     Ok(Json(records.into()))
 }

@@ -7,14 +7,11 @@ use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use crate::api::json::Json;
 use crate::api::paths::{SecretPath, StagePath, VersionPath};
-use crate::api::wire::input::non_empty;
 use crate::api::wire::queries::ListVersionsQuery;
 use crate::api::wire::versions::{
     CreateVersionBody, ListVersionsResponse, StageResponse, UpdateStageBody, UpdateVersionBody,
     VersionMetadataDto, VersionMetadataResponse, VersionResponse,
 };
-use crate::domain::names::VersionMarker;
-use crate::domain::page::PageLimit;
 use crate::service::CsmsService;
 
 /// `POST /v1/{project_id}/secrets/{secret_name}/versions` — Creating a Secret Version.
@@ -37,10 +34,7 @@ pub async fn list_secret_versions(
     CsmsQuery(query): CsmsQuery<ListVersionsQuery>,
 ) -> ApiResult<Json<ListVersionsResponse>> {
     let (project, name) = path.parse()?;
-    let limit = PageLimit::parse(query.limit.as_deref())?;
-    let marker = non_empty(query.marker.as_deref())
-        .map(VersionMarker::parse)
-        .transpose()?;
+    let (limit, marker) = query.parse()?;
     let listing = service.list_secret_versions(&project, &name, limit, marker.as_ref())?;
     Ok(Json(listing.into()))
 }
@@ -79,7 +73,7 @@ pub async fn update_version(
     CsmsJson(body): CsmsJson<UpdateVersionBody>,
 ) -> ApiResult<Json<VersionMetadataResponse>> {
     let (project, name, version) = path.parse()?;
-    let version = service.update_version(&project, &name, version, body.expire_time)?;
+    let version = service.update_version(&project, &name, version, body.expire_time()?)?;
     Ok(Json(VersionMetadataResponse {
         version_metadata: VersionMetadataDto::from(&version),
     }))
@@ -93,7 +87,7 @@ pub async fn update_secret_stage(
     CsmsJson(body): CsmsJson<UpdateStageBody>,
 ) -> ApiResult<Json<StageResponse>> {
     let (project, name, stage) = path.parse()?;
-    let stage = service.update_secret_stage(&project, &name, &stage, body.version_id.as_deref())?;
+    let stage = service.update_secret_stage(&project, &name, &stage, body.version()?)?;
     Ok(Json(stage.into()))
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, ClockMode, EmulatorClock, Millis};
+use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, is_settable_moment, parse_duration};
 use crate::control::faults::FaultRule;
 use crate::control::journal::JournalEntry;
 use crate::domain::secret::SecretState;
@@ -49,7 +49,83 @@ pub struct ClockBody {
     pub mode: Option<String>,
 }
 
-pub const ONE_OF_CLOCK: &str = "give exactly one of advance, set, offset_ms, mode";
+const ONE_OF_CLOCK: &str = "give exactly one of advance, set, offset_ms, mode";
+
+/// What a clock request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockChange {
+    /// Real or frozen time.
+    Mode(ClockMode),
+    /// Move to `target`; given an `offset`, keep that offset exactly afterwards rather
+    /// than the moment it meant when the request was read.
+    MoveTo {
+        target: Millis,
+        offset: Option<Millis>,
+    },
+}
+
+impl ClockBody {
+    /// The change asked for, with each moment checked to lie in 1970–9999 as seen from
+    /// `now`.
+    pub fn parse(self, now: Millis) -> Result<ClockChange, CsmsError> {
+        let given = [
+            self.advance.is_some(),
+            self.set.is_some(),
+            self.offset_ms.is_some(),
+            self.mode.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(CsmsError::invalid("clock", ONE_OF_CLOCK));
+        }
+        if let Some(mode) = self.mode {
+            return match mode.as_str() {
+                "real" => Ok(ClockChange::Mode(ClockMode::Real)),
+                "frozen" => Ok(ClockChange::Mode(ClockMode::Frozen)),
+                _ => Err(CsmsError::invalid("mode", "must be real or frozen")),
+            };
+        }
+        let target = match (self.advance, self.set, self.offset_ms) {
+            (Some(advance), None, None) => {
+                let by = match &advance {
+                    serde_json::Value::String(s) => parse_duration(s),
+                    serde_json::Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
+                    _ => None,
+                }
+                .ok_or_else(|| {
+                    CsmsError::invalid(
+                        "advance",
+                        "must be a duration such as 7d, 36h, 90m, 15s, 250ms",
+                    )
+                })?;
+                now.checked_add(by)
+                    .filter(|t| is_settable_moment(*t))
+                    .ok_or_else(|| {
+                        CsmsError::invalid("advance", "would move the clock past the year 9999")
+                    })?
+            }
+            (None, Some(set), None) if is_settable_moment(set) => set,
+            (None, Some(_), None) => {
+                return Err(CsmsError::invalid(
+                    "set",
+                    "must be epoch milliseconds from 0 to 253402300799999 (the end of the year 9999)",
+                ));
+            }
+            (None, None, Some(offset)) => EmulatorClock::moment_at_offset(offset)
+                .filter(|t| is_settable_moment(*t))
+                .ok_or_else(|| {
+                    CsmsError::invalid(
+                        "offset_ms",
+                        "must put the clock between 1970 and the end of the year 9999",
+                    )
+                })?,
+            _ => return Err(CsmsError::invalid("clock", ONE_OF_CLOCK)),
+        };
+        Ok(ClockChange::MoveTo {
+            target,
+            offset: self.offset_ms,
+        })
+    }
+}
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct StateBody {

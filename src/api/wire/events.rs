@@ -3,10 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::input::required;
+use super::input::{non_empty, required};
 use super::page::PageInfoDto;
+use super::queries::NamedPageQuery;
 use crate::domain::event::{Event, EventState, EventType, Notification};
 use crate::domain::names::EventName;
+use crate::domain::page::PageLimit;
 use crate::error::CsmsError;
 use crate::service::{EventPatch, Listing, NewEvent};
 
@@ -146,5 +148,16 @@ impl From<Listing<Event>> for ListEventsResponse {
             events: listing.items.iter().map(EventDto::from).collect(),
             page_info: PageInfoDto::of(&listing),
         }
+    }
+}
+
+impl NamedPageQuery {
+    /// List-events' page: its size, and the event name it starts after.
+    pub fn event_page(&self) -> Result<(PageLimit, Option<EventName>), CsmsError> {
+        let limit = PageLimit::parse(self.limit.as_deref())?;
+        let marker = non_empty(self.marker.as_deref())
+            .map(|m| EventName::parse("marker", m))
+            .transpose()?;
+        Ok((limit, marker))
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::password::PasswordPolicy;
+
 /// `{"password": ...}`. `Debug` hides the password.
 #[derive(Serialize)]
 pub struct PasswordResponse {
@@ -27,4 +29,23 @@ pub struct PasswordBody {
     pub exclude_punctuation: Option<bool>,
     pub include_space: Option<bool>,
     pub require_each_included_type: Option<bool>,
+}
+
+impl From<PasswordBody> for PasswordPolicy {
+    /// A field left out keeps the domain's default; the policy checks itself when used.
+    fn from(b: PasswordBody) -> Self {
+        let d = Self::default();
+        Self {
+            length: b.length.or(d.length),
+            exclude_characters: b.exclude_characters.unwrap_or(d.exclude_characters),
+            exclude_lowercase: b.exclude_lowercase.unwrap_or(d.exclude_lowercase),
+            exclude_uppercase: b.exclude_uppercase.unwrap_or(d.exclude_uppercase),
+            exclude_numbers: b.exclude_numbers.unwrap_or(d.exclude_numbers),
+            exclude_punctuation: b.exclude_punctuation.unwrap_or(d.exclude_punctuation),
+            include_space: b.include_space.unwrap_or(d.include_space),
+            require_each_included_type: b
+                .require_each_included_type
+                .unwrap_or(d.require_each_included_type),
+        }
+    }
 }

@@ -14,7 +14,7 @@ use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
 use crate::domain::page::PageLimit;
 use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType, check_auto_rotation};
 use crate::domain::secret::create::{CreateRules, check_description, parse_enterprise_project};
-use crate::domain::secret::{Secret, SecretSettings, SettingsPatch};
+use crate::domain::secret::{RecoveryWindow, Secret, SecretSettings, SettingsPatch};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::service::{
@@ -235,6 +235,13 @@ pub struct ScheduleDeletionBody {
     pub recovery_window_in_days: Option<i64>,
 }
 
+impl ScheduleDeletionBody {
+    /// The recovery window; a request without a body waits the default 30 days.
+    pub fn parse(body: Option<Self>) -> Result<RecoveryWindow, CsmsError> {
+        RecoveryWindow::parse(body.and_then(|b| b.recovery_window_in_days))
+    }
+}
+
 /// `Secret`.
 #[derive(Debug, Serialize)]
 pub struct SecretDto {
@@ -428,6 +435,13 @@ impl From<RotationOutcome> for RotateResponse {
 pub struct BlobBody {
     #[schemars(required)]
     pub secret_blob: Option<String>,
+}
+
+impl BlobBody {
+    /// The backup blob to restore; the service opens it.
+    pub fn blob(&self) -> Result<&str, CsmsError> {
+        required(self.secret_blob.as_deref(), "secret_blob")
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::input::required;
+use crate::error::CsmsError;
 use crate::smn::DeliveryAttempt;
-use crate::smn::subscriptions::Subscription;
+use crate::smn::subscriptions::{Subscription, SubscriptionSpec};
 
 #[derive(Debug, Serialize)]
 pub struct SubscriptionsDto {
@@ -25,6 +27,16 @@ pub struct SubscriptionBody {
         )
     )]
     pub endpoint: Option<String>,
+}
+
+impl SubscriptionBody {
+    /// The subscription asked for: a topic and a plain `http://` endpoint.
+    pub fn parse(self) -> Result<SubscriptionSpec, CsmsError> {
+        let topic = required(self.topic_urn, "topic_urn")?;
+        let endpoint = required(self.endpoint, "endpoint")?;
+        SubscriptionSpec::new(&topic, &endpoint)
+            .map_err(|rule| CsmsError::invalid("subscription", rule))
+    }
 }
 
 #[derive(Debug, Serialize)]

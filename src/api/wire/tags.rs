@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::input::parse_count;
+use super::input::{parse_count, required};
 use super::secrets::SecretDto;
 use crate::domain::secret::Secret;
 use crate::domain::tag::{
@@ -43,6 +43,13 @@ impl TagBody {
 pub struct CreateTagBody {
     #[schemars(required)]
     pub tag: Option<TagBody>,
+}
+
+impl CreateTagBody {
+    /// The tag to add.
+    pub fn parse(self) -> Result<(TagKey, String), CsmsError> {
+        required(self.tag, "tag")?.parse()
+    }
 }
 
 /// The body of the batch tag action.

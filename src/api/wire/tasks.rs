@@ -6,13 +6,27 @@ use uuid::Uuid;
 
 use super::input::non_empty;
 use super::page::PageInfoDto;
-use super::queries::ListTasksQuery;
+use super::queries::{ListTasksQuery, RecordsQuery};
 use crate::domain::event::NotificationRecord;
 use crate::domain::names::SecretName;
 use crate::domain::page::PageLimit;
 use crate::domain::task::{RotationTask, TaskStatus};
 use crate::error::CsmsError;
 use crate::service::{Listing, TaskFilter, TaskListing};
+
+impl RecordsQuery {
+    /// List-notification-records' page: its size, and the position it starts after.
+    pub fn parse(&self) -> Result<(PageLimit, Option<usize>), CsmsError> {
+        let limit = PageLimit::parse(self.limit.as_deref())?;
+        let marker = non_empty(self.marker.as_deref())
+            .map(|m| {
+                m.parse::<usize>()
+                    .map_err(|_| CsmsError::invalid("marker", "must be a record position"))
+            })
+            .transpose()?;
+        Ok((limit, marker))
+    }
+}
 
 impl ListTasksQuery {
     /// List-secret-task's filter: empty parameters count as absent, and `task_id` cannot

@@ -3,9 +3,13 @@
 
 use serde::Serialize;
 
+use super::input::{non_empty, required};
 use super::page::PageInfoDto;
+use super::queries::ListVersionsQuery;
+use crate::clock::Millis;
 use crate::domain::limits::VALUE_MAX_BYTES;
-use crate::domain::names::StageName;
+use crate::domain::names::{StageName, VersionMarker, VersionNumber};
+use crate::domain::page::PageLimit;
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::service::{CreateVersion, Listing, StageInfo, VersionInfo};
@@ -59,6 +63,17 @@ impl TryFrom<CreateVersionBody> for CreateVersion {
     }
 }
 
+impl ListVersionsQuery {
+    /// The page size, and the version the page starts after.
+    pub fn parse(&self) -> Result<(PageLimit, Option<VersionMarker>), CsmsError> {
+        let limit = PageLimit::parse(self.limit.as_deref())?;
+        let marker = non_empty(self.marker.as_deref())
+            .map(VersionMarker::parse)
+            .transpose()?;
+        Ok((limit, marker))
+    }
+}
+
 /// The body of update-version.
 #[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 pub struct UpdateVersionBody {
@@ -72,6 +87,24 @@ pub struct UpdateVersionBody {
 pub struct UpdateStageBody {
     #[schemars(required, regex(pattern = "^v[0-9]{1,10}$"))]
     pub version_id: Option<String>,
+}
+
+impl UpdateVersionBody {
+    /// The new expiry, in epoch milliseconds; whether it lies in the future is the
+    /// service's to say, against its clock.
+    pub fn expire_time(&self) -> Result<Millis, CsmsError> {
+        required(self.expire_time, "expire_time")
+    }
+}
+
+impl UpdateStageBody {
+    /// The version the stage moves to.
+    pub fn version(&self) -> Result<VersionNumber, CsmsError> {
+        VersionNumber::parse(
+            "version_id",
+            required(self.version_id.as_deref(), "version_id")?,
+        )
+    }
 }
 
 /// `VersionMetadata` ("Creating a Secret Version" page).

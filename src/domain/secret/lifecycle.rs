@@ -15,6 +15,27 @@ pub const RECOVERY_DAYS_MIN: i64 = 7;
 pub const RECOVERY_DAYS_MAX: i64 = 30;
 pub const RECOVERY_DAYS_DEFAULT: i64 = 30;
 
+/// How many days a scheduled deletion waits: 7–30, 30 when the request gives none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecoveryWindow(i64);
+
+impl RecoveryWindow {
+    pub fn parse(days: Option<i64>) -> Result<Self, CsmsError> {
+        match days.unwrap_or(RECOVERY_DAYS_DEFAULT) {
+            days @ RECOVERY_DAYS_MIN..=RECOVERY_DAYS_MAX => Ok(Self(days)),
+            _ => Err(CsmsError::invalid(
+                "recovery_window_in_days",
+                "must be an integer from 7 to 30",
+            )),
+        }
+    }
+
+    #[must_use]
+    pub fn days(self) -> i64 {
+        self.0
+    }
+}
+
 /// An update-secret request, validated: `None` leaves a field unchanged; for optional
 /// fields `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -113,18 +134,16 @@ impl Secret {
     }
 
     /// Schedules deletion in `days` days (7–30): PENDING_DELETE until then (docs/behaviour.md §17).
-    pub fn schedule_deletion(&mut self, days: i64, now: Millis) -> Result<(), CsmsError> {
-        if !(RECOVERY_DAYS_MIN..=RECOVERY_DAYS_MAX).contains(&days) {
-            return Err(CsmsError::invalid(
-                "recovery_window_in_days",
-                "must be an integer from 7 to 30",
-            ));
-        }
+    pub fn schedule_deletion(
+        &mut self,
+        window: RecoveryWindow,
+        now: Millis,
+    ) -> Result<(), CsmsError> {
         if self.state == SecretState::PendingDelete {
             return Err(CsmsError::AlreadyPendingDelete(self.name().to_string()));
         }
         self.state = SecretState::PendingDelete;
-        self.scheduled_delete_time = Some(now + days * DAY_MS);
+        self.scheduled_delete_time = Some(now + window.days() * DAY_MS);
         self.update_time = now;
         Ok(())
     }
@@ -263,6 +282,10 @@ mod tests {
         .unwrap()
     }
 
+    fn week() -> RecoveryWindow {
+        RecoveryWindow::parse(Some(7)).unwrap()
+    }
+
     fn period(p: &str) -> RotationPeriod {
         RotationPeriod::parse(p, 4 * 3600).unwrap()
     }
@@ -272,19 +295,20 @@ mod tests {
         let mut s = secret();
         for bad in [6, 31, 0, -1] {
             assert_eq!(
-                s.schedule_deletion(bad, 10).unwrap_err().code(),
+                RecoveryWindow::parse(Some(bad)).unwrap_err().code(),
                 ErrorCode::InvalidParameter
             );
         }
+        assert_eq!(RecoveryWindow::parse(None).unwrap().days(), 30);
         assert_eq!(
             s.cancel_deletion(10).unwrap_err().code(),
             ErrorCode::NotPendingDelete
         );
-        s.schedule_deletion(7, 10).unwrap();
+        s.schedule_deletion(week(), 10).unwrap();
         assert_eq!(s.state, SecretState::PendingDelete);
         assert_eq!(s.scheduled_delete_time, Some(10 + 7 * DAY_MS));
         assert_eq!(
-            s.schedule_deletion(7, 11).unwrap_err().code(),
+            s.schedule_deletion(week(), 11).unwrap_err().code(),
             ErrorCode::AlreadyPendingDelete
         );
         assert!(!s.is_destroyed_at(10 + 7 * DAY_MS - 1));
@@ -364,7 +388,8 @@ mod tests {
     #[test]
     fn pending_secrets_refuse_updates_with_csms_0103() {
         let mut s = secret();
-        s.schedule_deletion(30, 0).unwrap();
+        s.schedule_deletion(RecoveryWindow::parse(None).unwrap(), 0)
+            .unwrap();
         let err = s.update_settings(SettingsPatch::default(), 1).unwrap_err();
         assert_eq!(err.code(), ErrorCode::PendingDelete);
         let err = s

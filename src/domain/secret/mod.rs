@@ -19,7 +19,8 @@ use crate::clock::Millis;
 use crate::error::CsmsError;
 
 pub use lifecycle::{
-    DueWork, RECOVERY_DAYS_DEFAULT, RECOVERY_DAYS_MAX, RECOVERY_DAYS_MIN, SettingsPatch,
+    DueWork, RECOVERY_DAYS_DEFAULT, RECOVERY_DAYS_MAX, RECOVERY_DAYS_MIN, RecoveryWindow,
+    SettingsPatch,
 };
 pub use record::{SecretRecord, StageRecord, VersionRecord};
 

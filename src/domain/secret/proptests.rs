@@ -202,7 +202,7 @@ proptest! {
                     model.delete(POOL[s]),
                 ),
                 Op::Schedule => {
-                    let ok = secret.schedule_deletion(7, now).is_ok();
+                    let ok = secret.schedule_deletion(super::RecoveryWindow::parse(Some(7)).unwrap(), now).is_ok();
                     let model_ok = !model.pending;
                     model.pending = true;
                     (ok, model_ok)

@@ -32,13 +32,13 @@ impl Secret {
     }
 
     /// Removes one key, or answers not found.
-    pub fn remove_tag(&mut self, key: &str) -> Result<(), CsmsError> {
+    pub fn remove_tag(&mut self, key: &TagKey) -> Result<(), CsmsError> {
         self.tags
-            .remove(key)
+            .remove(key.as_str())
             .map(|_| ())
             .ok_or_else(|| CsmsError::NotFound {
                 kind: "tag",
-                name: key.to_owned(),
+                name: key.as_str().to_owned(),
             })
     }
 
@@ -81,7 +81,7 @@ mod tests {
         assert_eq!(s.tags().len(), 20);
         s.remove_tags([&key("k0"), &key("absent")]);
         assert_eq!(s.tags().len(), 19);
-        assert!(s.remove_tag("k0").is_err());
-        s.remove_tag("k1").unwrap();
+        assert!(s.remove_tag(&key("k0")).is_err());
+        s.remove_tag(&key("k1")).unwrap();
     }
 }
