@@ -12,7 +12,7 @@ use super::queries::ListSecretsQuery;
 use crate::domain::limits::ROTATION_PERIOD_MIN_SECS;
 use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
 use crate::domain::page::PageLimit;
-use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType, check_auto_rotation};
+use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType};
 use crate::domain::secret::create::{CreateRules, check_description, parse_enterprise_project};
 use crate::domain::secret::{RecoveryWindow, Secret, SecretSettings, SettingsPatch};
 use crate::domain::value::SecretValue;
@@ -117,12 +117,6 @@ impl CreateSecretBody {
             .as_deref()
             .map(|raw| RotationPeriod::parse(raw, rules.period_min_secs))
             .transpose()?;
-        check_auto_rotation(
-            secret_type,
-            auto_rotation,
-            rotation_period.as_ref(),
-            self.rotation_func_urn.as_deref(),
-        )?;
         let rotation_config =
             RotationConfig::parse_for(self.rotation_config.as_deref(), secret_type)?;
         let event_subscriptions = EventName::parse_subscriptions(self.event_subscriptions)?;
@@ -143,7 +137,8 @@ impl CreateSecretBody {
             event_subscriptions,
             enterprise_project_id,
             rotation_func_urn: self.rotation_func_urn,
-        };
+        }
+        .checked()?;
         Ok(NewSecret { settings, value })
     }
 }

@@ -6,9 +6,10 @@ use crate::domain::limits::{
     IMPORT_VALUE_MAX_BYTES, ROTATION_PERIOD_MIN_SECS, VALUE_MAX_BYTES,
 };
 use crate::domain::names::SecretName;
+use crate::domain::rotation::check_auto_rotation;
 use crate::error::CsmsError;
 
-use super::DEFAULT_ENTERPRISE_PROJECT;
+use super::{DEFAULT_ENTERPRISE_PROJECT, SecretSettings};
 
 /// The rules that differ between create-secret and batch import.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +32,21 @@ pub const IMPORT_RULES: CreateRules = CreateRules {
     value_max_bytes: IMPORT_VALUE_MAX_BYTES,
     period_min_secs: IMPORT_ROTATION_PERIOD_MIN_SECS,
 };
+
+impl SecretSettings {
+    /// A new secret's settings, each field already parsed, checked as a whole: what
+    /// automatic rotation needs (docs/behaviour.md §11, §43), as `update_settings` checks
+    /// it on every update.
+    pub fn checked(self) -> Result<Self, CsmsError> {
+        check_auto_rotation(
+            self.secret_type,
+            self.auto_rotation,
+            self.rotation_period.as_ref(),
+            self.rotation_func_urn.as_deref(),
+        )?;
+        Ok(self)
+    }
+}
 
 /// `description`: at most 2,048 bytes.
 pub fn check_description(description: &str) -> Result<(), CsmsError> {
