@@ -4,8 +4,10 @@
 
 use std::path::Path;
 
-use super::DB_FILE;
 use crate::error::StoreError;
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "csms.db";
 
 /// Files that mean the directory already holds a database.
 const DB_FILES: [&str; 2] = [DB_FILE, "csms.db-wal"];

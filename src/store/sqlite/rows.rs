@@ -444,3 +444,25 @@ pub(super) fn read_state(
         })
         .collect())
 }
+
+/// Deletes the rows of one project, or of every project.
+pub(super) fn reset_rows(tx: &Transaction<'_>, project: Option<&str>) -> Result<(), StoreError> {
+    match project {
+        Some(p) => {
+            for table in ["secrets", "versions", "project_state", "log"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE project = ?1"),
+                    params![p],
+                )
+                .map_err(StoreError::statement("reset"))?;
+            }
+        }
+        None => {
+            tx.execute_batch(
+                "DELETE FROM secrets; DELETE FROM versions; DELETE FROM project_state; DELETE FROM log;",
+            )
+            .map_err(StoreError::statement("reset"))?;
+        }
+    }
+    Ok(())
+}

@@ -1,13 +1,21 @@
 //! The durable store's tests: the store contract, reopening, formats and migrations, file
 //! modes, keys, disk failures and the WAL's bounds.
 
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use rusqlite::{Connection, params};
+
+use super::backend::Checkpoints;
 use super::checkpoint::checkpoint_passes;
+use super::writer::{Failure, Job, Reply, Writer, writer_loop};
 use super::*;
-use crate::domain::names::VersionRef;
+use crate::domain::names::{ProjectId, VersionRef};
 use crate::domain::secret::{NewVersion, Secret, SecretSettings};
 use crate::domain::value::SecretValue;
 use crate::error::StoreError;
-use crate::store::{Writes, contract, read, transact};
+use crate::store::vault::Vault;
+use crate::store::{ProjectData, Store, Writes, contract, durability, read, transact};
 
 fn new_secret(name: &str, value: &str) -> Secret {
     Secret::create(

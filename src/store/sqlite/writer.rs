@@ -7,13 +7,12 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use rusqlite::{Connection, params};
 
-use super::super::durability::Outcome;
-use super::super::memory::MemoryStore;
-use super::super::vault::Vault;
 use super::checkpoint::{WalSignals, rewind_wal};
-use super::reset_rows;
-use super::rows::{self, WriteJob};
+use super::rows::{self, WriteJob, reset_rows};
 use crate::error::StoreError;
+use crate::store::durability::Outcome;
+use crate::store::memory::MemoryStore;
+use crate::store::vault::Vault;
 
 /// Where the writer reports a job's outcome: a blocked caller, or a request's ticket
 /// (see [`durability`]).
