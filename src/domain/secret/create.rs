@@ -9,7 +9,7 @@ use crate::domain::names::SecretName;
 use crate::domain::rotation::check_auto_rotation;
 use crate::error::CsmsError;
 
-use super::{DEFAULT_ENTERPRISE_PROJECT, SecretSettings};
+use super::settings::{DEFAULT_ENTERPRISE_PROJECT, SecretSettings};
 
 /// The rules that differ between create-secret and batch import.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@ use crate::domain::names::{EventName, KmsKeyId, VersionRef};
 use crate::domain::rotation::RotationPeriod;
 use crate::error::CsmsError;
 
-use super::{NewVersion, Secret, SecretState};
+use super::aggregate::{NewVersion, Secret, SecretState};
 
 /// Milliseconds in a day.
 const DAY_MS: Millis = 86_400_000;

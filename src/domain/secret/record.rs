@@ -15,7 +15,9 @@ use crate::domain::tag::{TAGS_MAX, TagKey, parse_tag_value};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 
-use super::{Secret, SecretSettings, SecretState, StageEntry, Version};
+use super::aggregate::{Secret, SecretState, StageEntry, Version};
+use super::last_used::LastUsed;
+use super::settings::SecretSettings;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SecretRecord {
@@ -246,7 +248,7 @@ impl Secret {
             stages,
             next_version: r.next_version,
             tags: r.tags,
-            last_used: super::LastUsed::at(r.last_used_time),
+            last_used: LastUsed::at(r.last_used_time),
         }
         .checked()
     }

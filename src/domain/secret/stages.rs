@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::domain::names::{SYSCURRENT, StageName, VersionNumber, VersionRef};
 use crate::error::CsmsError;
 
-use super::{Secret, StageEntry};
+use super::aggregate::{Secret, StageEntry};
 
 impl Secret {
     /// Points `stage` at `version`, creating the label if new. Moving SYSCURRENT to another

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::domain::tag::{TAGS_MAX, TagKey};
 use crate::error::CsmsError;
 
-use super::Secret;
+use super::aggregate::Secret;
 
 impl Secret {
     /// Sets several tags at once, all or none: a new key past the 20th is refused.

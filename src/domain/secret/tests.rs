@@ -1,6 +1,11 @@
 //! The secret aggregate's tests: creation, versions and their cap, stages, states.
 
+use uuid::Uuid;
+
 use super::*;
+use crate::domain::names::{KmsKeyId, StageName, VersionNumber, VersionRef};
+use crate::domain::rotation::RotationPeriod;
+use crate::domain::value::SecretValue;
 
 fn settings(name: &str) -> SecretSettings {
     SecretSettings::for_test(name)
