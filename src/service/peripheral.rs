@@ -89,7 +89,7 @@ impl CsmsService {
         }
         let grantee = &request.grantee_id;
         let exists = store::read(&*self.store, project, |data| {
-            data.extras
+            data.settings
                 .grants
                 .get(&resource_id)
                 .is_some_and(|g| g.contains_key(grantee))
@@ -113,7 +113,7 @@ impl CsmsService {
         } = request;
         self.write(project, |tx, now| {
             let grants = tx
-                .extras_mut()
+                .settings_mut()
                 .grants
                 .entry(resource_id.clone())
                 .or_default();
@@ -142,7 +142,7 @@ impl CsmsService {
     ) -> Result<Vec<Grant>, CsmsError> {
         let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
         store::read(&*self.store, project, |data| {
-            data.extras
+            data.settings
                 .grants
                 .get(&resource_id)
                 .map(|g| g.values().cloned().collect())
@@ -166,7 +166,7 @@ impl CsmsService {
             ));
         }
         self.write(project, |tx, _| {
-            let found = tx.extras().grants.get(&resource_id).is_some_and(|g| {
+            let found = tx.settings().grants.get(&resource_id).is_some_and(|g| {
                 grantee
                     .filter(|g| !g.is_empty())
                     .is_none_or(|id| g.contains_key(id))
@@ -177,7 +177,7 @@ impl CsmsService {
                     name: resource_id.clone(),
                 });
             }
-            let grants = &mut tx.extras_mut().grants;
+            let grants = &mut tx.settings_mut().grants;
             match grantee.filter(|g| !g.is_empty()) {
                 Some(id) => {
                     if let Some(g) = grants.get_mut(&resource_id) {
@@ -200,7 +200,7 @@ impl CsmsService {
         let name = agency_name(secret_type);
         self.write(&ProjectId::global(), |tx, _| {
             let id = tx
-                .extras_mut()
+                .settings_mut()
                 .agencies
                 .entry(name.clone())
                 .or_insert_with(|| Uuid::new_v4().simple().to_string())
@@ -213,7 +213,7 @@ impl CsmsService {
     pub fn show_agency(&self, secret_type: SecretType) -> Result<bool, CsmsError> {
         let name = agency_name(secret_type);
         store::read(&*self.store, &ProjectId::global(), |data| {
-            data.extras.agencies.contains_key(&name)
+            data.settings.agencies.contains_key(&name)
         })
     }
 
@@ -242,7 +242,7 @@ impl CsmsService {
 
     fn user_view(&self) -> Result<UserView, CsmsError> {
         let changed = store::read(&*self.store, &ProjectId::global(), |data| {
-            data.extras.user_password_changed_at
+            data.settings.user_password_changed_at
         })?;
         Ok(UserView {
             user: USER,
@@ -277,7 +277,7 @@ impl CsmsService {
         // only if no other change came in between.
         let global = ProjectId::global();
         let current = store::read(&*self.store, &global, |data| {
-            data.extras.user_password.clone()
+            data.settings.user_password.clone()
         })?;
         let matches = match &current {
             Some(digest) => digest.matches(&old),
@@ -288,11 +288,11 @@ impl CsmsService {
         }
         let digest = PasswordDigest::of(&password)?;
         self.write(&global, |tx, now| {
-            if tx.extras().user_password != current {
+            if tx.settings().user_password != current {
                 return Err(CsmsError::invalid("old_password", "does not match"));
             }
-            tx.extras_mut().user_password = Some(digest);
-            tx.extras_mut().user_password_changed_at = Some(now);
+            tx.settings_mut().user_password = Some(digest);
+            tx.settings_mut().user_password_changed_at = Some(now);
             Ok(USER.user_id)
         })
     }
@@ -300,7 +300,7 @@ impl CsmsService {
     /// Show checker config, `GET /v1/{project_id}/secrets/checker/config`.
     pub fn show_secrets_config(&self, project: &ProjectId) -> Result<bool, CsmsError> {
         store::read(&*self.store, project, |data| {
-            data.extras.checking_secret_strength
+            data.settings.checking_secret_strength
         })
     }
 
@@ -313,7 +313,7 @@ impl CsmsService {
         let checking = checking
             .ok_or_else(|| CsmsError::invalid("checking_secret_strength", "is required"))?;
         self.write(project, |tx, _| {
-            tx.extras_mut().checking_secret_strength = checking;
+            tx.settings_mut().checking_secret_strength = checking;
             Ok(checking)
         })
     }

@@ -1,14 +1,26 @@
 //! Storage: a synchronous, object-safe [`Store`] trait whose only write path is an atomic
 //! read-modify-write transaction over one project. Reads see committed data only.
 //!
-//! The store keeps a project's secrets, events, tasks, notification records and
-//! peripheral settings, and applies a transaction's writes all together, or none of them
-//! when the transaction fails. It holds one rule, the one that must be checked under the
-//! store's lock: a new secret's name and id are free ([`Tx::insert_new`]); every other
-//! rule lives in `domain` and `service`. It maintains derived indexes, updated in the
-//! same commit as the secrets they index: secret id → secret (tags address secrets by
-//! id), the time each secret next has work due, and tag → value → names (the tag search
-//! and the project's tag list).
+//! The store keeps a project's secrets, events, tasks, notification records and settings
+//! ([`ProjectSettings`]: grants, the checker switch, agencies, the user's password), and
+//! applies a transaction's writes all together, or none of them when the transaction
+//! fails. It maintains derived indexes, updated in the same commit as the secrets they
+//! index: secret id → secret (tags address secrets by id), the time each secret next has
+//! work due, and tag → value → names (the tag search and the project's tag list).
+//!
+//! The rules of CSMS live in `domain` and `service`, except the few that must hold for
+//! every writer at the moment of commit, under the store's lock, where no caller can
+//! interleave:
+//! - a new secret's name and id are free ([`Tx::ensure_name_free`], [`Tx::insert_new`]):
+//!   checked and inserted in one transaction, so two concurrent creates of one name
+//!   cannot both succeed;
+//! - nothing is committed that would not load again ([`Writes::check_invariants`], which
+//!   asks the domain's own check of each written secret);
+//! - a project keeps at most [`RECORDS_MAX`] notification records and [`TASKS_MAX`]
+//!   rotation tasks, the oldest dropped first when a commit is applied.
+//!
+//! Reads apply one domain rule on the way out: a secret whose recovery window has ended is
+//! gone for every reader ([`ProjectData::live_secret`]) even before due work removes it.
 
 pub mod durability;
 pub mod memory;
@@ -40,14 +52,17 @@ pub const RECORDS_MAX: usize = 10_000;
 /// At most this many rotation tasks are kept per project; the oldest go first.
 pub const TASKS_MAX: usize = 10_000;
 
-/// Small per-project state of the peripheral operations (grants, checker config).
+/// What a project keeps beside its secrets, events, tasks and records: the grants and
+/// the secrets checker's switch and, in the global namespace ([`ProjectId::global`]), the
+/// agencies and the emulated user's password. Small, so it is stored as one document
+/// (the SQLite backend keeps it as the `extras` row of the project).
 #[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Extras {
+pub struct ProjectSettings {
     /// `secrets/checker/config`.
     pub checking_secret_strength: bool,
     /// Grants by resource id, then grantee id.
     pub grants: BTreeMap<String, BTreeMap<String, Grant>>,
-    /// Agencies created per secret type (global state lives in [`ProjectId::global`]).
+    /// Agencies created per secret type (global state).
     pub agencies: BTreeMap<String, String>,
     /// The emulated user's password, once changed (global state), as a hash only.
     pub user_password: Option<PasswordDigest>,
@@ -56,9 +71,9 @@ pub struct Extras {
     pub user_password_changed_at: Option<crate::clock::Millis>,
 }
 
-impl std::fmt::Debug for Extras {
+impl std::fmt::Debug for ProjectSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Extras")
+        f.debug_struct("ProjectSettings")
             .field("checking_secret_strength", &self.checking_secret_strength)
             .field("grants", &self.grants)
             .field("agencies", &self.agencies)
@@ -81,7 +96,7 @@ pub struct ProjectData {
     /// In creation order. A ring: past [`RECORDS_MAX`] each new record drops the oldest
     /// without moving the others (a `Vec` moved all 10,000 on every write that notified).
     pub records: VecDeque<NotificationRecord>,
-    pub extras: Extras,
+    pub settings: ProjectSettings,
     /// Id → the stored secret: the same `Arc` as in `secrets`, so the index costs no copy
     /// of the name.
     ids: HashMap<Uuid, Arc<Secret>>,
@@ -255,8 +270,8 @@ impl ProjectData {
         if let Some(events) = writes.events {
             self.events = events;
         }
-        if let Some(extras) = writes.extras {
-            self.extras = extras;
+        if let Some(settings) = writes.settings {
+            self.settings = settings;
         }
         append_capped(&mut self.tasks, writes.tasks, TASKS_MAX);
         self.records.extend(writes.records);
@@ -307,7 +322,7 @@ impl ProjectData {
             && self.events.is_empty()
             && self.tasks.is_empty()
             && self.records.is_empty()
-            && self.extras == Extras::default()
+            && self.settings == ProjectSettings::default()
     }
 }
 
@@ -325,7 +340,7 @@ pub struct Writes {
     pub secrets: BTreeMap<SecretName, Option<Arc<Secret>>>,
     /// The whole event map, when changed (projects hold few events).
     pub events: Option<BTreeMap<EventName, Event>>,
-    pub extras: Option<Extras>,
+    pub settings: Option<ProjectSettings>,
     pub tasks: Vec<RotationTask>,
     pub records: Vec<NotificationRecord>,
     /// Delivery outcomes of records already committed.
@@ -356,7 +371,7 @@ impl Writes {
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()
             && self.events.is_none()
-            && self.extras.is_none()
+            && self.settings.is_none()
             && self.tasks.is_empty()
             && self.records.is_empty()
             && self.settled.is_empty()
@@ -488,18 +503,18 @@ impl<'a> Tx<'a> {
             .get_or_insert_with(|| base.events.clone())
     }
 
-    /// The peripheral state as this transaction sees it.
+    /// The project's settings as this transaction sees them.
     #[must_use]
-    pub fn extras(&self) -> &Extras {
-        self.writes.extras.as_ref().unwrap_or(&self.base.extras)
+    pub fn settings(&self) -> &ProjectSettings {
+        self.writes.settings.as_ref().unwrap_or(&self.base.settings)
     }
 
-    /// The peripheral state, for change (copied on first use).
-    pub fn extras_mut(&mut self) -> &mut Extras {
+    /// The project's settings, for change (copied on first use).
+    pub fn settings_mut(&mut self) -> &mut ProjectSettings {
         let base = self.base;
         self.writes
-            .extras
-            .get_or_insert_with(|| base.extras.clone())
+            .settings
+            .get_or_insert_with(|| base.settings.clone())
     }
 
     /// Records a rotation task.

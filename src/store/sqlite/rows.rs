@@ -18,7 +18,7 @@ use crate::domain::secret::{Secret, SecretRecord, Version, VersionRecord};
 use crate::domain::task::RotationTask;
 use crate::error::StoreError;
 use crate::store::vault::Vault;
-use crate::store::{Extras, ProjectData, RECORDS_MAX, TASKS_MAX, Writes};
+use crate::store::{ProjectData, ProjectSettings, RECORDS_MAX, TASKS_MAX, Writes};
 
 /// What a sealed value is bound to: it opens only in its own place.
 pub(super) fn aad(project: &str, name: &str, number: u32) -> String {
@@ -52,12 +52,17 @@ struct SecretWrite {
     rows: Vec<VersionRow>,
 }
 
+/// The `project_state` kind of a project's [`ProjectSettings`]. `extras` is what the type
+/// was called when the row was laid out; data directories hold rows of that kind, so the
+/// name stays.
+pub(super) const SETTINGS_KIND: &str = "extras";
+
 /// A committed transaction on its way to disk.
 pub(super) struct WriteJob {
     project: String,
     secrets: Vec<SecretWrite>,
     events: Option<Vec<Event>>,
-    extras: Option<Extras>,
+    settings: Option<ProjectSettings>,
     tasks: Vec<RotationTask>,
     records: Vec<NotificationRecord>,
     /// Outcomes of records and tasks already stored, in one list to keep the job small.
@@ -172,7 +177,7 @@ pub(super) fn job_for(
             .events
             .as_ref()
             .map(|e| e.values().cloned().collect()),
-        extras: writes.extras.clone(),
+        settings: writes.settings.clone(),
         tasks: writes.tasks.clone(),
         records: writes.records.clone(),
         settled: writes
@@ -201,9 +206,9 @@ pub(super) fn persist(tx: &Transaction<'_>, job: &WriteJob) -> Result<(), StoreE
             .execute(params![project, "events", json(events)?])
             .map_err(StoreError::statement("store events"))?;
     }
-    if let Some(extras) = &job.extras {
+    if let Some(settings) = &job.settings {
         state
-            .execute(params![project, "extras", json(extras)?])
+            .execute(params![project, SETTINGS_KIND, json(settings)?])
             .map_err(StoreError::statement("store extras"))?;
     }
     let mut log = tx
@@ -399,8 +404,8 @@ pub(super) fn read_state(
                 let events: Vec<Event> = serde_json::from_str(&body)?;
                 writes.events = Some(events.into_iter().map(|e| (e.name.clone(), e)).collect());
             }
-            "extras" => {
-                writes.extras = Some(serde_json::from_str::<Extras>(&body)?);
+            SETTINGS_KIND => {
+                writes.settings = Some(serde_json::from_str::<ProjectSettings>(&body)?);
             }
             _ => {}
         }

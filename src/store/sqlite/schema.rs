@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::secret::SecretRecord;
 use crate::error::StoreError;
-use crate::store::Extras;
+use crate::store::ProjectSettings;
 use crate::store::vault::Vault;
 
 /// The format this build writes; older formats are migrated, newer ones refused.
@@ -104,8 +104,9 @@ fn check_key(tx: &Transaction<'_>, vault: &Vault) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Rewrites every project's extras: reading them hashes a password kept in plaintext
-/// (see [`crate::domain::user_password::PasswordDigest`]), and writing keeps the hash.
+/// Rewrites every project's settings row (kind `extras`, see `rows.rs`): reading it
+/// hashes a password kept in plaintext (see
+/// [`crate::domain::user_password::PasswordDigest`]), and writing keeps the hash.
 fn hash_user_passwords(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let rows: Vec<(String, String)> = tx
         .prepare("SELECT project, body FROM project_state WHERE kind = 'extras'")
@@ -114,8 +115,8 @@ fn hash_user_passwords(tx: &Transaction<'_>) -> Result<(), StoreError> {
                 .collect::<Result<_, _>>()
         })?;
     for (project, body) in rows {
-        let extras: Extras = serde_json::from_str(&body)?;
-        let body = serde_json::to_string(&extras)?;
+        let settings: ProjectSettings = serde_json::from_str(&body)?;
+        let body = serde_json::to_string(&settings)?;
         tx.execute(
             "UPDATE project_state SET body = ?2 WHERE project = ?1 AND kind = 'extras'",
             params![project, body],

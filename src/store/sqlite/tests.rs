@@ -579,7 +579,7 @@ fn a_format_2_password_kept_in_plaintext_is_hashed_by_the_migration() {
         .unwrap();
     assert_eq!(format, FORMAT.to_string());
     let global = ProjectId::global();
-    let kept = read(&store, &global, |data| data.extras.user_password.clone())
+    let kept = read(&store, &global, |data| data.settings.user_password.clone())
         .unwrap()
         .unwrap();
     assert!(kept.matches("plain-canary-99"));
