@@ -1,6 +1,7 @@
-//! Browsing a project for the web console and tests: one page of secrets filtered by name
-//! fragment, state, type and tag, with each one's SYSCURRENT version. A read-only query
-//! over the same committed state the CSMS list reads.
+//! Browsing for the web console, tests and metrics: how many secrets each project holds,
+//! and one page of secrets filtered by name fragment, state, type and tag, with each
+//! one's SYSCURRENT version. Read-only queries over the same committed state the CSMS
+//! list reads.
 
 use std::sync::Arc;
 
@@ -49,6 +50,21 @@ pub struct BrowsePage {
 }
 
 impl CsmsService {
+    /// The number of secrets in each project, for metrics.
+    pub fn secret_counts(&self) -> Result<Vec<(String, usize)>, CsmsError> {
+        let now = self.now();
+        let global = crate::domain::names::ProjectId::global();
+        let mut counts = Vec::new();
+        for project in self.store.projects()? {
+            if project == global {
+                continue;
+            }
+            let n = crate::store::read(&*self.store, &project, |data| data.live_count(now))?;
+            counts.push((project.to_string(), n));
+        }
+        Ok(counts)
+    }
+
     /// The projects that hold secrets, with how many each holds, by project id.
     pub fn browse_projects(&self) -> Result<Vec<(String, usize)>, CsmsError> {
         let mut counts = self.secret_counts()?;

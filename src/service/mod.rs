@@ -13,9 +13,12 @@ mod functions;
 mod notify;
 pub mod outbox;
 mod peripheral;
+mod random_password;
 mod rotation;
 mod secrets;
+mod sweep;
 mod tags;
+mod tasks;
 mod versions;
 
 use std::sync::Arc;
@@ -38,9 +41,10 @@ pub use functions::{PendingRotation, RotationCall};
 pub use notify::iso_seconds;
 pub use outbox::{NoOutbox, Outbox, PendingNotification};
 pub use peripheral::{DOMAIN_ID, UserInfo, UserView};
-pub use rotation::{RotationOutcome, TaskFilter, TaskListing};
+pub use rotation::RotationOutcome;
 pub use secrets::{NewSecret, SecretFilter};
 pub use tags::{ResourcePage, ResourceSearch, Search, TagAction};
+pub use tasks::{TaskFilter, TaskListing};
 pub use versions::{CreateVersion, StageInfo, VersionInfo};
 
 /// A cheap `Clone` handle to the emulator's state and clock.

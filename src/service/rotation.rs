@@ -1,25 +1,25 @@
-//! Rotation, rotation tasks (§2.4) and password generation (§2.3.14).
-//!
-//! Database secrets (RDS-FG, GaussDB-FG) rotate: a new SYSCURRENT version whose JSON value
-//! carries a freshly generated `password`, and a SUCCESS task. Other secrets cannot be
-//! rotated by the service: the task ends FAILED with a code and message, as terraform's
-//! acceptance test expects.
+//! One rotation of a secret inside a write transaction, shared by rotate-secret and by
+//! automatic rotation when it falls due. Database secrets (RDS-FG, GaussDB-FG) rotate: a
+//! new SYSCURRENT version whose JSON value carries a freshly generated `password`, and a
+//! SUCCESS task; with a rotation function mapped, the task waits for the function
+//! (docs/behaviour.md §59). Other secrets cannot be rotated by the service: the task ends
+//! FAILED with a code and message, as terraform's acceptance test expects.
 
 use uuid::Uuid;
 
 use crate::clock::Millis;
 use crate::domain::event::EventType;
-use crate::domain::names::{ProjectId, SecretName, VersionNumber, VersionRef};
-use crate::domain::page::PageLimit;
+use crate::domain::names::{SecretName, VersionNumber, VersionRef};
 use crate::domain::password::{self, PasswordPolicy};
 use crate::domain::rotation::SecretType;
 use crate::domain::secret::NewVersion;
 use crate::domain::task::{RotationTask, TaskStatus};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
-use crate::store::{self, Tx};
+use crate::store::Tx;
 
-use super::{CsmsService, Outbox, notify};
+use super::notify;
+use super::outbox::Outbox;
 
 /// The answer of rotate-secret.
 #[derive(Debug, Clone)]
@@ -27,24 +27,6 @@ pub struct RotationOutcome {
     pub version_id: VersionNumber,
     pub secret_name: SecretName,
     pub task_id: Uuid,
-}
-
-/// List-secret-task's filter, validated: `task_id` alone, or `secret` and `status`.
-#[derive(Debug, Clone)]
-pub struct TaskFilter {
-    pub limit: PageLimit,
-    pub task_id: Option<Uuid>,
-    pub secret: Option<SecretName>,
-    pub status: Option<TaskStatus>,
-    pub marker: Option<Uuid>,
-}
-
-/// A page of tasks; tasks page with a top-level `next_marker` and a `total`.
-#[derive(Debug)]
-pub struct TaskListing {
-    pub total: usize,
-    pub tasks: Vec<RotationTask>,
-    pub next_marker: Option<String>,
 }
 
 /// The value a database secret gets on rotation: its JSON object with a new `password`
@@ -146,71 +128,6 @@ pub(super) fn rotate_in_tx(
         secret_name: name.clone(),
         task_id,
     })
-}
-
-impl CsmsService {
-    /// Rotate secret, `POST …/secrets/{secret_name}/rotate`.
-    #[tracing::instrument(level = "debug", skip_all, fields(project = %project, secret = %name))]
-    pub fn rotate_secret(
-        &self,
-        project: &ProjectId,
-        name: &SecretName,
-    ) -> Result<RotationOutcome, CsmsError> {
-        self.write(project, |tx, now| {
-            tx.get(name)
-                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))?
-                .ensure_enabled()?;
-            rotate_in_tx(tx, name, now, self.outbox())
-                .ok_or_else(|| CsmsError::secret_not_found(name.as_str()))
-        })
-    }
-
-    /// List rotation tasks, `GET /v1/{project_id}/csms/tasks`: `task_id` alone, or
-    /// `secret_name` and `status` filters; creation order, marker = task id (exclusive).
-    pub fn list_secret_tasks(
-        &self,
-        project: &ProjectId,
-        filter: &TaskFilter,
-    ) -> Result<TaskListing, CsmsError> {
-        let TaskFilter {
-            limit,
-            task_id,
-            secret,
-            status,
-            marker,
-        } = filter.clone();
-        store::read(&*self.store, project, |data| {
-            let matching: Vec<&RotationTask> = data
-                .tasks
-                .iter()
-                .filter(|t| task_id.is_none_or(|id| t.id == id))
-                .filter(|t| secret.as_ref().is_none_or(|n| t.secret_name == n.as_str()))
-                .filter(|t| status.is_none_or(|s| t.status == s))
-                .collect();
-            let start = marker
-                .and_then(|m| matching.iter().position(|t| t.id == m).map(|i| i + 1))
-                .unwrap_or(0);
-            let tasks: Vec<RotationTask> = matching
-                .iter()
-                .skip(start)
-                .take(limit.get())
-                .map(|t| (*t).clone())
-                .collect();
-            let more = start + tasks.len() < matching.len();
-            TaskListing {
-                total: matching.len(),
-                next_marker: more
-                    .then(|| tasks.last().map(|t| t.id.to_string()))
-                    .flatten(),
-                tasks,
-            }
-        })
-    }
-
-    /// Generate password, `POST /v1/{project_id}/csms/generate-password`.
-    pub fn generate_random_password(&self, policy: &PasswordPolicy) -> Result<String, CsmsError> {
-        password::generate(policy)
-    }
 }
 
 #[cfg(test)]
