@@ -3,6 +3,7 @@
 //! nothing of HTTP.
 
 mod backup;
+mod backup_blob;
 mod batch;
 mod browse;
 mod clock;
@@ -30,7 +31,7 @@ use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 use crate::store::{self, Store, Tx};
 
-pub use backup::BackupKey;
+pub use backup_blob::BackupKey;
 pub use batch::{
     BatchDeleteFilter, BatchDeleteReport, BatchImportReport, ImportFailure, ImportItem,
 };
