@@ -8,8 +8,8 @@ use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 
-use super::CsmsService;
 use super::backup_blob::{BackupKey, BlobPayload, invalid_blob, open, seal};
+use super::handle::CsmsService;
 use super::secrets::add_secret;
 
 impl CsmsService {

@@ -8,7 +8,7 @@ use crate::domain::rotation::SecretType;
 use crate::domain::secret::SecretState;
 use crate::error::CsmsError;
 
-use super::CsmsService;
+use super::handle::CsmsService;
 use super::notify::destroy_secret;
 use super::secrets::{NewSecret, add_new_secret};
 

@@ -10,7 +10,7 @@ use crate::domain::secret::Secret;
 use crate::error::CsmsError;
 use crate::store;
 
-use super::CsmsService;
+use super::handle::CsmsService;
 
 /// The most rows one browse page holds.
 pub const BROWSE_LIMIT_MAX: usize = 500;

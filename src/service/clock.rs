@@ -8,7 +8,7 @@ use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, is_settable_moment};
 use crate::error::CsmsError;
 use crate::error::StoreError;
 
-use super::CsmsService;
+use super::handle::CsmsService;
 
 /// The setting the clock is kept under.
 const CLOCK_SETTING: &str = "clock";

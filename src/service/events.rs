@@ -10,7 +10,8 @@ use crate::domain::page::{PageLimit, take_page};
 use crate::error::CsmsError;
 use crate::store::{self, Tx};
 
-use super::{CsmsService, Listing};
+use super::handle::CsmsService;
+use super::listing::Listing;
 
 /// A validated create-secret-event request.
 #[derive(Debug, Clone)]

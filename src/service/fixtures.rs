@@ -10,7 +10,7 @@ use crate::error::CsmsError;
 use crate::fixture::{FIXTURE_FORMAT, Fixture, ProjectFixture};
 use crate::store;
 
-use super::CsmsService;
+use super::handle::CsmsService;
 
 /// One project of a fixture, checked and ready to load.
 #[derive(Debug)]

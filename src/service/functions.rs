@@ -11,7 +11,8 @@ use crate::domain::task::{RotationTask, TaskStatus};
 use crate::error::{CsmsError, ErrorCode};
 use crate::store;
 
-use super::{CsmsService, notify};
+use super::handle::CsmsService;
+use super::notify;
 
 /// A task waiting for its rotation function, with the project that holds it.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 use crate::store;
 
-use super::CsmsService;
+use super::handle::CsmsService;
 
 /// The one user the emulator knows.
 #[derive(Debug, Clone)]

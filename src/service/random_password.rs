@@ -3,7 +3,7 @@
 use crate::domain::password::{self, PasswordPolicy};
 use crate::error::CsmsError;
 
-use super::CsmsService;
+use super::handle::CsmsService;
 
 impl CsmsService {
     /// Generate password, `POST /v1/{project_id}/csms/generate-password`.

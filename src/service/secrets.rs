@@ -13,7 +13,8 @@ use crate::error::CsmsError;
 use crate::store::{self, Tx};
 
 use super::events::ensure_events_exist;
-use super::{CsmsService, Listing};
+use super::handle::CsmsService;
+use super::listing::Listing;
 
 /// A validated create-secret request (or batch-import item): the new secret's settings
 /// and first value.

@@ -5,8 +5,8 @@
 use crate::clock::Millis;
 use crate::error::CsmsError;
 
-use super::CsmsService;
 use super::due::run_due_work;
+use super::handle::CsmsService;
 
 /// At most this many due moments are visited by one clock advance; work due beyond them
 /// runs once, at the target moment (docs/behaviour.md §49). A 4-hour rotation has ~2,200

@@ -12,7 +12,7 @@ use crate::domain::tag::TagKey;
 use crate::error::CsmsError;
 use crate::store::{self, ProjectData, Tagged};
 
-use super::CsmsService;
+use super::handle::CsmsService;
 
 /// A validated batch tag action: tags to set, or keys to remove.
 #[derive(Debug, Clone)]

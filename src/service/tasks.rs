@@ -9,7 +9,7 @@ use crate::domain::task::{RotationTask, TaskStatus};
 use crate::error::CsmsError;
 use crate::store;
 
-use super::CsmsService;
+use super::handle::CsmsService;
 use super::rotation::{RotationOutcome, rotate_in_tx};
 
 /// List-secret-task's filter, validated: `task_id` alone, or `secret` and `status`.

@@ -11,8 +11,9 @@ use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 
+use super::handle::CsmsService;
+use super::listing::Listing;
 use super::notify::notify;
-use super::{CsmsService, Listing};
 
 /// A validated create-secret-version request; `expire_time` is checked against the
 /// clock when the version is made.
