@@ -8,27 +8,31 @@
 //! and the types the handle holds (`outbox.rs`, `backup_blob.rs`) import no operation;
 //! each other file adds the operations on one resource as an `impl CsmsService` block.
 
+mod agencies;
 mod backup;
 mod backup_blob;
 mod batch;
 mod browse;
+mod checker;
 mod clock;
 mod deliveries;
 mod due;
 mod events;
 mod fixtures;
+mod function_templates;
 mod functions;
+mod grants;
 mod handle;
 mod listing;
 mod notify;
 pub mod outbox;
-mod peripheral;
 mod random_password;
 mod rotation;
 mod secrets;
 mod sweep;
 mod tags;
 mod tasks;
+mod users;
 mod versions;
 
 pub use backup_blob::BackupKey;
@@ -44,11 +48,11 @@ pub use handle::CsmsService;
 pub use listing::Listing;
 pub use notify::iso_seconds;
 pub use outbox::{NoOutbox, Outbox};
-pub use peripheral::{DOMAIN_ID, UserInfo, UserView};
 pub use rotation::RotationOutcome;
 pub use secrets::{NewSecret, SecretFilter};
 pub use tags::{ResourcePage, ResourceSearch, Search, TagAction};
 pub use tasks::{TaskFilter, TaskListing};
+pub use users::{DOMAIN_ID, UserInfo, UserView};
 pub use versions::{CreateVersion, StageInfo, VersionInfo};
 
 #[cfg(test)]
