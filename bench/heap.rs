@@ -38,7 +38,7 @@ fn main() {
             r#"{{"format":1,"projects":[{{"id":"0123456789abcdef0123456789abcdef","secrets":[{}]}}]}}"#,
             secrets.join(",")
         );
-        let fixture = csms_emulator::fixture::parse(&text, Path::new("bench"), now).unwrap();
+        let fixture = csms_emulator::fixture_file::parse(&text, Path::new("bench"), now).unwrap();
         let checked = check_fixture("bench", fixture).unwrap();
         service.seed(vec![checked]).unwrap();
     }

@@ -19,7 +19,7 @@ pub mod config;
 pub mod control;
 pub mod domain;
 pub mod error;
-pub mod fixture;
+pub mod fixture_file;
 pub mod healthcheck;
 pub mod http_client;
 pub mod server;

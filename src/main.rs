@@ -9,7 +9,7 @@ use clap::Parser;
 use csms_emulator::api::starting::Gate;
 use csms_emulator::clock::{Clock, EmulatorClock};
 use csms_emulator::config::{Command, Config};
-use csms_emulator::fixture;
+use csms_emulator::fixture_file;
 use csms_emulator::server::{self, Timeouts};
 use csms_emulator::service::{CsmsService, Seeded, check_fixture};
 use csms_emulator::store::Store;
@@ -263,10 +263,10 @@ fn load_seed(
     clock: &dyn Clock,
 ) -> Result<(), String> {
     let mut checked = Vec::new();
-    for file in fixture::files(path)? {
+    for file in fixture_file::files(path)? {
         let label = format!("seed {}", file.display());
         let text = std::fs::read_to_string(&file).map_err(|e| format!("{label}: {e}"))?;
-        let parsed = fixture::parse(&text, &file, clock.now_ms())?;
+        let parsed = fixture_file::parse(&text, &file, clock.now_ms())?;
         checked.push(check_fixture(&label, parsed)?);
     }
     match service.seed(checked)? {

@@ -1,5 +1,6 @@
-//! Loading fixtures, exporting state, resetting state, and keeping emulator settings
-//! (the clock) where the state lives.
+//! Fixtures in the store: checking a parsed fixture file (`fixture_file.rs`) against
+//! every rule the API enforces, seeding an empty emulator or one project with it, and
+//! exporting the state as a fixture.
 
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use crate::domain::event::Event;
 use crate::domain::names::{EventName, ProjectId};
 use crate::domain::secret::Secret;
 use crate::error::CsmsError;
-use crate::fixture::{FIXTURE_FORMAT, Fixture, ProjectFixture};
+use crate::fixture_file::{FIXTURE_FORMAT, Fixture, ProjectFixture};
 use crate::store;
 
 use super::handle::CsmsService;
@@ -219,25 +220,5 @@ impl CsmsService {
             format: FIXTURE_FORMAT,
             projects: out,
         })
-    }
-
-    /// `Ok` while the store takes writes; otherwise why it refuses them.
-    pub fn writable(&self) -> Result<(), CsmsError> {
-        self.store.writable()
-    }
-
-    /// Empties one project or everything, atomically.
-    pub fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
-        self.store.reset(project)
-    }
-
-    /// Keeps an emulator setting with the state (persisted with `--data-dir`).
-    pub fn save_setting(&self, key: &str, value: &str) -> Result<(), CsmsError> {
-        self.store.save_setting(key, value)
-    }
-
-    /// A setting kept by [`CsmsService::save_setting`].
-    pub fn load_setting(&self, key: &str) -> Result<Option<String>, CsmsError> {
-        self.store.load_setting(key)
     }
 }

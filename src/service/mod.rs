@@ -29,6 +29,7 @@ pub mod outbox;
 mod random_password;
 mod rotation;
 mod secrets;
+mod state;
 mod sweep;
 mod tags;
 mod tasks;

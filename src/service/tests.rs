@@ -198,11 +198,11 @@ fn automatic_rotation_runs_when_due_and_schedules_the_next_one() {
     assert_eq!(tasks.total, 1);
 }
 
-fn fixture(name: &str) -> crate::fixture::Fixture {
+fn fixture(name: &str) -> crate::fixture_file::Fixture {
     let text = format!(
         r#"{{"projects": [{{"id": "p", "secrets": [{{"name": "{name}", "versions": [{{"secret_string": "seeded"}}]}}]}}]}}"#
     );
-    crate::fixture::parse(&text, std::path::Path::new("test.json"), 1_000).unwrap()
+    crate::fixture_file::parse(&text, std::path::Path::new("test.json"), 1_000).unwrap()
 }
 
 fn secret_names(store: &dyn Store, project: &ProjectId) -> Vec<String> {
@@ -255,7 +255,7 @@ fn seeding_over_existing_state_loads_nothing() {
 
 #[test]
 fn a_fixture_breaking_a_rule_is_refused_before_anything_loads() {
-    let broken = crate::fixture::parse(
+    let broken = crate::fixture_file::parse(
         r#"{"projects": [{"id": "p", "secrets": [{"name": "bad", "versions": [{"secret_string": "x", "secret_binary": "eA=="}]}]}]}"#,
         std::path::Path::new("broken.json"),
         1_000,

@@ -197,7 +197,7 @@ pub async fn metrics(State(state): State<AdminState>) -> ApiResult<Response> {
 pub async fn export(
     State(state): State<AdminState>,
     CsmsQuery(query): CsmsQuery<ExportQuery>,
-) -> ApiResult<Json<crate::fixture::Fixture>> {
+) -> ApiResult<Json<crate::fixture_file::Fixture>> {
     let project = query.project.as_deref().map(ProjectId::parse).transpose()?;
     let fixture = state
         .service
@@ -215,7 +215,7 @@ pub async fn seed(
 ) -> ApiResult<Json<SeededDto>> {
     let target = query.project.as_deref().map(ProjectId::parse).transpose()?;
     let invalid = |rule: String| CsmsError::invalid("fixture", rule);
-    let fixture = crate::fixture::parse_one_project(
+    let fixture = crate::fixture_file::parse_one_project(
         serde_json::Value::Object(doc),
         target.as_ref(),
         "body",

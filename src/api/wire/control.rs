@@ -170,7 +170,7 @@ pub struct JournalDto {
     "required" = ["projects"],
     "additionalProperties" = false,
     "properties" = {
-        "format": {"type": "integer", "enum": [crate::fixture::FIXTURE_FORMAT]},
+        "format": {"type": "integer", "enum": [crate::fixture_file::FIXTURE_FORMAT]},
         "projects": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
             "type": "object",
             "required": ["id"],

@@ -1,7 +1,9 @@
-//! Fixtures in, export out: the JSON document `--seed` loads and `GET /_emulator/export`
-//! writes. Export → seed is lossless (with values). Hand-written fixtures may leave out
-//! ids, times, keys and stages, and may give times relative to now (`"now"`, `"now-2d"`,
-//! `"now+1h"`); loading fills them in and checks every rule the API enforces.
+//! The fixture file: the JSON document `--seed` loads, `POST /_emulator/seed` takes and
+//! `GET /_emulator/export` writes, the files a `--seed` path names, and parsing one into
+//! domain records. Export → seed is lossless (with values). Hand-written fixtures may
+//! leave out ids, times, keys and stages, and may give times relative to now (`"now"`,
+//! `"now-2d"`, `"now+1h"`); parsing fills them in. Checking every rule the API enforces and
+//! loading into the store is `service/fixtures.rs`.
 
 use std::path::{Path, PathBuf};
 
