@@ -11,5 +11,4 @@ pub mod rotation;
 pub mod secret;
 pub mod tag;
 pub mod task;
-pub mod user_password;
 pub mod value;

@@ -4,7 +4,7 @@
 
 use crate::clock::Millis;
 use crate::domain::names::ProjectId;
-use crate::domain::user_password::PasswordDigest;
+use crate::domain::password::PasswordDigest;
 use crate::error::CsmsError;
 use crate::store;
 

@@ -40,9 +40,9 @@ use crate::clock::Millis;
 use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::grant::Grant;
 use crate::domain::names::{EventName, ProjectId, SecretName};
+use crate::domain::password::PasswordDigest;
 use crate::domain::secret::Secret;
 use crate::domain::task::{RotationTask, TaskStatus};
-use crate::domain::user_password::PasswordDigest;
 use crate::error::CsmsError;
 use crate::error::StoreError;
 

@@ -106,7 +106,7 @@ fn check_key(tx: &Transaction<'_>, vault: &Vault) -> Result<(), StoreError> {
 
 /// Rewrites every project's settings row (kind `extras`, see `rows.rs`): reading it
 /// hashes a password kept in plaintext (see
-/// [`crate::domain::user_password::PasswordDigest`]), and writing keeps the hash.
+/// [`crate::domain::password::PasswordDigest`]), and writing keeps the hash.
 fn hash_user_passwords(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let rows: Vec<(String, String)> = tx
         .prepare("SELECT project, body FROM project_state WHERE kind = 'extras'")
