@@ -1,5 +1,7 @@
 //! The project's documents stay true to its code: every test `docs/behaviour.md` names as
-//! pinning a behaviour exists, and no file cites sources outside the repository.
+//! pinning a behaviour exists, no file cites sources outside the repository, and the
+//! layering the crate map describes holds (no wire bodies in `service`, `error` a leaf,
+//! no import circle through a facade `mod.rs`).
 #![allow(clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -202,6 +204,103 @@ fn the_wire_types_import_no_handler_the_table_or_an_extractor() {
                 "{} reaches above the wire types: {line}",
                 file.display()
             );
+        }
+    }
+}
+
+/// The module names a facade `mod.rs` declares (`mod x;`, `pub mod x;`).
+fn declared_modules(facade: &str) -> Vec<String> {
+    code_lines(facade)
+        .filter_map(|line| {
+            let line = line.trim();
+            let rest = line
+                .strip_prefix("pub mod ")
+                .or_else(|| line.strip_prefix("mod "))?;
+            rest.strip_suffix(';').map(str::to_owned)
+        })
+        .collect()
+}
+
+/// The first segment of every path a `super::` or `prefix` reaches in `code`: `super::a::B`
+/// gives `a`, `super::{a, B}` gives `a` and `B`.
+fn segments_after(code: &str, prefix: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, _) in code.match_indices(prefix) {
+        let rest = &code[i + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let inner = group.split('}').next().unwrap_or_default();
+            for item in inner.split(',') {
+                let first = item.trim().split("::").next().unwrap_or_default();
+                if !first.is_empty() {
+                    found.push(first.to_owned());
+                }
+            }
+        } else {
+            let first: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            found.push(first);
+        }
+    }
+    found
+}
+
+#[test]
+fn facade_folders_hold_no_import_circle() {
+    // In these folders `mod.rs` only declares the parts and re-exports them for outside
+    // users; a part that imported from `mod.rs` (`super::CsmsService`) would close a
+    // loop through it, so parts name the file that defines what they use.
+    let folders = [
+        ("service", "crate::service::"),
+        ("domain/secret", "crate::domain::secret::"),
+        ("domain/password", "crate::domain::password::"),
+        ("store/sqlite", "crate::store::sqlite::"),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for (folder, crate_path) in folders {
+        let facade = std::fs::read_to_string(root.join(folder).join("mod.rs")).expect("mod.rs");
+        for line in code_lines(&facade) {
+            let line = line.trim();
+            let declares = line.is_empty()
+                || line.starts_with("mod ")
+                || line.starts_with("pub mod ")
+                || line.starts_with("pub use ")
+                || line.starts_with("#[cfg(test)]")
+                || !line.contains(|c: char| c.is_alphanumeric());
+            let continues_a_use = line.ends_with(',') || line.ends_with("};");
+            assert!(
+                declares || continues_a_use,
+                "src/{folder}/mod.rs defines something: {line}"
+            );
+        }
+        let parts = declared_modules(&facade);
+        for (file, text) in sources_in(folder) {
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            // The facade itself, and test modules, which may import what they like.
+            if matches!(name, "mod.rs" | "tests.rs" | "proptests.rs") {
+                continue;
+            }
+            let code: String = text
+                .split("#[cfg(test)]\nmod tests {")
+                .next()
+                .unwrap_or_default()
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for prefix in ["super::", crate_path] {
+                for first in segments_after(&code, prefix) {
+                    assert!(
+                        first == "super" || parts.contains(&first),
+                        "{} imports `{prefix}{first}` from src/{folder}/mod.rs; name the file that defines it",
+                        file.display()
+                    );
+                }
+            }
         }
     }
 }
