@@ -25,7 +25,7 @@ use super::schema;
 use super::writer::{Failure, Job, Reply, Writer, writer_loop};
 
 /// Who runs the WAL checkpoints: the background thread, or (in tests that must not race
-/// it) the test itself through [`checkpoint_passes`].
+/// it) the test itself through [`checkpoint_passes`](super::checkpoint::checkpoint_passes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Checkpoints {
     Background,

@@ -15,7 +15,7 @@ use crate::store::memory::MemoryStore;
 use crate::store::vault::Vault;
 
 /// Where the writer reports a job's outcome: a blocked caller, or a request's ticket
-/// (see [`durability`]).
+/// (see [`durability`](crate::store::durability)).
 pub(super) enum Reply {
     Blocking(SyncSender<Outcome>),
     Ticket(tokio::sync::oneshot::Sender<Outcome>),
