@@ -47,6 +47,44 @@ pub fn bounded(raw: Option<String>, param: &'static str, max: usize) -> Result<S
     Ok(value)
 }
 
+/// The resource the grant queries name (`resource_id`): 1 to 64 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantResource(String);
+
+impl GrantResource {
+    pub fn parse(raw: Option<String>) -> Result<Self, CsmsError> {
+        bounded(raw, "resource_id", GRANT_ID_MAX_CHARS).map(Self)
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Delete-grant's `grantee_user`: at most 64 characters; absent or empty means every
+/// grantee of the resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grantee(String);
+
+impl Grantee {
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<Self>, CsmsError> {
+        match raw {
+            Some(id) if id.chars().count() > GRANT_ID_MAX_CHARS => Err(CsmsError::invalid(
+                "grantee_user",
+                "must have at most 64 characters",
+            )),
+            Some(id) if !id.is_empty() => Ok(Some(Self(id.to_owned()))),
+            _ => Ok(None),
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// `type`: `SECRET` or `GROUP`.
 pub fn parse_kind(raw: Option<&str>) -> Result<String, CsmsError> {
     match raw {

@@ -239,6 +239,61 @@ impl RotationConfig {
     }
 }
 
+/// What a rotation function template is asked for (`ShowSecretFunctionTemplates.json`):
+/// a database secret type, its sub-type, and the database engine, which RDS-FG must name
+/// and GaussDB-FG leaves at `mysql`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateKind {
+    pub secret_type: SecretType,
+    /// `SingleUser` or `MultiUser`.
+    pub sub_type: &'static str,
+    /// `mysql`, `postgresql` or `sqlserver`.
+    pub engine: &'static str,
+}
+
+impl TemplateKind {
+    pub fn parse(
+        secret_type: Option<&str>,
+        sub_type: Option<&str>,
+        engine: Option<&str>,
+    ) -> Result<Self, CsmsError> {
+        let secret_type = SecretType::parse_database(secret_type)?;
+        let sub_type = match sub_type {
+            Some("SingleUser") => "SingleUser",
+            Some("MultiUser") => "MultiUser",
+            _ => {
+                return Err(CsmsError::invalid(
+                    "secret_sub_type",
+                    "must be SingleUser or MultiUser",
+                ));
+            }
+        };
+        let engine = match (secret_type, engine) {
+            (_, Some("mysql")) => "mysql",
+            (_, Some("postgresql")) => "postgresql",
+            (_, Some("sqlserver")) => "sqlserver",
+            (SecretType::RdsFg, _) => {
+                return Err(CsmsError::invalid(
+                    "engine",
+                    "must be mysql, postgresql or sqlserver for RDS-FG",
+                ));
+            }
+            (_, None) => "mysql",
+            (_, Some(_)) => {
+                return Err(CsmsError::invalid(
+                    "engine",
+                    "must be mysql, postgresql or sqlserver",
+                ));
+            }
+        };
+        Ok(Self {
+            secret_type,
+            sub_type,
+            engine,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +402,32 @@ mod tests {
         }
         let long = "x".repeat(1025);
         assert!(RotationConfig::parse(&long, SecretType::Common).is_err());
+    }
+
+    #[test]
+    fn a_template_kind_needs_a_sub_type_and_an_rds_fg_one_an_engine() {
+        let gauss = TemplateKind::parse(Some("GaussDB-FG"), Some("SingleUser"), None).unwrap();
+        assert_eq!((gauss.sub_type, gauss.engine), ("SingleUser", "mysql"));
+        let rds = TemplateKind::parse(Some("RDS-FG"), Some("MultiUser"), Some("sqlserver"));
+        assert_eq!(rds.unwrap().engine, "sqlserver");
+        for (secret_type, sub_type, engine, param) in [
+            (Some("COMMON"), Some("SingleUser"), None, "secret_type"),
+            (
+                Some("RDS-FG"),
+                Some("Other"),
+                Some("mysql"),
+                "secret_sub_type",
+            ),
+            (Some("RDS-FG"), Some("SingleUser"), None, "engine"),
+            (
+                Some("GaussDB-FG"),
+                Some("SingleUser"),
+                Some("oracle"),
+                "engine",
+            ),
+        ] {
+            let err = TemplateKind::parse(secret_type, sub_type, engine).unwrap_err();
+            assert!(err.to_string().contains(param), "{err}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::domain::grant::{GRANT_ID_MAX_CHARS, Grant, GrantRequest, bounded};
+use crate::domain::grant::{Grant, GrantRequest, GrantResource, Grantee};
 use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
 use crate::store;
@@ -25,10 +25,10 @@ impl CsmsService {
     pub fn update_grant(
         &self,
         project: &ProjectId,
-        resource_id: Option<String>,
+        resource: &GrantResource,
         request: GrantRequest,
     ) -> Result<Grant, CsmsError> {
-        let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
+        let resource_id = resource.as_str();
         // UpdateGrant.json requires `resource_id` in the query and in the body: they must
         // name the same resource.
         if request.resource_id != resource_id {
@@ -41,7 +41,7 @@ impl CsmsService {
         let exists = store::read(&*self.store, project, |data| {
             data.settings
                 .grants
-                .get(&resource_id)
+                .get(resource_id)
                 .is_some_and(|g| g.contains_key(grantee))
         })?;
         if !exists {
@@ -88,13 +88,12 @@ impl CsmsService {
     pub fn list_grants(
         &self,
         project: &ProjectId,
-        resource_id: Option<String>,
+        resource: &GrantResource,
     ) -> Result<Vec<Grant>, CsmsError> {
-        let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
         store::read(&*self.store, project, |data| {
             data.settings
                 .grants
-                .get(&resource_id)
+                .get(resource.as_str())
                 .map(|g| g.values().cloned().collect())
                 .unwrap_or_default()
         })
@@ -105,40 +104,35 @@ impl CsmsService {
     pub fn delete_grant(
         &self,
         project: &ProjectId,
-        resource_id: Option<String>,
-        grantee: Option<&str>,
+        resource: &GrantResource,
+        grantee: Option<&Grantee>,
     ) -> Result<(), CsmsError> {
-        let resource_id = bounded(resource_id, "resource_id", GRANT_ID_MAX_CHARS)?;
-        if grantee.is_some_and(|g| g.chars().count() > GRANT_ID_MAX_CHARS) {
-            return Err(CsmsError::invalid(
-                "grantee_user",
-                "must have at most 64 characters",
-            ));
-        }
+        let resource_id = resource.as_str();
+        let grantee = grantee.map(Grantee::as_str);
         self.write(project, |tx, _| {
-            let found = tx.settings().grants.get(&resource_id).is_some_and(|g| {
-                grantee
-                    .filter(|g| !g.is_empty())
-                    .is_none_or(|id| g.contains_key(id))
-            });
+            let found = tx
+                .settings()
+                .grants
+                .get(resource_id)
+                .is_some_and(|g| grantee.is_none_or(|id| g.contains_key(id)));
             if !found {
                 return Err(CsmsError::NotFound {
                     kind: "grant",
-                    name: resource_id.clone(),
+                    name: resource_id.to_owned(),
                 });
             }
             let grants = &mut tx.settings_mut().grants;
-            match grantee.filter(|g| !g.is_empty()) {
+            match grantee {
                 Some(id) => {
-                    if let Some(g) = grants.get_mut(&resource_id) {
+                    if let Some(g) = grants.get_mut(resource_id) {
                         g.remove(id);
                         if g.is_empty() {
-                            grants.remove(&resource_id);
+                            grants.remove(resource_id);
                         }
                     }
                 }
                 None => {
-                    grants.remove(&resource_id);
+                    grants.remove(resource_id);
                 }
             }
             Ok(())

@@ -53,7 +53,7 @@ pub use rotation::RotationOutcome;
 pub use secrets::{NewSecret, SecretFilter};
 pub use tags::{ResourcePage, ResourceSearch, Search, TagAction};
 pub use tasks::{TaskFilter, TaskListing};
-pub use users::{DOMAIN_ID, UserInfo, UserView};
+pub use users::{DOMAIN_ID, PasswordChange, UserFilter, UserInfo, UserView};
 pub use versions::{CreateVersion, StageInfo, VersionInfo};
 
 #[cfg(test)]

@@ -43,27 +43,40 @@ pub const USER: UserInfo = UserInfo {
     user_name: "csms-emulator",
     org_id: "0",
 };
+/// What list-users asks for: the first user to answer (offset) and a fragment of the
+/// user name, if any.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub offset: u64,
+    pub user_info: Option<String>,
+}
+
+/// A change of the user's password: the new one (not empty) and the old one. `Debug`
+/// shows neither.
+#[derive(Clone)]
+pub struct PasswordChange {
+    pub password: String,
+    pub old_password: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { <redacted> }")
+    }
+}
+
 /// Its password until changed.
 const DEFAULT_PASSWORD: &str = "csms-emulator";
 
 impl CsmsService {
-    /// List users, `GET /v1/csms/users`: `offset` ≥ 0, `limit` 10–100, `user_info` filter.
-    pub fn list_users(
-        &self,
-        offset: Option<i64>,
-        limit: Option<i64>,
-        user_info: Option<&str>,
-    ) -> Result<Vec<UserView>, CsmsError> {
-        let offset = offset.ok_or_else(|| CsmsError::invalid("offset", "is required"))?;
-        let limit = limit.ok_or_else(|| CsmsError::invalid("limit", "is required"))?;
-        if offset < 0 {
-            return Err(CsmsError::invalid("offset", "must not be negative"));
-        }
-        if !(10..=100).contains(&limit) {
-            return Err(CsmsError::invalid("limit", "must be from 10 to 100"));
-        }
-        let matches = user_info.is_none_or(|f| USER.user_name.contains(f));
-        Ok(if matches && offset == 0 {
+    /// List users, `GET /v1/csms/users`: the one user, if the filter matches it and the
+    /// page starts at it.
+    pub fn list_users(&self, filter: &UserFilter) -> Result<Vec<UserView>, CsmsError> {
+        let matches = filter
+            .user_info
+            .as_deref()
+            .is_none_or(|f| USER.user_name.contains(f));
+        Ok(if matches && filter.offset == 0 {
             vec![self.user_view()?]
         } else {
             Vec::new()
@@ -94,15 +107,8 @@ impl CsmsService {
     }
 
     /// Change password, `POST /v1/csms/users/change-password`: the old one must match.
-    pub fn update_user_password(
-        &self,
-        password: Option<String>,
-        old_password: Option<String>,
-    ) -> Result<&'static str, CsmsError> {
-        let password = password
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| CsmsError::invalid("password", "is required"))?;
-        let old = old_password.ok_or_else(|| CsmsError::invalid("old_password", "is required"))?;
+    pub fn update_user_password(&self, change: &PasswordChange) -> Result<&'static str, CsmsError> {
+        let (password, old) = (&change.password, &change.old_password);
         // Argon2 is slow on purpose: hash and verify outside the transaction, then commit
         // only if no other change came in between.
         let global = ProjectId::global();
@@ -110,13 +116,13 @@ impl CsmsService {
             data.settings.user_password.clone()
         })?;
         let matches = match &current {
-            Some(digest) => digest.matches(&old),
+            Some(digest) => digest.matches(old),
             None => old == DEFAULT_PASSWORD,
         };
         if !matches {
             return Err(CsmsError::invalid("old_password", "does not match"));
         }
-        let digest = PasswordDigest::of(&password)?;
+        let digest = PasswordDigest::of(password)?;
         self.write(&global, |tx, now| {
             if tx.settings().user_password != current {
                 return Err(CsmsError::invalid("old_password", "does not match"));

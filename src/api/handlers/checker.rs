@@ -30,10 +30,9 @@ pub async fn update_secrets_config(
     CsmsJson(body): CsmsJson<ConfigBody>,
 ) -> ApiResult<Response> {
     let project = path.parse()?;
-    Ok(checker_answer(service.update_secrets_config(
-        &project,
-        body.checking_secret_strength,
-    )?))
+    Ok(checker_answer(
+        service.update_secrets_config(&project, body.checking()?)?,
+    ))
 }
 
 /// `POST /v1/{project_id}/secrets/checker/check` — Checking Secrets.
@@ -42,7 +41,8 @@ pub async fn check_secrets(
     CsmsPath(path): CsmsPath<ProjectPath>,
     CsmsJson(body): CsmsJson<CheckBody>,
 ) -> ApiResult<Response> {
-    path.parse()?;
-    let (kind, data) = service.check_secrets(body.kind.as_deref(), body.data)?;
+    let project = path.parse()?;
+    let (kind, data) = body.parse()?;
+    service.check_secrets(&project)?;
     Ok(Json(serde_json::json!({ "type": kind, "data": data })).into_response())
 }

@@ -9,7 +9,7 @@ use crate::api::extract::{CsmsJson, CsmsQuery};
 use crate::api::json::Json;
 use crate::api::wire::functions::{AgencyDto, SecretTypeBody};
 use crate::api::wire::queries::{AgencyQuery, FunctionTemplatesQuery};
-use crate::domain::rotation::SecretType;
+use crate::domain::rotation::{SecretType, TemplateKind};
 use crate::service::CsmsService;
 
 /// `POST /v1/csms/agencies` — Creating an Agency.
@@ -41,10 +41,11 @@ pub async fn show_secret_function_templates(
     State(service): State<CsmsService>,
     CsmsQuery(query): CsmsQuery<FunctionTemplatesQuery>,
 ) -> ApiResult<Response> {
-    let templates = service.show_secret_function_templates(
-        SecretType::parse_database(query.secret_type.as_deref())?,
+    let kind = TemplateKind::parse(
+        query.secret_type.as_deref(),
         query.secret_sub_type.as_deref(),
         query.engine.as_deref(),
     )?;
+    let templates = service.show_secret_function_templates(kind)?;
     Ok(Json(serde_json::json!({ "function_templates": templates })).into_response())
 }

@@ -31,10 +31,10 @@ pub async fn update_grant(
     CsmsJson(body): CsmsJson<GrantBody>,
 ) -> ApiResult<Json<GrantResponse>> {
     let project = path.parse()?;
+    let request = body.try_into()?;
+    let resource = query.resource()?;
     Ok(Json(
-        service
-            .update_grant(&project, query.resource_id, body.try_into()?)?
-            .into(),
+        service.update_grant(&project, &resource, request)?.into(),
     ))
 }
 
@@ -45,10 +45,10 @@ pub async fn list_grants(
     CsmsQuery(query): CsmsQuery<GrantQuery>,
 ) -> ApiResult<Json<ListGrantsResponse>> {
     let project = path.parse()?;
-    let resource = query.resource_id.clone();
-    let grants = service.list_grants(&project, query.resource_id)?;
+    let resource = query.resource()?;
+    let grants = service.list_grants(&project, &resource)?;
     Ok(Json(ListGrantsResponse::new(
-        resource.unwrap_or_default(),
+        resource.as_str().to_owned(),
         &grants,
     )))
 }
@@ -60,6 +60,7 @@ pub async fn delete_grant(
     CsmsQuery(query): CsmsQuery<DeleteGrantQuery>,
 ) -> ApiResult<StatusCode> {
     let project = path.parse()?;
-    service.delete_grant(&project, query.resource_id, query.grantee_user.as_deref())?;
+    let (resource, grantee) = query.parse()?;
+    service.delete_grant(&project, &resource, grantee.as_ref())?;
     Ok(StatusCode::NO_CONTENT)
 }

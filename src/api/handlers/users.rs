@@ -15,7 +15,7 @@ pub async fn list_users(
     State(service): State<CsmsService>,
     CsmsQuery(query): CsmsQuery<ListUsersQuery>,
 ) -> ApiResult<Response> {
-    let users = service.list_users(query.offset, query.limit, query.user_info.as_deref())?;
+    let users = service.list_users(&query.parse()?)?;
     let users: Vec<UserListItemDto> = users.iter().map(UserListItemDto::from).collect();
     Ok(Json(serde_json::json!({ "total": users.len(), "users": users })).into_response())
 }
@@ -35,6 +35,6 @@ pub async fn update_user_password(
     State(service): State<CsmsService>,
     CsmsJson(body): CsmsJson<PasswordChangeBody>,
 ) -> ApiResult<Response> {
-    let user_id = service.update_user_password(body.password, body.old_password)?;
+    let user_id = service.update_user_password(&body.parse()?)?;
     Ok(Json(serde_json::json!({ "user_id": user_id })).into_response())
 }

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::grant::{self, GRANT_ID_MAX_CHARS, Grant, GrantRequest};
+use super::queries::{DeleteGrantQuery, GrantQuery};
+use crate::domain::grant::{self, GRANT_ID_MAX_CHARS, Grant, GrantRequest, GrantResource, Grantee};
 use crate::error::CsmsError;
 
 /// The body of create-grants and update-grant.
@@ -132,5 +133,23 @@ impl ListGrantsResponse {
                 update_time: grants.iter().map(|g| g.update_time).max().unwrap_or(0),
             },
         }
+    }
+}
+
+impl GrantQuery {
+    /// The resource whose grants the request reaches.
+    pub fn resource(&self) -> Result<GrantResource, CsmsError> {
+        GrantResource::parse(self.resource_id.clone())
+    }
+}
+
+impl DeleteGrantQuery {
+    /// The resource, and the one grantee whose grant goes (none: every grant).
+    pub fn parse(&self) -> Result<(GrantResource, Option<Grantee>), CsmsError> {
+        let resource = GrantResource::parse(self.resource_id.clone())?;
+        Ok((
+            resource,
+            Grantee::parse_optional(self.grantee_user.as_deref())?,
+        ))
     }
 }

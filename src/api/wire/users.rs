@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::service::UserView;
+use super::input::required;
+use super::queries::ListUsersQuery;
+use crate::error::CsmsError;
+use crate::service::{PasswordChange, UserFilter, UserView};
 
 /// A time as the user APIs give it: `2022-03-31 16:46:02.964` (UTC).
 fn user_time(ms: i64) -> String {
@@ -119,5 +122,37 @@ impl std::fmt::Debug for PasswordChangeBody {
             .field("password", &redacted(self.password.as_deref()))
             .field("old_password", &redacted(self.old_password.as_deref()))
             .finish()
+    }
+}
+
+impl ListUsersQuery {
+    /// `offset` ≥ 0 and `limit` 10–100 are required (ListUsers.json); the emulator has
+    /// one user, so the limit only has to be valid.
+    pub fn parse(&self) -> Result<UserFilter, CsmsError> {
+        let offset = required(self.offset, "offset")?;
+        let limit = required(self.limit, "limit")?;
+        let offset = u64::try_from(offset)
+            .map_err(|_| CsmsError::invalid("offset", "must not be negative"))?;
+        if !(10..=100).contains(&limit) {
+            return Err(CsmsError::invalid("limit", "must be from 10 to 100"));
+        }
+        Ok(UserFilter {
+            offset,
+            user_info: self.user_info.clone(),
+        })
+    }
+}
+
+impl PasswordChangeBody {
+    /// The new password (not empty) and the old one, both required.
+    pub fn parse(self) -> Result<PasswordChange, CsmsError> {
+        let password = self
+            .password
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| CsmsError::invalid("password", "is required"))?;
+        Ok(PasswordChange {
+            password,
+            old_password: required(self.old_password, "old_password")?,
+        })
     }
 }
