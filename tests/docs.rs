@@ -81,6 +81,36 @@ fn every_test_the_behaviour_record_names_exists() {
 }
 
 #[test]
+fn every_pinning_test_is_in_the_file_the_record_names() {
+    // `tests/api/lifecycle.rs::name`: the file exists and defines the test.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let record = std::fs::read_to_string(root.join("docs/behaviour.md")).expect("the record");
+    let mut checked = 0;
+    let mut misplaced = Vec::new();
+    for quoted in record.split('`').skip(1).step_by(2) {
+        let Some((file, name)) = quoted.rsplit_once("::") else {
+            continue;
+        };
+        let source = Path::new(file)
+            .extension()
+            .is_some_and(|e| e == "rs" || e == "py");
+        if !file.contains('/') || !source {
+            continue;
+        }
+        checked += 1;
+        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        if !text.contains(&format!("fn {name}(")) && !text.contains(&format!("def {name}(")) {
+            misplaced.push(quoted.to_owned());
+        }
+    }
+    assert!(checked > 40, "found only {checked} file::test pins");
+    assert!(
+        misplaced.is_empty(),
+        "not in the file named: {misplaced:#?}"
+    );
+}
+
+#[test]
 fn no_file_cites_a_source_outside_the_repository() {
     let outside = ["shared/spec", "decisions.md", "csms-spec"];
     let mut offenders = Vec::new();
