@@ -21,9 +21,12 @@ fn is_dotted_name_char(c: char) -> bool {
     is_name_char(c) || c == '.'
 }
 
-/// True when `s` has `1..=max` characters, all accepted by `allowed`.
+/// True when `s` has `1..=max` characters, all accepted by `allowed`. Every `allowed`
+/// accepts ASCII only, so a string of accepted characters has as many characters as
+/// bytes, and one pass over the bytes decides (a byte of a multi-byte character is a
+/// character `allowed` refuses).
 fn fits(s: &str, max: usize, allowed: fn(char) -> bool) -> bool {
-    !s.is_empty() && s.chars().count() <= max && s.chars().all(allowed)
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| allowed(char::from(b)))
 }
 
 /// The create-secret name pattern.
@@ -139,6 +142,12 @@ impl SecretName {
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
     pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
         looked_up_name(param, raw).map(Self)
+    }
+
+    /// The name as a `String`, without a copy.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
     }
 
     #[must_use]
