@@ -205,6 +205,11 @@ where
         let params = classified
             .raw_params()
             .map(|raw| {
+                // Without a `%` there is nothing to decode, and the segment is UTF-8
+                // already: copied at once instead of byte by byte through the decoder.
+                if !raw.contains('%') {
+                    return Ok(raw.to_owned());
+                }
                 percent_encoding::percent_decode_str(raw)
                     .decode_utf8()
                     .map(std::borrow::Cow::into_owned)

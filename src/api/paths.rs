@@ -28,11 +28,12 @@ pub struct SecretPath {
     pub secret_name: String,
 }
 
+/// The path's strings become the parsed names, uncopied.
 impl SecretPath {
-    pub fn parse(&self) -> ApiResult<(ProjectId, SecretName)> {
+    pub fn parse(self) -> ApiResult<(ProjectId, SecretName)> {
         Ok((
-            ProjectId::parse(&self.project_id)?,
-            SecretName::parse_lookup("secret_name", &self.secret_name)?,
+            ProjectId::parse_owned(self.project_id)?,
+            SecretName::parse_lookup_owned("secret_name", self.secret_name)?,
         ))
     }
 }
@@ -45,11 +46,12 @@ pub struct VersionPath {
     pub version_id: String,
 }
 
+/// The path's strings become the parsed names, uncopied.
 impl VersionPath {
-    pub fn parse(&self) -> ApiResult<(ProjectId, SecretName, VersionRef)> {
+    pub fn parse(self) -> ApiResult<(ProjectId, SecretName, VersionRef)> {
         Ok((
-            ProjectId::parse(&self.project_id)?,
-            SecretName::parse_lookup("secret_name", &self.secret_name)?,
+            ProjectId::parse_owned(self.project_id)?,
+            SecretName::parse_lookup_owned("secret_name", self.secret_name)?,
             VersionRef::parse(&self.version_id)?,
         ))
     }

@@ -21,9 +21,12 @@ fn is_dotted_name_char(c: char) -> bool {
     is_name_char(c) || c == '.'
 }
 
-/// True when `s` has `1..=max` characters, all accepted by `allowed`.
+/// True when `s` has `1..=max` characters, all accepted by `allowed`. Every `allowed`
+/// accepts ASCII only, so a string of accepted characters has as many characters as
+/// bytes, and one pass over the bytes decides (a byte of a multi-byte character is a
+/// character `allowed` refuses).
 fn fits(s: &str, max: usize, allowed: fn(char) -> bool) -> bool {
-    !s.is_empty() && s.chars().count() <= max && s.chars().all(allowed)
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| allowed(char::from(b)))
 }
 
 /// The create-secret name pattern.
@@ -37,7 +40,7 @@ pub const KMS_KEY_ID_PATTERN: &str =
 /// A secret or event name as it is looked up (a path, a marker, a filter):
 /// `^[a-zA-Z0-9._-]{1,64}$`, dotted names included, so names earlier versions allowed
 /// to be created stay reachable (docs/behaviour.md §8). The one lookup parser of both.
-fn looked_up_name(param: &'static str, raw: &str) -> Result<String, CsmsError> {
+fn looked_up_name(param: &'static str, raw: impl NameInput) -> Result<String, CsmsError> {
     checked(
         param,
         raw,
@@ -49,15 +52,21 @@ fn looked_up_name(param: &'static str, raw: &str) -> Result<String, CsmsError> {
 
 /// `raw` as an owned string when it has 1 to `max` characters all `allowed`, else an
 /// invalid-parameter error quoting `pattern`.
+/// What a name is parsed from: a borrowed string (copied when valid) or an owned one
+/// (kept, so a path parameter already copied out of the request is not copied again).
+pub trait NameInput: AsRef<str> + Into<String> {}
+
+impl<T: AsRef<str> + Into<String>> NameInput for T {}
+
 fn checked(
     param: &'static str,
-    raw: &str,
+    raw: impl NameInput,
     max: usize,
     allowed: fn(char) -> bool,
     pattern: &str,
 ) -> Result<String, CsmsError> {
-    if fits(raw, max, allowed) {
-        Ok(raw.to_owned())
+    if fits(raw.as_ref(), max, allowed) {
+        Ok(raw.into())
     } else {
         Err(CsmsError::invalid(param, format!("must match {pattern}")))
     }
@@ -71,6 +80,12 @@ impl ProjectId {
     /// `^[a-zA-Z0-9_-]{1,64}$`: IAM ids are 32 hex characters, shorter readable ids are
     /// allowed for tests.
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
+        Self::parse_owned(raw)
+    }
+
+    /// [`Self::parse`], keeping `raw` (a path parameter already copied out of the
+    /// request) instead of copying it again.
+    pub fn parse_owned(raw: impl NameInput) -> Result<Self, CsmsError> {
         checked(
             "project_id",
             raw,
@@ -138,7 +153,18 @@ impl SecretName {
     /// Names in a path or marker are looked up, checked only against
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
     pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
+        Self::parse_lookup_owned(param, raw)
+    }
+
+    /// [`Self::parse_lookup`], keeping `raw` instead of copying it.
+    pub fn parse_lookup_owned(param: &'static str, raw: impl NameInput) -> Result<Self, CsmsError> {
         looked_up_name(param, raw).map(Self)
+    }
+
+    /// The name as a `String`, without a copy.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
     }
 
     #[must_use]

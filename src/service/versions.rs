@@ -45,8 +45,7 @@ impl VersionInfo {
             expire_time: version.expire_time,
             kms_key_id: version.kms_key_id.to_owned_string(),
             stages: secret
-                .stages_of(version.number)
-                .into_iter()
+                .stage_names_of(version.number)
                 .map(str::to_owned)
                 .collect(),
             value: with_value.then(|| version.value.clone()),

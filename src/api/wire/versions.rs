@@ -1,6 +1,8 @@
 //! Version and stage wire types: the create-version, update-version and update-stage
 //! bodies, and the version, version-list and stage answers.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::input::{non_empty, required};
@@ -119,6 +121,20 @@ pub struct VersionMetadataDto {
     pub version_stages: Vec<String>,
 }
 
+/// The metadata of a version that is not needed afterwards: its strings move.
+impl From<VersionInfo> for VersionMetadataDto {
+    fn from(v: VersionInfo) -> Self {
+        Self {
+            id: v.id.to_string(),
+            create_time: v.create_time,
+            expire_time: v.expire_time,
+            kms_key_id: v.kms_key_id,
+            secret_name: v.secret_name.into_string(),
+            version_stages: v.stages,
+        }
+    }
+}
+
 impl From<&VersionInfo> for VersionMetadataDto {
     fn from(v: &VersionInfo) -> Self {
         Self {
@@ -155,13 +171,23 @@ impl From<Listing<VersionInfo>> for ListVersionsResponse {
 }
 
 /// `Version`: metadata plus exactly one of the value fields. `Debug` hides the value.
+/// The value is the stored one, shared, not a copy.
 #[derive(Serialize)]
 pub struct VersionDto {
     pub version_metadata: VersionMetadataDto,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_string: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_binary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shared_str")]
+    pub secret_string: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shared_str")]
+    pub secret_binary: Option<Arc<str>>,
+}
+
+/// A shared string as a JSON string (serde serializes `Arc` only with its `rc` feature).
+#[allow(clippy::ref_option)] // the signature `serialize_with` requires
+fn shared_str<S: serde::Serializer>(value: &Option<Arc<str>>, out: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(text) => out.serialize_str(text),
+        None => out.serialize_none(),
+    }
 }
 
 impl std::fmt::Debug for VersionDto {
@@ -182,15 +208,13 @@ pub struct VersionResponse {
 }
 
 impl From<VersionInfo> for VersionResponse {
-    fn from(v: VersionInfo) -> Self {
-        let version_metadata = VersionMetadataDto::from(&v);
-        let (secret_string, secret_binary) = match &v.value {
-            Some(value) => (
-                value.as_text().map(str::to_owned),
-                value.as_binary().map(str::to_owned),
-            ),
+    fn from(mut v: VersionInfo) -> Self {
+        let (secret_string, secret_binary) = match v.value.take() {
+            Some(SecretValue::Text(text)) => (Some(text), None),
+            Some(SecretValue::Binary(base64)) => (None, Some(base64)),
             None => (None, None),
         };
+        let version_metadata = VersionMetadataDto::from(v);
         Self {
             version: VersionDto {
                 version_metadata,

@@ -202,11 +202,11 @@ impl Secret {
     /// Fails unless the secret may be read or changed: PENDING_DELETE answers CSMS.0103,
     /// DISABLED and FROZEN answer CSMS.0109 (docs/behaviour.md §17).
     pub fn ensure_enabled(&self) -> Result<(), CsmsError> {
-        let name = self.name().to_string();
+        let name = || self.name().to_string();
         match self.state {
             SecretState::Enabled => Ok(()),
-            SecretState::PendingDelete => Err(CsmsError::PendingDelete(name)),
-            SecretState::Disabled | SecretState::Frozen => Err(CsmsError::NotEnabled(name)),
+            SecretState::PendingDelete => Err(CsmsError::PendingDelete(name())),
+            SecretState::Disabled | SecretState::Frozen => Err(CsmsError::NotEnabled(name())),
         }
     }
 
@@ -319,11 +319,15 @@ impl Secret {
     /// The stage labels on one version, sorted.
     #[must_use]
     pub fn stages_of(&self, version: VersionNumber) -> Vec<&str> {
+        self.stage_names_of(version).collect()
+    }
+
+    /// [`Self::stages_of`] without collecting them.
+    pub fn stage_names_of(&self, version: VersionNumber) -> impl Iterator<Item = &str> {
         self.stages
             .iter()
-            .filter(|s| s.version == version)
+            .filter(move |s| s.version == version)
             .map(|s| s.name.as_str())
-            .collect()
     }
 
     /// One stage by name.
