@@ -658,4 +658,20 @@ mod tests {
         assert!(ProjectId::parse("").is_err());
         assert!(ProjectId::parse(&"a".repeat(65)).is_err());
     }
+
+    #[test]
+    fn names_refuse_non_ascii_letters_whose_bytes_read_as_latin_1_letters() {
+        // `é` is C3 A9 in UTF-8; read byte by byte as chars, C3 is `Ã`, a letter: only an
+        // ASCII-only check of each byte keeps refusing it.
+        for raw in ["é", "caf\u{e9}", "\u{c3}", &"é".repeat(32)] {
+            assert!(SecretName::parse_for_create(raw).is_err(), "{raw}");
+            assert!(
+                SecretName::parse_lookup("secret_name", raw).is_err(),
+                "{raw}"
+            );
+            assert!(ProjectId::parse(raw).is_err(), "{raw}");
+        }
+        assert!(SecretName::parse_lookup("secret_name", &"a".repeat(64)).is_ok());
+        assert!(SecretName::parse_lookup("secret_name", &"a".repeat(65)).is_err());
+    }
 }
