@@ -32,8 +32,8 @@ pub struct SecretPath {
 impl SecretPath {
     pub fn parse(self) -> ApiResult<(ProjectId, SecretName)> {
         Ok((
-            ProjectId::parse_owned(self.project_id)?,
-            SecretName::parse_lookup_owned("secret_name", self.secret_name)?,
+            ProjectId::parse(self.project_id)?,
+            SecretName::parse_lookup("secret_name", self.secret_name)?,
         ))
     }
 }
@@ -50,8 +50,8 @@ pub struct VersionPath {
 impl VersionPath {
     pub fn parse(self) -> ApiResult<(ProjectId, SecretName, VersionRef)> {
         Ok((
-            ProjectId::parse_owned(self.project_id)?,
-            SecretName::parse_lookup_owned("secret_name", self.secret_name)?,
+            ProjectId::parse(self.project_id)?,
+            SecretName::parse_lookup("secret_name", self.secret_name)?,
             VersionRef::parse(&self.version_id)?,
         ))
     }
@@ -126,71 +126,51 @@ impl TagPath {
     }
 }
 
-impl FromPathParams for ProjectPath {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        String::from_params(params).map(|project_id| Self { project_id })
-    }
+/// [`FromPathParams`] for a struct of a route's parameters, in path order: exactly as
+/// many segments as it has fields.
+macro_rules! from_path_params {
+    ($($path:ident { $($field:ident),+ })+) => {$(
+        impl FromPathParams for $path {
+            fn from_params(params: Vec<String>) -> Option<Self> {
+                let mut params = params.into_iter();
+                let path = Self { $($field: params.next()?),+ };
+                params.next().is_none().then_some(path)
+            }
+        }
+    )+};
 }
 
-impl FromPathParams for SecretPath {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let (project_id, secret_name) = FromPathParams::from_params(params)?;
-        Some(Self {
-            project_id,
-            secret_name,
-        })
-    }
+from_path_params! {
+    ProjectPath { project_id }
+    SecretPath { project_id, secret_name }
+    VersionPath { project_id, secret_name, version_id }
+    StagePath { project_id, secret_name, stage_name }
+    EventPath { project_id, event_name }
+    SecretIdPath { project_id, secret_id }
+    TagPath { project_id, secret_id, key }
 }
 
-impl FromPathParams for VersionPath {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let (project_id, secret_name, version_id) = FromPathParams::from_params(params)?;
-        Some(Self {
-            project_id,
-            secret_name,
-            version_id,
-        })
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl FromPathParams for StagePath {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let (project_id, secret_name, stage_name) = FromPathParams::from_params(params)?;
-        Some(Self {
-            project_id,
-            secret_name,
-            stage_name,
-        })
+    fn params(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|p| (*p).to_owned()).collect()
     }
-}
 
-impl FromPathParams for EventPath {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let (project_id, event_name) = FromPathParams::from_params(params)?;
-        Some(Self {
-            project_id,
-            event_name,
-        })
-    }
-}
-
-impl FromPathParams for SecretIdPath {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let (project_id, secret_id) = FromPathParams::from_params(params)?;
-        Some(Self {
-            project_id,
-            secret_id,
-        })
-    }
-}
-
-impl FromPathParams for TagPath {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let (project_id, secret_id, key) = FromPathParams::from_params(params)?;
-        Some(Self {
-            project_id,
-            secret_id,
-            key,
-        })
+    #[test]
+    fn a_path_takes_exactly_its_segments_in_order() {
+        let path = VersionPath::from_params(params(&["p", "s", "v1"])).unwrap();
+        assert_eq!(
+            (
+                path.project_id.as_str(),
+                path.secret_name.as_str(),
+                path.version_id.as_str()
+            ),
+            ("p", "s", "v1")
+        );
+        assert!(VersionPath::from_params(params(&["p", "s"])).is_none());
+        assert!(VersionPath::from_params(params(&["p", "s", "v1", "x"])).is_none());
+        assert!(ProjectPath::from_params(params(&[])).is_none());
     }
 }

@@ -78,14 +78,9 @@ pub struct ProjectId(String);
 
 impl ProjectId {
     /// `^[a-zA-Z0-9_-]{1,64}$`: IAM ids are 32 hex characters, shorter readable ids are
-    /// allowed for tests.
-    pub fn parse(raw: &str) -> Result<Self, CsmsError> {
-        Self::parse_owned(raw)
-    }
-
-    /// [`Self::parse`], keeping `raw` (a path parameter already copied out of the
-    /// request) instead of copying it again.
-    pub fn parse_owned(raw: impl NameInput) -> Result<Self, CsmsError> {
+    /// allowed for tests. An owned `raw` (a path parameter already copied out of the
+    /// request) is kept, not copied again.
+    pub fn parse(raw: impl NameInput) -> Result<Self, CsmsError> {
         checked(
             "project_id",
             raw,
@@ -152,12 +147,8 @@ impl SecretName {
 
     /// Names in a path or marker are looked up, checked only against
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
-    pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
-        Self::parse_lookup_owned(param, raw)
-    }
-
-    /// [`Self::parse_lookup`], keeping `raw` instead of copying it.
-    pub fn parse_lookup_owned(param: &'static str, raw: impl NameInput) -> Result<Self, CsmsError> {
+    /// An owned `raw` is kept, not copied again.
+    pub fn parse_lookup(param: &'static str, raw: impl NameInput) -> Result<Self, CsmsError> {
         looked_up_name(param, raw).map(Self)
     }
 
@@ -656,7 +647,7 @@ mod tests {
         assert!(ProjectId::parse("0123456789abcdef0123456789abcdef").is_ok());
         assert!(ProjectId::parse("{project_id}").is_err());
         assert!(ProjectId::parse("").is_err());
-        assert!(ProjectId::parse(&"a".repeat(65)).is_err());
+        assert!(ProjectId::parse("a".repeat(65)).is_err());
     }
 
     #[test]
@@ -671,7 +662,7 @@ mod tests {
             );
             assert!(ProjectId::parse(raw).is_err(), "{raw}");
         }
-        assert!(SecretName::parse_lookup("secret_name", &"a".repeat(64)).is_ok());
-        assert!(SecretName::parse_lookup("secret_name", &"a".repeat(65)).is_err());
+        assert!(SecretName::parse_lookup("secret_name", "a".repeat(64)).is_ok());
+        assert!(SecretName::parse_lookup("secret_name", "a".repeat(65)).is_err());
     }
 }

@@ -23,7 +23,7 @@ pub async fn create_secret_version(
     let (project, name) = path.parse()?;
     let version = service.create_secret_version(&project, &name, body.try_into()?)?;
     Ok(Json(VersionMetadataResponse {
-        version_metadata: VersionMetadataDto::from(&version),
+        version_metadata: VersionMetadataDto::from(version),
     }))
 }
 
@@ -75,7 +75,7 @@ pub async fn update_version(
     let (project, name, version) = path.parse()?;
     let version = service.update_version(&project, &name, version, body.expire_time()?)?;
     Ok(Json(VersionMetadataResponse {
-        version_metadata: VersionMetadataDto::from(&version),
+        version_metadata: VersionMetadataDto::from(version),
     }))
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::input::{non_empty, required};
+use super::input::{optional, required};
 use super::page::PageInfoDto;
 use super::queries::NamedPageQuery;
 use crate::domain::event::{Event, EventState, EventType, Notification};
@@ -155,9 +155,7 @@ impl NamedPageQuery {
     /// List-events' page: its size, and the event name it starts after.
     pub fn event_page(&self) -> Result<(PageLimit, Option<EventName>), CsmsError> {
         let limit = PageLimit::parse(self.limit.as_deref())?;
-        let marker = non_empty(self.marker.as_deref())
-            .map(|m| EventName::parse("marker", m))
-            .transpose()?;
+        let marker = optional(self.marker.as_deref(), |m| EventName::parse("marker", m))?;
         Ok((limit, marker))
     }
 }

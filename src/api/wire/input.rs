@@ -9,6 +9,14 @@ pub fn non_empty(raw: Option<&str>) -> Option<&str> {
     raw.filter(|s| !s.is_empty())
 }
 
+/// An optional parameter, parsed when given: empty counts as absent.
+pub fn optional<T>(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, CsmsError>,
+) -> Result<Option<T>, CsmsError> {
+    non_empty(raw).map(parse).transpose()
+}
+
 /// A field the request must carry.
 pub fn required<T>(value: Option<T>, param: &'static str) -> Result<T, CsmsError> {
     value.ok_or_else(|| CsmsError::invalid(param, "is required"))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::input::{non_empty, required};
+use super::input::{optional, required};
 use super::page::PageInfoDto;
 use super::queries::ListSecretsQuery;
 use crate::domain::limits::ROTATION_PERIOD_MIN_SECS;
@@ -163,12 +163,12 @@ impl ListSecretsQuery {
     pub fn parse(&self) -> Result<SecretFilter, CsmsError> {
         Ok(SecretFilter {
             limit: PageLimit::parse(self.limit.as_deref())?,
-            marker: non_empty(self.marker.as_deref())
-                .map(|m| SecretName::parse_lookup("marker", m))
-                .transpose()?,
-            event: non_empty(self.event_name.as_deref())
-                .map(|e| EventName::parse("event_name", e))
-                .transpose()?,
+            marker: optional(self.marker.as_deref(), |m| {
+                SecretName::parse_lookup("marker", m)
+            })?,
+            event: optional(self.event_name.as_deref(), |e| {
+                EventName::parse("event_name", e)
+            })?,
         })
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::input::non_empty;
+use super::input::{non_empty, optional};
 use super::page::PageInfoDto;
 use super::queries::{ListTasksQuery, RecordsQuery};
 use crate::domain::event::NotificationRecord;
@@ -18,12 +18,10 @@ impl RecordsQuery {
     /// List-notification-records' page: its size, and the position it starts after.
     pub fn parse(&self) -> Result<(PageLimit, Option<usize>), CsmsError> {
         let limit = PageLimit::parse(self.limit.as_deref())?;
-        let marker = non_empty(self.marker.as_deref())
-            .map(|m| {
-                m.parse::<usize>()
-                    .map_err(|_| CsmsError::invalid("marker", "must be a record position"))
-            })
-            .transpose()?;
+        let marker = optional(self.marker.as_deref(), |m| {
+            m.parse::<usize>()
+                .map_err(|_| CsmsError::invalid("marker", "must be a record position"))
+        })?;
         Ok((limit, marker))
     }
 }
@@ -33,11 +31,9 @@ impl ListTasksQuery {
     /// be combined with `secret_name` or `status`.
     pub fn task_filter(&self) -> Result<TaskFilter, CsmsError> {
         let limit = PageLimit::parse(self.limit.as_deref())?;
-        let task_id = non_empty(self.task_id.as_deref())
-            .map(|t| {
-                Uuid::parse_str(t).map_err(|_| CsmsError::invalid("task_id", "must be a UUID"))
-            })
-            .transpose()?;
+        let task_id = optional(self.task_id.as_deref(), |t| {
+            Uuid::parse_str(t).map_err(|_| CsmsError::invalid("task_id", "must be a UUID"))
+        })?;
         if task_id.is_some()
             && (non_empty(self.secret_name.as_deref()).is_some()
                 || non_empty(self.status.as_deref()).is_some())
@@ -47,21 +43,16 @@ impl ListTasksQuery {
                 "cannot be combined with secret_name or status",
             ));
         }
-        let secret = non_empty(self.secret_name.as_deref())
-            .map(|n| SecretName::parse_lookup("secret_name", n))
-            .transpose()?;
-        let status = non_empty(self.status.as_deref())
-            .map(|s| {
-                TaskStatus::parse(s).ok_or_else(|| {
-                    CsmsError::invalid("status", "must be SUCCESS, FAILED or ROTATING")
-                })
-            })
-            .transpose()?;
-        let marker = non_empty(self.marker.as_deref())
-            .map(|m| {
-                Uuid::parse_str(m).map_err(|_| CsmsError::invalid("marker", "must be a task id"))
-            })
-            .transpose()?;
+        let secret = optional(self.secret_name.as_deref(), |n| {
+            SecretName::parse_lookup("secret_name", n)
+        })?;
+        let status = optional(self.status.as_deref(), |s| {
+            TaskStatus::parse(s)
+                .ok_or_else(|| CsmsError::invalid("status", "must be SUCCESS, FAILED or ROTATING"))
+        })?;
+        let marker = optional(self.marker.as_deref(), |m| {
+            Uuid::parse_str(m).map_err(|_| CsmsError::invalid("marker", "must be a task id"))
+        })?;
         Ok(TaskFilter {
             limit,
             task_id,

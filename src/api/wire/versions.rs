@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::input::{non_empty, required};
+use super::input::{optional, required};
 use super::page::PageInfoDto;
 use super::queries::ListVersionsQuery;
 use crate::clock::Millis;
@@ -69,9 +69,7 @@ impl ListVersionsQuery {
     /// The page size, and the version the page starts after.
     pub fn parse(&self) -> Result<(PageLimit, Option<VersionMarker>), CsmsError> {
         let limit = PageLimit::parse(self.limit.as_deref())?;
-        let marker = non_empty(self.marker.as_deref())
-            .map(VersionMarker::parse)
-            .transpose()?;
+        let marker = optional(self.marker.as_deref(), VersionMarker::parse)?;
         Ok((limit, marker))
     }
 }
@@ -121,7 +119,7 @@ pub struct VersionMetadataDto {
     pub version_stages: Vec<String>,
 }
 
-/// The metadata of a version that is not needed afterwards: its strings move.
+/// A version's metadata; its strings move into the answer.
 impl From<VersionInfo> for VersionMetadataDto {
     fn from(v: VersionInfo) -> Self {
         Self {
@@ -131,19 +129,6 @@ impl From<VersionInfo> for VersionMetadataDto {
             kms_key_id: v.kms_key_id,
             secret_name: v.secret_name.into_string(),
             version_stages: v.stages,
-        }
-    }
-}
-
-impl From<&VersionInfo> for VersionMetadataDto {
-    fn from(v: &VersionInfo) -> Self {
-        Self {
-            id: v.id.to_string(),
-            create_time: v.create_time,
-            expire_time: v.expire_time,
-            kms_key_id: v.kms_key_id.clone(),
-            secret_name: v.secret_name.to_string(),
-            version_stages: v.stages.clone(),
         }
     }
 }
@@ -163,9 +148,14 @@ pub struct ListVersionsResponse {
 
 impl From<Listing<VersionInfo>> for ListVersionsResponse {
     fn from(listing: Listing<VersionInfo>) -> Self {
+        let page_info = PageInfoDto::of(&listing);
         Self {
-            version_metadatas: listing.items.iter().map(VersionMetadataDto::from).collect(),
-            page_info: PageInfoDto::of(&listing),
+            version_metadatas: listing
+                .items
+                .into_iter()
+                .map(VersionMetadataDto::from)
+                .collect(),
+            page_info,
         }
     }
 }
