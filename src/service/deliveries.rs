@@ -25,20 +25,16 @@ impl CsmsService {
         &self,
         skip: &dyn Fn(Uuid) -> bool,
     ) -> Result<Vec<PendingNotification>, CsmsError> {
-        let mut pending = Vec::new();
-        for project in self.store.projects()? {
-            let records: Vec<NotificationRecord> = store::read(&*self.store, &project, |data| {
-                data.pending_records()
-                    .filter(|r| !skip(r.id))
-                    .cloned()
-                    .collect()
-            })?;
-            pending.extend(records.into_iter().map(|record| PendingNotification {
-                project: project.clone(),
-                record,
-            }));
-        }
-        Ok(pending)
+        let pending = self.copy_from_every_project(|data| {
+            data.pending_records()
+                .filter(|r| !skip(r.id))
+                .cloned()
+                .collect()
+        })?;
+        Ok(pending
+            .into_iter()
+            .map(|(project, record)| PendingNotification { project, record })
+            .collect())
     }
 
     /// Gives a record its delivery outcome.

@@ -40,20 +40,16 @@ impl CsmsService {
         &self,
         skip: &dyn Fn(Uuid) -> bool,
     ) -> Result<Vec<PendingRotation>, CsmsError> {
-        let mut pending = Vec::new();
-        for project in self.store.projects()? {
-            let tasks: Vec<RotationTask> = store::read(&*self.store, &project, |data| {
-                data.pending_tasks()
-                    .filter(|t| !skip(t.id))
-                    .cloned()
-                    .collect()
-            })?;
-            pending.extend(tasks.into_iter().map(|task| PendingRotation {
-                project: project.clone(),
-                task,
-            }));
-        }
-        Ok(pending)
+        let pending = self.copy_from_every_project(|data| {
+            data.pending_tasks()
+                .filter(|t| !skip(t.id))
+                .cloned()
+                .collect()
+        })?;
+        Ok(pending
+            .into_iter()
+            .map(|(project, task)| PendingRotation { project, task })
+            .collect())
     }
 
     /// What the function of `task` is sent; `None` when the secret is gone.

@@ -11,7 +11,7 @@ use crate::domain::event::NotificationStatus;
 use crate::domain::names::{ProjectId, SecretName};
 use crate::domain::secret::Secret;
 use crate::error::CsmsError;
-use crate::store::{self, Store, Tx};
+use crate::store::{self, ProjectData, Store, Tx};
 
 use super::backup_blob::BackupKey;
 use super::due::run_due_work;
@@ -27,6 +27,20 @@ pub struct CsmsService {
 }
 
 impl CsmsService {
+    /// What `pick` copies out of every project, each with its project, a project at a
+    /// time (never all under one lock).
+    pub(super) fn copy_from_every_project<T>(
+        &self,
+        pick: impl Fn(&ProjectData) -> Vec<T>,
+    ) -> Result<Vec<(ProjectId, T)>, CsmsError> {
+        let mut found = Vec::new();
+        for project in self.store.projects()? {
+            let items = store::read(&*self.store, &project, &pick)?;
+            found.extend(items.into_iter().map(|item| (project.clone(), item)));
+        }
+        Ok(found)
+    }
+
     /// A service over `store` and `clock`. Backup blobs are sealed with the store's own key
     /// if it has one, else with a key drawn for this process; [`Self::with_backup_key`]
     /// overrides both.
