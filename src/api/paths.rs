@@ -6,6 +6,7 @@ use super::extract::FromPathParams;
 use uuid::Uuid;
 
 use crate::domain::tag::TagKey;
+use crate::error::CsmsError;
 
 use crate::domain::names::{
     EventName, ProjectId, SecretName, StageName, VersionRef, parse_secret_id,
@@ -126,6 +127,21 @@ impl TagPath {
     }
 }
 
+/// `/_emulator/faults/{fault_id}`.
+#[derive(Debug)]
+pub struct FaultPath {
+    pub fault_id: String,
+}
+
+impl FaultPath {
+    pub fn parse(&self) -> ApiResult<u64> {
+        Ok(self
+            .fault_id
+            .parse()
+            .map_err(|_| CsmsError::invalid("fault_id", "must be a rule id"))?)
+    }
+}
+
 /// [`FromPathParams`] for a struct of a route's parameters, in path order: exactly as
 /// many segments as it has fields.
 macro_rules! from_path_params {
@@ -148,6 +164,7 @@ from_path_params! {
     EventPath { project_id, event_name }
     SecretIdPath { project_id, secret_id }
     TagPath { project_id, secret_id, key }
+    FaultPath { fault_id }
 }
 
 #[cfg(test)]

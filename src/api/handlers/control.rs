@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use crate::api::json::Json;
+use crate::api::paths::FaultPath;
 use crate::api::wire::control::{
     ClockBody, ClockChange, ClockDto, FaultsDto, JournalDto, SeedBody, SeededDto, StateBody,
     clock_dto,
@@ -24,7 +25,7 @@ use crate::control::journal::Journal;
 use crate::control::metrics::Metrics;
 use crate::domain::names::{ProjectId, SecretName};
 use crate::error::CsmsError;
-use crate::service::{CsmsService, check_fixture};
+use crate::service::CsmsService;
 
 /// Everything the admin API reaches.
 #[derive(Clone)]
@@ -150,11 +151,9 @@ pub async fn clear_faults(State(state): State<AdminState>) -> StatusCode {
 /// `DELETE /_emulator/faults/{fault_id}`.
 pub async fn delete_fault(
     State(state): State<AdminState>,
-    CsmsPath(id): CsmsPath<String>,
+    CsmsPath(path): CsmsPath<FaultPath>,
 ) -> ApiResult<StatusCode> {
-    let id: u64 = id
-        .parse()
-        .map_err(|_| CsmsError::invalid("fault_id", "must be a rule id"))?;
+    let id = path.parse()?;
     if state.faults.remove(id) {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -211,19 +210,11 @@ pub async fn export(
 pub async fn seed(
     State(state): State<AdminState>,
     CsmsQuery(query): CsmsQuery<ProjectQuery>,
-    CsmsJson(SeedBody(doc)): CsmsJson<SeedBody>,
+    CsmsJson(body): CsmsJson<SeedBody>,
 ) -> ApiResult<Json<SeededDto>> {
     let target = query.project.as_deref().map(ProjectId::parse).transpose()?;
-    let invalid = |rule: String| CsmsError::invalid("fixture", rule);
-    let fixture = crate::fixture_file::parse_one_project(
-        serde_json::Value::Object(doc),
-        target.as_ref(),
-        "body",
-        state.clock.now_ms(),
-    )
-    .map_err(invalid)?;
-    let checked = check_fixture("body", fixture).map_err(invalid)?;
-    let seeded = state.service.seed_project(checked)?;
+    let fixture = body.parse(target.as_ref(), state.clock.now_ms())?;
+    let seeded = state.service.seed_project(fixture)?;
     Ok(Json(SeededDto {
         project_id: seeded.project.to_string(),
         secrets: seeded.secrets,

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::clock::{Clock, ClockMode, EmulatorClock, Millis, is_settable_moment, parse_duration};
 use crate::control::faults::FaultRule;
 use crate::control::journal::JournalEntry;
+use crate::domain::names::ProjectId;
 use crate::domain::secret::SecretState;
 use crate::error::CsmsError;
+use crate::service::{CheckedFixture, check_fixture};
 
 #[derive(Debug, Serialize)]
 pub struct ClockDto {
@@ -197,6 +199,26 @@ pub struct JournalDto {
     }
 ))]
 pub struct SeedBody(pub serde_json::Map<String, serde_json::Value>);
+
+impl SeedBody {
+    /// The one-project fixture the body holds, parsed at `now` and checked as `--seed`
+    /// checks a file; with `target`, retargeted to that project.
+    pub fn parse(
+        self,
+        target: Option<&ProjectId>,
+        now: Millis,
+    ) -> Result<CheckedFixture, CsmsError> {
+        let invalid = |rule: String| CsmsError::invalid("fixture", rule);
+        let fixture = crate::fixture_file::parse_one_project(
+            serde_json::Value::Object(self.0),
+            target,
+            "body",
+            now,
+        )
+        .map_err(invalid)?;
+        check_fixture("body", fixture).map_err(invalid)
+    }
+}
 
 impl std::fmt::Debug for SeedBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

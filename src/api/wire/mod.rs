@@ -4,6 +4,7 @@
 //! command and answer types, never a handler, the table or an extractor.
 
 pub mod checker;
+pub mod console;
 pub mod control;
 pub mod events;
 pub mod functions;

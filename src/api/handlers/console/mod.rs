@@ -16,7 +16,7 @@ use crate::api::json::Json;
 use crate::api::wire::queries::BrowseQuery;
 use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
-use crate::service::{BROWSE_LIMIT_MAX, BrowseFilter, BrowsePage};
+use crate::service::BrowsePage;
 
 /// Where the console lives.
 pub const CONSOLE_PATH: &str = "/_emulator/ui/";
@@ -89,30 +89,6 @@ pub async fn list_projects(State(state): State<AdminState>) -> ApiResult<Json<se
         .map(|(project_id, secrets)| serde_json::json!({"project_id": project_id, "secrets": secrets}))
         .collect();
     Ok(Json(serde_json::json!({ "projects": projects })))
-}
-
-impl TryFrom<BrowseQuery> for BrowseFilter {
-    type Error = CsmsError;
-
-    fn try_from(query: BrowseQuery) -> Result<Self, CsmsError> {
-        let limit = query.limit.unwrap_or(50);
-        if !(1..=BROWSE_LIMIT_MAX).contains(&limit) {
-            return Err(CsmsError::invalid("limit", "must be from 1 to 500"));
-        }
-        let given = |f: Option<String>| f.filter(|v| !v.is_empty());
-        let tag = given(query.tag).map(|tag| match tag.split_once('=') {
-            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
-            None => (tag, None),
-        });
-        Ok(Self {
-            name: given(query.name),
-            state: given(query.state),
-            secret_type: given(query.secret_type),
-            tag,
-            offset: query.offset.unwrap_or(0),
-            limit,
-        })
-    }
 }
 
 /// `GET /_emulator/projects/{project_id}/secrets?name=&state=&type=&tag=&offset=&limit=`.
