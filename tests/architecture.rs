@@ -548,3 +548,70 @@ fn facade_folders_hold_no_import_circle() {
         }
     }
 }
+
+#[test]
+fn service_methods_take_parsed_values_not_raw_input() {
+    // The edge parses; an operation gets domain types. What stays raw, and why:
+    // `show_user_detail` compares an id no definition constrains with the one user;
+    // `upload_secret_blob` gets a blob only the service's key opens; the settings are
+    // internal keys; `parse` is a command's own constructor, which the edge calls;
+    // `check_fixture`'s text is the label its messages name the fixture by.
+    let allowed = [
+        "check_fixture",
+        "show_user_detail",
+        "upload_secret_blob",
+        "save_setting",
+        "load_setting",
+        "parse",
+    ];
+    let raw = [
+        ": &str",
+        ": String",
+        "Option<&str>",
+        "Option<String>",
+        "Option<i64>",
+        "Option<bool>",
+        "serde_json::Value",
+    ];
+    let signature =
+        Regex::new(r"(?s)pub fn (\w+)(?:<[^>]*>)?\(([^)]*)\)").expect("a valid pattern");
+    let mut seen = 0;
+    let mut offenders = Vec::new();
+    for (file, text) in sources_in("service") {
+        if file.ends_with("tests.rs") {
+            continue;
+        }
+        let code = text
+            .split("#[cfg(test)]\nmod tests {")
+            .next()
+            .unwrap_or_default();
+        for found in signature.captures_iter(code) {
+            seen += 1;
+            let (name, params) = (&found[1], &found[2]);
+            if !allowed.contains(&name) && raw.iter().any(|r| params.contains(r)) {
+                offenders.push(format!("{}: {name}({params})", file.display()));
+            }
+        }
+    }
+    assert!(seen > 50, "read only {seen} service signatures");
+    assert_eq!(offenders, Vec::<String>::new());
+}
+
+#[test]
+fn automatic_rotations_rule_is_checked_in_the_domain_only() {
+    // On create and on update alike (`SecretSettings::checked`, `update_settings`).
+    let mut callers = Vec::new();
+    for dir in ["api", "service", "store"] {
+        for (file, text) in sources_in(dir) {
+            if text.contains("check_auto_rotation") {
+                callers.push(file.display().to_string());
+            }
+        }
+    }
+    assert_eq!(callers, Vec::<String>::new());
+    let domain: String = sources_in("domain").into_iter().map(|(_, t)| t).collect();
+    assert!(
+        domain.matches("check_auto_rotation(").count() >= 3,
+        "defined and called twice"
+    );
+}
