@@ -22,7 +22,9 @@ use tokio::sync::watch;
 
 /// mimalloc instead of the C library's allocator: a request allocates a few dozen small
 /// objects across worker threads, where glibc's and musl's allocators spend a sixth of the
-/// time (perf, `bench/run.sh`).
+/// time (perf, `bench/run.sh`). Built with `no_thp`: mimalloc otherwise asks for
+/// transparent huge pages, and zeroing them made a 1M-secret restart spend 7 s in the
+/// kernel instead of 1.4 s (`perf stat`, see issue 25's note).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
