@@ -65,12 +65,13 @@ fn load_project(tx: &mut store::Tx<'_>, project: CheckedProject) -> Result<(), C
         tx.events_mut().insert(event.name.clone(), event);
     }
     for (j, secret) in project.secrets.into_iter().enumerate() {
-        tx.ensure_name_free(secret.name())?;
-        let item = format!("secrets[{j}] ({})", secret.name());
+        let item = || format!("secrets[{j}] ({})", secret.name());
         if tx.get_by_id(secret.id()).is_some() {
+            // A taken name is the first thing said (409), as `insert_new` says it.
+            tx.ensure_name_free(secret.name())?;
             return Err(CsmsError::invalid(
                 "fixture",
-                format!("{item}: id {} is another secret's", secret.id()),
+                format!("{}: id {} is another secret's", item(), secret.id()),
             ));
         }
         let subscriptions = &secret.settings().event_subscriptions;
@@ -78,7 +79,8 @@ fn load_project(tx: &mut store::Tx<'_>, project: CheckedProject) -> Result<(), C
             return Err(CsmsError::invalid(
                 "fixture",
                 format!(
-                    "{item}: subscribes to event {}, which neither the fixture nor the project holds",
+                    "{}: subscribes to event {}, which neither the fixture nor the project holds",
+                    item(),
                     missing.as_str()
                 ),
             ));
