@@ -321,36 +321,134 @@ fn read_version(
     Ok((project, name, record))
 }
 
-/// Every stored secret with its versions and opened values, by project. Both tables are
-/// read in their primary key's order, (project, name[, number]), and joined as they go:
-/// no map of every version is built, so loading costs the same per secret at any size.
-/// Versions of no stored secret are skipped, as they always were.
+/// One stored version: its project, its secret's name and its record, value opened.
+type StoredVersion = (String, String, VersionRecord);
+
+/// How many versions the reading thread sends at a time.
+pub(super) const VERSION_BATCH: usize = 1024;
+
+/// Reads every version in key order, (project, name, number), opening each value, and
+/// hands them to `send` in batches; stops early when `send` returns false.
+fn read_versions(
+    conn: &Connection,
+    vault: &Vault,
+    send: &mut dyn FnMut(Vec<StoredVersion>) -> bool,
+) -> Result<(), StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT project, name, number, meta, binary, value FROM versions ORDER BY project, name, number",
+    )?;
+    let mut rows = statement.query([])?;
+    let mut batch = Vec::with_capacity(VERSION_BATCH);
+    while let Some(row) = rows.next()? {
+        batch.push(read_version(row, vault)?);
+        if batch.len() == VERSION_BATCH
+            && !send(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(VERSION_BATCH),
+            ))
+        {
+            return Ok(());
+        }
+    }
+    if !batch.is_empty() {
+        send(batch);
+    }
+    Ok(())
+}
+
+/// The versions, in key order, as [`load_secrets`] takes them.
+struct VersionStream {
+    batches: std::sync::mpsc::Receiver<Result<Vec<StoredVersion>, StoreError>>,
+    current: std::vec::IntoIter<StoredVersion>,
+}
+
+impl VersionStream {
+    fn next(&mut self) -> Result<Option<StoredVersion>, StoreError> {
+        loop {
+            if let Some(version) = self.current.next() {
+                return Ok(Some(version));
+            }
+            match self.batches.recv() {
+                Ok(batch) => self.current = batch?.into_iter(),
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+}
+
+/// Every stored secret with its versions and opened values, grouped by project. Both
+/// tables are read in their primary key's order, (project, name[, number]), and joined as
+/// they go: no map of every version is built, so loading costs the same per secret at any
+/// size. The versions (and the opening of their values) are read on a second thread with
+/// a connection of its own, while this one reads the secrets: nothing else writes while
+/// the state loads (at start, or on the writer thread after a failed commit), so both
+/// connections see the same state. Versions of no stored secret are skipped, as they
+/// always were.
 pub(super) fn load_secrets(
     conn: &Connection,
     vault: &Vault,
-) -> Result<Vec<(String, Secret)>, StoreError> {
-    let mut version_rows = conn.prepare(
-        "SELECT project, name, number, meta, binary, value FROM versions ORDER BY project, name, number",
-    )?;
-    let mut versions = version_rows.query([])?;
-    let mut next_version = match versions.next()? {
-        Some(row) => Some(read_version(row, vault)?),
-        None => None,
-    };
-    let mut secrets = Vec::new();
+) -> Result<Vec<(String, Vec<Secret>)>, StoreError> {
+    let path = conn.path().filter(|p| !p.is_empty()).map(ToOwned::to_owned);
+    std::thread::scope(|scope| {
+        let (sender, batches) = std::sync::mpsc::sync_channel(8);
+        let mut versions = VersionStream {
+            batches,
+            current: Vec::new().into_iter(),
+        };
+        if let Some(path) = path {
+            std::thread::Builder::new()
+                .name("csms-load-versions".into())
+                .spawn_scoped(scope, move || {
+                    let result = Connection::open_with_flags(
+                        &path,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                    )
+                    .map_err(StoreError::from)
+                    .and_then(|own| {
+                        read_versions(&own, vault, &mut |batch| sender.send(Ok(batch)).is_ok())
+                    });
+                    if let Err(e) = result {
+                        let _ = sender.send(Err(e));
+                    }
+                })
+                .map_err(|source| StoreError::Thread {
+                    which: "loader",
+                    source,
+                })?;
+        } else {
+            // A database with no file (tests): read the versions first, on this thread.
+            let mut all = Vec::new();
+            read_versions(conn, vault, &mut |batch| {
+                all.extend(batch);
+                true
+            })?;
+            versions.current = all.into_iter();
+        }
+        join_secrets(conn, &mut versions)
+    })
+}
+
+/// Reads the secrets in key order and gives each the versions `versions` holds for it.
+fn join_secrets(
+    conn: &Connection,
+    versions: &mut VersionStream,
+) -> Result<Vec<(String, Vec<Secret>)>, StoreError> {
+    let mut next_version = versions.next()?;
+    let mut by_project: Vec<(String, Vec<Secret>)> = Vec::new();
     let mut rows =
         conn.prepare("SELECT project, name, body FROM secrets ORDER BY project, name")?;
     let mut cursor = rows.query([])?;
     while let Some(row) = cursor.next()? {
-        let project: String = row.get(0)?;
-        let name: String = row.get(1)?;
-        let body: String = row.get(2)?;
+        let text = |i| -> Result<&str, StoreError> {
+            Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+        };
+        let (project, name, body) = (text(0)?, text(1)?, text(2)?);
         let mut record: SecretRecord =
-            serde_json::from_str(&body).map_err(|e| StoreError::Damaged {
+            serde_json::from_str(body).map_err(|e| StoreError::Damaged {
                 what: format!("secret {name}"),
                 detail: format!("unreadable: {e}"),
             })?;
-        let key = (project.as_str(), name.as_str());
+        let key = (project, name);
         let mut own = Vec::new();
         while let Some((p, n, version)) = next_version.take() {
             match (p.as_str(), n.as_str()).cmp(&key) {
@@ -361,19 +459,19 @@ pub(super) fn load_secrets(
                 std::cmp::Ordering::Equal => own.push(version),
                 std::cmp::Ordering::Less => {}
             }
-            next_version = match versions.next()? {
-                Some(row) => Some(read_version(row, vault)?),
-                None => None,
-            };
+            next_version = versions.next()?;
         }
         record.versions = own;
         let secret = Secret::from_record(record).map_err(|e| StoreError::Damaged {
             what: format!("secret {name}"),
             detail: e.to_string(),
         })?;
-        secrets.push((project, secret));
+        match by_project.last_mut() {
+            Some((p, secrets)) if p == project => secrets.push(secret),
+            _ => by_project.push((project.to_owned(), vec![secret])),
+        }
     }
-    Ok(secrets)
+    Ok(by_project)
 }
 
 /// Every three-text-column row of a query.
@@ -390,12 +488,11 @@ pub(super) fn read_state(
     vault: &Vault,
 ) -> Result<Vec<(ProjectId, Writes)>, StoreError> {
     let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
-    for (project, secret) in load_secrets(conn, vault)? {
-        by_project
-            .entry(project)
-            .or_default()
-            .secrets
-            .insert(secret.name().clone(), Some(Arc::new(secret)));
+    for (project, secrets) in load_secrets(conn, vault)? {
+        by_project.entry(project).or_default().secrets = secrets
+            .into_iter()
+            .map(|secret| (secret.name().clone(), Some(Arc::new(secret))))
+            .collect();
     }
     for (project, kind, body) in text_rows(conn, "SELECT project, kind, body FROM project_state")? {
         let writes = by_project.entry(project).or_default();

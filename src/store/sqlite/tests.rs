@@ -685,3 +685,37 @@ fn a_rotating_task_and_its_outcome_survive_reopening() {
     drop(reopened);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_reopened_store_joins_every_version_to_its_secret_across_projects_and_batches() {
+    let dir = temp_dir();
+    let projects: Vec<ProjectId> = ["a", "b", "c"]
+        .iter()
+        .map(|p| ProjectId::parse(*p).unwrap())
+        .collect();
+    // More versions than one batch of the loading thread holds, in three projects.
+    let per_project = super::rows::VERSION_BATCH / 2 + 7;
+    let store = SqliteStore::open(&dir, None).unwrap();
+    for project in &projects {
+        transact(&store, project, |tx| {
+            for i in 0..per_project {
+                tx.put(new_secret(&format!("s{i:04}"), &format!("{project}/{i}")));
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let before: Vec<_> = projects.iter().map(|p| images(&store, p)).collect();
+    drop(store);
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    let after: Vec<_> = projects.iter().map(|p| images(&reopened, p)).collect();
+    assert_eq!(after, before);
+    assert_eq!(after[1].len(), per_project);
+    assert_eq!(
+        after[2][per_project - 1].versions[0]
+            .secret_string
+            .as_deref(),
+        Some(format!("c/{}", per_project - 1).as_str())
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
