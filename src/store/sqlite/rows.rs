@@ -324,11 +324,36 @@ fn read_version(
 /// One stored version: its project, its secret's name and its record, value opened.
 type StoredVersion = (String, String, VersionRecord);
 
-/// How many versions the reading thread sends at a time.
-pub(super) const VERSION_BATCH: usize = 1024;
+/// One stored secret's row: its project and its image without versions.
+type StoredSecret = (String, SecretRecord);
 
-/// Reads every version in key order, (project, name, number), opening each value, and
-/// hands them to `send` in batches; stops early when `send` returns false.
+/// How many rows a loading thread sends at a time.
+pub(super) const LOAD_BATCH: usize = 1024;
+
+/// Hands rows to `send` in batches of [`LOAD_BATCH`]; false when `send` wants no more.
+struct Batcher<'s, T> {
+    batch: Vec<T>,
+    send: &'s mut dyn FnMut(Vec<T>) -> bool,
+}
+
+impl<T> Batcher<'_, T> {
+    fn push(&mut self, item: T) -> bool {
+        self.batch.push(item);
+        self.batch.len() < LOAD_BATCH
+            || (self.send)(std::mem::replace(
+                &mut self.batch,
+                Vec::with_capacity(LOAD_BATCH),
+            ))
+    }
+
+    fn finish(self) {
+        if !self.batch.is_empty() {
+            (self.send)(self.batch);
+        }
+    }
+}
+
+/// Reads every version in key order, (project, name, number), opening each value.
 fn read_versions(
     conn: &Connection,
     vault: &Vault,
@@ -338,35 +363,107 @@ fn read_versions(
         "SELECT project, name, number, meta, binary, value FROM versions ORDER BY project, name, number",
     )?;
     let mut rows = statement.query([])?;
-    let mut batch = Vec::with_capacity(VERSION_BATCH);
+    let mut out = Batcher {
+        batch: Vec::with_capacity(LOAD_BATCH),
+        send,
+    };
     while let Some(row) = rows.next()? {
-        batch.push(read_version(row, vault)?);
-        if batch.len() == VERSION_BATCH
-            && !send(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(VERSION_BATCH),
-            ))
-        {
+        if !out.push(read_version(row, vault)?) {
             return Ok(());
         }
     }
-    if !batch.is_empty() {
-        send(batch);
-    }
+    out.finish();
     Ok(())
 }
 
-/// The versions, in key order, as [`load_secrets`] takes them.
-struct VersionStream {
-    batches: std::sync::mpsc::Receiver<Result<Vec<StoredVersion>, StoreError>>,
-    current: std::vec::IntoIter<StoredVersion>,
+/// Reads every secret's row in key order, (project, name), without its versions.
+fn read_secret_rows(
+    conn: &Connection,
+    send: &mut dyn FnMut(Vec<StoredSecret>) -> bool,
+) -> Result<(), StoreError> {
+    let mut statement =
+        conn.prepare("SELECT project, name, body FROM secrets ORDER BY project, name")?;
+    let mut rows = statement.query([])?;
+    let mut out = Batcher {
+        batch: Vec::with_capacity(LOAD_BATCH),
+        send,
+    };
+    while let Some(row) = rows.next()? {
+        let text = |i| -> Result<&str, StoreError> {
+            Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+        };
+        let (project, name, body) = (text(0)?, text(1)?, text(2)?);
+        let record: SecretRecord = serde_json::from_str(body).map_err(|e| StoreError::Damaged {
+            what: format!("secret {name}"),
+            detail: format!("unreadable: {e}"),
+        })?;
+        if !out.push((project.to_owned(), record)) {
+            return Ok(());
+        }
+    }
+    out.finish();
+    Ok(())
 }
 
-impl VersionStream {
-    fn next(&mut self) -> Result<Option<StoredVersion>, StoreError> {
+/// Rows read in key order, by a thread of their own or up front, taken one at a time.
+struct Rows<T> {
+    batches: std::sync::mpsc::Receiver<Result<Vec<T>, StoreError>>,
+    current: std::vec::IntoIter<T>,
+}
+
+impl<T: Send> Rows<T> {
+    /// Starts `read` on a scoped thread with its own read-only connection to `path`, or,
+    /// for a database with no file (tests), runs it now on `conn`.
+    fn start<'scope, 'env: 'scope>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        thread: &str,
+        path: Option<&'env str>,
+        conn: &Connection,
+        read: impl FnOnce(&Connection, &mut dyn FnMut(Vec<T>) -> bool) -> Result<(), StoreError>
+        + Send
+        + 'scope,
+    ) -> Result<Self, StoreError>
+    where
+        T: 'scope,
+    {
+        let Some(path) = path else {
+            let mut all = Vec::new();
+            read(conn, &mut |batch| {
+                all.extend(batch);
+                true
+            })?;
+            let (_, batches) = std::sync::mpsc::sync_channel(0);
+            return Ok(Self {
+                batches,
+                current: all.into_iter(),
+            });
+        };
+        let (sender, batches) = std::sync::mpsc::sync_channel(8);
+        std::thread::Builder::new()
+            .name(thread.into())
+            .spawn_scoped(scope, move || {
+                let result =
+                    Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                        .map_err(StoreError::from)
+                        .and_then(|own| read(&own, &mut |batch| sender.send(Ok(batch)).is_ok()));
+                if let Err(e) = result {
+                    let _ = sender.send(Err(e));
+                }
+            })
+            .map_err(|source| StoreError::Thread {
+                which: "loader",
+                source,
+            })?;
+        Ok(Self {
+            batches,
+            current: Vec::new().into_iter(),
+        })
+    }
+
+    fn next(&mut self) -> Result<Option<T>, StoreError> {
         loop {
-            if let Some(version) = self.current.next() {
-                return Ok(Some(version));
+            if let Some(item) = self.current.next() {
+                return Ok(Some(item));
             }
             match self.batches.recv() {
                 Ok(batch) => self.current = batch?.into_iter(),
@@ -379,76 +476,44 @@ impl VersionStream {
 /// Every stored secret with its versions and opened values, grouped by project. Both
 /// tables are read in their primary key's order, (project, name[, number]), and joined as
 /// they go: no map of every version is built, so loading costs the same per secret at any
-/// size. The versions (and the opening of their values) are read on a second thread with
-/// a connection of its own, while this one reads the secrets: nothing else writes while
-/// the state loads (at start, or on the writer thread after a failed commit), so both
-/// connections see the same state. Versions of no stored secret are skipped, as they
-/// always were.
+/// size. Each table is read (its JSON and sealed values opened) by a thread of its own
+/// with its own connection, while this one joins them and checks each secret: nothing
+/// else writes while the state loads (at start, or on the writer thread after a failed
+/// commit), so every connection sees the same state. Versions of no stored secret are
+/// skipped, as they always were.
 pub(super) fn load_secrets(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<Vec<(String, Vec<Secret>)>, StoreError> {
     let path = conn.path().filter(|p| !p.is_empty()).map(ToOwned::to_owned);
     std::thread::scope(|scope| {
-        let (sender, batches) = std::sync::mpsc::sync_channel(8);
-        let mut versions = VersionStream {
-            batches,
-            current: Vec::new().into_iter(),
-        };
-        if let Some(path) = path {
-            std::thread::Builder::new()
-                .name("csms-load-versions".into())
-                .spawn_scoped(scope, move || {
-                    let result = Connection::open_with_flags(
-                        &path,
-                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-                    )
-                    .map_err(StoreError::from)
-                    .and_then(|own| {
-                        read_versions(&own, vault, &mut |batch| sender.send(Ok(batch)).is_ok())
-                    });
-                    if let Err(e) = result {
-                        let _ = sender.send(Err(e));
-                    }
-                })
-                .map_err(|source| StoreError::Thread {
-                    which: "loader",
-                    source,
-                })?;
-        } else {
-            // A database with no file (tests): read the versions first, on this thread.
-            let mut all = Vec::new();
-            read_versions(conn, vault, &mut |batch| {
-                all.extend(batch);
-                true
-            })?;
-            versions.current = all.into_iter();
-        }
-        join_secrets(conn, &mut versions)
+        let mut versions = Rows::start(
+            scope,
+            "csms-load-versions",
+            path.as_deref(),
+            conn,
+            |c, send| read_versions(c, vault, send),
+        )?;
+        let mut secrets = Rows::start(
+            scope,
+            "csms-load-secrets",
+            path.as_deref(),
+            conn,
+            read_secret_rows,
+        )?;
+        join_secrets(&mut secrets, &mut versions)
     })
 }
 
-/// Reads the secrets in key order and gives each the versions `versions` holds for it.
+/// Gives each secret, in key order, the versions `versions` holds for it.
 fn join_secrets(
-    conn: &Connection,
-    versions: &mut VersionStream,
+    secrets: &mut Rows<StoredSecret>,
+    versions: &mut Rows<StoredVersion>,
 ) -> Result<Vec<(String, Vec<Secret>)>, StoreError> {
     let mut next_version = versions.next()?;
     let mut by_project: Vec<(String, Vec<Secret>)> = Vec::new();
-    let mut rows =
-        conn.prepare("SELECT project, name, body FROM secrets ORDER BY project, name")?;
-    let mut cursor = rows.query([])?;
-    while let Some(row) = cursor.next()? {
-        let text = |i| -> Result<&str, StoreError> {
-            Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
-        };
-        let (project, name, body) = (text(0)?, text(1)?, text(2)?);
-        let mut record: SecretRecord =
-            serde_json::from_str(body).map_err(|e| StoreError::Damaged {
-                what: format!("secret {name}"),
-                detail: format!("unreadable: {e}"),
-            })?;
-        let key = (project, name);
+    while let Some((project, mut record)) = secrets.next()? {
+        let key = (project.as_str(), record.name.as_str());
         let mut own = Vec::new();
         while let Some((p, n, version)) = next_version.take() {
             match (p.as_str(), n.as_str()).cmp(&key) {
@@ -462,13 +527,14 @@ fn join_secrets(
             next_version = versions.next()?;
         }
         record.versions = own;
+        let name = record.name.clone();
         let secret = Secret::from_record(record).map_err(|e| StoreError::Damaged {
             what: format!("secret {name}"),
             detail: e.to_string(),
         })?;
         match by_project.last_mut() {
-            Some((p, secrets)) if p == project => secrets.push(secret),
-            _ => by_project.push((project.to_owned(), vec![secret])),
+            Some((p, secrets)) if *p == project => secrets.push(secret),
+            _ => by_project.push((project, vec![secret])),
         }
     }
     Ok(by_project)

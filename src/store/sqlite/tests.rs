@@ -694,7 +694,7 @@ fn a_reopened_store_joins_every_version_to_its_secret_across_projects_and_batche
         .map(|p| ProjectId::parse(*p).unwrap())
         .collect();
     // More versions than one batch of the loading thread holds, in three projects.
-    let per_project = super::rows::VERSION_BATCH / 2 + 7;
+    let per_project = super::rows::LOAD_BATCH / 2 + 7;
     let store = SqliteStore::open(&dir, None).unwrap();
     for project in &projects {
         transact(&store, project, |tx| {
