@@ -353,6 +353,45 @@ mod tests {
     }
 
     #[test]
+    fn records_with_no_rare_field_and_with_each_one_set_round_trip() {
+        let plain = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("plain"),
+            SecretValue::Text("v".into()),
+            5,
+        )
+        .unwrap();
+        let record = plain.to_record();
+        assert_eq!(record.description, "");
+        assert_eq!(record.enterprise_project_id, "0");
+        assert!(record.event_subscriptions.is_empty() && record.tags.is_empty());
+        assert_eq!(
+            (record.scheduled_delete_time, record.rotation_time),
+            (None, None)
+        );
+        let back = Secret::from_record(record.clone()).unwrap();
+        assert!(back.settings.in_default_enterprise_project());
+        assert!(back.schedule_and_tags.get().is_none(), "nothing boxed");
+        assert_eq!(back.to_record(), record);
+
+        let each_set: [fn(&mut SecretRecord); 7] = [
+            |r| r.description = "d".into(),
+            |r| r.enterprise_project_id = "ep-1".into(),
+            |r| r.event_subscriptions = vec!["e".into()],
+            |r| r.rotation_func_urn = Some("urn:fss:f".into()),
+            |r| r.rotation_period = Some("1d".into()),
+            |r| r.rotation_time = Some(3),
+            |r| drop(r.tags.insert("k".into(), "v".into())),
+        ];
+        for set in each_set {
+            let mut changed = record.clone();
+            set(&mut changed);
+            let back = Secret::from_record(changed.clone()).unwrap();
+            assert_eq!(back.to_record(), changed);
+        }
+    }
+
+    #[test]
     fn a_key_id_an_update_may_set_loads_back_from_a_record() {
         let mut settings = SecretSettings::for_test("s");
         settings.kms_key_id =
