@@ -2,8 +2,9 @@
 """How request costs grow with the data: one project holding N secrets (1% tagged
 env=prod), loaded by batch import, then per-request medians on loopback.
 
-Usage: bench/scale.py BINARY [SIZES] [--port P] [--rounds R]
+Usage: bench/scale.py BINARY [SIZES] [--port P] [--rounds R] [--load-only]
   SIZES: comma-separated, default 1000,10000,100000 (add 1000000 for the full table)
+  --load-only: only load each size and print the RSS after load (a quick memory check)
 
 For each size it prints, as one markdown table:
   first page         GET …/secrets?limit=50
@@ -208,12 +209,14 @@ def restart(binary, port, n):
         shutil.rmtree(data, ignore_errors=True)
 
 
-def measure(binary, port, n, rounds):
+def measure(binary, port, n, rounds, load_only=False):
     row = {}
     emulator = Emulator(binary, port)
     try:
         load(emulator, n)
         row["RSS after load (MiB)"] = f"{emulator.rss_mib():.0f}"
+        if load_only:
+            return row
         base = f"/v1/{PROJECT}/secrets"
         row["first page (ms)"] = f"{median_ms(emulator, rounds, 'GET', base + '?limit=50'):.2f}"
         marker = name(max(0, n - 100))
@@ -244,11 +247,12 @@ def main():
     parser.add_argument("sizes", nargs="?", default="1000,10000,100000")
     parser.add_argument("--port", type=int, default=18095)
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--load-only", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = {}
     for n in sizes:
-        rows[n] = measure(args.binary, args.port, n, args.rounds)
+        rows[n] = measure(args.binary, args.port, n, args.rounds, args.load_only)
         print(f"# {n:,} secrets: {rows[n]}", flush=True)
     keys = list(rows[sizes[0]])
     print("\n| | " + " | ".join(f"{n:,}" for n in sizes) + " |")

@@ -116,13 +116,14 @@ fn is_dot_segment(raw: &str) -> bool {
 }
 
 /// A secret name. Which pattern applies depends on where the name comes from (docs/behaviour.md §8).
+/// Shared (`Arc`): the secret, the name-keyed map and the indexes hold one allocation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SecretName(String);
+pub struct SecretName(Arc<str>);
 
 impl SecretName {
     /// Names in a create-secret body: `^[a-zA-Z0-9_-]{1,64}$` ("Creating a Secret" page).
     pub fn parse_for_create(raw: &str) -> Result<Self, CsmsError> {
-        checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self)
+        checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self::from_checked)
     }
 
     /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` ("Importing Secrets in Batches" page), except `.` and
@@ -142,20 +143,24 @@ impl SecretName {
             is_dotted_name_char,
             DOTTED_NAME_PATTERN,
         )
-        .map(Self)
+        .map(Self::from_checked)
     }
 
     /// Names in a path or marker are looked up, checked only against
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
     /// An owned `raw` is kept, not copied again.
     pub fn parse_lookup(param: &'static str, raw: impl NameInput) -> Result<Self, CsmsError> {
-        looked_up_name(param, raw).map(Self)
+        looked_up_name(param, raw).map(Self::from_checked)
     }
 
-    /// The name as a `String`, without a copy.
+    fn from_checked(name: String) -> Self {
+        Self(Arc::from(name))
+    }
+
+    /// The name as a `String`.
     #[must_use]
     pub fn into_string(self) -> String {
-        self.0
+        self.0.to_string()
     }
 
     #[must_use]

@@ -159,7 +159,7 @@ impl CsmsService {
             }
             if let Some(user) = tx
                 .secrets()
-                .find(|s| s.settings().event_subscriptions.contains(name))
+                .find(|s| s.settings().event_subscriptions().contains(name))
             {
                 return Err(CsmsError::invalid(
                     "event_name",

@@ -74,7 +74,7 @@ fn load_project(tx: &mut store::Tx<'_>, project: CheckedProject) -> Result<(), C
                 format!("{}: id {} is another secret's", item(), secret.id()),
             ));
         }
-        let subscriptions = &secret.settings().event_subscriptions;
+        let subscriptions = secret.settings().event_subscriptions();
         if let Some(missing) = subscriptions.iter().find(|n| !tx.events().contains_key(*n)) {
             return Err(CsmsError::invalid(
                 "fixture",

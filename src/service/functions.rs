@@ -67,8 +67,7 @@ impl CsmsService {
                 secret_type: secret.settings().secret_type.as_str(),
                 rotation_config: secret
                     .settings()
-                    .rotation_config
-                    .as_ref()
+                    .rotation_config()
                     .map(|c| c.as_str().to_owned()),
                 version_id: secret
                     .version(VersionRef::Latest)

@@ -71,7 +71,7 @@ pub(super) fn notify(
 ) {
     let records: Vec<NotificationRecord> = secret
         .settings()
-        .event_subscriptions
+        .event_subscriptions()
         .iter()
         .filter_map(|name| tx.events().get(name))
         .filter(|event| event.fires_on(kind))

@@ -56,8 +56,8 @@ pub(super) fn rotate_in_tx(
     );
     let function = secret
         .settings()
-        .rotation_func_urn
-        .clone()
+        .rotation_func_urn()
+        .map(str::to_owned)
         .filter(|urn| database && outbox.has_function(urn));
     if let Some(urn) = function {
         // The function rotates; the task waits for its answer (docs/behaviour.md §59).
@@ -115,7 +115,7 @@ pub(super) fn rotate_in_tx(
     tx.push_task(RotationTask {
         id: task_id,
         secret_name: name.to_string(),
-        rotation_func_urn: secret.settings().rotation_func_urn.clone(),
+        rotation_func_urn: secret.settings().rotation_func_urn().map(str::to_owned),
         status,
         time: now,
         error,

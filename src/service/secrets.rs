@@ -41,13 +41,13 @@ pub(super) fn add_new_secret(
     now: Millis,
 ) -> Result<Arc<Secret>, CsmsError> {
     let NewSecret { settings, value } = new;
-    check_addable(tx, &settings.name, &settings.event_subscriptions)?;
+    check_addable(tx, &settings.name, settings.event_subscriptions())?;
     tx.insert_new(Secret::create(Uuid::new_v4(), settings, value, now)?)
 }
 
 /// Adds a secret made elsewhere (restored from a backup) under the same checks.
 pub(super) fn add_secret(tx: &mut Tx<'_>, secret: Secret) -> Result<Arc<Secret>, CsmsError> {
-    check_addable(tx, secret.name(), &secret.settings().event_subscriptions)?;
+    check_addable(tx, secret.name(), secret.settings().event_subscriptions())?;
     tx.insert_new(secret)
 }
 
@@ -98,7 +98,7 @@ impl CsmsService {
             let matching = data.live_secrets_after(marker.as_ref(), now).filter(|s| {
                 event
                     .as_ref()
-                    .is_none_or(|e| s.settings().event_subscriptions.contains(e))
+                    .is_none_or(|e| s.settings().event_subscriptions().contains(e))
             });
             take_page(matching, |s| s.name().clone(), None, limit).map(Arc::clone)
         })?;

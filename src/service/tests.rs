@@ -35,8 +35,9 @@ fn create(service: &CsmsService, project: &ProjectId, name: &str, instance: Opti
     if let Some(instance) = instance {
         new.settings.secret_type = SecretType::RdsFg;
         let config = format!(r#"{{"InstanceId":"{instance}","SecretSubType":"MultiUser"}}"#);
-        new.settings.rotation_config =
-            Some(RotationConfig::parse(&config, SecretType::RdsFg).unwrap());
+        let config = RotationConfig::parse(&config, SecretType::RdsFg).unwrap();
+        new.settings
+            .change_extras(|e| e.rotation_config = Some(config));
     }
     service.create_secret(project, new).unwrap();
 }
@@ -165,16 +166,18 @@ fn automatic_rotation_runs_when_due_and_schedules_the_next_one() {
     let mut new = new_secret("db", r#"{"password":"x"}"#);
     let settings = &mut new.settings;
     settings.secret_type = SecretType::RdsFg;
-    settings.rotation_config = Some(
-        RotationConfig::parse(
-            r#"{"InstanceId":"i","SecretSubType":"SingleUser"}"#,
-            SecretType::RdsFg,
-        )
-        .unwrap(),
-    );
     settings.auto_rotation = true;
-    settings.rotation_period = Some(RotationPeriod::parse("6h", 6 * 3600).unwrap());
-    settings.rotation_func_urn = Some("urn:fss:r:p:function:default:rotate:latest".into());
+    settings.change_extras(|e| {
+        e.rotation_config = Some(
+            RotationConfig::parse(
+                r#"{"InstanceId":"i","SecretSubType":"SingleUser"}"#,
+                SecretType::RdsFg,
+            )
+            .unwrap(),
+        );
+        e.rotation_period = Some(RotationPeriod::parse("6h", 6 * 3600).unwrap());
+        e.rotation_func_urn = Some("urn:fss:r:p:function:default:rotate:latest".into());
+    });
     service.create_secret(&project, new).unwrap();
     let name = SecretName::parse_lookup("n", "db").unwrap();
     clock.set(6 * 3_600_000);

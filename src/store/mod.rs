@@ -23,6 +23,7 @@
 //! gone for every reader ([`ProjectData::live_secret`]) even before due work removes it.
 
 pub mod durability;
+pub mod keyed;
 pub mod memory;
 pub mod sqlite;
 pub mod vault;
@@ -31,7 +32,6 @@ pub mod vault;
 pub(crate) mod contract;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::ops::Bound;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -45,6 +45,8 @@ use crate::domain::secret::Secret;
 use crate::domain::task::{RotationTask, TaskStatus};
 use crate::error::CsmsError;
 use crate::error::StoreError;
+
+pub use keyed::{SecretsById, SecretsByName};
 
 /// At most this many notification records are kept per project; the oldest go first
 /// (the real service keeps three months).
@@ -86,9 +88,9 @@ impl std::fmt::Debug for ProjectSettings {
 /// Everything one project holds (docs/behaviour.md §24: projects share nothing).
 #[derive(Debug, Clone, Default)]
 pub struct ProjectData {
-    /// Keyed by name, so iteration is name order (docs/behaviour.md §16). Behind `Arc`: tree nodes stay
-    /// small, and a write replaces one secret without copying the others.
-    pub secrets: BTreeMap<SecretName, Arc<Secret>>,
+    /// In name order (docs/behaviour.md §16). Behind `Arc`: tree nodes stay small, and a
+    /// write replaces one secret without copying the others.
+    pub secrets: SecretsByName,
     /// Keyed by name (docs/behaviour.md §16).
     pub events: BTreeMap<EventName, Event>,
     /// In creation order.
@@ -97,9 +99,8 @@ pub struct ProjectData {
     /// without moving the others (a `Vec` moved all 10,000 on every write that notified).
     pub records: VecDeque<NotificationRecord>,
     pub settings: ProjectSettings,
-    /// Id → the stored secret: the same `Arc` as in `secrets`, so the index costs no copy
-    /// of the name.
-    ids: HashMap<Uuid, Arc<Secret>>,
+    /// By id: the same `Arc` as in `secrets`, so the index costs no copy of the name.
+    ids: SecretsById,
     due: BTreeSet<(Millis, SecretName)>,
     /// Tag key → value → the names of the secrets that carry it; no empty entry is kept.
     tags: TagIndex,
@@ -152,7 +153,7 @@ impl ProjectData {
     /// The secret with this id, as readers see it at `now`.
     #[must_use]
     pub fn live_secret_by_id(&self, id: Uuid, now: Millis) -> Option<&Arc<Secret>> {
-        self.ids.get(&id).filter(|s| !s.is_destroyed_at(now))
+        self.ids.get(id).filter(|s| !s.is_destroyed_at(now))
     }
 
     /// Every secret readers see at `now`, in name order.
@@ -167,10 +168,8 @@ impl ProjectData {
         marker: Option<&SecretName>,
         now: Millis,
     ) -> impl Iterator<Item = &Arc<Secret>> {
-        let from = marker.map_or(Bound::Unbounded, Bound::Excluded);
         self.secrets
-            .range((from, Bound::Unbounded))
-            .map(|(_, secret)| secret)
+            .after(marker)
             .filter(move |s| !s.is_destroyed_at(now))
     }
 
@@ -221,7 +220,7 @@ impl ProjectData {
     }
 
     fn unindex(&mut self, secret: &Secret) {
-        self.ids.remove(&secret.id());
+        self.ids.remove(secret.id());
         if let Some(at) = secret.next_due() {
             self.due.remove(&(at, secret.name().clone()));
         }
@@ -242,7 +241,7 @@ impl ProjectData {
     }
 
     fn index(&mut self, secret: &Arc<Secret>) {
-        self.ids.insert(secret.id(), Arc::clone(secret));
+        self.ids.insert(Arc::clone(secret));
         if let Some(at) = secret.next_due() {
             self.due.insert((at, secret.name().clone()));
         }
@@ -258,15 +257,17 @@ impl ProjectData {
 
     /// Applies a committed transaction's writes.
     pub fn apply(&mut self, writes: Writes) {
+        let mut added = Vec::new();
         for (name, secret) in writes.secrets {
             if let Some(old) = self.secrets.remove(&name) {
                 self.unindex(&old);
             }
             if let Some(secret) = secret {
                 self.index(&secret);
-                self.secrets.insert(name, secret);
+                added.push(secret);
             }
         }
+        self.secrets.add_new(added);
         if let Some(events) = writes.events {
             self.events = events;
         }
@@ -420,7 +421,7 @@ impl<'a> Tx<'a> {
         written.or_else(|| {
             self.base
                 .ids
-                .get(&id)
+                .get(id)
                 .and_then(|stored| self.get(stored.name()))
                 .filter(|s| s.id() == id)
         })

@@ -14,7 +14,9 @@ use crate::domain::names::{EventName, KmsKeyId, ProjectId, SecretName};
 use crate::domain::page::PageLimit;
 use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType};
 use crate::domain::secret::create::{CreateRules, check_description, parse_enterprise_project};
-use crate::domain::secret::{RecoveryWindow, Secret, SecretSettings, SettingsPatch};
+use crate::domain::secret::{
+    RecoveryWindow, Secret, SecretSettings, SettingsExtras, SettingsPatch,
+};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::service::{
@@ -126,19 +128,16 @@ impl CreateSecretBody {
             self.secret_binary,
             rules.value_max_bytes,
         )?;
-        let settings = SecretSettings {
-            name,
-            kms_key_id,
+        let extras = SettingsExtras {
             description,
-            secret_type,
-            auto_rotation,
             rotation_period,
             rotation_config,
             event_subscriptions,
             enterprise_project_id,
             rotation_func_urn: self.rotation_func_urn,
-        }
-        .checked()?;
+        };
+        let settings =
+            SecretSettings::new(name, kms_key_id, secret_type, auto_rotation, extras).checked()?;
         Ok(NewSecret { settings, value })
     }
 }
@@ -274,29 +273,23 @@ impl From<&Secret> for SecretDto {
             name: settings.name.to_string(),
             state: s.state().as_str(),
             kms_key_id: settings.kms_key_id.to_owned_string(),
-            description: settings.description.clone(),
+            description: settings.description().to_owned(),
             create_time: s.create_time(),
             update_time: s.update_time(),
             scheduled_delete_time: s.scheduled_delete_time(),
             secret_type: settings.secret_type.as_str(),
             auto_rotation: settings.auto_rotation,
-            rotation_period: settings
-                .rotation_period
-                .as_ref()
-                .map(|p| p.as_str().to_owned()),
-            rotation_config: settings
-                .rotation_config
-                .as_ref()
-                .map(|c| c.as_str().to_owned()),
+            rotation_period: settings.rotation_period().map(|p| p.as_str().to_owned()),
+            rotation_config: settings.rotation_config().map(|c| c.as_str().to_owned()),
             rotation_time: s.rotation_time(),
             next_rotation_time: s.next_rotation_time(),
             event_subscriptions: settings
-                .event_subscriptions
+                .event_subscriptions()
                 .iter()
                 .map(|e| e.as_str().to_owned())
                 .collect(),
-            enterprise_project_id: settings.enterprise_project_id.clone(),
-            rotation_func_urn: settings.rotation_func_urn.clone(),
+            enterprise_project_id: settings.enterprise_project_id().to_owned(),
+            rotation_func_urn: settings.rotation_func_urn().map(str::to_owned),
             last_used_time: s.last_used().get(),
             domain_id: crate::service::DOMAIN_ID,
             replica_type: "STANDALONE",
@@ -481,7 +474,7 @@ mod tests {
             created.settings.kms_key_id,
             KmsKeyId::project_default(&project)
         );
-        assert_eq!(created.settings.enterprise_project_id, "0");
+        assert_eq!(created.settings.enterprise_project_id(), "0");
         // batch import keeps values to 32 KiB
         let err = body.parse(&project, &IMPORT_RULES).unwrap_err();
         assert_eq!(err.code(), crate::error::ErrorCode::InvalidParameter);

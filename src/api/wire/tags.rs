@@ -215,7 +215,7 @@ fn sys_tags(secret: &Secret) -> Vec<TagItemDto> {
     } else {
         vec![TagItemDto {
             key: "_sys_enterprise_project_id".to_owned(),
-            value: secret.settings().enterprise_project_id.clone(),
+            value: secret.settings().enterprise_project_id().to_owned(),
         }]
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use smallvec::SmallVec;
 use uuid::Uuid;
 
 use crate::clock::Millis;
@@ -17,6 +18,7 @@ use crate::error::CsmsError;
 
 use super::last_used::LastUsed;
 use super::settings::SecretSettings;
+use super::sparse::Sparse;
 
 /// A secret's lifecycle state (docs/behaviour.md §17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,19 +79,26 @@ pub struct Secret {
     pub(super) state: SecretState,
     pub(super) create_time: Millis,
     pub(super) update_time: Millis,
+    pub(super) settings: SecretSettings,
+    /// Ascending by number. Most secrets hold one version: it is kept inline.
+    pub(super) versions: SmallVec<[Version; 1]>,
+    /// Sorted by name; at most one entry per label. One label is kept inline.
+    pub(super) stages: SmallVec<[StageEntry; 1]>,
+    pub(super) next_version: u32,
+    /// Boxed only when one of them is set: most secrets have none (memory per secret).
+    pub(super) schedule_and_tags: Sparse<ScheduleAndTags>,
+    /// When a value of this secret was last read.
+    pub(super) last_used: LastUsed,
+}
+
+/// What few secrets have: a scheduled deletion, rotation times, tags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct ScheduleAndTags {
     pub(super) scheduled_delete_time: Option<Millis>,
     pub(super) rotation_time: Option<Millis>,
     pub(super) next_rotation_time: Option<Millis>,
-    pub(super) settings: SecretSettings,
-    /// Ascending by number.
-    pub(super) versions: Vec<Version>,
-    /// Sorted by name; at most one entry per label.
-    pub(super) stages: Vec<StageEntry>,
-    pub(super) next_version: u32,
     /// Tag key → value; at most 20.
     pub(super) tags: BTreeMap<String, String>,
-    /// When a value of this secret was last read.
-    pub(super) last_used: LastUsed,
 }
 
 /// Read access to a secret's parts; every change goes through a method that checks its
@@ -98,6 +107,12 @@ impl Secret {
     #[must_use]
     pub fn id(&self) -> Uuid {
         self.id
+    }
+
+    /// The id in place, for an index that reads its key from the secret.
+    #[must_use]
+    pub fn id_ref(&self) -> &Uuid {
+        &self.id
     }
 
     #[must_use]
@@ -117,17 +132,34 @@ impl Secret {
 
     #[must_use]
     pub fn scheduled_delete_time(&self) -> Option<Millis> {
-        self.scheduled_delete_time
+        self.schedule_and_tags
+            .get()
+            .and_then(|s| s.scheduled_delete_time)
     }
 
     #[must_use]
     pub fn rotation_time(&self) -> Option<Millis> {
-        self.rotation_time
+        self.schedule_and_tags.get().and_then(|s| s.rotation_time)
     }
 
     #[must_use]
     pub fn next_rotation_time(&self) -> Option<Millis> {
-        self.next_rotation_time
+        self.schedule_and_tags
+            .get()
+            .and_then(|s| s.next_rotation_time)
+    }
+
+    pub(super) fn set_scheduled_delete_time(&mut self, at: Option<Millis>) {
+        self.schedule_and_tags
+            .change(|s| s.scheduled_delete_time = at);
+    }
+
+    pub(super) fn set_rotation_time(&mut self, at: Option<Millis>) {
+        self.schedule_and_tags.change(|s| s.rotation_time = at);
+    }
+
+    pub(super) fn set_next_rotation_time(&mut self, at: Option<Millis>) {
+        self.schedule_and_tags.change(|s| s.next_rotation_time = at);
     }
 
     #[must_use]
@@ -157,7 +189,7 @@ impl Secret {
         value: SecretValue,
         now: Millis,
     ) -> Result<Self, CsmsError> {
-        let next_rotation_time = match (&settings.rotation_period, settings.auto_rotation) {
+        let next_rotation_time = match (settings.rotation_period(), settings.auto_rotation) {
             (Some(period), true) => Some(now + period.as_millis()),
             _ => None,
         };
@@ -166,15 +198,14 @@ impl Secret {
             state: SecretState::Enabled,
             create_time: now,
             update_time: now,
-            scheduled_delete_time: None,
-            rotation_time: None,
-            next_rotation_time,
             settings,
-            // Most secrets keep one version and one stage: start small (memory per secret).
-            versions: Vec::with_capacity(1),
-            stages: Vec::with_capacity(1),
+            versions: SmallVec::new(),
+            stages: SmallVec::new(),
             next_version: 1,
-            tags: BTreeMap::new(),
+            schedule_and_tags: Sparse::new(ScheduleAndTags {
+                next_rotation_time,
+                ..ScheduleAndTags::default()
+            }),
             last_used: LastUsed::default(),
         };
         secret.add_version(
@@ -349,8 +380,7 @@ impl Secret {
     #[must_use]
     pub fn instance_id(&self) -> Option<&str> {
         self.settings
-            .rotation_config
-            .as_ref()
+            .rotation_config()
             .and_then(RotationConfig::instance_id)
     }
 }

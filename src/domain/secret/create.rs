@@ -41,8 +41,8 @@ impl SecretSettings {
         check_auto_rotation(
             self.secret_type,
             self.auto_rotation,
-            self.rotation_period.as_ref(),
-            self.rotation_func_urn.as_deref(),
+            self.rotation_period(),
+            self.rotation_func_urn(),
         )?;
         Ok(self)
     }

@@ -86,7 +86,7 @@ impl Secret {
     #[must_use]
     pub fn into_restored(mut self) -> Self {
         self.state = SecretState::Enabled;
-        self.scheduled_delete_time = None;
+        self.set_scheduled_delete_time(None);
         self
     }
 
@@ -98,10 +98,10 @@ impl Secret {
         let period_changed = patch.rotation_period.is_some();
         let period = patch
             .rotation_period
-            .unwrap_or_else(|| self.settings.rotation_period.clone());
+            .unwrap_or_else(|| self.settings.rotation_period().cloned());
         let urn = match &patch.rotation_func_urn {
             Some(urn) => urn.as_deref(),
-            None => self.settings.rotation_func_urn.as_deref(),
+            None => self.settings.rotation_func_urn(),
         };
         crate::domain::rotation::check_auto_rotation(
             self.settings.secret_type,
@@ -110,25 +110,28 @@ impl Secret {
             urn,
         )?;
         let turned_on = auto && !self.settings.auto_rotation;
-        self.next_rotation_time = match (&period, auto) {
+        let next_rotation_time = match (&period, auto) {
             (Some(p), true) if turned_on || period_changed => Some(now + p.as_millis()),
-            (Some(_), true) => self.next_rotation_time,
+            (Some(_), true) => self.next_rotation_time(),
             _ => None,
         };
+        self.set_next_rotation_time(next_rotation_time);
         self.settings.auto_rotation = auto;
-        self.settings.rotation_period = period;
         if let Some(key) = patch.kms_key_id {
             self.settings.kms_key_id = key;
         }
-        if let Some(description) = patch.description {
-            self.settings.description = description;
-        }
-        if let Some(events) = patch.event_subscriptions {
-            self.settings.event_subscriptions = events;
-        }
-        if let Some(urn) = patch.rotation_func_urn {
-            self.settings.rotation_func_urn = urn;
-        }
+        self.settings.change_extras(|extras| {
+            extras.rotation_period = period;
+            if let Some(description) = patch.description {
+                extras.description = description;
+            }
+            if let Some(events) = patch.event_subscriptions {
+                extras.event_subscriptions = events;
+            }
+            if let Some(urn) = patch.rotation_func_urn {
+                extras.rotation_func_urn = urn;
+            }
+        });
         self.update_time = now;
         Ok(())
     }
@@ -143,7 +146,7 @@ impl Secret {
             return Err(CsmsError::AlreadyPendingDelete(self.name().to_string()));
         }
         self.state = SecretState::PendingDelete;
-        self.scheduled_delete_time = Some(now + window.days() * DAY_MS);
+        self.set_scheduled_delete_time(Some(now + window.days() * DAY_MS));
         self.update_time = now;
         Ok(())
     }
@@ -154,7 +157,7 @@ impl Secret {
             return Err(CsmsError::NotPendingDelete(self.name().to_string()));
         }
         self.state = SecretState::Enabled;
-        self.scheduled_delete_time = None;
+        self.set_scheduled_delete_time(None);
         self.update_time = now;
         Ok(())
     }
@@ -163,7 +166,7 @@ impl Secret {
     #[must_use]
     pub fn is_destroyed_at(&self, now: Millis) -> bool {
         self.state == SecretState::PendingDelete
-            && self.scheduled_delete_time.is_some_and(|t| t <= now)
+            && self.scheduled_delete_time().is_some_and(|t| t <= now)
     }
 
     /// Sets a version's `expire_time` (ms, whole seconds); the version-expired event may
@@ -192,7 +195,7 @@ impl Secret {
         now: Millis,
     ) -> Result<crate::domain::names::VersionNumber, CsmsError> {
         let number = self.add_version(new, now)?;
-        self.rotation_time = Some(now);
+        self.set_rotation_time(Some(now));
         self.advance_rotation_schedule(now);
         Ok(number)
     }
@@ -200,15 +203,16 @@ impl Secret {
     /// Records that a rotation function rotated the secret at `now` (it made the new version
     /// itself, through the API).
     pub fn mark_rotated(&mut self, now: Millis) {
-        self.rotation_time = Some(now);
+        self.set_rotation_time(Some(now));
     }
 
     /// Moves `next_rotation_time` one period past `now` (also after a failed rotation, so a
     /// failing secret is retried once a period, not on every sweep).
     pub fn advance_rotation_schedule(&mut self, now: Millis) {
-        if let (true, Some(period)) = (self.settings.auto_rotation, &self.settings.rotation_period)
+        if let (true, Some(period)) = (self.settings.auto_rotation, self.settings.rotation_period())
         {
-            self.next_rotation_time = Some(now + period.as_millis());
+            let next = now + period.as_millis();
+            self.set_next_rotation_time(Some(next));
         }
     }
 
@@ -216,7 +220,7 @@ impl Secret {
     #[must_use]
     pub fn next_due(&self) -> Option<Millis> {
         let deletion = match self.state {
-            SecretState::PendingDelete => self.scheduled_delete_time,
+            SecretState::PendingDelete => self.scheduled_delete_time(),
             _ => None,
         };
         let expiry = self
@@ -226,7 +230,7 @@ impl Secret {
             .filter_map(|v| v.expire_time)
             .min();
         let rotation = if self.settings.auto_rotation && self.state == SecretState::Enabled {
-            self.next_rotation_time
+            self.next_rotation_time()
         } else {
             None
         };
@@ -247,7 +251,7 @@ impl Secret {
             .collect();
         let rotation_due = self.settings.auto_rotation
             && self.state == SecretState::Enabled
-            && self.next_rotation_time.is_some_and(|t| t <= now);
+            && self.next_rotation_time().is_some_and(|t| t <= now);
         if rotation_due {
             work.push(DueWork::Rotate);
         }
@@ -306,7 +310,7 @@ mod tests {
         );
         s.schedule_deletion(week(), 10).unwrap();
         assert_eq!(s.state, SecretState::PendingDelete);
-        assert_eq!(s.scheduled_delete_time, Some(10 + 7 * DAY_MS));
+        assert_eq!(s.scheduled_delete_time(), Some(10 + 7 * DAY_MS));
         assert_eq!(
             s.schedule_deletion(week(), 11).unwrap_err().code(),
             ErrorCode::AlreadyPendingDelete
@@ -317,14 +321,14 @@ mod tests {
         assert_eq!(s.due_work(10 + 7 * DAY_MS), vec![DueWork::Destroy]);
         s.cancel_deletion(12).unwrap();
         assert_eq!(s.state, SecretState::Enabled);
-        assert_eq!(s.scheduled_delete_time, None);
+        assert_eq!(s.scheduled_delete_time(), None);
         assert_eq!(s.next_due(), None);
     }
 
     #[test]
     fn updates_change_only_what_is_present_and_clear_what_is_empty() {
         let mut s = secret();
-        s.settings.description = "old".into();
+        s.settings.change_extras(|e| e.description = "old".into());
         s.update_settings(
             SettingsPatch {
                 description: Some(String::new()),
@@ -333,7 +337,7 @@ mod tests {
             5,
         )
         .unwrap();
-        assert_eq!(s.settings.description, "");
+        assert_eq!(s.settings.description(), "");
         assert_eq!(s.update_time, 5);
         let before = s.settings.kms_key_id.clone();
         s.update_settings(SettingsPatch::default(), 6).unwrap();
@@ -371,7 +375,7 @@ mod tests {
         assert!(err.to_string().contains("rotation_func_urn"), "{err}");
         assert!(!s.settings.auto_rotation);
         s.update_settings(turn_on(Some("urn:fss:f")), 100).unwrap();
-        assert_eq!(s.next_rotation_time, Some(100 + DAY_MS));
+        assert_eq!(s.next_rotation_time(), Some(100 + DAY_MS));
         assert_eq!(s.next_due(), Some(100 + DAY_MS));
         assert_eq!(s.due_work(100 + DAY_MS), vec![DueWork::Rotate]);
         s.update_settings(
@@ -382,7 +386,7 @@ mod tests {
             200,
         )
         .unwrap();
-        assert_eq!(s.next_rotation_time, None);
+        assert_eq!(s.next_rotation_time(), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! This file only declares the parts and re-exports what the rest of the crate uses:
 //! `aggregate.rs` holds the [`Secret`] type itself, `settings.rs` its validated settings,
-//! `last_used.rs` its read marks; `stages.rs`, `lifecycle.rs` and `tags.rs` add
+//! `last_used.rs` its read marks, `sparse.rs` the box of fields most secrets leave unset; `stages.rs`, `lifecycle.rs` and `tags.rs` add
 //! transitions, `record.rs` the serializable image, `create.rs` the create request's
 //! own checks.
 
@@ -15,6 +15,7 @@ mod lifecycle;
 mod proptests;
 mod record;
 mod settings;
+mod sparse;
 mod stages;
 mod tags;
 
@@ -25,7 +26,7 @@ pub use lifecycle::{
     SettingsPatch,
 };
 pub use record::{SecretRecord, StageRecord, VersionRecord};
-pub use settings::{DEFAULT_ENTERPRISE_PROJECT, SecretSettings};
+pub use settings::{DEFAULT_ENTERPRISE_PROJECT, SecretSettings, SettingsExtras};
 
 #[cfg(test)]
 mod tests;

@@ -218,7 +218,7 @@ proptest! {
                     let mut restored = Secret::from_record(record.clone()).unwrap();
                     prop_assert_eq!(restored.to_record(), record);
                     restored.state = SecretState::Enabled;
-                    restored.scheduled_delete_time = None;
+                    restored.set_scheduled_delete_time(None);
                     secret = restored;
                     model.pending = false;
                     (true, true)

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use uuid::Uuid;
 
 use crate::clock::Millis;
@@ -15,9 +16,10 @@ use crate::domain::tag::{TAGS_MAX, TagKey, parse_tag_value};
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 
-use super::aggregate::{Secret, SecretState, StageEntry, Version};
+use super::aggregate::{ScheduleAndTags, Secret, SecretState, StageEntry, Version};
 use super::last_used::LastUsed;
-use super::settings::SecretSettings;
+use super::settings::{SecretSettings, SettingsExtras};
+use super::sparse::Sparse;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SecretRecord {
@@ -147,23 +149,23 @@ impl Secret {
             state: self.state.as_str().to_owned(),
             create_time: self.create_time,
             update_time: self.update_time,
-            scheduled_delete_time: self.scheduled_delete_time,
-            rotation_time: self.rotation_time,
-            next_rotation_time: self.next_rotation_time,
+            scheduled_delete_time: self.scheduled_delete_time(),
+            rotation_time: self.rotation_time(),
+            next_rotation_time: self.next_rotation_time(),
             last_used_time: self.last_used.get(),
             kms_key_id: s.kms_key_id.to_owned_string(),
-            description: s.description.clone(),
+            description: s.description().to_owned(),
             secret_type: s.secret_type.as_str().to_owned(),
             auto_rotation: s.auto_rotation,
-            rotation_period: s.rotation_period.as_ref().map(|p| p.as_str().to_owned()),
-            rotation_config: s.rotation_config.as_ref().map(|c| c.as_str().to_owned()),
+            rotation_period: s.rotation_period().map(|p| p.as_str().to_owned()),
+            rotation_config: s.rotation_config().map(|c| c.as_str().to_owned()),
             event_subscriptions: s
-                .event_subscriptions
+                .event_subscriptions()
                 .iter()
                 .map(|e| e.as_str().to_owned())
                 .collect(),
-            enterprise_project_id: s.enterprise_project_id.clone(),
-            rotation_func_urn: s.rotation_func_urn.clone(),
+            enterprise_project_id: s.enterprise_project_id().to_owned(),
+            rotation_func_urn: s.rotation_func_urn().map(str::to_owned),
             versions: if with_versions {
                 self.versions.iter().map(|v| v.to_record(true)).collect()
             } else {
@@ -179,19 +181,15 @@ impl Secret {
                 })
                 .collect(),
             next_version: self.next_version,
-            tags: self.tags.clone(),
+            tags: self.tags().clone(),
         }
     }
 
     /// Rebuilds a secret from an image, checking every rule the API enforces.
     pub fn from_record(r: SecretRecord) -> Result<Self, CsmsError> {
         let secret_type = SecretType::parse(&r.secret_type)?;
-        let settings = SecretSettings {
-            name: SecretName::parse_lookup("name", &r.name)?,
-            kms_key_id: KmsKeyId::parse_for_update(&r.kms_key_id)?,
+        let extras = SettingsExtras {
             description: r.description,
-            secret_type,
-            auto_rotation: r.auto_rotation,
             rotation_period: r
                 .rotation_period
                 .as_deref()
@@ -210,7 +208,14 @@ impl Secret {
             enterprise_project_id: r.enterprise_project_id,
             rotation_func_urn: r.rotation_func_urn,
         };
-        let mut versions: Vec<Version> = Vec::with_capacity(r.versions.len());
+        let settings = SecretSettings::new(
+            SecretName::parse_lookup("name", &r.name)?,
+            KmsKeyId::parse_for_update(&r.kms_key_id)?,
+            secret_type,
+            r.auto_rotation,
+            extras,
+        );
+        let mut versions: SmallVec<[Version; 1]> = SmallVec::with_capacity(r.versions.len());
         for v in r.versions {
             versions.push(Version {
                 number: VersionNumber(v.number),
@@ -221,7 +226,7 @@ impl Secret {
                 expiry_notified: v.expiry_notified,
             });
         }
-        let mut stages: Vec<StageEntry> = Vec::with_capacity(r.stages.len());
+        let mut stages: SmallVec<[StageEntry; 1]> = SmallVec::with_capacity(r.stages.len());
         for st in r.stages {
             stages.push(StageEntry {
                 name: StageName::restore(&st.name)?,
@@ -240,14 +245,16 @@ impl Secret {
             state: state_from(&r.state)?,
             create_time: r.create_time,
             update_time: r.update_time,
-            scheduled_delete_time: r.scheduled_delete_time,
-            rotation_time: r.rotation_time,
-            next_rotation_time: r.next_rotation_time,
             settings,
             versions,
             stages,
             next_version: r.next_version,
-            tags: r.tags,
+            schedule_and_tags: Sparse::new(ScheduleAndTags {
+                scheduled_delete_time: r.scheduled_delete_time,
+                rotation_time: r.rotation_time,
+                next_rotation_time: r.next_rotation_time,
+                tags: r.tags,
+            }),
             last_used: LastUsed::at(r.last_used_time),
         }
         .checked()
@@ -303,7 +310,7 @@ impl Secret {
                 "must hold SYSCURRENT and at most 12 stages",
             ));
         }
-        if self.tags.len() > TAGS_MAX {
+        if self.tags().len() > TAGS_MAX {
             return Err(CsmsError::invalid("tags", "at most 20 tags"));
         }
         Ok(())
@@ -343,6 +350,45 @@ mod tests {
         assert_eq!(record.last_used_time, Some(7));
         let back = Secret::from_record(record.clone()).unwrap();
         assert_eq!(back.to_record(), record);
+    }
+
+    #[test]
+    fn records_with_no_rare_field_and_with_each_one_set_round_trip() {
+        let plain = Secret::create(
+            Uuid::new_v4(),
+            SecretSettings::for_test("plain"),
+            SecretValue::Text("v".into()),
+            5,
+        )
+        .unwrap();
+        let record = plain.to_record();
+        assert_eq!(record.description, "");
+        assert_eq!(record.enterprise_project_id, "0");
+        assert!(record.event_subscriptions.is_empty() && record.tags.is_empty());
+        assert_eq!(
+            (record.scheduled_delete_time, record.rotation_time),
+            (None, None)
+        );
+        let back = Secret::from_record(record.clone()).unwrap();
+        assert!(back.settings.in_default_enterprise_project());
+        assert!(back.schedule_and_tags.get().is_none(), "nothing boxed");
+        assert_eq!(back.to_record(), record);
+
+        let each_set: [fn(&mut SecretRecord); 7] = [
+            |r| r.description = "d".into(),
+            |r| r.enterprise_project_id = "ep-1".into(),
+            |r| r.event_subscriptions = vec!["e".into()],
+            |r| r.rotation_func_urn = Some("urn:fss:f".into()),
+            |r| r.rotation_period = Some("1d".into()),
+            |r| r.rotation_time = Some(3),
+            |r| drop(r.tags.insert("k".into(), "v".into())),
+        ];
+        for set in each_set {
+            let mut changed = record.clone();
+            set(&mut changed);
+            let back = Secret::from_record(changed.clone()).unwrap();
+            assert_eq!(back.to_record(), changed);
+        }
     }
 
     #[test]

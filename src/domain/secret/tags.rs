@@ -10,7 +10,7 @@ use super::aggregate::Secret;
 impl Secret {
     /// Sets several tags at once, all or none: a new key past the 20th is refused.
     pub fn set_tags(&mut self, tags: Vec<(TagKey, String)>) -> Result<(), CsmsError> {
-        let mut next = self.tags.clone();
+        let mut next = self.tags().clone();
         for (key, value) in tags {
             next.insert(key.into_string(), value);
         }
@@ -20,21 +20,23 @@ impl Secret {
                 format!("a secret holds at most {TAGS_MAX} tags"),
             ));
         }
-        self.tags = next;
+        self.schedule_and_tags.change(|s| s.tags = next);
         Ok(())
     }
 
     /// Removes the listed keys; keys that are not set are ignored.
     pub fn remove_tags<'a>(&mut self, keys: impl IntoIterator<Item = &'a TagKey>) {
-        for key in keys {
-            self.tags.remove(key.as_str());
-        }
+        self.schedule_and_tags.change(|s| {
+            for key in keys {
+                s.tags.remove(key.as_str());
+            }
+        });
     }
 
     /// Removes one key, or answers not found.
     pub fn remove_tag(&mut self, key: &TagKey) -> Result<(), CsmsError> {
-        self.tags
-            .remove(key.as_str())
+        self.schedule_and_tags
+            .change(|s| s.tags.remove(key.as_str()))
             .map(|_| ())
             .ok_or_else(|| CsmsError::NotFound {
                 kind: "tag",
@@ -45,7 +47,8 @@ impl Secret {
     /// The tags, by key.
     #[must_use]
     pub fn tags(&self) -> &BTreeMap<String, String> {
-        &self.tags
+        static NONE: BTreeMap<String, String> = BTreeMap::new();
+        self.schedule_and_tags.get().map_or(&NONE, |s| &s.tags)
     }
 }
 

@@ -221,8 +221,8 @@ fn missing_versions_and_stages_are_not_found() {
 fn rotation_sets_the_next_rotation_time() {
     let mut cfg = settings("r");
     cfg.auto_rotation = true;
-    cfg.rotation_period = Some(RotationPeriod::parse("1d", 4 * 3600).unwrap());
+    cfg.change_extras(|e| e.rotation_period = Some(RotationPeriod::parse("1d", 4 * 3600).unwrap()));
     let s = Secret::create(Uuid::nil(), cfg, text("x"), 1_000).unwrap();
-    assert_eq!(s.next_rotation_time, Some(1_000 + 86_400_000));
-    assert_eq!(secret().next_rotation_time, None);
+    assert_eq!(s.next_rotation_time(), Some(1_000 + 86_400_000));
+    assert_eq!(secret().next_rotation_time(), None);
 }
