@@ -130,7 +130,7 @@ impl Hash for ById {
 
 /// The stored secrets by id (the tag operations address secrets by id).
 #[derive(Debug, Clone, Default)]
-pub struct SecretsById(HashSet<ById>);
+pub struct SecretsById(HashSet<ById, foldhash::fast::RandomState>);
 
 impl SecretsById {
     #[must_use]

@@ -388,7 +388,7 @@ pub struct Tx<'a> {
     writes: Writes,
     /// The names this transaction has written under each secret id, so looking a pending
     /// secret up by id costs the same however many the transaction holds.
-    written_ids: HashMap<Uuid, SecretName>,
+    written_ids: HashMap<Uuid, SecretName, foldhash::fast::RandomState>,
 }
 
 impl<'a> Tx<'a> {
@@ -397,7 +397,7 @@ impl<'a> Tx<'a> {
         Self {
             base,
             writes: Writes::default(),
-            written_ids: HashMap::new(),
+            written_ids: HashMap::default(),
         }
     }
 
