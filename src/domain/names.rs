@@ -3,7 +3,7 @@
 //! checked character by character rather than through a regex engine.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -394,6 +394,11 @@ fn interned_key_id(raw: &str) -> Arc<str> {
     id
 }
 
+/// Each project's default key id once derived: the derivation (a SHA-1) would otherwise
+/// run on every create. Bounded like the interned ids; projects past it derive each time.
+static DEFAULT_KEY_IDS: LazyLock<Mutex<HashMap<ProjectId, KmsKeyId>>> =
+    LazyLock::new(Mutex::default);
+
 impl KmsKeyId {
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
         let groups: Vec<&str> = raw.split('-').collect();
@@ -430,6 +435,21 @@ impl KmsKeyId {
     /// The stable id standing for `csms/default` in a project (docs/behaviour.md §20).
     #[must_use]
     pub fn project_default(project: &ProjectId) -> Self {
+        let mut known = DEFAULT_KEY_IDS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(id) = known.get(project) {
+            return id.clone();
+        }
+        let id = Self::derive_default(project);
+        if known.len() < KEY_IDS_INTERNED {
+            known.insert(project.clone(), id.clone());
+        }
+        id
+    }
+
+    /// The default key id of `project`: a name-based (v5) UUID of `csms/default/{project}`.
+    fn derive_default(project: &ProjectId) -> Self {
         let name = format!("csms/default/{project}");
         let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes());
         Self(interned_key_id(

@@ -259,12 +259,17 @@ impl ProjectData {
     /// Applies a committed transaction's writes.
     pub fn apply(&mut self, writes: Writes) {
         for (name, secret) in writes.secrets {
-            if let Some(old) = self.secrets.remove(&name) {
+            // One walk of the map per secret; the old one is unindexed before the new
+            // one is indexed, as both may share an id.
+            let old = match &secret {
+                Some(secret) => self.secrets.insert(name, Arc::clone(secret)),
+                None => self.secrets.remove(&name),
+            };
+            if let Some(old) = old {
                 self.unindex(&old);
             }
             if let Some(secret) = secret {
                 self.index(&secret);
-                self.secrets.insert(name, secret);
             }
         }
         if let Some(events) = writes.events {
