@@ -25,7 +25,7 @@ use crate::clock::{Clock, EmulatorClock};
 use crate::control::faults::{FaultAction, FaultRules};
 use crate::control::journal::{Journal, JournalEntry};
 use crate::control::metrics::Metrics;
-use crate::control::request_log::{RequestLog, Tally};
+use crate::control::request_log::{RequestLine, RequestLog, Tally};
 use crate::error::ErrorCode;
 use crate::store::durability;
 
@@ -128,11 +128,16 @@ pub async fn request_context(
         }
     }
     if observe.request_log.logs(status) {
-        if status >= 500 {
-            tracing::error!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
-        } else {
-            tracing::info!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
+        RequestLine {
+            method: method.as_str(),
+            path,
+            operation,
+            status,
+            latency_us,
+            request_id: id.into_uuid(),
+            error_code: error_code.as_deref(),
         }
+        .log();
     }
     observe
         .metrics
