@@ -20,7 +20,7 @@ use super::auth::{self, AuthState};
 use super::body::{self, BodyRules};
 use super::error::{ApiError, ErrorMark, error_response};
 use super::json::Json;
-use super::operations::{Classified, classify};
+use super::operations::{Classified, classify_uri};
 use crate::clock::{Clock, EmulatorClock};
 use crate::control::faults::{FaultAction, FaultRules};
 use crate::control::journal::{Journal, JournalEntry};
@@ -84,10 +84,9 @@ pub async fn request_context(
     let started = Instant::now();
     let id = uuid::Uuid::new_v4().simple();
     let method = request.method().clone();
-    // A clone of the URI shares its bytes with the request.
-    let uri = request.uri().clone();
-    let path = uri.path();
-    let classified = Arc::new(classify(method.as_str(), path));
+    // The classification keeps the path, sharing its bytes with the request.
+    let classified = Arc::new(classify_uri(method.as_str(), request.uri()));
+    let path = classified.path();
     let operation = classified.operation_name();
     request.extensions_mut().insert(Arc::clone(&classified));
 
@@ -139,9 +138,12 @@ pub async fn request_context(
         }
         .log();
     }
-    observe
-        .metrics
-        .observe(operation, status, elapsed.as_secs_f64());
+    observe.metrics.observe_in(
+        classified.metrics_slot(),
+        operation,
+        status,
+        elapsed.as_secs_f64(),
+    );
     if !classified.control_path {
         observe.journal.record(JournalEntry {
             time: observe.clock.now_ms(),
