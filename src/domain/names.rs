@@ -172,7 +172,8 @@ impl fmt::Display for SecretName {
 
 /// A stage label such as `SYSCURRENT`: `^[a-zA-Z0-9_-]{1,64}$` (docs/behaviour.md §14, §42). The built-in labels are
 /// static, so the common case allocates nothing.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct StageName(Cow<'static, str>);
 
 /// The stage that marks a secret's current value.
@@ -392,6 +393,13 @@ fn interned_key_id(raw: &str) -> Arc<str> {
         ids.insert(Arc::clone(&id));
     }
     id
+}
+
+/// A key id is written as its text (`Arc<str>` has no `Serialize` without serde's `rc`).
+impl serde::Serialize for KmsKeyId {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(&self.0)
+    }
 }
 
 /// Each project's default key id once derived: the derivation (a SHA-1) would otherwise
