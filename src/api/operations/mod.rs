@@ -91,15 +91,33 @@ pub enum Reach {
     Csms { project: Option<String> },
 }
 
+/// [`Reach`] without the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReachKind {
+    Probe,
+    Control,
+    Csms,
+}
+
 impl Classified {
     #[must_use]
     pub fn reach(&self) -> Reach {
-        match self.operation {
-            Some(op) if op.is_open() => Reach::Probe,
-            _ if self.control_path => Reach::Control,
-            _ => Reach::Csms {
+        match self.reach_kind() {
+            ReachKind::Probe => Reach::Probe,
+            ReachKind::Control => Reach::Control,
+            ReachKind::Csms => Reach::Csms {
                 project: self.project().map(Cow::into_owned),
             },
+        }
+    }
+
+    /// Which part of the emulator the request reaches, without copying its project.
+    #[must_use]
+    pub fn reach_kind(&self) -> ReachKind {
+        match self.operation {
+            Some(op) if op.is_open() => ReachKind::Probe,
+            _ if self.control_path => ReachKind::Control,
+            _ => ReachKind::Csms,
         }
     }
 
@@ -191,6 +209,21 @@ static TEMPLATES: LazyLock<Vec<(Operation, Vec<Segment>)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The templates of one length, in table order.
+type SameLength = Vec<(Operation, &'static [Segment])>;
+
+/// The templates by their number of segments, each list in table order: a path is
+/// matched only against those as long as it is, and still gets the first that fits.
+static BY_LENGTH: LazyLock<Vec<SameLength>> = LazyLock::new(|| {
+    let mut by_length: Vec<SameLength> = (0..=SEGMENTS_MAX).map(|_| Vec::new()).collect();
+    for (op, template) in TEMPLATES.iter() {
+        if let Some(list) = by_length.get_mut(template.len()) {
+            list.push((*op, template.as_slice()));
+        }
+    }
+    by_length
+});
+
 /// Whether a request segment fits a template segment. A parameter needs at least one
 /// character, except the version id: `…/versions/` means `latest` (docs/behaviour.md §7).
 fn fits(template: &Segment, segment: &str) -> bool {
@@ -241,12 +274,13 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
         count += 1;
     }
     let segments = &split[..count];
-    let found = TEMPLATES.iter().find(|(op, template)| {
-        template.len() == count
-            && op.method() == method
-            && template.iter().zip(segments).all(|(t, (s, _))| fits(t, s))
+    let Some(candidates) = BY_LENGTH.get(count) else {
+        return unmatched();
+    };
+    let found = candidates.iter().find(|&&(op, template)| {
+        op.method() == method && template.iter().zip(segments).all(|(t, (s, _))| fits(t, s))
     });
-    let Some((op, template)) = found else {
+    let Some(&(op, template)) = found else {
         return unmatched();
     };
     let mut params = [("", 0, 0); PARAMS_MAX];
@@ -265,7 +299,7 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
         }
     }
     Classified {
-        operation: Some(*op),
+        operation: Some(op),
         path: path_and_query,
         params,
         param_count,
