@@ -7,7 +7,6 @@
 //! future and a clone of the service below it.
 
 use std::any::Any;
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,7 +22,7 @@ use super::json::Json;
 use super::operations::{Classified, classify_uri};
 use crate::clock::{Clock, EmulatorClock};
 use crate::control::faults::{FaultAction, FaultRules};
-use crate::control::journal::{Journal, JournalEntry};
+use crate::control::journal::{Journal, JournalLine};
 use crate::control::metrics::Metrics;
 use crate::control::request_log::{RequestLine, RequestLog, Tally};
 use crate::error::ErrorCode;
@@ -145,14 +144,15 @@ pub async fn request_context(
         elapsed.as_secs_f64(),
     );
     if !classified.control_path {
-        observe.journal.record(JournalEntry {
+        let (project, secret) = (classified.project(), classified.secret());
+        observe.journal.record_line(JournalLine {
             time: observe.clock.now_ms(),
-            method,
+            method: &method,
             operation,
-            project: classified.project().map(Cow::into_owned),
-            secret: classified.secret().map(Cow::into_owned),
+            project: project.as_deref(),
+            secret: secret.as_deref(),
             status,
-            error_code,
+            error_code: error_code.as_deref(),
             request_id: id,
             latency_us,
         });
