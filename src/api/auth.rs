@@ -19,7 +19,7 @@ use axum::body::Body;
 use axum::extract::Request;
 
 use super::body::{self, BodyRules};
-use super::operations::{Classified, Reach};
+use super::operations::{Classified, Reach, ReachKind};
 use crate::auth::{AuthFailure, AuthMode, Authenticator, HeadCheck, Identity, RequestHead};
 use crate::error::CsmsError;
 
@@ -77,19 +77,18 @@ fn judge(
 /// Lets the request through (with its body, if it had to be read for the signature), or
 /// answers the refusal.
 pub async fn authenticate(state: &AuthState, request: Request) -> Result<Request, CsmsError> {
-    let reach = request
-        .extensions()
-        .get::<Arc<Classified>>()
-        .map_or(Reach::Csms { project: None }, |c| c.reach());
+    let classified = request.extensions().get::<Arc<Classified>>();
     let mode = state.authenticator.mode;
-    let open = match reach {
-        Reach::Probe => true,
-        Reach::Control => mode == AuthMode::Off,
-        Reach::Csms { .. } => !state.authenticator.is_active(),
+    // Whether the request passes unchecked, told before its project is copied out.
+    let open = match classified.map(|c| c.reach_kind()) {
+        Some(ReachKind::Probe) => true,
+        Some(ReachKind::Control) => mode == AuthMode::Off,
+        Some(ReachKind::Csms) | None => !state.authenticator.is_active(),
     };
     if open {
         return Ok(request);
     }
+    let reach = classified.map_or(Reach::Csms { project: None }, |c| c.reach());
     let (parts, body) = request.into_parts();
     let head = RequestHead {
         method: parts.method.as_str(),

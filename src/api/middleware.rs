@@ -7,7 +7,6 @@
 //! future and a clone of the service below it.
 
 use std::any::Any;
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,12 +19,12 @@ use super::auth::{self, AuthState};
 use super::body::{self, BodyRules};
 use super::error::{ApiError, ErrorMark, error_response};
 use super::json::Json;
-use super::operations::{Classified, classify};
+use super::operations::{Classified, classify_uri};
 use crate::clock::{Clock, EmulatorClock};
 use crate::control::faults::{FaultAction, FaultRules};
-use crate::control::journal::{Journal, JournalEntry};
+use crate::control::journal::{Journal, JournalLine};
 use crate::control::metrics::Metrics;
-use crate::control::request_log::{RequestLog, Tally};
+use crate::control::request_log::{RequestLine, RequestLog, Tally};
 use crate::error::ErrorCode;
 use crate::store::durability;
 
@@ -84,10 +83,9 @@ pub async fn request_context(
     let started = Instant::now();
     let id = uuid::Uuid::new_v4().simple();
     let method = request.method().clone();
-    // A clone of the URI shares its bytes with the request.
-    let uri = request.uri().clone();
-    let path = uri.path();
-    let classified = Arc::new(classify(method.as_str(), path));
+    // The classification keeps the path, sharing its bytes with the request.
+    let classified = Arc::new(classify_uri(method.as_str(), request.uri()));
+    let path = classified.path();
     let operation = classified.operation_name();
     request.extensions_mut().insert(Arc::clone(&classified));
 
@@ -128,24 +126,33 @@ pub async fn request_context(
         }
     }
     if observe.request_log.logs(status) {
-        if status >= 500 {
-            tracing::error!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
-        } else {
-            tracing::info!(%method, %path, operation, status, latency_us, request_id = %id, error_code, "request");
-        }
-    }
-    observe
-        .metrics
-        .observe(operation, status, elapsed.as_secs_f64());
-    if !classified.control_path {
-        observe.journal.record(JournalEntry {
-            time: observe.clock.now_ms(),
-            method,
+        RequestLine {
+            method: method.as_str(),
+            path,
             operation,
-            project: classified.project().map(Cow::into_owned),
-            secret: classified.secret().map(Cow::into_owned),
             status,
-            error_code,
+            latency_us,
+            request_id: id.into_uuid(),
+            error_code: error_code.as_deref(),
+        }
+        .log();
+    }
+    observe.metrics.observe_in(
+        classified.metrics_slot(),
+        operation,
+        status,
+        elapsed.as_secs_f64(),
+    );
+    if !classified.control_path {
+        let (project, secret) = (classified.project(), classified.secret());
+        observe.journal.record_line(JournalLine {
+            time: observe.clock.now_ms(),
+            method: &method,
+            operation,
+            project: project.as_deref(),
+            secret: secret.as_deref(),
+            status,
+            error_code: error_code.as_deref(),
             request_id: id,
             latency_us,
         });

@@ -25,6 +25,33 @@ pub struct JournalEntry {
     pub latency_us: u64,
 }
 
+/// A request as the middleware hands it in: its strings borrowed, copied into the entry
+/// (see [`Journal::record_line`]).
+#[derive(Debug, Clone, Copy)]
+pub struct JournalLine<'a> {
+    pub time: Millis,
+    pub method: &'a Method,
+    pub operation: &'static str,
+    pub project: Option<&'a str>,
+    pub secret: Option<&'a str>,
+    pub status: u16,
+    pub error_code: Option<&'a str>,
+    pub request_id: uuid::fmt::Simple,
+    pub latency_us: u64,
+}
+
+/// `value` into `slot`, in the buffer `slot` already has if it has one.
+fn copy_into(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(text), Some(value)) => {
+            text.clear();
+            text.push_str(value);
+        }
+        (None, Some(value)) => *slot = Some(value.to_owned()),
+        (_, None) => *slot = None,
+    }
+}
+
 /// A method as its name (`GET`); `http::Method` has no `Serialize` of its own.
 fn method_name<S: serde::Serializer>(method: &Method, to: S) -> Result<S::Ok, S::Error> {
     to.serialize_str(method.as_str())
@@ -58,6 +85,47 @@ impl Journal {
         entries.push_back(entry);
     }
 
+    /// Appends a request, dropping the oldest past the capacity; once the ring is full,
+    /// the entry it drops lends its strings' buffers to the new one, so a request's line
+    /// costs no allocation.
+    pub fn record_line(&self, line: JournalLine<'_>) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let dropped = if entries.len() >= self.capacity {
+            entries.pop_front()
+        } else {
+            None
+        };
+        let entry = match dropped {
+            Some(mut entry) => {
+                entry.time = line.time;
+                entry.method.clone_from(line.method);
+                entry.operation = line.operation;
+                copy_into(&mut entry.project, line.project);
+                copy_into(&mut entry.secret, line.secret);
+                entry.status = line.status;
+                copy_into(&mut entry.error_code, line.error_code);
+                entry.request_id = line.request_id;
+                entry.latency_us = line.latency_us;
+                entry
+            }
+            None => JournalEntry {
+                time: line.time,
+                method: line.method.clone(),
+                operation: line.operation,
+                project: line.project.map(str::to_owned),
+                secret: line.secret.map(str::to_owned),
+                status: line.status,
+                error_code: line.error_code.map(str::to_owned),
+                request_id: line.request_id,
+                latency_us: line.latency_us,
+            },
+        };
+        entries.push_back(entry);
+    }
+
     /// The latest `limit` entries, oldest first.
     #[must_use]
     pub fn latest(&self, limit: usize) -> Vec<JournalEntry> {
@@ -77,6 +145,46 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_recorded_over_a_dropped_entry_reads_as_itself() {
+        let journal = Journal::new(2);
+        let line = |n: u16, project, secret, error_code| JournalLine {
+            time: i64::from(n),
+            method: &Method::GET,
+            operation: "ShowSecret",
+            project,
+            secret,
+            status: n,
+            error_code,
+            request_id: uuid::Uuid::from_u128(u128::from(n)).simple(),
+            latency_us: u64::from(n),
+        };
+        let lines = [
+            line(1, Some("p1"), Some("a-long-secret-name"), Some("CSMS.0005")),
+            line(2, None, None, None),
+            line(3, Some("p"), Some("s"), None),
+            line(4, Some("project"), None, Some("APIGW.0101")),
+        ];
+        for line in lines {
+            journal.record_line(line);
+        }
+        let expected: Vec<JournalEntry> = lines[2..]
+            .iter()
+            .map(|line| JournalEntry {
+                time: line.time,
+                method: line.method.clone(),
+                operation: line.operation,
+                project: line.project.map(str::to_owned),
+                secret: line.secret.map(str::to_owned),
+                status: line.status,
+                error_code: line.error_code.map(str::to_owned),
+                request_id: line.request_id,
+                latency_us: line.latency_us,
+            })
+            .collect();
+        assert_eq!(journal.latest(10), expected);
+    }
 
     fn entry(n: u16) -> JournalEntry {
         JournalEntry {

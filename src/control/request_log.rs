@@ -5,10 +5,19 @@
 //!
 //! The summary needs no timer: the first request after a minute has passed takes the
 //! counts and logs them, so an idle emulator neither wakes nor logs.
+//!
+//! A request's line ([`RequestLine`]) is written as one message holding the text its
+//! fields would be written as: one formatting pass instead of one per field.
 
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use crate::telemetry;
 
 /// What the log says about requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -25,6 +34,128 @@ impl RequestLog {
     #[must_use]
     pub fn logs(self, status: u16) -> bool {
         self == Self::All || status >= 400
+    }
+}
+
+/// The target the request lines have always been logged under (the request middleware's
+/// module), so `RUST_LOG` directives naming it keep working.
+const TARGET: &str = "csms_emulator::api::middleware";
+
+/// One request's log line: method, path, operation, status, latency, request id and, for
+/// an error, its code; never a body. At INFO, or ERROR for a status of 500 or above.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLine<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub operation: &'static str,
+    pub status: u16,
+    pub latency_us: u64,
+    pub request_id: Uuid,
+    pub error_code: Option<&'a str>,
+}
+
+impl RequestLine<'_> {
+    /// Writes the line: as one message, unless the log is styled (a terminal), where
+    /// the field names are set in italics and the line is logged field by field.
+    pub fn log(&self) {
+        if telemetry::styled() {
+            self.log_fields();
+        } else {
+            self.log_text();
+        }
+    }
+
+    /// The line as one message whose text is that of the fields (see the `Display`).
+    fn log_text(&self) {
+        if self.status >= 500 {
+            tracing::error!(target: TARGET, "{}", self);
+        } else {
+            tracing::info!(target: TARGET, "{}", self);
+        }
+    }
+
+    /// The line as the message `request` and a field for each part.
+    fn log_fields(&self) {
+        let Self {
+            method,
+            path,
+            operation,
+            status,
+            latency_us,
+            request_id,
+            error_code,
+        } = *self;
+        let request_id = request_id.simple();
+        if status >= 500 {
+            tracing::error!(target: TARGET, %method, %path, operation, status, latency_us, %request_id, error_code, "request");
+        } else {
+            tracing::info!(target: TARGET, %method, %path, operation, status, latency_us, %request_id, error_code, "request");
+        }
+    }
+}
+
+thread_local! {
+    /// The text of the line being written, kept between lines for its capacity.
+    static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// The text the line's fields are written as without styles: `request method=GET
+/// path=/… operation="…" status=200 latency_us=… request_id=…`, then ` error_code="…"`
+/// when there is one. Put together in a buffer and handed on as one piece: the log's
+/// writer checks each piece it is given for characters to escape.
+impl fmt::Display for RequestLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TEXT.with(|text| {
+            if let Ok(mut text) = text.try_borrow_mut() {
+                text.clear();
+                self.write_text(&mut text)?;
+                f.write_str(&text)
+            } else {
+                // Only a line written while another is being put together gets here.
+                let mut text = String::new();
+                self.write_text(&mut text)?;
+                f.write_str(&text)
+            }
+        })
+    }
+}
+
+impl RequestLine<'_> {
+    fn write_text(&self, out: &mut String) -> fmt::Result {
+        let mut digits = itoa::Buffer::new();
+        out.push_str("request method=");
+        out.push_str(self.method);
+        out.push_str(" path=");
+        out.push_str(self.path);
+        out.push_str(" operation=");
+        quoted(out, self.operation)?;
+        out.push_str(" status=");
+        out.push_str(digits.format(self.status));
+        out.push_str(" latency_us=");
+        out.push_str(digits.format(self.latency_us));
+        out.push_str(" request_id=");
+        out.push_str(
+            self.request_id
+                .simple()
+                .encode_lower(&mut Uuid::encode_buffer()),
+        );
+        if let Some(code) = self.error_code {
+            out.push_str(" error_code=");
+            quoted(out, code)?;
+        }
+        Ok(())
+    }
+}
+
+/// A string as its `Debug` text, as a string field is written.
+fn quoted(out: &mut String, value: &str) -> fmt::Result {
+    if telemetry::format::quotes_as_is(value) {
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+        Ok(())
+    } else {
+        write!(out, "{value:?}")
     }
 }
 
@@ -104,6 +235,52 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `write` logs, each line without its timestamp.
+    fn logged(write: impl FnOnce()) -> Vec<String> {
+        let (subscriber, log) = telemetry::capture("info");
+        tracing::subscriber::with_default(subscriber, write);
+        log.contents()
+            .lines()
+            .map(|line| line.split_at(27).1.to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_line_as_one_message_reads_as_the_line_of_fields() {
+        let line = |status, error_code| RequestLine {
+            method: "GET",
+            path: "/v1/p/secrets/a%20b/versions/latest",
+            operation: "ShowSecretVersion",
+            status,
+            latency_us: 103,
+            request_id: Uuid::from_u128(7),
+            error_code,
+        };
+        let lines = [
+            line(200, None),
+            line(404, Some("CSMS.0101")),
+            line(500, Some("has \"quotes\", \\ and ünïcode")),
+            RequestLine {
+                method: "DELETE",
+                operation: "Unknown",
+                latency_us: u64::MAX,
+                ..line(u16::MAX, Some(""))
+            },
+        ];
+        for line in lines {
+            let text = logged(|| line.log_text());
+            assert_eq!(text, logged(|| line.log_fields()), "{line:?}");
+            assert_eq!(text.len(), 1);
+        }
+        assert_eq!(
+            logged(|| line(200, None).log_text())[0],
+            "  INFO request method=GET path=/v1/p/secrets/a%20b/versions/latest \
+             operation=\"ShowSecretVersion\" status=200 latency_us=103 \
+             request_id=00000000000000000000000000000007"
+        );
+        assert!(logged(|| line(503, None).log_text())[0].starts_with(" ERROR request "));
+    }
 
     #[test]
     fn all_logs_every_request_and_errors_only_those_answered_400_or_above() {

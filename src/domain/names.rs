@@ -3,7 +3,7 @@
 //! checked character by character rather than through a regex engine.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -177,7 +177,8 @@ impl fmt::Display for SecretName {
 
 /// A stage label such as `SYSCURRENT`: `^[a-zA-Z0-9_-]{1,64}$` (docs/behaviour.md §14, §42). The built-in labels are
 /// static, so the common case allocates nothing.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct StageName(Cow<'static, str>);
 
 /// The stage that marks a secret's current value.
@@ -399,6 +400,18 @@ fn interned_key_id(raw: &str) -> Arc<str> {
     id
 }
 
+/// A key id is written as its text (`Arc<str>` has no `Serialize` without serde's `rc`).
+impl serde::Serialize for KmsKeyId {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(&self.0)
+    }
+}
+
+/// Each project's default key id once derived: the derivation (a SHA-1) would otherwise
+/// run on every create. Bounded like the interned ids; projects past it derive each time.
+static DEFAULT_KEY_IDS: LazyLock<Mutex<HashMap<ProjectId, KmsKeyId>>> =
+    LazyLock::new(Mutex::default);
+
 impl KmsKeyId {
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
         let groups: Vec<&str> = raw.split('-').collect();
@@ -435,6 +448,21 @@ impl KmsKeyId {
     /// The stable id standing for `csms/default` in a project (docs/behaviour.md §20).
     #[must_use]
     pub fn project_default(project: &ProjectId) -> Self {
+        let mut known = DEFAULT_KEY_IDS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(id) = known.get(project) {
+            return id.clone();
+        }
+        let id = Self::derive_default(project);
+        if known.len() < KEY_IDS_INTERNED {
+            known.insert(project.clone(), id.clone());
+        }
+        id
+    }
+
+    /// The default key id of `project`: a name-based (v5) UUID of `csms/default/{project}`.
+    fn derive_default(project: &ProjectId) -> Self {
         let name = format!("csms/default/{project}");
         let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes());
         Self(interned_key_id(

@@ -35,14 +35,26 @@ pub struct SecretFilter {
 /// Makes and adds a new secret, the step create and batch import share: its name free
 /// (409 before anything else is checked) and the events it subscribes to present, then
 /// the secret made and inserted.
+///
+/// The name is looked up once, by [`Tx::insert_new`], on the way that succeeds; should
+/// anything fail before it, the name is looked up then, so a taken name is still what
+/// the answer says.
 pub(super) fn add_new_secret(
     tx: &mut Tx<'_>,
     new: NewSecret,
     now: Millis,
 ) -> Result<Arc<Secret>, CsmsError> {
     let NewSecret { settings, value } = new;
-    check_addable(tx, &settings.name, settings.event_subscriptions())?;
-    tx.insert_new(Secret::create(Uuid::new_v4(), settings, value, now)?)
+    let name = settings.name.clone();
+    let made = ensure_events_exist(tx, settings.event_subscriptions())
+        .and_then(|()| Secret::create(Uuid::new_v4(), settings, value, now));
+    match made {
+        Ok(secret) => tx.insert_new(secret),
+        Err(err) => {
+            tx.ensure_name_free(&name)?;
+            Err(err)
+        }
+    }
 }
 
 /// Adds a secret made elsewhere (restored from a backup) under the same checks.

@@ -4,7 +4,7 @@ use crate::clock::Millis;
 use crate::domain::event::EventType;
 use crate::domain::limits::EXPIRE_TIME_MAX_MS;
 use crate::domain::names::{
-    ProjectId, SecretName, StageName, VersionMarker, VersionNumber, VersionRef,
+    KmsKeyId, ProjectId, SecretName, StageName, VersionMarker, VersionNumber, VersionRef,
 };
 use crate::domain::page::{PageLimit, take_page};
 use crate::domain::secret::{NewVersion, Secret, StageEntry, Version};
@@ -31,8 +31,9 @@ pub struct VersionInfo {
     pub id: VersionNumber,
     pub create_time: Millis,
     pub expire_time: Option<Millis>,
-    pub kms_key_id: String,
-    pub stages: Vec<String>,
+    /// Shared with the version, not copied.
+    pub kms_key_id: KmsKeyId,
+    pub stages: Vec<StageName>,
     pub value: Option<SecretValue>,
 }
 
@@ -43,11 +44,8 @@ impl VersionInfo {
             id: version.number,
             create_time: version.create_time,
             expire_time: version.expire_time,
-            kms_key_id: version.kms_key_id.to_owned_string(),
-            stages: secret
-                .stage_names_of(version.number)
-                .map(str::to_owned)
-                .collect(),
+            kms_key_id: version.kms_key_id.clone(),
+            stages: secret.stage_labels_of(version.number).cloned().collect(),
             value: with_value.then(|| version.value.clone()),
         }
     }

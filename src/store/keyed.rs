@@ -88,6 +88,12 @@ impl SecretsByName {
         self.0.take(name).map(|entry| entry.0)
     }
 
+    /// Puts `secret` in place of the one holding its name, if any, and returns that one.
+    #[allow(clippy::mutable_key_type)] // See `add_new`.
+    pub(super) fn replace(&mut self, secret: Arc<Secret>) -> Option<Arc<Secret>> {
+        self.0.replace(ByName(secret)).map(|entry| entry.0)
+    }
+
     /// Adds secrets whose names none of the held ones has. Many at once (a load, a batch
     /// import) are merged in one pass, which also leaves the tree's nodes full; a few are
     /// inserted one by one.
@@ -183,6 +189,19 @@ mod tests {
         assert!(by_name.remove(&name("m")).is_some());
         assert!(by_name.remove(&name("m")).is_none());
         assert_eq!(by_name.len(), 6);
+    }
+
+    #[test]
+    fn replacing_a_secret_returns_the_one_it_replaces_and_keeps_one_per_name() {
+        let mut by_name = SecretsByName::default();
+        let first = secret("a");
+        assert!(by_name.replace(Arc::clone(&first)).is_none());
+        by_name.add_new(vec![secret("b")]);
+        let second = secret("a");
+        let old = by_name.replace(Arc::clone(&second)).unwrap();
+        assert_eq!(old.id(), first.id());
+        assert_eq!(by_name.len(), 2);
+        assert_eq!(by_name.get(&name("a")).unwrap().id(), second.id());
     }
 
     #[test]

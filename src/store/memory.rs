@@ -37,8 +37,14 @@ impl MemoryStore {
             .projects
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let empty = ProjectData::default();
-        let base = projects.get(project).unwrap_or(&empty);
+        // Made only for a project that holds nothing yet.
+        let empty;
+        let base = if let Some(base) = projects.get(project) {
+            base
+        } else {
+            empty = ProjectData::default();
+            &empty
+        };
         let mut tx = Tx::new(base);
         if f(&mut tx) {
             let writes = tx.into_writes();

@@ -255,16 +255,26 @@ impl ProjectData {
         }
     }
 
-    /// Applies a committed transaction's writes.
+    /// Applies a committed transaction's writes. Many new secrets at once (a load, a
+    /// batch import) are merged into the name index in one pass; otherwise each is put in
+    /// place with one walk of the tree. The old secret is unindexed before the new one is
+    /// indexed, as both may share an id.
     pub fn apply(&mut self, writes: Writes) {
+        let bulk = writes.secrets.len() >= self.secrets.len();
         let mut added = Vec::new();
         for (name, secret) in writes.secrets {
-            if let Some(old) = self.secrets.remove(&name) {
+            let old = match &secret {
+                Some(secret) if !bulk => self.secrets.replace(Arc::clone(secret)),
+                _ => self.secrets.remove(&name),
+            };
+            if let Some(old) = old {
                 self.unindex(&old);
             }
             if let Some(secret) = secret {
                 self.index(&secret);
-                added.push(secret);
+                if bulk {
+                    added.push(secret);
+                }
             }
         }
         self.secrets.add_new(added);

@@ -3,9 +3,11 @@
 //! line is written per request, so its formatting is on every request's path.
 //!
 //! Only the cases that dominate that line take a shorter path: integers, printable ASCII
-//! strings and `%`/`?` values of plain fields, and a timestamp whose date and time of day
-//! are formatted once a second. Everything else (the message, errors, ANSI colours, `r#`
-//! names) goes to tracing-subscriber's own visitor, so the text never differs.
+//! strings and `%`/`?` values of plain fields, a message (whose control characters are
+//! escaped as tracing-subscriber escapes them, but a piece with none is written in one
+//! go instead of character by character), and a timestamp whose date and time of day
+//! are formatted once a second. Everything else (errors, ANSI colours, `r#` names) goes
+//! to tracing-subscriber's own visitor, so the text never differs.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -105,6 +107,22 @@ impl PlainVisitor<'_> {
         self.is_empty = false;
     }
 
+    /// Writes the message as `DefaultVisitor` does: its `Debug` text, with the control
+    /// characters a terminal could act on escaped unless the writer is told not to.
+    fn message(&mut self, value: &dyn fmt::Debug) {
+        let separator = if self.is_empty { "" } else { " " };
+        self.is_empty = false;
+        let sanitize = self.writer.sanitizes_ansi_escapes();
+        let w = &mut self.writer;
+        self.result = w.write_str(separator).and_then(|()| {
+            if sanitize {
+                write!(Sanitizing(w), "{value:?}")
+            } else {
+                write!(w, "{value:?}")
+            }
+        });
+    }
+
     /// Writes ` name=` (no space before the first field), then the value.
     fn plain(&mut self, name: &str, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
         let separator = if self.is_empty { "" } else { " " };
@@ -142,8 +160,41 @@ impl PlainVisitor<'_> {
     }
 }
 
+/// Escapes what tracing-subscriber's `EscapingWriter` escapes in a message: ESC, BEL,
+/// BS, FF and DEL as `\xNN`, the C1 controls (U+0080 to U+009F) as `\u{NN}`. A piece
+/// without any of their bytes is passed on whole.
+struct Sanitizing<'a, W>(&'a mut W);
+
+/// Whether a byte may belong to a character [`Sanitizing`] escapes: one of the five
+/// controls, or the lead byte of U+0080 to U+00BF (the C1 controls among them).
+fn may_escape(byte: u8) -> bool {
+    matches!(byte, 0x1b | 0x07 | 0x08 | 0x0c | 0x7f | 0xc2)
+}
+
+impl<W: fmt::Write> fmt::Write for Sanitizing<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        // A fold rather than `any`: without the early exit the scan is vectorized.
+        if !s.bytes().fold(false, |seen, byte| seen | may_escape(byte)) {
+            return self.0.write_str(s);
+        }
+        for ch in s.chars() {
+            match ch {
+                '\x1b' => self.0.write_str("\\x1b")?,
+                '\x07' => self.0.write_str("\\x07")?,
+                '\x08' => self.0.write_str("\\x08")?,
+                '\x0c' => self.0.write_str("\\x0c")?,
+                '\x7f' => self.0.write_str("\\x7f")?,
+                '\u{80}'..='\u{9f}' => write!(self.0, "\\u{{{:x}}}", u32::from(ch))?,
+                _ => self.0.write_char(ch)?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Whether `Debug` of `value` is `value` in quotes: nothing in it is escaped.
-fn quotes_as_is(value: &str) -> bool {
+#[must_use]
+pub fn quotes_as_is(value: &str) -> bool {
     value
         .bytes()
         .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
@@ -187,7 +238,9 @@ impl Visit for PlainVisitor<'_> {
         if self.skips(field) {
             return;
         }
-        if self.is_plain(field.name()) {
+        if field.name() == "message" {
+            self.message(value);
+        } else if self.is_plain(field.name()) {
             self.plain(field.name(), |w| write!(w, "{value:?}"));
         } else {
             self.delegate(|v| v.record_debug(field, value));

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod format;
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing_subscriber::EnvFilter;
@@ -33,6 +34,16 @@ where
         .with_writer(writer)
 }
 
+/// Whether the subscriber [`init`] installed writes ANSI styles (its stdout is a terminal).
+static STYLED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the global log is written with ANSI styles: field names in italics, so a line
+/// written as one pre-formatted message would look different from its fields.
+#[must_use]
+pub fn styled() -> bool {
+    STYLED.load(Ordering::Relaxed)
+}
+
 /// Installs the global subscriber writing to stdout from a background thread; keep the
 /// returned guard alive for as long as the process logs (dropping it flushes what is
 /// queued). Safe to call once per process.
@@ -43,10 +54,14 @@ pub fn init() -> Option<batch::FlushGuard> {
     // Ignoring the errors of `try_init` keeps a second call (for example from a test)
     // harmless. Should the writer thread not start, lines go to stdout directly.
     if let Ok((writer, guard)) = batch::batched(std::io::stdout()) {
-        let _ = builder(filter, writer, ansi).try_init();
+        if builder(filter, writer, ansi).try_init().is_ok() {
+            STYLED.store(ansi, Ordering::Relaxed);
+        }
         Some(guard)
     } else {
-        let _ = builder(filter, std::io::stdout, ansi).try_init();
+        if builder(filter, std::io::stdout, ansi).try_init().is_ok() {
+            STYLED.store(ansi, Ordering::Relaxed);
+        }
         None
     }
 }
@@ -188,6 +203,61 @@ mod tests {
                 "ansi {ansi}"
             );
         }
+    }
+
+    /// Messages with every character tracing-subscriber escapes in a message, at the
+    /// start, middle and end of a piece, next to those it leaves alone.
+    fn log_messages() {
+        let controls = "esc \x1b[1m bel \x07 bs \x08 ff \x0c del \x7f end";
+        tracing::info!("{controls}");
+        tracing::info!("c1 \u{80} \u{85} \u{9f}, not c1 \u{a0} © ° ü 日本, tab\t nl\n cr\r");
+        tracing::info!("\x1b");
+        tracing::info!("{}{}", "\u{9b}", 42);
+        tracing::info!(field = 1u64, "{} then a field", "plain");
+        tracing::warn!(message = "a message given as a string \x1b", after = "x");
+        tracing::info!(message = %"a message given by display \x07");
+    }
+
+    #[test]
+    fn messages_are_escaped_exactly_as_tracing_subscriber_escapes_them() {
+        for ansi in [false, true] {
+            let ours = LogBuffer::default();
+            let subscriber = builder(EnvFilter::new("info"), ours.clone(), ansi).finish();
+            tracing::subscriber::with_default(subscriber, log_messages);
+
+            let reference = LogBuffer::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(EnvFilter::new("info"))
+                .with_target(false)
+                .with_ansi(ansi)
+                .with_writer(reference.clone())
+                .finish();
+            tracing::subscriber::with_default(subscriber, log_messages);
+
+            let (ours, reference) = (ours.contents(), reference.contents());
+            assert_eq!(timestamp().find_iter(&ours).count(), 7, "{ours}");
+            assert!(ours.contains("\\x1b[1m"), "{ours}");
+            assert_eq!(
+                ours,
+                reference_with_times_of(&ours, &reference),
+                "ansi {ansi}"
+            );
+        }
+    }
+
+    fn timestamp() -> regex::Regex {
+        regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z").unwrap()
+    }
+
+    /// `reference` with each timestamp replaced by the one at the same place in `ours`.
+    fn reference_with_times_of(ours: &str, reference: &str) -> String {
+        let timestamp = timestamp();
+        let mut times = timestamp.find_iter(ours).map(|m| m.as_str());
+        timestamp
+            .replace_all(reference, |_: &regex::Captures<'_>| {
+                times.next().unwrap_or_default().to_owned()
+            })
+            .into_owned()
     }
 
     #[test]

@@ -7,6 +7,9 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use axum::http::Uri;
+use axum::http::uri::PathAndQuery;
+
 #[macro_use]
 mod spec;
 mod table;
@@ -63,12 +66,19 @@ impl Operation {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Classified {
     pub operation: Option<Operation>,
-    /// The segments the template's `{…}` matched, in order, with their names; still
-    /// percent-encoded.
-    params: Vec<(&'static str, String)>,
+    /// The request's path (and query), sharing the request's bytes: the parameters are
+    /// read from it, not copied out.
+    path: Option<PathAndQuery>,
+    /// Where in the path the segments the template's `{…}` matched lie, in order, with
+    /// their names; still percent-encoded. The first `param_count` are set.
+    params: [(&'static str, u32, u32); PARAMS_MAX],
+    param_count: usize,
     /// Under `/_emulator/`, whether or not an operation matched.
     pub control_path: bool,
 }
+
+/// More parameters than any template has.
+const PARAMS_MAX: usize = 4;
 
 /// Which part of the emulator a request reaches, as authentication sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,15 +91,33 @@ pub enum Reach {
     Csms { project: Option<String> },
 }
 
+/// [`Reach`] without the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReachKind {
+    Probe,
+    Control,
+    Csms,
+}
+
 impl Classified {
     #[must_use]
     pub fn reach(&self) -> Reach {
-        match self.operation {
-            Some(op) if op.is_open() => Reach::Probe,
-            _ if self.control_path => Reach::Control,
-            _ => Reach::Csms {
+        match self.reach_kind() {
+            ReachKind::Probe => Reach::Probe,
+            ReachKind::Control => Reach::Control,
+            ReachKind::Csms => Reach::Csms {
                 project: self.project().map(Cow::into_owned),
             },
+        }
+    }
+
+    /// Which part of the emulator the request reaches, without copying its project.
+    #[must_use]
+    pub fn reach_kind(&self) -> ReachKind {
+        match self.operation {
+            Some(op) if op.is_open() => ReachKind::Probe,
+            _ if self.control_path => ReachKind::Control,
+            _ => ReachKind::Csms,
         }
     }
 
@@ -99,22 +127,45 @@ impl Classified {
         self.operation.map_or("Unknown", Operation::name)
     }
 
+    /// Where the metrics keep this operation's handles: its place in the table, and the
+    /// one after the last for requests no operation fits.
+    #[must_use]
+    pub fn metrics_slot(&self) -> usize {
+        self.operation
+            .map_or(Operation::ALL.len(), |op| op as usize)
+    }
+
+    /// The request's path, without the query.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        self.path.as_ref().map_or("", PathAndQuery::path)
+    }
+
+    /// The parameters: name, and raw (percent-encoded) text.
+    fn named_params(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let path = self.path();
+        self.params[..self.param_count]
+            .iter()
+            .map(move |&(name, start, end)| {
+                (name, path.get(start as usize..end as usize).unwrap_or(""))
+            })
+    }
+
     /// The raw (percent-encoded) path parameters, in template order.
     pub fn raw_params(&self) -> impl Iterator<Item = &str> {
-        self.params.iter().map(|(_, raw)| raw.as_str())
+        self.named_params().map(|(_, raw)| raw)
     }
 
     /// A parameter by its template name, decoded (invalid UTF-8 replaced), for logs,
     /// the journal, fault rules and authentication.
     fn param(&self, name: &str) -> Option<Cow<'_, str>> {
-        self.params
-            .iter()
+        self.named_params()
             .find(|(n, _)| *n == name)
             .map(|(_, raw)| {
                 if raw.contains('%') {
                     percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
                 } else {
-                    Cow::Borrowed(raw.as_str())
+                    Cow::Borrowed(raw)
                 }
             })
     }
@@ -158,6 +209,21 @@ static TEMPLATES: LazyLock<Vec<(Operation, Vec<Segment>)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The templates of one length, in table order.
+type SameLength = Vec<(Operation, &'static [Segment])>;
+
+/// The templates by their number of segments, each list in table order: a path is
+/// matched only against those as long as it is, and still gets the first that fits.
+static BY_LENGTH: LazyLock<Vec<SameLength>> = LazyLock::new(|| {
+    let mut by_length: Vec<SameLength> = (0..=SEGMENTS_MAX).map(|_| Vec::new()).collect();
+    for (op, template) in TEMPLATES.iter() {
+        if let Some(list) = by_length.get_mut(template.len()) {
+            list.push((*op, template.as_slice()));
+        }
+    }
+    by_length
+});
+
 /// Whether a request segment fits a template segment. A parameter needs at least one
 /// character, except the version id: `…/versions/` means `latest` (docs/behaviour.md §7).
 fn fits(template: &Segment, segment: &str) -> bool {
@@ -170,48 +236,73 @@ fn fits(template: &Segment, segment: &str) -> bool {
 /// More segments than any template has: a longer path matches no operation.
 const SEGMENTS_MAX: usize = 8;
 
+/// Classifies a request by its method and path (see [`classify_uri`]).
+#[must_use]
+pub fn classify(method: &str, path: &str) -> Classified {
+    classify_path(method, PathAndQuery::try_from(path).ok())
+}
+
 /// Classifies a request: the first operation in table order whose method and template
 /// fit (the table lists literals before the templates they collide with). `HEAD` is
 /// classified as `GET`, whose answer it gets without the body.
 #[must_use]
-pub fn classify(method: &str, path: &str) -> Classified {
+pub fn classify_uri(method: &str, uri: &Uri) -> Classified {
+    classify_path(method, uri.path_and_query().cloned())
+}
+
+fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classified {
+    let path = path_and_query.as_ref().map_or("", PathAndQuery::path);
     let control_path = path == "/_emulator" || path.starts_with("/_emulator/");
     let unmatched = || Classified {
         control_path,
         ..Classified::default()
     };
     let method = if method == "HEAD" { "GET" } else { method };
-    let trimmed = path.strip_prefix('/').unwrap_or(path);
-    // The path is split once, on the stack.
-    let mut split = [""; SEGMENTS_MAX];
+    let (trimmed, mut start) = match path.strip_prefix('/') {
+        Some(trimmed) => (trimmed, 1),
+        None => (path, 0),
+    };
+    // The path is split once, on the stack: each segment, and where it starts.
+    let mut split = [("", 0); SEGMENTS_MAX];
     let mut count = 0;
     for segment in trimmed.split('/') {
         let Some(slot) = split.get_mut(count) else {
             return unmatched();
         };
-        *slot = segment;
+        *slot = (segment, start);
+        start += segment.len() + 1;
         count += 1;
     }
     let segments = &split[..count];
-    let found = TEMPLATES.iter().find(|(op, template)| {
-        template.len() == count
-            && op.method() == method
-            && template.iter().zip(segments).all(|(t, s)| fits(t, s))
-    });
-    let Some((op, template)) = found else {
+    let Some(candidates) = BY_LENGTH.get(count) else {
         return unmatched();
     };
-    let params = template
-        .iter()
-        .zip(segments)
-        .filter_map(|(t, s)| match t {
-            Segment::Param(name) => Some((*name, (*s).to_owned())),
-            Segment::Literal(_) => None,
-        })
-        .collect();
+    let found = candidates.iter().find(|&&(op, template)| {
+        op.method() == method && template.iter().zip(segments).all(|(t, (s, _))| fits(t, s))
+    });
+    let Some(&(op, template)) = found else {
+        return unmatched();
+    };
+    let mut params = [("", 0, 0); PARAMS_MAX];
+    let mut param_count = 0;
+    for (t, (segment, start)) in template.iter().zip(segments) {
+        if let Segment::Param(name) = t {
+            let (Some(slot), Ok(from), Ok(to)) = (
+                params.get_mut(param_count),
+                u32::try_from(*start),
+                u32::try_from(start + segment.len()),
+            ) else {
+                return unmatched();
+            };
+            *slot = (*name, from, to);
+            param_count += 1;
+        }
+    }
     Classified {
-        operation: Some(*op),
+        operation: Some(op),
+        path: path_and_query,
         params,
+        param_count,
         control_path,
     }
 }
@@ -269,7 +360,14 @@ mod tests {
     fn no_template_is_longer_than_the_classifier_splits() {
         for (op, template) in TEMPLATES.iter() {
             assert!(template.len() <= SEGMENTS_MAX, "{op:?}");
+            let params = template
+                .iter()
+                .filter(|s| matches!(s, Segment::Param(_)))
+                .count();
+            assert!(params <= PARAMS_MAX, "{op:?}");
         }
+        // Every operation, and the requests none fits, has a slot of kept metrics.
+        assert!(Operation::ALL.len() < crate::control::metrics::OPERATION_SLOTS);
         let long = format!("/v1/p{}", "/x".repeat(SEGMENTS_MAX + 3));
         assert_eq!(classify("GET", &long).operation, None);
     }

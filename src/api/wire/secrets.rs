@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::input::{optional, required};
 use super::page::PageInfoDto;
@@ -239,10 +240,12 @@ impl ScheduleDeletionBody {
 /// `Secret`.
 #[derive(Debug, Serialize)]
 pub struct SecretDto {
-    pub id: String,
+    /// Written as the hyphenated lowercase text, as `Display` writes it.
+    pub id: Uuid,
     pub name: String,
     pub state: &'static str,
-    pub kms_key_id: String,
+    /// Shared with the secret, not copied.
+    pub kms_key_id: KmsKeyId,
     pub description: String,
     pub create_time: i64,
     pub update_time: i64,
@@ -269,10 +272,10 @@ impl From<&Secret> for SecretDto {
     fn from(s: &Secret) -> Self {
         let settings = &s.settings();
         Self {
-            id: s.id().to_string(),
+            id: s.id(),
             name: settings.name.to_string(),
             state: s.state().as_str(),
-            kms_key_id: settings.kms_key_id.to_owned_string(),
+            kms_key_id: settings.kms_key_id.clone(),
             description: settings.description().to_owned(),
             create_time: s.create_time(),
             update_time: s.update_time(),

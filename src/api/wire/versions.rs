@@ -10,7 +10,7 @@ use super::page::PageInfoDto;
 use super::queries::ListVersionsQuery;
 use crate::clock::Millis;
 use crate::domain::limits::VALUE_MAX_BYTES;
-use crate::domain::names::{StageName, VersionMarker, VersionNumber};
+use crate::domain::names::{KmsKeyId, StageName, VersionMarker, VersionNumber};
 use crate::domain::page::PageLimit;
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
@@ -110,20 +110,21 @@ impl UpdateStageBody {
 /// `VersionMetadata` ("Creating a Secret Version" page).
 #[derive(Debug, Serialize)]
 pub struct VersionMetadataDto {
-    pub id: String,
+    #[serde(serialize_with = "version_id")]
+    pub id: VersionNumber,
     pub create_time: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<i64>,
-    pub kms_key_id: String,
+    pub kms_key_id: KmsKeyId,
     pub secret_name: String,
-    pub version_stages: Vec<String>,
+    pub version_stages: Vec<StageName>,
 }
 
-/// A version's metadata; its strings move into the answer.
+/// A version's metadata; its strings move into the answer, the shared ones shared.
 impl From<VersionInfo> for VersionMetadataDto {
     fn from(v: VersionInfo) -> Self {
         Self {
-            id: v.id.to_string(),
+            id: v.id,
             create_time: v.create_time,
             expire_time: v.expire_time,
             kms_key_id: v.kms_key_id,
@@ -131,6 +132,17 @@ impl From<VersionInfo> for VersionMetadataDto {
             version_stages: v.stages,
         }
     }
+}
+
+/// A version number as its id, `v` and the number, put together on the stack.
+#[allow(clippy::trivially_copy_pass_by_ref)] // the signature `serialize_with` requires
+fn version_id<S: serde::Serializer>(id: &VersionNumber, out: S) -> Result<S::Ok, S::Error> {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(id.0).as_bytes();
+    let mut text = [b'v'; 11];
+    let end = digits.len() + 1;
+    text[1..end].copy_from_slice(digits);
+    out.serialize_str(std::str::from_utf8(&text[..end]).map_err(serde::ser::Error::custom)?)
 }
 
 /// `{"version_metadata": VersionMetadata}`.
@@ -156,6 +168,24 @@ impl From<Listing<VersionInfo>> for ListVersionsResponse {
                 .map(VersionMetadataDto::from)
                 .collect(),
             page_info,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_ids_are_v_and_the_number() {
+        for n in [1, 9, 10, 12_345, u32::MAX] {
+            let mut out = Vec::new();
+            version_id(
+                &VersionNumber(n),
+                &mut serde_json::Serializer::new(&mut out),
+            )
+            .unwrap();
+            assert_eq!(out, format!("\"{}\"", VersionNumber(n)).into_bytes());
         }
     }
 }

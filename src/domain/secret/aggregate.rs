@@ -355,10 +355,15 @@ impl Secret {
 
     /// [`Self::stages_of`] without collecting them.
     pub fn stage_names_of(&self, version: VersionNumber) -> impl Iterator<Item = &str> {
+        self.stage_labels_of(version).map(StageName::as_str)
+    }
+
+    /// The stages on one version, as their names.
+    pub fn stage_labels_of(&self, version: VersionNumber) -> impl Iterator<Item = &StageName> {
         self.stages
             .iter()
             .filter(move |s| s.version == version)
-            .map(|s| s.name.as_str())
+            .map(|s| &s.name)
     }
 
     /// One stage by name.
