@@ -1,6 +1,7 @@
 //! JSON answers: a body serialized into a buffer sized for a typical CSMS answer, sent as
 //! `application/json`. Unlike `axum::Json`, a body that cannot be serialized becomes the
-//! CSMS-shaped internal error (`CSMS.0001`), never a plain-text 500.
+//! CSMS-shaped internal error (`CSMS.0001`), never a plain-text 500. Answers that write
+//! their own JSON are sent by `wire/json_text.rs`.
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;

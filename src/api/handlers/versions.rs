@@ -7,6 +7,7 @@ use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
 use crate::api::json::Json;
 use crate::api::paths::{SecretPath, StagePath, VersionPath};
+use crate::api::wire::json_text::JsonText;
 use crate::api::wire::queries::ListVersionsQuery;
 use crate::api::wire::versions::{
     CreateVersionBody, ListVersionsResponse, StageResponse, UpdateStageBody, UpdateVersionBody,
@@ -44,9 +45,9 @@ pub async fn list_secret_versions(
 pub async fn show_secret_version(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<VersionPath>,
-) -> ApiResult<Json<VersionResponse>> {
+) -> ApiResult<JsonText<VersionResponse>> {
     let (project, name, version) = path.parse()?;
-    Ok(Json(
+    Ok(JsonText(
         service
             .show_secret_version(&project, &name, version)?
             .into(),

@@ -11,6 +11,7 @@ pub mod functions;
 pub mod grants;
 pub mod iam;
 pub mod input;
+pub mod json_text;
 pub mod page;
 pub mod password;
 pub mod queries;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::input::{optional, required};
+use super::json_text::{WriteJson, write_int, write_str};
 use super::page::PageInfoDto;
 use super::queries::ListVersionsQuery;
 use crate::clock::Millis;
@@ -176,6 +177,65 @@ impl From<Listing<VersionInfo>> for ListVersionsResponse {
 mod tests {
     use super::*;
 
+    fn answer(
+        number: u32,
+        expire_time: Option<i64>,
+        name: &str,
+        stages: &[&str],
+        value: Option<SecretValue>,
+    ) -> VersionResponse {
+        VersionResponse::from(VersionInfo {
+            id: VersionNumber(number),
+            create_time: 1_795_000_000_123,
+            expire_time,
+            kms_key_id: KmsKeyId::parse("0716956c-b25c-51bd-b40e-d00c78dbd23c").unwrap(),
+            secret_name: crate::domain::names::SecretName::parse_lookup("name", name).unwrap(),
+            stages: stages
+                .iter()
+                .map(|s| StageName::parse("stage", s).unwrap())
+                .collect(),
+            value,
+        })
+    }
+
+    #[test]
+    fn the_version_answer_writes_what_serde_json_writes() {
+        let answers = [
+            answer(
+                1,
+                None,
+                "db",
+                &["SYSCURRENT"],
+                Some(SecretValue::Text("v".into())),
+            ),
+            answer(
+                4_294_967_295,
+                Some(4_102_444_800_000),
+                "a.b-c_d",
+                &["SYSCURRENT", "SYSPREVIOUS", "custom-1"],
+                Some(SecretValue::Text(
+                    "quote \" backslash \\ line\n é 🎉 \u{1}".into(),
+                )),
+            ),
+            answer(
+                12,
+                Some(-5),
+                "x",
+                &[],
+                Some(SecretValue::Binary("AAEC/w==".into())),
+            ),
+            answer(3, None, "no-value", &["SYSPREVIOUS"], None),
+        ];
+        for answer in answers {
+            let mut written = Vec::new();
+            answer.write_json(&mut written);
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                serde_json::to_string(&answer).unwrap()
+            );
+        }
+    }
+
     #[test]
     fn version_ids_are_v_and_the_number() {
         for n in [1, 9, 10, 12_345, u32::MAX] {
@@ -242,6 +302,44 @@ impl From<VersionInfo> for VersionResponse {
                 secret_binary,
             },
         }
+    }
+}
+
+/// The answer's JSON, field for field in the order and with the omissions its
+/// `Serialize` derive has (the tests compare the two).
+impl WriteJson for VersionResponse {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let version = &self.version;
+        let meta = &version.version_metadata;
+        out.extend_from_slice(br#"{"version":{"version_metadata":{"id":"v"#);
+        write_int(out, meta.id.0);
+        out.extend_from_slice(br#"","create_time":"#);
+        write_int(out, meta.create_time);
+        if let Some(expire_time) = meta.expire_time {
+            out.extend_from_slice(br#","expire_time":"#);
+            write_int(out, expire_time);
+        }
+        out.extend_from_slice(br#","kms_key_id":"#);
+        write_str(out, meta.kms_key_id.as_str());
+        out.extend_from_slice(br#","secret_name":"#);
+        write_str(out, &meta.secret_name);
+        out.extend_from_slice(br#","version_stages":["#);
+        for (i, stage) in meta.version_stages.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, stage.as_str());
+        }
+        out.extend_from_slice(b"]}");
+        if let Some(text) = &version.secret_string {
+            out.extend_from_slice(br#","secret_string":"#);
+            write_str(out, text);
+        }
+        if let Some(base64) = &version.secret_binary {
+            out.extend_from_slice(br#","secret_binary":"#);
+            write_str(out, base64);
+        }
+        out.extend_from_slice(b"}}");
     }
 }
 

@@ -1,0 +1,111 @@
+//! Answers that write their own JSON text, and [`JsonText`] that sends them: the hottest
+//! one (show version) skips serde's per-field machinery and serde_json's byte-by-byte
+//! escaping of strings that need none, which together were about a tenth of the
+//! instructions of a request (`bench/instructions.sh`). Each writer must write exactly
+//! what serde_json writes for the same value; the tests compare them.
+
+use axum::body::Bytes;
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+
+/// A value that writes itself as JSON, byte for byte as `serde_json::to_vec` would.
+pub trait WriteJson {
+    fn write_json(&self, out: &mut Vec<u8>);
+}
+
+/// Room for a version with its value without growing.
+const INITIAL_CAPACITY: usize = 512;
+
+/// A JSON answer written by [`WriteJson`].
+#[derive(Debug)]
+pub struct JsonText<T>(pub T);
+
+impl<T: WriteJson> IntoResponse for JsonText<T> {
+    fn into_response(self) -> Response {
+        let mut body = Vec::with_capacity(INITIAL_CAPACITY);
+        self.0.write_json(&mut body);
+        (
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            Bytes::from(body),
+        )
+            .into_response()
+    }
+}
+
+/// Whether serde_json would escape any byte of `text`: a control character, `"` or `\`.
+/// One pass with no early exit, so the compiler checks many bytes at a time.
+fn needs_escaping(text: &[u8]) -> bool {
+    let seen = text.iter().fold(0_u8, |seen, &b| {
+        seen | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+    });
+    seen != 0
+}
+
+/// Writes `text` as a JSON string: copied whole when it needs no escape, otherwise
+/// escaped by serde_json itself.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    if needs_escaping(text.as_bytes()) {
+        // Writing into a `Vec` cannot fail, and a `str` always serializes.
+        let _ = serde_json::to_writer(&mut *out, text);
+    } else {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// Writes an integer as JSON.
+pub fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn written(text: &str) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, text);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in [
+            "",
+            "plain",
+            "quote \" and backslash \\",
+            "line\nfeed\ttab\r\u{0}\u{1f}",
+            "\u{7f} delete is not escaped",
+            "é, 中文, emoji 🎉",
+            "</script>",
+            &"x".repeat(1000),
+        ] {
+            assert_eq!(
+                written(text),
+                serde_json::to_string(text).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_is_written_as_serde_json_writes_it(text in any::<String>()) {
+            prop_assert_eq!(written(&text), serde_json::to_string(&text).unwrap());
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_serde_json_writes_them() {
+        for n in [0_i64, -1, 1_795_000_000_000, i64::MIN, i64::MAX] {
+            let mut out = Vec::new();
+            write_int(&mut out, n);
+            assert_eq!(out, serde_json::to_vec(&n).unwrap());
+        }
+    }
+}
