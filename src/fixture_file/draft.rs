@@ -44,9 +44,17 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
 
 impl<T> Given<T> {
     fn or(self, default: T) -> T {
+        self.or_else(|| default)
+    }
+
+    fn or_else(self, default: impl FnOnce() -> T) -> T {
+        self.or_none().unwrap_or_else(default)
+    }
+
+    fn or_none(self) -> Option<T> {
         match self {
-            Given::Absent => default,
-            Given::Value(v) => v,
+            Given::Absent => None,
+            Given::Value(v) => Some(v),
         }
     }
 }
@@ -93,6 +101,11 @@ impl Time {
 
 fn resolve(time: Option<Time>, now: Millis) -> Result<Option<Millis>, ()> {
     time.map(|t| t.at(now).ok_or(())).transpose()
+}
+
+/// A time that is `default` when left out.
+fn resolve_or(time: Given<Time>, default: Millis, now: Millis) -> Result<Millis, ()> {
+    resolve(time.or_none(), now).map(|t| t.unwrap_or(default))
 }
 
 #[derive(Deserialize)]
@@ -176,15 +189,9 @@ pub(super) fn read_secret(raw: &str, default_key: &str, now: Millis) -> Option<S
 
 impl SecretDraft {
     fn complete(self, default_key: &str, now: Millis) -> Result<SecretRecord, ()> {
-        let created = match self.create_time {
-            Given::Absent => now,
-            Given::Value(t) => t.at(now).ok_or(())?,
-        };
-        let updated = match self.update_time {
-            Given::Absent => created,
-            Given::Value(t) => t.at(now).ok_or(())?,
-        };
-        let key = self.kms_key_id.or_else_owned(default_key);
+        let created = resolve_or(self.create_time, now, now)?;
+        let updated = resolve_or(self.update_time, created, now)?;
+        let key = self.kms_key_id.or_else(|| default_key.to_owned());
         let mut last: u32 = 0;
         let mut versions = Vec::new();
         for (i, v) in self.versions.or(Vec::new()).into_iter().enumerate() {
@@ -195,10 +202,7 @@ impl SecretDraft {
             last = last.max(number);
             versions.push(VersionRecord {
                 number,
-                create_time: match v.create_time {
-                    Given::Absent => created,
-                    Given::Value(t) => t.at(now).ok_or(())?,
-                },
+                create_time: resolve_or(v.create_time, created, now)?,
                 expire_time: resolve(v.expire_time, now)?,
                 kms_key_id: v.kms_key_id.or_else(|| key.clone()),
                 secret_string: v.secret_string,
@@ -255,20 +259,5 @@ impl SecretDraft {
             stages,
             tags: self.tags.or(BTreeMap::new()),
         })
-    }
-}
-
-impl<T> Given<T> {
-    fn or_else(self, default: impl FnOnce() -> T) -> T {
-        match self {
-            Given::Absent => default(),
-            Given::Value(v) => v,
-        }
-    }
-}
-
-impl Given<String> {
-    fn or_else_owned(self, default: &str) -> String {
-        self.or_else(|| default.to_owned())
     }
 }

@@ -151,9 +151,8 @@ fn complete_secret(secret: &mut Map<String, Value>, default_key: &Value, now: Mi
 pub fn parse(text: &str, file: &Path, now: Millis) -> Result<Fixture, String> {
     let label = format!("seed {}", file.display());
     if let Ok(outline) = serde_json::from_str::<Outline<'_>>(text) {
-        if let Some(secrets) = outline.raw_secrets() {
-            return read_document(outline.into_value(), secrets, &label, now);
-        }
+        let (doc, secrets) = outline.into_parts();
+        return read_document(doc, secrets, &label, now);
     }
     let doc: Value =
         serde_json::from_str(text).map_err(|e| format!("{label}: not valid JSON: {e}"))?;
@@ -172,27 +171,18 @@ struct Outline<'a> {
 #[derive(Deserialize)]
 struct ProjectOutline<'a> {
     id: Option<Value>,
-    #[serde(borrow)]
-    secrets: Option<&'a RawValue>,
+    /// Left out: none. Anything but a list (`null` too) fails the outline, and the
+    /// general reading reports it.
+    #[serde(borrow, default)]
+    secrets: Vec<&'a RawValue>,
     events: Option<Value>,
 }
 
 impl<'a> Outline<'a> {
-    /// Each project's secrets, one raw item each; `None` when some project's secrets are
-    /// not a list (the general reading reports that).
-    fn raw_secrets(&self) -> Option<Vec<Vec<&'a RawValue>>> {
-        self.projects
-            .iter()
-            .flatten()
-            .map(|p| match p.secrets {
-                Some(raw) => serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok(),
-                None => Some(Vec::new()),
-            })
-            .collect()
-    }
-
-    /// The document without its secrets, as the general reading sees it.
-    fn into_value(self) -> Value {
+    /// The document without its secrets, as the general reading sees it, and each
+    /// project's secrets.
+    fn into_parts(self) -> (Value, Vec<Vec<&'a RawValue>>) {
+        let mut secrets = Vec::new();
         let mut doc = Map::new();
         if let Some(format) = self.format {
             doc.insert("format".to_owned(), format);
@@ -201,6 +191,7 @@ impl<'a> Outline<'a> {
             let projects = projects
                 .into_iter()
                 .map(|p| {
+                    secrets.push(p.secrets);
                     let mut project = Map::new();
                     if let Some(id) = p.id {
                         project.insert("id".to_owned(), id);
@@ -213,7 +204,7 @@ impl<'a> Outline<'a> {
                 .collect();
             doc.insert("projects".to_owned(), Value::Array(projects));
         }
-        Value::Object(doc)
+        (Value::Object(doc), secrets)
     }
 }
 
@@ -393,6 +384,14 @@ mod tests {
         for multibyte in ["nowé", "now-é", "now+1é", "nowé1d"] {
             assert_eq!(relative_time(multibyte, 0), None, "{multibyte}");
         }
+    }
+
+    #[test]
+    fn secrets_given_as_null_are_refused_as_the_general_reading_refuses_them() {
+        let text = r#"{"projects":[{"id":"p","secrets":null}]}"#;
+        let err = parse(text, Path::new("n.json"), 0).unwrap_err();
+        let general = parse_value(serde_json::from_str(text).unwrap(), "seed n.json", 0);
+        assert_eq!(Err(err), general);
     }
 
     #[test]
