@@ -40,6 +40,23 @@ pub struct JournalLine<'a> {
     pub latency_us: u64,
 }
 
+/// A new entry holding its own copy of the line.
+impl From<JournalLine<'_>> for JournalEntry {
+    fn from(line: JournalLine<'_>) -> Self {
+        Self {
+            time: line.time,
+            method: line.method.clone(),
+            operation: line.operation,
+            project: line.project.map(str::to_owned),
+            secret: line.secret.map(str::to_owned),
+            status: line.status,
+            error_code: line.error_code.map(str::to_owned),
+            request_id: line.request_id,
+            latency_us: line.latency_us,
+        }
+    }
+}
+
 /// `value` into `slot`, in the buffer `slot` already has if it has one.
 fn copy_into(slot: &mut Option<String>, value: Option<&str>) {
     match (slot.as_mut(), value) {
@@ -111,17 +128,7 @@ impl Journal {
                 entry.latency_us = line.latency_us;
                 entry
             }
-            None => JournalEntry {
-                time: line.time,
-                method: line.method.clone(),
-                operation: line.operation,
-                project: line.project.map(str::to_owned),
-                secret: line.secret.map(str::to_owned),
-                status: line.status,
-                error_code: line.error_code.map(str::to_owned),
-                request_id: line.request_id,
-                latency_us: line.latency_us,
-            },
+            None => JournalEntry::from(line),
         };
         entries.push_back(entry);
     }
@@ -171,17 +178,7 @@ mod tests {
         }
         let expected: Vec<JournalEntry> = lines[2..]
             .iter()
-            .map(|line| JournalEntry {
-                time: line.time,
-                method: line.method.clone(),
-                operation: line.operation,
-                project: line.project.map(str::to_owned),
-                secret: line.secret.map(str::to_owned),
-                status: line.status,
-                error_code: line.error_code.map(str::to_owned),
-                request_id: line.request_id,
-                latency_us: line.latency_us,
-            })
+            .map(|line| JournalEntry::from(*line))
             .collect();
         assert_eq!(journal.latest(10), expected);
     }

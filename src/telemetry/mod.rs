@@ -167,6 +167,24 @@ mod tests {
         tracing::debug!(hidden = 1u64, "dropped by the filter");
     }
 
+    /// What `log` writes through our subscriber and through tracing-subscriber's own
+    /// default format, with the same filter and styling.
+    fn ours_and_reference(ansi: bool, log: fn()) -> (String, String) {
+        let ours = LogBuffer::default();
+        let subscriber = builder(EnvFilter::new("info"), ours.clone(), ansi).finish();
+        tracing::subscriber::with_default(subscriber, log);
+
+        let reference = LogBuffer::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new("info"))
+            .with_target(false)
+            .with_ansi(ansi)
+            .with_writer(reference.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, log);
+        (ours.contents(), reference.contents())
+    }
+
     /// Each line with its timestamp replaced by `<time>`; a line without one fails.
     fn without_timestamps(log: &str) -> Vec<String> {
         let timestamp =
@@ -182,20 +200,7 @@ mod tests {
     #[test]
     fn lines_are_written_exactly_as_tracing_subscribers_default_format_writes_them() {
         for ansi in [false, true] {
-            let ours = LogBuffer::default();
-            let subscriber = builder(EnvFilter::new("info"), ours.clone(), ansi).finish();
-            tracing::subscriber::with_default(subscriber, log_every_shape);
-
-            let reference = LogBuffer::default();
-            let subscriber = tracing_subscriber::fmt()
-                .with_env_filter(EnvFilter::new("info"))
-                .with_target(false)
-                .with_ansi(ansi)
-                .with_writer(reference.clone())
-                .finish();
-            tracing::subscriber::with_default(subscriber, log_every_shape);
-
-            let (ours, reference) = (ours.contents(), reference.contents());
+            let (ours, reference) = ours_and_reference(ansi, log_every_shape);
             assert_eq!(ours.lines().count(), 11, "{ours}");
             assert_eq!(
                 without_timestamps(&ours),
@@ -221,20 +226,7 @@ mod tests {
     #[test]
     fn messages_are_escaped_exactly_as_tracing_subscriber_escapes_them() {
         for ansi in [false, true] {
-            let ours = LogBuffer::default();
-            let subscriber = builder(EnvFilter::new("info"), ours.clone(), ansi).finish();
-            tracing::subscriber::with_default(subscriber, log_messages);
-
-            let reference = LogBuffer::default();
-            let subscriber = tracing_subscriber::fmt()
-                .with_env_filter(EnvFilter::new("info"))
-                .with_target(false)
-                .with_ansi(ansi)
-                .with_writer(reference.clone())
-                .finish();
-            tracing::subscriber::with_default(subscriber, log_messages);
-
-            let (ours, reference) = (ours.contents(), reference.contents());
+            let (ours, reference) = ours_and_reference(ansi, log_messages);
             assert_eq!(timestamp().find_iter(&ours).count(), 7, "{ours}");
             assert!(ours.contains("\\x1b[1m"), "{ours}");
             assert_eq!(
