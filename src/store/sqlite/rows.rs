@@ -415,13 +415,11 @@ struct Rows<T> {
 }
 
 impl<T: Send> Rows<T> {
-    /// Starts `read` on a scoped thread with its own read-only connection to `path`, or,
-    /// for a database with no file (tests), runs it now on `conn`.
+    /// Starts `read` on a scoped thread with its own read-only connection to `path`.
     fn start<'scope, 'env: 'scope>(
         scope: &'scope std::thread::Scope<'scope, 'env>,
         thread: &str,
-        path: Option<&'env str>,
-        conn: &Connection,
+        path: &'env str,
         read: impl FnOnce(&Connection, &mut dyn FnMut(Vec<T>) -> bool) -> Result<(), StoreError>
         + Send
         + 'scope,
@@ -429,18 +427,6 @@ impl<T: Send> Rows<T> {
     where
         T: 'scope,
     {
-        let Some(path) = path else {
-            let mut all = Vec::new();
-            read(conn, &mut |batch| {
-                all.extend(batch);
-                true
-            })?;
-            let (_, batches) = std::sync::mpsc::sync_channel(0);
-            return Ok(Self {
-                batches,
-                current: all.into_iter(),
-            });
-        };
         let (sender, batches) = std::sync::mpsc::sync_channel(8);
         std::thread::Builder::new()
             .name(thread.into())
@@ -495,22 +481,19 @@ pub(super) fn load_secrets(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<Vec<(String, Vec<Secret>)>, StoreError> {
-    let path = conn.path().filter(|p| !p.is_empty()).map(ToOwned::to_owned);
+    // The store always opens a file (`files::DB_FILE` in its directory).
+    let path = conn
+        .path()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| StoreError::Damaged {
+            what: "the database".to_owned(),
+            detail: "it has no file the loaders could open".to_owned(),
+        })?;
     std::thread::scope(|scope| {
-        let mut versions = Rows::start(
-            scope,
-            "csms-load-versions",
-            path.as_deref(),
-            conn,
-            |c, send| read_versions(c, vault, send),
-        )?;
-        let mut secrets = Rows::start(
-            scope,
-            "csms-load-secrets",
-            path.as_deref(),
-            conn,
-            read_secret_rows,
-        )?;
+        let mut versions = Rows::start(scope, "csms-load-versions", path, |c, send| {
+            read_versions(c, vault, send)
+        })?;
+        let mut secrets = Rows::start(scope, "csms-load-secrets", path, read_secret_rows)?;
         join_secrets(&mut secrets, &mut versions)
     })
 }
