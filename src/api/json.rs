@@ -1,7 +1,7 @@
 //! JSON answers: a body serialized into a buffer sized for a typical CSMS answer, sent as
 //! `application/json`. Unlike `axum::Json`, a body that cannot be serialized becomes the
-//! CSMS-shaped internal error (`CSMS.0001`), never a plain-text 500. Answers that write
-//! their own JSON are sent by `wire/json_text.rs`.
+//! CSMS-shaped internal error (`CSMS.0001`), never a plain-text 500. [`written`] sends an
+//! answer that writes its own JSON (`wire/json_text.rs`) in the same way.
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
@@ -21,19 +21,27 @@ pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        let mut body = Vec::with_capacity(INITIAL_CAPACITY);
-        match serde_json::to_writer(&mut body, &self.0) {
-            Ok(()) => (
-                [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-                Bytes::from(body),
-            )
-                .into_response(),
-            Err(err) => ApiError(CsmsError::Internal(format!(
+        let mut failed = None;
+        let answer = written(|body| failed = serde_json::to_writer(body, &self.0).err());
+        match failed {
+            None => answer,
+            Some(err) => ApiError(CsmsError::Internal(format!(
                 "serializing an answer failed: {err}"
             )))
             .into_response(),
         }
     }
+}
+
+/// A JSON answer whose body `write` writes into a buffer sized for a typical answer.
+pub fn written(write: impl FnOnce(&mut Vec<u8>)) -> Response {
+    let mut body = Vec::with_capacity(INITIAL_CAPACITY);
+    write(&mut body);
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        Bytes::from(body),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

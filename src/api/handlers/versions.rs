@@ -2,12 +2,13 @@
 //! delete stages.
 
 use axum::extract::State;
+use axum::response::Response;
 
 use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
-use crate::api::json::Json;
+use crate::api::json::{self, Json};
 use crate::api::paths::{SecretPath, StagePath, VersionPath};
-use crate::api::wire::json_text::JsonText;
+use crate::api::wire::json_text::WriteJson;
 use crate::api::wire::queries::ListVersionsQuery;
 use crate::api::wire::versions::{
     CreateVersionBody, ListVersionsResponse, StageResponse, UpdateStageBody, UpdateVersionBody,
@@ -45,13 +46,10 @@ pub async fn list_secret_versions(
 pub async fn show_secret_version(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<VersionPath>,
-) -> ApiResult<JsonText<VersionResponse>> {
+) -> ApiResult<Response> {
     let (project, name, version) = path.parse()?;
-    Ok(JsonText(
-        service
-            .show_secret_version(&project, &name, version)?
-            .into(),
-    ))
+    let answer = VersionResponse::from(service.show_secret_version(&project, &name, version)?);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `GET /v1/{project_id}/secrets/{secret_name}/stages/{stage_name}` — Querying a Version

@@ -1,36 +1,12 @@
-//! Answers that write their own JSON text, and [`JsonText`] that sends them: the hottest
+//! Answers that write their own JSON text (sent by `api::json::written`): the hottest
 //! one (show version) skips serde's per-field machinery and serde_json's byte-by-byte
 //! escaping of strings that need none, which together were about a tenth of the
 //! instructions of a request (`bench/instructions.sh`). Each writer must write exactly
 //! what serde_json writes for the same value; the tests compare them.
 
-use axum::body::Bytes;
-use axum::http::HeaderValue;
-use axum::http::header::CONTENT_TYPE;
-use axum::response::{IntoResponse, Response};
-
 /// A value that writes itself as JSON, byte for byte as `serde_json::to_vec` would.
 pub trait WriteJson {
     fn write_json(&self, out: &mut Vec<u8>);
-}
-
-/// Room for a version with its value without growing.
-const INITIAL_CAPACITY: usize = 512;
-
-/// A JSON answer written by [`WriteJson`].
-#[derive(Debug)]
-pub struct JsonText<T>(pub T);
-
-impl<T: WriteJson> IntoResponse for JsonText<T> {
-    fn into_response(self) -> Response {
-        let mut body = Vec::with_capacity(INITIAL_CAPACITY);
-        self.0.write_json(&mut body);
-        (
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            Bytes::from(body),
-        )
-            .into_response()
-    }
 }
 
 /// Whether serde_json would escape any byte of `text`: a control character, `"` or `\`.
