@@ -62,12 +62,8 @@ impl MemoryStore {
     }
 
     /// Replaces everything with state loaded from durable storage, in one step.
-    pub fn replace_all(&self, state: Vec<(ProjectId, Writes)>) {
-        let mut fresh = HashMap::with_capacity(state.len());
-        for (project, writes) in state {
-            let data: &mut ProjectData = fresh.entry(project).or_default();
-            data.apply(writes);
-        }
+    pub fn replace_all(&self, state: Vec<(ProjectId, ProjectData)>) {
+        let fresh: HashMap<ProjectId, ProjectData> = state.into_iter().collect();
         *self
             .projects
             .write()

@@ -106,6 +106,32 @@ pub struct ProjectData {
     tags: TagIndex,
 }
 
+/// A project's secrets as the durable store reads them back, in name order, one per name
+/// (a primary key's order): each is indexed as it arrives, while it is still in the
+/// cache, and the name index is built in one pass at the end. At 1M secrets, a second
+/// pass over the finished secrets cost a tenth of a restart in cache misses.
+#[derive(Debug, Default)]
+pub struct ProjectLoad {
+    data: ProjectData,
+    secrets: Vec<Arc<Secret>>,
+}
+
+impl ProjectLoad {
+    /// Adds the next secret in name order.
+    pub fn push(&mut self, secret: Arc<Secret>) {
+        self.data.index(&secret);
+        self.secrets.push(secret);
+    }
+
+    /// The project: the secrets pushed, then `rest` applied (its own secrets included).
+    #[must_use]
+    pub fn finish(mut self, rest: Writes) -> ProjectData {
+        self.data.secrets.add_new(self.secrets);
+        self.data.apply(rest);
+        self.data
+    }
+}
+
 /// Tag key → value → names, in name order.
 pub type TagIndex = BTreeMap<String, BTreeMap<String, BTreeSet<SecretName>>>;
 
@@ -238,6 +264,12 @@ impl ProjectData {
                 self.tags.remove(key);
             }
         }
+    }
+
+    /// Starts a project loaded back from durable storage; see [`ProjectLoad`].
+    #[must_use]
+    pub fn load() -> ProjectLoad {
+        ProjectLoad::default()
     }
 
     fn index(&mut self, secret: &Arc<Secret>) {

@@ -27,10 +27,25 @@ pub const MASTER_KEY_FILE: &str = "master.key";
 /// one, and a client can make many projects).
 const KEYS_KEPT: usize = 1024;
 
+/// The data keys derived so far, and how many.
+#[derive(Default)]
+struct DataKeys {
+    by_project: HashMap<String, HashMap<String, Arc<Aes256Gcm>>>,
+    len: usize,
+}
+
+impl DataKeys {
+    fn get(&self, project: &str) -> Option<&HashMap<String, Arc<Aes256Gcm>>> {
+        self.by_project.get(project)
+    }
+}
+
 /// Holds the master key and the data keys derived from it; `Debug` never shows them.
 pub struct Vault {
     master: [u8; 32],
-    keys: RwLock<HashMap<(String, String), Arc<Aes256Gcm>>>,
+    /// By project, then by key id: a lookup borrows both, so finding a key allocates
+    /// nothing (a restart looks one up for each of a million versions).
+    keys: RwLock<DataKeys>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -121,12 +136,12 @@ impl Vault {
 
     /// The data key of (`project`, `kms_key_id`), derived once and then kept.
     fn data_key(&self, project: &str, kms_key_id: &str) -> Result<Arc<Aes256Gcm>, StoreError> {
-        let id = (project.to_owned(), kms_key_id.to_owned());
         if let Some(key) = self
             .keys
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
+            .get(project)
+            .and_then(|by_id| by_id.get(kms_key_id))
         {
             return Ok(Arc::clone(key));
         }
@@ -142,10 +157,17 @@ impl Vault {
                 .map_err(|_| StoreError::Seal("a data key has the wrong length"))?,
         );
         let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        if keys.len() >= KEYS_KEPT {
-            keys.clear(); // bounded: keys are cheap to derive again
+        if keys.len >= KEYS_KEPT {
+            // Bounded: keys are cheap to derive again.
+            *keys = DataKeys::default();
         }
-        keys.insert(id, Arc::clone(&key));
+        let by_id = keys.by_project.entry(project.to_owned()).or_default();
+        if by_id
+            .insert(kms_key_id.to_owned(), Arc::clone(&key))
+            .is_none()
+        {
+            keys.len += 1;
+        }
         Ok(key)
     }
 

@@ -25,7 +25,7 @@ pub use lifecycle::{
     DueWork, RECOVERY_DAYS_DEFAULT, RECOVERY_DAYS_MAX, RECOVERY_DAYS_MIN, RecoveryWindow,
     SettingsPatch,
 };
-pub use record::{SecretRecord, StageRecord, VersionRecord};
+pub use record::{SecretRecord, StageRecord, Unversioned, VersionRecord};
 pub use settings::{DEFAULT_ENTERPRISE_PROJECT, SecretSettings, SettingsExtras};
 
 #[cfg(test)]

@@ -104,6 +104,19 @@ fn state_from(raw: &str) -> Result<SecretState, CsmsError> {
 }
 
 impl Version {
+    /// Rebuilds a version from its image; the secret it joins checks the rules between
+    /// its versions.
+    pub fn from_record(v: VersionRecord) -> Result<Self, CsmsError> {
+        Ok(Self {
+            number: VersionNumber(v.number),
+            create_time: v.create_time,
+            expire_time: v.expire_time,
+            kms_key_id: KmsKeyId::parse_for_update(&v.kms_key_id)?,
+            value: SecretValue::from_fields(v.secret_string, v.secret_binary, usize::MAX)?,
+            expiry_notified: v.expiry_notified,
+        })
+    }
+
     /// The version's image, with its value only when asked.
     #[must_use]
     pub fn to_record(&self, with_value: bool) -> VersionRecord {
@@ -186,6 +199,23 @@ impl Secret {
     }
 
     /// Rebuilds a secret from an image, checking every rule the API enforces.
+    pub fn from_record(mut r: SecretRecord) -> Result<Self, CsmsError> {
+        let versions = std::mem::take(&mut r.versions)
+            .into_iter()
+            .map(Version::from_record)
+            .collect::<Result<_, _>>()?;
+        Unversioned::from_record(r)?.with_versions(versions)
+    }
+}
+
+/// A secret rebuilt from an image whose versions are rebuilt apart: the durable store
+/// reads secrets and versions on threads of their own, and joins them after. Nothing can
+/// read it until [`Unversioned::with_versions`] has checked the whole secret.
+#[derive(Debug)]
+pub struct Unversioned(Secret);
+
+impl Unversioned {
+    /// Every field of `r` but its versions (which are not looked at), each checked.
     pub fn from_record(r: SecretRecord) -> Result<Self, CsmsError> {
         let secret_type = SecretType::parse(&r.secret_type)?;
         let extras = SettingsExtras {
@@ -215,17 +245,7 @@ impl Secret {
             r.auto_rotation,
             extras,
         );
-        let mut versions: SmallVec<[Version; 1]> = SmallVec::with_capacity(r.versions.len());
-        for v in r.versions {
-            versions.push(Version {
-                number: VersionNumber(v.number),
-                create_time: v.create_time,
-                expire_time: v.expire_time,
-                kms_key_id: KmsKeyId::parse_for_update(&v.kms_key_id)?,
-                value: SecretValue::from_fields(v.secret_string, v.secret_binary, usize::MAX)?,
-                expiry_notified: v.expiry_notified,
-            });
-        }
+        let versions = SmallVec::new();
         let mut stages: SmallVec<[StageEntry; 1]> = SmallVec::with_capacity(r.stages.len());
         for st in r.stages {
             stages.push(StageEntry {
@@ -240,7 +260,7 @@ impl Secret {
             TagKey::parse(k)?;
             parse_tag_value(Some(v))?;
         }
-        Self {
+        Ok(Self(Secret {
             id: r.id,
             state: state_from(&r.state)?,
             create_time: r.create_time,
@@ -256,10 +276,22 @@ impl Secret {
                 tags: r.tags,
             }),
             last_used: LastUsed::at(r.last_used_time),
-        }
-        .checked()
+        }))
     }
 
+    /// The secret's name.
+    #[must_use]
+    pub fn name(&self) -> &SecretName {
+        self.0.name()
+    }
+
+    /// The secret with its versions, when it keeps every structural rule.
+    pub fn with_versions(self, versions: SmallVec<[Version; 1]>) -> Result<Secret, CsmsError> {
+        Secret { versions, ..self.0 }.checked()
+    }
+}
+
+impl Secret {
     /// The secret itself, when it keeps every structural rule; the rule it breaks
     /// otherwise. Loading checks it, and so does every commit (the store), so nothing a
     /// write was acknowledged for can stop a later start.

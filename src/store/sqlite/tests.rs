@@ -547,6 +547,24 @@ fn a_damaged_value_is_reported_as_damaged_not_as_a_wrong_key() {
 }
 
 #[test]
+fn a_stored_project_id_no_path_could_name_is_reported_as_damaged() {
+    let dir = temp_dir();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &ProjectId::parse("p").unwrap(), "s", "v");
+    drop(store);
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    for table in ["secrets", "versions"] {
+        conn.execute(&format!("UPDATE {table} SET project = 'p/q'"), [])
+            .unwrap();
+    }
+    drop(conn);
+    let err = SqliteStore::open(&dir, None).unwrap_err();
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
+    assert!(err.to_string().contains("project p/q"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn a_format_2_password_kept_in_plaintext_is_hashed_by_the_migration() {
     let dir = temp_dir();
     drop(SqliteStore::open(&dir, None).unwrap());
