@@ -151,6 +151,16 @@ impl SecretsById {
     pub(super) fn remove(&mut self, id: Uuid) {
         self.0.remove(&id);
     }
+
+    /// Adds many secrets at once, the table sized for them first: growing it one secret
+    /// at a time rehashed every entry at each doubling, reading each secret's id again
+    /// (a tenth of a 1M restart's joining thread, in cache misses).
+    pub(super) fn add_all(&mut self, secrets: &[Arc<Secret>]) {
+        self.0.reserve(secrets.len());
+        for secret in secrets {
+            self.0.replace(ById(Arc::clone(secret)));
+        }
+    }
 }
 
 #[cfg(test)]

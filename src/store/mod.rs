@@ -108,7 +108,7 @@ pub struct ProjectData {
 
 /// A project's secrets as the durable store reads them back, in name order, one per name
 /// (a primary key's order): each is indexed as it arrives, while it is still in the
-/// cache, and the name index is built in one pass at the end. At 1M secrets, a second
+/// cache, and the name and id indexes are built in one pass each at the end. At 1M secrets, a second
 /// pass over the finished secrets cost a tenth of a restart in cache misses.
 #[derive(Debug, Default)]
 pub struct ProjectLoad {
@@ -119,13 +119,14 @@ pub struct ProjectLoad {
 impl ProjectLoad {
     /// Adds the next secret in name order.
     pub fn push(&mut self, secret: Arc<Secret>) {
-        self.data.index(&secret);
+        self.data.index_schedule_and_tags(&secret);
         self.secrets.push(secret);
     }
 
     /// The project: the secrets pushed, then `rest` applied (its own secrets included).
     #[must_use]
     pub fn finish(mut self, rest: Writes) -> ProjectData {
+        self.data.ids.add_all(&self.secrets);
         self.data.secrets.add_new(self.secrets);
         self.data.apply(rest);
         self.data
@@ -274,6 +275,11 @@ impl ProjectData {
 
     fn index(&mut self, secret: &Arc<Secret>) {
         self.ids.insert(Arc::clone(secret));
+        self.index_schedule_and_tags(secret);
+    }
+
+    /// [`ProjectData::index`] but for the id index.
+    fn index_schedule_and_tags(&mut self, secret: &Arc<Secret>) {
         if let Some(at) = secret.next_due() {
             self.due.insert((at, secret.name().clone()));
         }

@@ -23,7 +23,35 @@ use crate::store::{ProjectData, ProjectLoad, ProjectSettings, RECORDS_MAX, TASKS
 
 /// What a sealed value is bound to: it opens only in its own place.
 pub(super) fn aad(project: &str, name: &str, number: u32) -> String {
-    format!("{project}/{name}/v{number}")
+    let mut text = String::new();
+    write_aad(&mut text, project, name, number);
+    text
+}
+
+/// [`aad`] into `out`, which loading reuses for every version.
+fn write_aad(out: &mut String, project: &str, name: &str, number: u32) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{project}/{name}/v{number}");
+}
+
+/// One text column of a row, borrowed from it.
+fn text_column<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+}
+
+/// The last text a loading thread read in a column, shared by the rows that repeat it:
+/// rows come in key order, so a project's id is one allocation, not one per row.
+#[derive(Default)]
+struct SharedText(Option<Arc<str>>);
+
+impl SharedText {
+    fn get(&mut self, raw: &str) -> Arc<str> {
+        match &self.0 {
+            Some(last) if **last == *raw => Arc::clone(last),
+            _ => Arc::clone(self.0.insert(Arc::from(raw))),
+        }
+    }
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -285,25 +313,28 @@ fn persist_secret(
 
 /// One stored version, its value opened and the version rebuilt: the next row of a cursor
 /// over `versions`.
-fn read_version(row: &rusqlite::Row<'_>, vault: &Vault) -> Result<StoredVersion, StoreError> {
-    let (project, name, number): (String, String, u32) = (row.get(0)?, row.get(1)?, row.get(2)?);
-    let meta: String = row.get(3)?;
+fn read_version(
+    row: &rusqlite::Row<'_>,
+    vault: &Vault,
+    projects: &mut SharedText,
+    aad_text: &mut String,
+) -> Result<StoredVersion, StoreError> {
+    let project = projects.get(text_column(row, 0)?);
+    let (name, number): (String, u32) = (row.get(1)?, row.get(2)?);
+    let meta = text_column(row, 3)?;
     let binary: bool = row.get(4)?;
-    let sealed: Vec<u8> = row.get(5)?;
+    let sealed = row.get_ref(5)?.as_blob().map_err(rusqlite::Error::from)?;
     let mut record: VersionRecord =
-        serde_json::from_str(&meta).map_err(|e| StoreError::Damaged {
+        serde_json::from_str(meta).map_err(|e| StoreError::Damaged {
             what: format!("secret {name} version {number}"),
             detail: format!("unreadable metadata: {e}"),
         })?;
     // The master key already opened the directory's key check (schema.rs), so a value it
     // cannot open was damaged, not sealed under another key.
+    aad_text.clear();
+    write_aad(aad_text, &project, &name, number);
     let plain = vault
-        .open_bytes(
-            &project,
-            &record.kms_key_id,
-            &aad(&project, &name, number),
-            &sealed,
-        )
+        .open_bytes(&project, &record.kms_key_id, aad_text, sealed)
         .map_err(|e| StoreError::Damaged {
             what: format!("project {project}, secret {name}, version v{number}"),
             detail: format!("the stored value is damaged ({e})"),
@@ -325,10 +356,10 @@ fn read_version(row: &rusqlite::Row<'_>, vault: &Vault) -> Result<StoredVersion,
 }
 
 /// One stored version: its project, its secret's name and the version, value opened.
-type StoredVersion = (String, String, Version);
+type StoredVersion = (Arc<str>, String, Version);
 
 /// One stored secret's row: its project and the secret rebuilt without its versions.
-type StoredSecret = (String, Unversioned);
+type StoredSecret = (Arc<str>, Unversioned);
 
 /// How many rows a loading thread sends at a time.
 pub(super) const LOAD_BATCH: usize = 1024;
@@ -370,8 +401,9 @@ fn read_versions(
         batch: Vec::with_capacity(LOAD_BATCH),
         send,
     };
+    let (mut projects, mut aad_text) = (SharedText::default(), String::new());
     while let Some(row) = rows.next()? {
-        if !out.push(read_version(row, vault)?) {
+        if !out.push(read_version(row, vault, &mut projects, &mut aad_text)?) {
             return Ok(());
         }
     }
@@ -391,10 +423,9 @@ fn read_secret_rows(
         batch: Vec::with_capacity(LOAD_BATCH),
         send,
     };
+    let mut projects = SharedText::default();
     while let Some(row) = rows.next()? {
-        let text = |i| -> Result<&str, StoreError> {
-            Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
-        };
+        let text = |i| text_column(row, i);
         let (project, name, body) = (text(0)?, text(1)?, text(2)?);
         let record: SecretRecord = serde_json::from_str(body).map_err(|e| StoreError::Damaged {
             what: format!("secret {name}"),
@@ -404,7 +435,7 @@ fn read_secret_rows(
             what: format!("secret {name}"),
             detail: e.to_string(),
         })?;
-        if !out.push((project.to_owned(), secret)) {
+        if !out.push((projects.get(project), secret)) {
             return Ok(());
         }
     }
@@ -481,7 +512,7 @@ impl<T: Send> Rows<T> {
 pub(super) fn load_secrets(
     conn: &Connection,
     vault: &Vault,
-) -> Result<Vec<(String, ProjectLoad)>, StoreError> {
+) -> Result<Vec<(Arc<str>, ProjectLoad)>, StoreError> {
     // The store always opens a file (`files::DB_FILE` in its directory).
     let path = conn
         .path()
@@ -503,14 +534,14 @@ pub(super) fn load_secrets(
 fn join_secrets(
     secrets: &mut Rows<StoredSecret>,
     versions: &mut Rows<StoredVersion>,
-) -> Result<Vec<(String, ProjectLoad)>, StoreError> {
+) -> Result<Vec<(Arc<str>, ProjectLoad)>, StoreError> {
     let mut next_version = versions.next()?;
-    let mut by_project: Vec<(String, ProjectLoad)> = Vec::new();
+    let mut by_project: Vec<(Arc<str>, ProjectLoad)> = Vec::new();
     while let Some((project, unversioned)) = secrets.next()? {
-        let key = (project.as_str(), unversioned.name().as_str());
+        let key = (&*project, unversioned.name().as_str());
         let mut own = SmallVec::new();
         while let Some((p, n, version)) = next_version.take() {
-            match (p.as_str(), n.as_str()).cmp(&key) {
+            match (&*p, n.as_str()).cmp(&key) {
                 std::cmp::Ordering::Greater => {
                     next_version = Some((p, n, version));
                     break;
@@ -550,7 +581,10 @@ pub(super) fn read_state(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<Vec<(ProjectId, ProjectData)>, StoreError> {
-    let mut loads: BTreeMap<String, ProjectLoad> = load_secrets(conn, vault)?.into_iter().collect();
+    let mut loads: BTreeMap<String, ProjectLoad> = load_secrets(conn, vault)?
+        .into_iter()
+        .map(|(project, load)| (project.to_string(), load))
+        .collect();
     let mut by_project: BTreeMap<String, Writes> = BTreeMap::new();
     for (project, kind, body) in text_rows(conn, "SELECT project, kind, body FROM project_state")? {
         let writes = by_project.entry(project).or_default();
