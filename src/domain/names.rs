@@ -389,19 +389,23 @@ static KEY_IDS: LazyLock<Mutex<HashSet<Arc<str>, foldhash::fast::RandomState>>> 
 /// The one shared copy of a key id. A poisoned lock is recovered: the set only ever holds
 /// whole entries, so a panic elsewhere cannot leave it half-changed.
 fn interned_key_id(raw: &str) -> Arc<str> {
-    thread_local! {
-        /// The id this thread interned last: a load or an import names one key for most
-        /// secrets, and a hit here skips the set's lock (which loading threads share).
-        static LAST: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
-    }
-    LAST.with_borrow_mut(|last| match last {
-        Some(id) if **id == *raw => Arc::clone(id),
-        _ => {
-            let id = interned_from_set(raw);
-            *last = Some(Arc::clone(&id));
-            id
-        }
+    last_interned(raw).unwrap_or_else(|| {
+        let id = interned_from_set(raw);
+        LAST_INTERNED.with_borrow_mut(|last| *last = Some(Arc::clone(&id)));
+        id
     })
+}
+
+thread_local! {
+    /// The id this thread interned last: a load or an import names one key for most
+    /// secrets, and a hit here skips the set's lock (which loading threads share).
+    static LAST_INTERNED: std::cell::RefCell<Option<Arc<str>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The id this thread interned last, when it is `raw`.
+fn last_interned(raw: &str) -> Option<Arc<str>> {
+    LAST_INTERNED.with_borrow(|last| last.as_ref().filter(|id| ***id == *raw).cloned())
 }
 
 /// [`interned_key_id`] from the shared set.
@@ -453,6 +457,10 @@ impl KmsKeyId {
     /// (`UpdateSecret.json`; the docs' own examples use 32-hex ids). Also how a stored id
     /// is read back, since both forms may be stored (docs/behaviour.md §41).
     pub fn parse_for_update(raw: &str) -> Result<Self, CsmsError> {
+        // Every interned id passed this check (or `parse`'s stricter one) already.
+        if let Some(id) = last_interned(raw) {
+            return Ok(Self(id));
+        }
         let length_ok = (2..=64).contains(&raw.chars().count());
         if length_ok && !raw.chars().any(char::is_control) {
             Ok(Self(interned_key_id(raw)))
@@ -665,6 +673,23 @@ mod tests {
         ] {
             assert!(KmsKeyId::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_key_id_read_again_is_the_shared_copy_and_the_check_still_holds_after_it() {
+        let raw = "b168fe00ff56492495a7d22974df2d0b";
+        let first = KmsKeyId::parse_for_update(raw).unwrap();
+        let again = KmsKeyId::parse_for_update(raw).unwrap();
+        assert!(Arc::ptr_eq(&first.0, &again.0));
+        for bad in ["b", "b168fe00\u{7}", &"b".repeat(65)] {
+            assert!(KmsKeyId::parse_for_update(bad).is_err(), "{bad}");
+        }
+        // The strict form keeps its own pattern even for an id just read leniently.
+        assert!(KmsKeyId::parse(raw).is_err());
+        assert!(Arc::ptr_eq(
+            &KmsKeyId::parse_for_update(raw).unwrap().0,
+            &first.0
+        ));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::error::CsmsError;
 
 use super::last_used::LastUsed;
 use super::settings::SecretSettings;
-use super::sparse::Sparse;
+use super::sparse::{AtDefaults, Sparse};
 
 /// A secret's lifecycle state (docs/behaviour.md §17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +99,22 @@ pub(super) struct ScheduleAndTags {
     pub(super) next_rotation_time: Option<Millis>,
     /// Tag key → value; at most 20.
     pub(super) tags: BTreeMap<String, String>,
+}
+
+impl AtDefaults for ScheduleAndTags {
+    fn at_defaults(&self) -> bool {
+        // Destructured whole: a new field must say what its default is here.
+        let Self {
+            scheduled_delete_time,
+            rotation_time,
+            next_rotation_time,
+            tags,
+        } = self;
+        scheduled_delete_time.is_none()
+            && rotation_time.is_none()
+            && next_rotation_time.is_none()
+            && tags.is_empty()
+    }
 }
 
 /// Read access to a secret's parts; every change goes through a method that checks its

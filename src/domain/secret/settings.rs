@@ -5,7 +5,7 @@
 use crate::domain::names::{EventName, KmsKeyId, SecretName};
 use crate::domain::rotation::{RotationConfig, RotationPeriod, SecretType};
 
-use super::sparse::Sparse;
+use super::sparse::{AtDefaults, Sparse};
 
 /// The settings a secret is created with, already validated.
 #[derive(Debug, Clone)]
@@ -39,6 +39,26 @@ impl Default for SettingsExtras {
             enterprise_project_id: DEFAULT_ENTERPRISE_PROJECT.to_owned(),
             rotation_func_urn: None,
         }
+    }
+}
+
+impl AtDefaults for SettingsExtras {
+    fn at_defaults(&self) -> bool {
+        // Destructured whole: a new field must say what its default is here.
+        let Self {
+            description,
+            rotation_period,
+            rotation_config,
+            event_subscriptions,
+            enterprise_project_id,
+            rotation_func_urn,
+        } = self;
+        description.is_empty()
+            && rotation_period.is_none()
+            && rotation_config.is_none()
+            && event_subscriptions.is_empty()
+            && enterprise_project_id == DEFAULT_ENTERPRISE_PROJECT
+            && rotation_func_urn.is_none()
     }
 }
 

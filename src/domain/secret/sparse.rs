@@ -12,10 +12,16 @@ impl<T> Default for Sparse<T> {
     }
 }
 
-impl<T: Default + PartialEq> Sparse<T> {
+/// Fields that can tell they are all at their defaults without building a default to
+/// compare with (which allocates: a default enterprise project id is a `String`).
+pub trait AtDefaults: Default {
+    fn at_defaults(&self) -> bool;
+}
+
+impl<T: AtDefaults> Sparse<T> {
     /// Boxes `fields` unless they are all at their defaults.
     pub fn new(fields: T) -> Self {
-        Self((fields != T::default()).then(|| Box::new(fields)))
+        Self((!fields.at_defaults()).then(|| Box::new(fields)))
     }
 
     /// The fields, or `None` when all are at their defaults.
@@ -29,7 +35,7 @@ impl<T: Default + PartialEq> Sparse<T> {
     pub fn change<R>(&mut self, change: impl FnOnce(&mut T) -> R) -> R {
         let fields = self.0.get_or_insert_with(Box::default);
         let out = change(fields);
-        if **fields == T::default() {
+        if fields.at_defaults() {
             self.0 = None;
         }
         out
@@ -44,6 +50,12 @@ mod tests {
     struct Pair {
         a: Option<u8>,
         b: String,
+    }
+
+    impl AtDefaults for Pair {
+        fn at_defaults(&self) -> bool {
+            *self == Self::default()
+        }
     }
 
     #[test]
