@@ -143,17 +143,22 @@ fn the_indexes_are_rebuilt_when_the_directory_is_reopened() {
     let key = crate::domain::tag::TagKey::parse("env").unwrap();
     tagged.set_tags(vec![(key, "prod".to_owned())]).unwrap();
     let id = tagged.id();
+    let mut leaving = new_secret("leaving", "v");
+    let window = crate::domain::secret::RecoveryWindow::parse(Some(7)).unwrap();
+    leaving.schedule_deletion(window, 1_000).unwrap();
+    let due = leaving.scheduled_delete_time();
     {
         let store = SqliteStore::open(&dir, None).unwrap();
         transact(&store, &p, |tx| {
             tx.put(tagged);
             tx.put(new_secret("plain", "v"));
+            tx.put(leaving);
             Ok(())
         })
         .unwrap();
     }
     let reopened = SqliteStore::open(&dir, None).unwrap();
-    let (by_tag, by_id) = read(&reopened, &p, |data| {
+    let (by_tag, by_id, next_due, names) = read(&reopened, &p, |data| {
         let by_tag: Vec<String> = data.tags()["env"]["prod"]
             .iter()
             .map(ToString::to_string)
@@ -161,11 +166,18 @@ fn the_indexes_are_rebuilt_when_the_directory_is_reopened() {
         (
             by_tag,
             data.live_secret_by_id(id, 0).map(|s| s.name().to_string()),
+            data.next_due(),
+            data.secrets
+                .keys()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
         )
     })
     .unwrap();
     assert_eq!(by_tag, ["tagged"]);
     assert_eq!(by_id.as_deref(), Some("tagged"));
+    assert_eq!(next_due, due);
+    assert_eq!(names, ["leaving", "plain", "tagged"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
