@@ -24,8 +24,9 @@ fn is_dotted_name_char(c: char) -> bool {
 /// True when `s` has `1..=max` characters, all accepted by `allowed`. Every `allowed`
 /// accepts ASCII only, so a string of accepted characters has as many characters as
 /// bytes, and one pass over the bytes decides (a byte of a multi-byte character is a
-/// character `allowed` refuses).
-fn fits(s: &str, max: usize, allowed: fn(char) -> bool) -> bool {
+/// character `allowed` refuses). Generic over `allowed`, so the check is inlined into the
+/// loop rather than called for each byte.
+fn fits(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().all(|b| allowed(char::from(b)))
 }
 
@@ -62,7 +63,7 @@ fn checked(
     param: &'static str,
     raw: impl NameInput,
     max: usize,
-    allowed: fn(char) -> bool,
+    allowed: impl Fn(char) -> bool,
     pattern: &str,
 ) -> Result<String, CsmsError> {
     if fits(raw.as_ref(), max, allowed) {

@@ -258,21 +258,31 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
         ..Classified::default()
     };
     let method = if method == "HEAD" { "GET" } else { method };
-    let (trimmed, mut start) = match path.strip_prefix('/') {
+    let (trimmed, start) = match path.strip_prefix('/') {
         Some(trimmed) => (trimmed, 1),
         None => (path, 0),
     };
-    // The path is split once, on the stack: each segment, and where it starts.
+    // The path is split once, on the stack: each segment, and where it starts. One pass
+    // over the bytes: `str::split` searches for each `/` anew, a call per segment.
     let mut split = [("", 0); SEGMENTS_MAX];
     let mut count = 0;
-    for segment in trimmed.split('/') {
-        let Some(slot) = split.get_mut(count) else {
-            return unmatched();
-        };
-        *slot = (segment, start);
-        start += segment.len() + 1;
-        count += 1;
+    let mut from = 0;
+    for (at, &byte) in trimmed.as_bytes().iter().enumerate() {
+        if byte == b'/' {
+            let Some(slot) = split.get_mut(count) else {
+                return unmatched();
+            };
+            // Both ends are next to a `/`, so on character boundaries.
+            *slot = (trimmed.get(from..at).unwrap_or_default(), start + from);
+            count += 1;
+            from = at + 1;
+        }
     }
+    let Some(slot) = split.get_mut(count) else {
+        return unmatched();
+    };
+    *slot = (trimmed.get(from..).unwrap_or_default(), start + from);
+    count += 1;
     let segments = &split[..count];
     let Some(candidates) = BY_LENGTH.get(count) else {
         return unmatched();
