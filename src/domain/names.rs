@@ -410,7 +410,9 @@ impl serde::Serialize for KmsKeyId {
 
 /// Each project's default key id once derived: the derivation (a SHA-1) would otherwise
 /// run on every create. Bounded like the interned ids; projects past it derive each time.
-static DEFAULT_KEY_IDS: LazyLock<Mutex<HashMap<ProjectId, KmsKeyId>>> =
+/// foldhash rather than SipHash: the lookup is on every create, and the map is bounded,
+/// so keys chosen to collide could not grow it.
+static DEFAULT_KEY_IDS: LazyLock<Mutex<HashMap<ProjectId, KmsKeyId, foldhash::fast::RandomState>>> =
     LazyLock::new(Mutex::default);
 
 impl KmsKeyId {

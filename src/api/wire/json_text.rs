@@ -93,6 +93,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_byte_at_every_place_of_a_word_is_told_apart() {
+        let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        for byte in 0..=u8::MAX {
+            for len in [1, 7, 8, 9, 17] {
+                for at in 0..len {
+                    for filler in [b'a', 0x7f, 0xff, 0x21, 0x5d] {
+                        let mut text = vec![filler; len];
+                        text[at] = byte;
+                        let expected = text.iter().any(|&b| escaped(b));
+                        assert_eq!(needs_escaping(&text), expected, "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn any_string_is_written_as_serde_json_writes_it(text in any::<String>()) {
