@@ -9,21 +9,30 @@ pub trait WriteJson {
     fn write_json(&self, out: &mut Vec<u8>);
 }
 
-/// Whether serde_json would escape any byte of `text`: a control character, `"` or `\`.
-/// Sixteen bytes at a time, with no early exit inside a block, so the compiler checks
-/// each block with a few vector instructions; the rest byte by byte.
-#[allow(clippy::needless_bitwise_bool)] // lazy operators would stop the vectorizing too
+/// Whether serde_json would escape any byte of `text`: a control character, `"` or `\\`.
+/// Eight bytes at a time as one `u64` ("SWAR"): a few integer operations per word tell
+/// whether any of its bytes is below 0x20 or equal to either character; the rest of
+/// the bytes one by one.
 fn needs_escaping(text: &[u8]) -> bool {
-    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-    let mut blocks = text.chunks_exact(16);
-    let mut seen = false;
-    for block in &mut blocks {
-        seen |= block.iter().fold(false, |seen, &b| seen | escaped(b));
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Non-zero exactly when some byte of `word` is below `n` (n <= 0x80): a byte below
+    // `n` borrows into its high bit, which only bytes of 0x80 and up have set already.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let has = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
+    let mut words = text.chunks_exact(8);
+    for chunk in &mut words {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(bytes);
+        if below(word, 0x20) | has(word, b'"') | has(word, b'\\') != 0 {
+            return true;
+        }
     }
-    blocks
+    words
         .remainder()
         .iter()
-        .fold(seen, |seen, &b| seen | escaped(b))
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// Writes `text` as a JSON string: copied whole when it needs no escape, otherwise

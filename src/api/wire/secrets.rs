@@ -243,7 +243,9 @@ impl ScheduleDeletionBody {
 pub struct SecretDto {
     /// Written as the hyphenated lowercase text, as `Display` writes it.
     pub id: Uuid,
-    pub name: String,
+    /// Shared with the secret, not copied.
+    #[serde(serialize_with = "name_text")]
+    pub name: SecretName,
     pub state: &'static str,
     /// Shared with the secret, not copied.
     pub kms_key_id: KmsKeyId,
@@ -274,7 +276,7 @@ impl From<&Secret> for SecretDto {
         let settings = &s.settings();
         Self {
             id: s.id(),
-            name: settings.name.to_string(),
+            name: settings.name.clone(),
             state: s.state().as_str(),
             kms_key_id: settings.kms_key_id.clone(),
             description: settings.description().to_owned(),
@@ -302,6 +304,11 @@ impl From<&Secret> for SecretDto {
     }
 }
 
+/// A secret name as its text.
+fn name_text<S: serde::Serializer>(name: &SecretName, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(name.as_str())
+}
+
 /// Field by field as the derived `Serialize` writes them, in declaration order.
 impl WriteJson for SecretDto {
     fn write_json(&self, out: &mut Vec<u8>) {
@@ -313,7 +320,7 @@ impl WriteJson for SecretDto {
                 .encode_lower(&mut Uuid::encode_buffer()),
         );
         out.extend_from_slice(br#","name":"#);
-        write_str(out, &self.name);
+        write_str(out, self.name.as_str());
         out.extend_from_slice(br#","state":"#);
         write_str(out, self.state);
         out.extend_from_slice(br#","kms_key_id":"#);
@@ -545,7 +552,7 @@ mod tests {
         let project = ProjectId::parse("p").unwrap();
         let plain = SecretDto {
             id: Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
-            name: "db.password".into(),
+            name: SecretName::parse_lookup("name", "db.password").unwrap(),
             state: "ENABLED",
             kms_key_id: KmsKeyId::project_default(&project),
             description: String::new(),
