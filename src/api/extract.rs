@@ -178,27 +178,27 @@ pub struct CsmsPath<T>(pub T);
 /// A set of path parameters, taken in template order.
 pub trait FromPathParams: Sized {
     /// `None` when the count does not fit (a handler bound to the wrong operation).
-    fn from_params(params: Vec<String>) -> Option<Self>;
+    fn from_params(params: impl Iterator<Item = String>) -> Option<Self>;
 }
 
 impl FromPathParams for String {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let [one] = <[String; 1]>::try_from(params).ok()?;
-        Some(one)
+    fn from_params(mut params: impl Iterator<Item = String>) -> Option<Self> {
+        let one = params.next()?;
+        params.next().is_none().then_some(one)
     }
 }
 
 impl FromPathParams for (String, String) {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let [a, b] = <[String; 2]>::try_from(params).ok()?;
-        Some((a, b))
+    fn from_params(mut params: impl Iterator<Item = String>) -> Option<Self> {
+        let pair = (params.next()?, params.next()?);
+        params.next().is_none().then_some(pair)
     }
 }
 
 impl FromPathParams for (String, String, String) {
-    fn from_params(params: Vec<String>) -> Option<Self> {
-        let [a, b, c] = <[String; 3]>::try_from(params).ok()?;
-        Some((a, b, c))
+    fn from_params(mut params: impl Iterator<Item = String>) -> Option<Self> {
+        let three = (params.next()?, params.next()?, params.next()?);
+        params.next().is_none().then_some(three)
     }
 }
 
@@ -217,22 +217,28 @@ where
             .extensions
             .get::<Arc<Classified>>()
             .ok_or_else(|| invalid("the request was not classified"))?;
-        let params = classified
-            .raw_params()
-            .map(|raw| {
-                // Without a `%` there is nothing to decode, and the segment is UTF-8
-                // already: copied at once instead of byte by byte through the decoder.
-                if !raw.contains('%') {
-                    return Ok(raw.to_owned());
-                }
-                percent_encoding::percent_decode_str(raw)
-                    .decode_utf8()
-                    .map(std::borrow::Cow::into_owned)
-                    .map_err(|_| invalid("it is not UTF-8 once percent-decoded"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        T::from_params(params)
-            .map(Self)
+        // The decoded parameters go straight into `T`, without a list in between; a
+        // segment that does not decode is left out, and reported before anything else.
+        let mut not_utf8 = false;
+        let mut params = classified.raw_params().filter_map(|raw| {
+            // Without a `%` there is nothing to decode, and the segment is UTF-8
+            // already: copied at once instead of byte by byte through the decoder.
+            if !raw.contains('%') {
+                return Some(raw.to_owned());
+            }
+            let decoded = percent_encoding::percent_decode_str(raw)
+                .decode_utf8()
+                .map(std::borrow::Cow::into_owned);
+            not_utf8 |= decoded.is_err();
+            decoded.ok()
+        });
+        let path = T::from_params(params.by_ref());
+        // Parameters `T` left unread are still checked, as when all were decoded first.
+        params.for_each(drop);
+        if not_utf8 {
+            return Err(invalid("it is not UTF-8 once percent-decoded"));
+        }
+        path.map(Self)
             .ok_or_else(|| invalid("the route has other parameters"))
     }
 }

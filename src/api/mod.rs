@@ -17,7 +17,7 @@ pub mod wire;
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::extract::{FromRef, Request, State};
 use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
@@ -103,13 +103,14 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
         ))
         .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(DefaultBodyLimit::max(body_limit))
+        // No `DefaultBodyLimit` layer: it only sets the limit of axum's own body
+        // extractors, which no handler uses; bodies are read under `BodyRules`.
         .service(dispatch.with_state(app));
     BoxCloneSyncService::new(stack)
 }
 
-/// The whole HTTP application as one service: the request middleware, panic capture, the
-/// body limit and [`dispatch`]. No path router stands in front: the middleware classifies
+/// The whole HTTP application as one service: the request middleware (which sets the
+/// body limit), panic capture and [`dispatch`]. No path router stands in front: the middleware classifies
 /// each request once, and `dispatch` matches on what it found.
 pub type App = BoxCloneSyncService<Request, Response, Infallible>;
 

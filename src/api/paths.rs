@@ -147,8 +147,7 @@ impl FaultPath {
 macro_rules! from_path_params {
     ($($path:ident { $($field:ident),+ })+) => {$(
         impl FromPathParams for $path {
-            fn from_params(params: Vec<String>) -> Option<Self> {
-                let mut params = params.into_iter();
+            fn from_params(mut params: impl Iterator<Item = String>) -> Option<Self> {
                 let path = Self { $($field: params.next()?),+ };
                 params.next().is_none().then_some(path)
             }
@@ -171,8 +170,8 @@ from_path_params! {
 mod tests {
     use super::*;
 
-    fn params(parts: &[&str]) -> Vec<String> {
-        parts.iter().map(|p| (*p).to_owned()).collect()
+    fn params<'a>(parts: &'a [&str]) -> impl Iterator<Item = String> + 'a {
+        parts.iter().map(|p| (*p).to_owned())
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use tracing::Level;
 use uuid::Uuid;
 
 use crate::telemetry;
@@ -65,8 +66,29 @@ impl RequestLine<'_> {
         }
     }
 
-    /// The line as one message whose text is that of the fields (see the `Display`).
+    /// The line as one message whose text is that of the fields (see the `Display`):
+    /// written straight to the log's writer when the log is the emulator's own, else
+    /// as an event.
     fn log_text(&self) {
+        let level = if self.status >= 500 {
+            tracing::enabled!(target: TARGET, Level::ERROR, message).then_some(Level::ERROR)
+        } else {
+            tracing::enabled!(target: TARGET, Level::INFO, message).then_some(Level::INFO)
+        };
+        if let Some(level) = level {
+            let written = telemetry::write_message_line(level, |out| {
+                // Writing to a `String` cannot fail.
+                let _ = self.write_text(out);
+            });
+            if written {
+                return;
+            }
+        }
+        self.log_event();
+    }
+
+    /// The line as one message, through `tracing`.
+    fn log_event(&self) {
         if self.status >= 500 {
             tracing::error!(target: TARGET, "{}", self);
         } else {
@@ -271,8 +293,18 @@ mod tests {
         for line in lines {
             let text = logged(|| line.log_text());
             assert_eq!(text, logged(|| line.log_fields()), "{line:?}");
+            assert_eq!(text, logged(|| line.log_event()), "{line:?}");
             assert_eq!(text.len(), 1);
         }
+        // Characters the log escapes in a message (not in a field): the line is then
+        // written through `tracing`, as before.
+        let escaped = RequestLine {
+            path: "/v1/p/secrets/\u{85}\x1b",
+            ..line(200, None)
+        };
+        let text = logged(|| escaped.log_text());
+        assert_eq!(text, logged(|| escaped.log_event()));
+        assert!(text[0].contains("/\\u{85}\\x1b "), "{text:?}");
         assert_eq!(
             logged(|| line(200, None).log_text())[0],
             "  INFO request method=GET path=/v1/p/secrets/a%20b/versions/latest \

@@ -24,9 +24,10 @@ fn is_dotted_name_char(c: char) -> bool {
 /// True when `s` has `1..=max` characters, all accepted by `allowed`. Every `allowed`
 /// accepts ASCII only, so a string of accepted characters has as many characters as
 /// bytes, and one pass over the bytes decides (a byte of a multi-byte character is a
-/// character `allowed` refuses).
-fn fits(s: &str, max: usize, allowed: fn(char) -> bool) -> bool {
-    !s.is_empty() && s.len() <= max && s.bytes().all(|b| allowed(char::from(b)))
+/// character `allowed` refuses). Generic over `allowed`, and a fold with no early exit,
+/// so the check is inlined and the compiler tests many bytes at a time.
+fn fits(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> bool {
+    !s.is_empty() && s.len() <= max && s.bytes().fold(true, |fit, b| fit & allowed(char::from(b)))
 }
 
 /// The create-secret name pattern.
@@ -62,7 +63,7 @@ fn checked(
     param: &'static str,
     raw: impl NameInput,
     max: usize,
-    allowed: fn(char) -> bool,
+    allowed: impl Fn(char) -> bool,
     pattern: &str,
 ) -> Result<String, CsmsError> {
     if fits(raw.as_ref(), max, allowed) {
@@ -432,7 +433,9 @@ impl serde::Serialize for KmsKeyId {
 
 /// Each project's default key id once derived: the derivation (a SHA-1) would otherwise
 /// run on every create. Bounded like the interned ids; projects past it derive each time.
-static DEFAULT_KEY_IDS: LazyLock<Mutex<HashMap<ProjectId, KmsKeyId>>> =
+/// foldhash rather than SipHash: the lookup is on every create, and the map is bounded,
+/// so keys chosen to collide could not grow it.
+static DEFAULT_KEY_IDS: LazyLock<Mutex<HashMap<ProjectId, KmsKeyId, foldhash::fast::RandomState>>> =
     LazyLock::new(Mutex::default);
 
 impl KmsKeyId {

@@ -1,37 +1,157 @@
 //! Logging setup: `tracing-subscriber` with `RUST_LOG` (default `info`), on stdout through
 //! the batching writer of [`batch`] (a request never waits for its log line to
-//! be written), or on a [`LogBuffer`] for tests that read what was logged.
+//! be written), or on a [`LogBuffer`] for tests that read what was logged; and
+//! [`write_message_line`], which writes a line of that format without `tracing`'s
+//! formatting machinery, for the one line every request writes.
 
 pub mod batch;
 pub mod format;
 
-use std::io::IsTerminal;
+use std::cell::RefCell;
+use std::io::{IsTerminal, Write as _};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
+use tracing::Level;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::{Format, Full};
 use tracing_subscriber::fmt::{MakeWriter, SubscriberBuilder};
 
 use format::{PlainFields, UtcMicros};
 
-/// The one log format, over any writer: tracing-subscriber's full format without targets,
+/// The one log format, over any output: tracing-subscriber's full format without targets,
 /// its timestamp and fields written by [`format`] (same text, less work).
-fn builder<W>(
+fn builder(
     filter: EnvFilter,
-    writer: W,
+    out: Out,
     ansi: bool,
-) -> SubscriberBuilder<PlainFields, Format<Full, UtcMicros>, EnvFilter, W>
-where
-    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
-{
+) -> SubscriberBuilder<PlainFields, Format<Full, UtcMicros>, EnvFilter, LogWriter> {
     tracing_subscriber::fmt()
         .fmt_fields(PlainFields)
         .with_timer(UtcMicros)
         .with_env_filter(filter)
         .with_target(false)
         .with_ansi(ansi)
-        .with_writer(writer)
+        .with_writer(LogWriter { out, ansi })
+}
+
+/// The writer of every subscriber [`builder`] makes, and of no other: finding it in the
+/// subscriber in charge tells [`write_message_line`] that the line format is this
+/// module's, and where its lines go.
+#[derive(Debug, Clone)]
+pub struct LogWriter {
+    out: Out,
+    /// Whether the subscriber writes ANSI styles.
+    ansi: bool,
+}
+
+/// Where the lines go.
+#[derive(Debug, Clone)]
+enum Out {
+    Batched(batch::BatchedWriter),
+    Stdout,
+    Buffer(LogBuffer),
+}
+
+/// One line's writer of a [`LogWriter`].
+#[derive(Debug)]
+pub enum LineOut<'a> {
+    Batched(batch::LineWriter<'a>),
+    Stdout(std::io::Stdout),
+    Buffer(LogBuffer),
+}
+
+impl std::io::Write for LineOut<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Batched(out) => out.write(bytes),
+            Self::Stdout(out) => out.write(bytes),
+            Self::Buffer(out) => out.write(bytes),
+        }
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::Batched(out) => out.write_all(bytes),
+            Self::Stdout(out) => out.write_all(bytes),
+            Self::Buffer(out) => out.write_all(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Batched(out) => out.flush(),
+            Self::Stdout(out) => out.flush(),
+            Self::Buffer(out) => out.flush(),
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for LogWriter {
+    type Writer = LineOut<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        match &self.out {
+            Out::Batched(out) => LineOut::Batched(out.make_writer()),
+            Out::Stdout => LineOut::Stdout(std::io::stdout()),
+            Out::Buffer(out) => LineOut::Buffer(out.clone()),
+        }
+    }
+}
+
+thread_local! {
+    /// The line [`write_message_line`] puts together, kept between lines for its capacity.
+    static LINE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Writes an event of `level` whose only field is a message (`info!("{}", …)`), the
+/// message being what `message` writes, with the bytes and the single write the
+/// subscriber in charge would make for it; but without the event's dispatch, its
+/// field visits and a second pass over the message. Returns `false`, having written
+/// nothing, unless the subscriber in charge is one [`builder`] made, without styles,
+/// outside any span, and the message holds nothing the format escapes: the caller then
+/// logs the event through `tracing`. The caller checks that the event is enabled.
+pub fn write_message_line(level: Level, message: impl Fn(&mut String)) -> bool {
+    tracing::dispatcher::get_default(|dispatch| {
+        let Some(writer) = dispatch.downcast_ref::<LogWriter>() else {
+            return false;
+        };
+        if writer.ansi || dispatch.current_span().id().is_some() {
+            return false;
+        }
+        LINE.with(|line| {
+            let Ok(mut line) = line.try_borrow_mut() else {
+                // Only a line written while another is being put together gets here.
+                return false;
+            };
+            line.clear();
+            if format::write_utc_micros(&mut *line, SystemTime::now()).is_err() {
+                return false;
+            }
+            // The level as `Format<Full>` pads it, then the space after it.
+            line.push_str(match level {
+                Level::TRACE => " TRACE ",
+                Level::DEBUG => " DEBUG ",
+                Level::INFO => "  INFO ",
+                Level::WARN => "  WARN ",
+                Level::ERROR => " ERROR ",
+            });
+            let start = line.len();
+            message(&mut line);
+            if format::needs_sanitizing(&line[start..]) {
+                return false;
+            }
+            line.push('\n');
+            if let Err(err) = writer.make_writer().write_all(line.as_bytes()) {
+                // What tracing-subscriber's layer does with an error of its writer.
+                eprintln!(
+                    "[tracing-subscriber] Unable to write an event to the Writer for this Subscriber! Error: {err}\n"
+                );
+            }
+            true
+        })
+    })
 }
 
 /// Whether the subscriber [`init`] installed writes ANSI styles (its stdout is a terminal).
@@ -54,12 +174,15 @@ pub fn init() -> Option<batch::FlushGuard> {
     // Ignoring the errors of `try_init` keeps a second call (for example from a test)
     // harmless. Should the writer thread not start, lines go to stdout directly.
     if let Ok((writer, guard)) = batch::batched(std::io::stdout()) {
-        if builder(filter, writer, ansi).try_init().is_ok() {
+        if builder(filter, Out::Batched(writer), ansi)
+            .try_init()
+            .is_ok()
+        {
             STYLED.store(ansi, Ordering::Relaxed);
         }
         Some(guard)
     } else {
-        if builder(filter, std::io::stdout, ansi).try_init().is_ok() {
+        if builder(filter, Out::Stdout, ansi).try_init().is_ok() {
             STYLED.store(ansi, Ordering::Relaxed);
         }
         None
@@ -71,7 +194,7 @@ pub fn init() -> Option<batch::FlushGuard> {
 #[must_use]
 pub fn capture(level: &str) -> (impl tracing::Subscriber + Send + Sync, LogBuffer) {
     let buffer = LogBuffer::default();
-    let subscriber = builder(EnvFilter::new(level), buffer.clone(), false).finish();
+    let subscriber = builder(EnvFilter::new(level), Out::Buffer(buffer.clone()), false).finish();
     (subscriber, buffer)
 }
 
@@ -171,7 +294,7 @@ mod tests {
     /// default format, with the same filter and styling.
     fn ours_and_reference(ansi: bool, log: fn()) -> (String, String) {
         let ours = LogBuffer::default();
-        let subscriber = builder(EnvFilter::new("info"), ours.clone(), ansi).finish();
+        let subscriber = builder(EnvFilter::new("info"), Out::Buffer(ours.clone()), ansi).finish();
         tracing::subscriber::with_default(subscriber, log);
 
         let reference = LogBuffer::default();
@@ -250,6 +373,62 @@ mod tests {
                 times.next().unwrap_or_default().to_owned()
             })
             .into_owned()
+    }
+
+    #[test]
+    fn a_message_line_written_directly_reads_as_the_event_would() {
+        let messages = [
+            (Level::INFO, "request method=GET path=/a operation=\"X\""),
+            (Level::ERROR, "status=500"),
+            (Level::WARN, ""),
+            (Level::DEBUG, "debug"),
+            (Level::TRACE, "esc \x1b and c1 \u{85} go through tracing"),
+        ];
+        for (level, message) in messages {
+            let direct = LogBuffer::default();
+            let subscriber = builder(EnvFilter::new("trace"), Out::Buffer(direct.clone()), false);
+            let written = tracing::subscriber::with_default(subscriber.finish(), || {
+                write_message_line(level, |out| out.push_str(message))
+            });
+            assert_eq!(written, !format::needs_sanitizing(message), "{message:?}");
+            let event = LogBuffer::default();
+            let subscriber = builder(EnvFilter::new("trace"), Out::Buffer(event.clone()), false);
+            tracing::subscriber::with_default(subscriber.finish(), || match level {
+                Level::TRACE => tracing::trace!("{message}"),
+                Level::DEBUG => tracing::debug!("{message}"),
+                Level::INFO => tracing::info!("{message}"),
+                Level::WARN => tracing::warn!("{message}"),
+                Level::ERROR => tracing::error!("{message}"),
+            });
+            if written {
+                assert_eq!(
+                    without_timestamps(&direct.contents()),
+                    without_timestamps(&event.contents()),
+                    "{message:?}"
+                );
+            } else {
+                assert_eq!(direct.contents(), "");
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_line_is_left_to_tracing_inside_a_span_or_with_styles() {
+        let out = LogBuffer::default();
+        let subscriber = builder(EnvFilter::new("info"), Out::Buffer(out.clone()), false);
+        tracing::subscriber::with_default(subscriber.finish(), || {
+            let _span = tracing::info_span!("outer").entered();
+            assert!(!write_message_line(Level::INFO, |out| out.push('x')));
+        });
+        let subscriber = builder(EnvFilter::new("info"), Out::Buffer(out.clone()), true);
+        tracing::subscriber::with_default(subscriber.finish(), || {
+            assert!(!write_message_line(Level::INFO, |out| out.push('x')));
+        });
+        let subscriber = tracing_subscriber::fmt().with_writer(out.clone()).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            assert!(!write_message_line(Level::INFO, |out| out.push('x')));
+        });
+        assert_eq!(out.contents(), "");
     }
 
     #[test]

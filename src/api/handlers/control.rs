@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
-use crate::api::json::Json;
+use crate::api::json::{self, Json};
 use crate::api::paths::FaultPath;
 use crate::api::wire::control::{
     ClockBody, ClockChange, ClockDto, FaultsDto, JournalDto, SeedBody, SeededDto, StateBody,
     clock_dto,
 };
+use crate::api::wire::json_text::WriteJson;
 use crate::api::wire::queries::{ExportQuery, JournalQuery, ProjectQuery};
 use crate::api::wire::secrets::SecretResponse;
 use crate::clock::{Clock, EmulatorClock};
@@ -114,13 +115,14 @@ pub async fn set_secret_state(
     State(state): State<AdminState>,
     CsmsPath((project_id, secret_name)): CsmsPath<(String, String)>,
     CsmsJson(body): CsmsJson<StateBody>,
-) -> ApiResult<Json<SecretResponse>> {
+) -> ApiResult<Response> {
     let project = ProjectId::parse(&project_id)?;
     let name = SecretName::parse_lookup("secret_name", &secret_name)?;
     let secret = state
         .service
         .set_secret_state(&project, &name, body.operator_state()?)?;
-    Ok(Json(SecretResponse::of(&secret)))
+    let answer = SecretResponse::of(&secret);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `GET /_emulator/faults`.

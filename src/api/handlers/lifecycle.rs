@@ -3,11 +3,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 
 use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsJson, CsmsPath, OptionalJson};
-use crate::api::json::Json;
+use crate::api::json::{self, Json};
 use crate::api::paths::{ProjectPath, SecretPath};
+use crate::api::wire::json_text::WriteJson;
 use crate::api::wire::secrets::{
     BlobBody, RotateResponse, ScheduleDeletionBody, SecretResponse, UpdateSecretBody,
 };
@@ -18,10 +20,11 @@ pub async fn update_secret(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
     CsmsJson(body): CsmsJson<UpdateSecretBody>,
-) -> ApiResult<Json<SecretResponse>> {
+) -> ApiResult<Response> {
     let (project, name) = path.parse()?;
     let secret = service.update_secret(&project, &name, body.into_patch(&project)?)?;
-    Ok(Json(SecretResponse::of(&secret)))
+    let answer = SecretResponse::of(&secret);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `DELETE /v1/{project_id}/secrets/{secret_name}` — Deleting a Secret Immediately.
@@ -40,11 +43,12 @@ pub async fn delete_secret_for_schedule(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
     OptionalJson(body): OptionalJson<ScheduleDeletionBody>,
-) -> ApiResult<Json<SecretResponse>> {
+) -> ApiResult<Response> {
     let (project, name) = path.parse()?;
     let window = ScheduleDeletionBody::parse(body)?;
     let secret = service.delete_secret_for_schedule(&project, &name, window)?;
-    Ok(Json(SecretResponse::of(&secret)))
+    let answer = SecretResponse::of(&secret);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `POST …/secrets/{secret_name}/scheduled-deleted-tasks/cancel` — Canceling a Scheduled
@@ -52,10 +56,11 @@ pub async fn delete_secret_for_schedule(
 pub async fn restore_secret(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
-) -> ApiResult<Json<SecretResponse>> {
+) -> ApiResult<Response> {
     let (project, name) = path.parse()?;
     let secret = service.restore_secret(&project, &name)?;
-    Ok(Json(SecretResponse::of(&secret)))
+    let answer = SecretResponse::of(&secret);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `POST …/secrets/{secret_name}/backup` — Backing Up a Secret.
@@ -75,10 +80,11 @@ pub async fn upload_secret_blob(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
     CsmsJson(body): CsmsJson<BlobBody>,
-) -> ApiResult<Json<SecretResponse>> {
+) -> ApiResult<Response> {
     let project = path.parse()?;
     let secret = service.upload_secret_blob(&project, body.blob()?)?;
-    Ok(Json(SecretResponse::of(&secret)))
+    let answer = SecretResponse::of(&secret);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `POST …/secrets/{secret_name}/rotate` — Rotating a Secret.

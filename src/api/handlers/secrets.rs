@@ -1,11 +1,13 @@
 //! Secret routes: create, list, show, batch import and batch delete.
 
 use axum::extract::State;
+use axum::response::Response;
 
 use crate::api::error::ApiResult;
 use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
-use crate::api::json::Json;
+use crate::api::json::{self, Json};
 use crate::api::paths::{ProjectPath, SecretPath};
+use crate::api::wire::json_text::WriteJson;
 use crate::api::wire::queries::ListSecretsQuery;
 use crate::api::wire::secrets::{
     BatchDeleteBody, BatchDeleteResponse, BatchImportBody, BatchImportResponse, CreateSecretBody,
@@ -19,10 +21,11 @@ pub async fn create_secret(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
     CsmsJson(body): CsmsJson<CreateSecretBody>,
-) -> ApiResult<Json<SecretResponse>> {
+) -> ApiResult<Response> {
     let project = path.parse()?;
     let secret = service.create_secret(&project, body.parse(&project, &CREATE_RULES)?)?;
-    Ok(Json(SecretResponse::of(&secret)))
+    let answer = SecretResponse::of(&secret);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `GET /v1/{project_id}/secrets` — Querying the Secret List.
@@ -41,10 +44,11 @@ pub async fn list_secrets(
 pub async fn show_secret(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<SecretPath>,
-) -> ApiResult<Json<SecretResponse>> {
+) -> ApiResult<Response> {
     let (project, name) = path.parse()?;
     let secret = service.show_secret(&project, &name)?;
-    Ok(Json(SecretResponse::of(&secret)))
+    let answer = SecretResponse::of(&secret);
+    Ok(json::written(|out| answer.write_json(out)))
 }
 
 /// `POST /v1/{project_id}/secrets/batch-import` — Importing Secrets in Batches.

@@ -73,6 +73,10 @@ pub struct Classified {
     /// their names; still percent-encoded. The first `param_count` are set.
     params: [(&'static str, u32, u32); PARAMS_MAX],
     param_count: usize,
+    /// Which of the parameters are the project id and the secret name, found once with
+    /// the template rather than by name at each look.
+    project_at: Option<usize>,
+    secret_at: Option<usize>,
     /// Under `/_emulator/`, whether or not an operation matched.
     pub control_path: bool,
 }
@@ -156,28 +160,26 @@ impl Classified {
         self.named_params().map(|(_, raw)| raw)
     }
 
-    /// A parameter by its template name, decoded (invalid UTF-8 replaced), for logs,
-    /// the journal, fault rules and authentication.
-    fn param(&self, name: &str) -> Option<Cow<'_, str>> {
-        self.named_params()
-            .find(|(n, _)| *n == name)
-            .map(|(_, raw)| {
-                if raw.contains('%') {
-                    percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
-                } else {
-                    Cow::Borrowed(raw)
-                }
-            })
+    /// The parameter at `index`, decoded (invalid UTF-8 replaced), for logs, the
+    /// journal, fault rules and authentication.
+    fn param(&self, index: Option<usize>) -> Option<Cow<'_, str>> {
+        let &(_, start, end) = self.params[..self.param_count].get(index?)?;
+        let raw = self.path().get(start as usize..end as usize).unwrap_or("");
+        Some(if raw.contains('%') {
+            percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
+        } else {
+            Cow::Borrowed(raw)
+        })
     }
 
     #[must_use]
     pub fn project(&self) -> Option<Cow<'_, str>> {
-        self.param("project_id")
+        self.param(self.project_at)
     }
 
     #[must_use]
     pub fn secret(&self) -> Option<Cow<'_, str>> {
-        self.param("secret_name")
+        self.param(self.secret_at)
     }
 }
 
@@ -185,7 +187,28 @@ impl Classified {
 #[derive(Debug)]
 enum Segment {
     Literal(&'static str),
-    Param(&'static str),
+    Param(&'static str, Role),
+}
+
+/// What a parameter is to the classifier, told by its name when the templates are split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Project,
+    Secret,
+    /// May be empty (see [`fits`]).
+    Version,
+    Other,
+}
+
+impl Role {
+    fn of(name: &str) -> Self {
+        match name {
+            "project_id" => Self::Project,
+            "secret_name" => Self::Secret,
+            "version_id" => Self::Version,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// Each method's operations with their templates split into segments, computed once.
@@ -199,7 +222,7 @@ static TEMPLATES: LazyLock<Vec<(Operation, Vec<Segment>)>> = LazyLock::new(|| {
                 .split('/')
                 .map(
                     |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                        Some(name) => Segment::Param(name),
+                        Some(name) => Segment::Param(name, Role::of(name)),
                         None => Segment::Literal(s),
                     },
                 )
@@ -229,7 +252,7 @@ static BY_LENGTH: LazyLock<Vec<SameLength>> = LazyLock::new(|| {
 fn fits(template: &Segment, segment: &str) -> bool {
     match template {
         Segment::Literal(literal) => *literal == segment,
-        Segment::Param(name) => !segment.is_empty() || *name == "version_id",
+        Segment::Param(_, role) => !segment.is_empty() || *role == Role::Version,
     }
 }
 
@@ -258,21 +281,31 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
         ..Classified::default()
     };
     let method = if method == "HEAD" { "GET" } else { method };
-    let (trimmed, mut start) = match path.strip_prefix('/') {
+    let (trimmed, start) = match path.strip_prefix('/') {
         Some(trimmed) => (trimmed, 1),
         None => (path, 0),
     };
-    // The path is split once, on the stack: each segment, and where it starts.
+    // The path is split once, on the stack: each segment, and where it starts. One pass
+    // over the bytes: `str::split` searches for each `/` anew, a call per segment.
     let mut split = [("", 0); SEGMENTS_MAX];
     let mut count = 0;
-    for segment in trimmed.split('/') {
-        let Some(slot) = split.get_mut(count) else {
-            return unmatched();
-        };
-        *slot = (segment, start);
-        start += segment.len() + 1;
-        count += 1;
+    let mut from = 0;
+    for (at, &byte) in trimmed.as_bytes().iter().enumerate() {
+        if byte == b'/' {
+            let Some(slot) = split.get_mut(count) else {
+                return unmatched();
+            };
+            // Both ends are next to a `/`, so on character boundaries.
+            *slot = (trimmed.get(from..at).unwrap_or_default(), start + from);
+            count += 1;
+            from = at + 1;
+        }
     }
+    let Some(slot) = split.get_mut(count) else {
+        return unmatched();
+    };
+    *slot = (trimmed.get(from..).unwrap_or_default(), start + from);
+    count += 1;
     let segments = &split[..count];
     let Some(candidates) = BY_LENGTH.get(count) else {
         return unmatched();
@@ -285,8 +318,9 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
     };
     let mut params = [("", 0, 0); PARAMS_MAX];
     let mut param_count = 0;
+    let (mut project_at, mut secret_at) = (None, None);
     for (t, (segment, start)) in template.iter().zip(segments) {
-        if let Segment::Param(name) = t {
+        if let Segment::Param(name, role) = t {
             let (Some(slot), Ok(from), Ok(to)) = (
                 params.get_mut(param_count),
                 u32::try_from(*start),
@@ -295,6 +329,11 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
                 return unmatched();
             };
             *slot = (*name, from, to);
+            match role {
+                Role::Project => project_at = project_at.or(Some(param_count)),
+                Role::Secret => secret_at = secret_at.or(Some(param_count)),
+                Role::Version | Role::Other => {}
+            }
             param_count += 1;
         }
     }
@@ -303,6 +342,8 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
         path: path_and_query,
         params,
         param_count,
+        project_at,
+        secret_at,
         control_path,
     }
 }
@@ -362,7 +403,7 @@ mod tests {
             assert!(template.len() <= SEGMENTS_MAX, "{op:?}");
             let params = template
                 .iter()
-                .filter(|s| matches!(s, Segment::Param(_)))
+                .filter(|s| matches!(s, Segment::Param(..)))
                 .count();
             assert!(params <= PARAMS_MAX, "{op:?}");
         }

@@ -9,13 +9,30 @@ pub trait WriteJson {
     fn write_json(&self, out: &mut Vec<u8>);
 }
 
-/// Whether serde_json would escape any byte of `text`: a control character, `"` or `\`.
-/// One pass with no early exit, so the compiler checks many bytes at a time.
+/// Whether serde_json would escape any byte of `text`: a control character, `"` or `\\`.
+/// Eight bytes at a time as one `u64` ("SWAR"): a few integer operations per word tell
+/// whether any of its bytes is below 0x20 or equal to either character; the rest of
+/// the bytes one by one.
 fn needs_escaping(text: &[u8]) -> bool {
-    let seen = text.iter().fold(0_u8, |seen, &b| {
-        seen | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
-    });
-    seen != 0
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Non-zero exactly when some byte of `word` is below `n` (n <= 0x80): a byte below
+    // `n` borrows into its high bit, which only bytes of 0x80 and up have set already.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
+    let has = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
+    let mut words = text.chunks_exact(8);
+    for chunk in &mut words {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(bytes);
+        if below(word, 0x20) | has(word, b'"') | has(word, b'\\') != 0 {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// Writes `text` as a JSON string: copied whole when it needs no escape, otherwise
@@ -35,6 +52,22 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
 /// Writes an integer as JSON.
 pub fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// Writes an optional integer: `null` for none, as serde_json writes `Option`.
+pub fn write_opt_int(out: &mut Vec<u8>, n: Option<impl itoa::Integer>) {
+    match n {
+        Some(n) => write_int(out, n),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Writes an optional string: `null` for none.
+pub fn write_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => write_str(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 #[cfg(test)]
@@ -66,6 +99,23 @@ mod tests {
                 serde_json::to_string(text).unwrap(),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_byte_at_every_place_of_a_word_is_told_apart() {
+        let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+        for byte in 0..=u8::MAX {
+            for len in [1, 7, 8, 9, 17] {
+                for at in 0..len {
+                    for filler in [b'a', 0x7f, 0xff, 0x21, 0x5d] {
+                        let mut text = vec![filler; len];
+                        text[at] = byte;
+                        let expected = text.iter().any(|&b| escaped(b));
+                        assert_eq!(needs_escaping(&text), expected, "{text:?}");
+                    }
+                }
+            }
         }
     }
 

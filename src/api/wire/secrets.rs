@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::input::{optional, required};
+use super::json_text::{WriteJson, write_int, write_opt_int, write_opt_str, write_str};
 use super::page::PageInfoDto;
 use super::queries::ListSecretsQuery;
 use crate::domain::limits::ROTATION_PERIOD_MIN_SECS;
@@ -238,11 +239,13 @@ impl ScheduleDeletionBody {
 }
 
 /// `Secret`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SecretDto {
     /// Written as the hyphenated lowercase text, as `Display` writes it.
     pub id: Uuid,
-    pub name: String,
+    /// Shared with the secret, not copied.
+    #[serde(serialize_with = "name_text")]
+    pub name: SecretName,
     pub state: &'static str,
     /// Shared with the secret, not copied.
     pub kms_key_id: KmsKeyId,
@@ -273,7 +276,7 @@ impl From<&Secret> for SecretDto {
         let settings = &s.settings();
         Self {
             id: s.id(),
-            name: settings.name.to_string(),
+            name: settings.name.clone(),
             state: s.state().as_str(),
             kms_key_id: settings.kms_key_id.clone(),
             description: settings.description().to_owned(),
@@ -301,10 +304,90 @@ impl From<&Secret> for SecretDto {
     }
 }
 
+/// A secret name as its text.
+fn name_text<S: serde::Serializer>(name: &SecretName, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(name.as_str())
+}
+
+/// Field by field as the derived `Serialize` writes them, in declaration order.
+impl WriteJson for SecretDto {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(br#"{"id":"#);
+        write_str(
+            out,
+            self.id
+                .hyphenated()
+                .encode_lower(&mut Uuid::encode_buffer()),
+        );
+        out.extend_from_slice(br#","name":"#);
+        write_str(out, self.name.as_str());
+        out.extend_from_slice(br#","state":"#);
+        write_str(out, self.state);
+        out.extend_from_slice(br#","kms_key_id":"#);
+        write_str(out, self.kms_key_id.as_str());
+        out.extend_from_slice(br#","description":"#);
+        write_str(out, &self.description);
+        out.extend_from_slice(br#","create_time":"#);
+        write_int(out, self.create_time);
+        out.extend_from_slice(br#","update_time":"#);
+        write_int(out, self.update_time);
+        out.extend_from_slice(br#","scheduled_delete_time":"#);
+        write_opt_int(out, self.scheduled_delete_time);
+        out.extend_from_slice(br#","secret_type":"#);
+        write_str(out, self.secret_type);
+        out.extend_from_slice(if self.auto_rotation {
+            br#","auto_rotation":true"#
+        } else {
+            br#","auto_rotation":false"#
+        });
+        out.extend_from_slice(br#","rotation_period":"#);
+        write_opt_str(out, self.rotation_period.as_deref());
+        out.extend_from_slice(br#","rotation_config":"#);
+        write_opt_str(out, self.rotation_config.as_deref());
+        out.extend_from_slice(br#","rotation_time":"#);
+        write_opt_int(out, self.rotation_time);
+        out.extend_from_slice(br#","next_rotation_time":"#);
+        write_opt_int(out, self.next_rotation_time);
+        out.extend_from_slice(br#","event_subscriptions":["#);
+        for (i, event) in self.event_subscriptions.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, event);
+        }
+        out.extend_from_slice(br#"],"enterprise_project_id":"#);
+        write_str(out, &self.enterprise_project_id);
+        out.extend_from_slice(br#","rotation_func_urn":"#);
+        write_opt_str(out, self.rotation_func_urn.as_deref());
+        out.extend_from_slice(br#","last_used_time":"#);
+        write_opt_int(out, self.last_used_time);
+        out.extend_from_slice(br#","domain_id":"#);
+        write_str(out, self.domain_id);
+        out.extend_from_slice(br#","replica_type":"#);
+        write_str(out, self.replica_type);
+        out.extend_from_slice(br#","replicas":"#);
+        if self.replicas.is_empty() {
+            out.extend_from_slice(b"[]");
+        } else {
+            // Writing into a `Vec` cannot fail, and a `Value` always serializes.
+            let _ = serde_json::to_writer(&mut *out, &self.replicas);
+        }
+        out.push(b'}');
+    }
+}
+
 /// `{"secret": Secret}`.
 #[derive(Debug, Serialize)]
 pub struct SecretResponse {
     pub secret: SecretDto,
+}
+
+impl WriteJson for SecretResponse {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(br#"{"secret":"#);
+        self.secret.write_json(out);
+        out.push(b'}');
+    }
 }
 
 impl SecretResponse {
@@ -462,6 +545,57 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn the_secret_answer_writes_what_serde_json_writes() {
+        let project = ProjectId::parse("p").unwrap();
+        let plain = SecretDto {
+            id: Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
+            name: SecretName::parse_lookup("name", "db.password").unwrap(),
+            state: "ENABLED",
+            kms_key_id: KmsKeyId::project_default(&project),
+            description: String::new(),
+            create_time: 1_796_170_177_000,
+            update_time: 1_796_170_177_001,
+            scheduled_delete_time: None,
+            secret_type: "COMMON",
+            auto_rotation: false,
+            rotation_period: None,
+            rotation_config: None,
+            rotation_time: None,
+            next_rotation_time: None,
+            event_subscriptions: Vec::new(),
+            enterprise_project_id: "0".into(),
+            rotation_func_urn: None,
+            last_used_time: None,
+            domain_id: crate::service::DOMAIN_ID,
+            replica_type: "STANDALONE",
+            replicas: Vec::new(),
+        };
+        let full = SecretDto {
+            description: "quotes \" and \\, a tab\t, ünïcode".into(),
+            scheduled_delete_time: Some(-1),
+            auto_rotation: true,
+            rotation_period: Some("30d".into()),
+            rotation_config: Some(r#"{"InstanceId":"i"}"#.into()),
+            rotation_time: Some(i64::MAX),
+            next_rotation_time: Some(0),
+            event_subscriptions: vec!["e1".into(), "e\n2".into()],
+            rotation_func_urn: Some("urn:fss:x".into()),
+            last_used_time: Some(i64::MIN),
+            replicas: vec![serde_json::json!({"region": "r"}), serde_json::Value::Null],
+            ..plain.clone()
+        };
+        for secret in [plain, full] {
+            let answer = SecretResponse { secret };
+            let mut written = Vec::new();
+            answer.write_json(&mut written);
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                serde_json::to_string(&answer).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::page::PageInfoDto;
 use super::queries::ListVersionsQuery;
 use crate::clock::Millis;
 use crate::domain::limits::VALUE_MAX_BYTES;
-use crate::domain::names::{KmsKeyId, StageName, VersionMarker, VersionNumber};
+use crate::domain::names::{KmsKeyId, SecretName, StageName, VersionMarker, VersionNumber};
 use crate::domain::page::PageLimit;
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
@@ -117,7 +117,9 @@ pub struct VersionMetadataDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<i64>,
     pub kms_key_id: KmsKeyId,
-    pub secret_name: String,
+    /// Shared with the secret, not copied.
+    #[serde(serialize_with = "name_text")]
+    pub secret_name: SecretName,
     pub version_stages: Vec<StageName>,
 }
 
@@ -129,10 +131,15 @@ impl From<VersionInfo> for VersionMetadataDto {
             create_time: v.create_time,
             expire_time: v.expire_time,
             kms_key_id: v.kms_key_id,
-            secret_name: v.secret_name.into_string(),
+            secret_name: v.secret_name,
             version_stages: v.stages,
         }
     }
+}
+
+/// A secret name as its text.
+fn name_text<S: serde::Serializer>(name: &SecretName, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(name.as_str())
 }
 
 /// A version number as its id, `v` and the number, put together on the stack.
@@ -322,7 +329,7 @@ impl WriteJson for VersionResponse {
         out.extend_from_slice(br#","kms_key_id":"#);
         write_str(out, meta.kms_key_id.as_str());
         out.extend_from_slice(br#","secret_name":"#);
-        write_str(out, &meta.secret_name);
+        write_str(out, meta.secret_name.as_str());
         out.extend_from_slice(br#","version_stages":["#);
         for (i, stage) in meta.version_stages.iter().enumerate() {
             if i > 0 {
