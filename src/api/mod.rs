@@ -109,9 +109,9 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
     BoxCloneSyncService::new(stack)
 }
 
-/// The whole HTTP application as one service: the request middleware (which sets the
-/// body limit), panic capture and [`dispatch`]. No path router stands in front: the middleware classifies
-/// each request once, and `dispatch` matches on what it found.
+/// The whole HTTP application as one service: the request middleware (which applies the
+/// body rules), panic capture and [`dispatch`]. No path router stands in front: the
+/// middleware classifies each request once, and `dispatch` matches on what it found.
 pub type App = BoxCloneSyncService<Request, Response, Infallible>;
 
 /// What the handlers are called with: the CSMS service, and the control API's state.

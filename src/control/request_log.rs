@@ -70,10 +70,12 @@ impl RequestLine<'_> {
     /// written straight to the log's writer when the log is the emulator's own, else
     /// as an event.
     fn log_text(&self) {
+        // Asked as an event, not with `enabled!`'s hint: a filter on field names (an
+        // `EnvFilter` directive such as `target[{status}]=info`) applies to events only.
         let level = if self.status >= 500 {
-            tracing::enabled!(target: TARGET, Level::ERROR, message).then_some(Level::ERROR)
+            tracing::event_enabled!(target: TARGET, Level::ERROR, message).then_some(Level::ERROR)
         } else {
-            tracing::enabled!(target: TARGET, Level::INFO, message).then_some(Level::INFO)
+            tracing::event_enabled!(target: TARGET, Level::INFO, message).then_some(Level::INFO)
         };
         if let Some(level) = level {
             let written = telemetry::write_message_line(level, |out| {
@@ -266,6 +268,38 @@ mod tests {
             .lines()
             .map(|line| line.split_at(27).1.to_owned())
             .collect()
+    }
+
+    #[test]
+    fn a_filter_on_field_names_keeps_the_line_out_as_it_keeps_the_event_out() {
+        let line = RequestLine {
+            method: "GET",
+            path: "/v1/p/secrets",
+            operation: "ListSecrets",
+            status: 200,
+            latency_us: 1,
+            request_id: Uuid::from_u128(7),
+            error_code: None,
+        };
+        // The line's one field is its message: a directive that asks for a `status`
+        // field matches neither the event nor the line written directly.
+        for (filter, shown) in [
+            ("warn,csms_emulator::api::middleware[{status}]=info", false),
+            ("warn,csms_emulator::api::middleware[{message}]=info", true),
+            ("warn", false),
+        ] {
+            let logged_by = |write: &dyn Fn()| {
+                let (subscriber, log) = telemetry::capture(filter);
+                tracing::subscriber::with_default(subscriber, write);
+                log.contents()
+                    .lines()
+                    .map(|line| line.split_at(27).1.to_owned())
+                    .collect::<Vec<_>>()
+            };
+            let text = logged_by(&|| line.log_text());
+            assert_eq!(text, logged_by(&|| line.log_event()), "{filter}");
+            assert_eq!(!text.is_empty(), shown, "{filter}: {text:?}");
+        }
     }
 
     #[test]

@@ -108,8 +108,9 @@ pub struct ProjectData {
 
 /// A project's secrets as the durable store reads them back, in name order, one per name
 /// (a primary key's order): each is indexed as it arrives, while it is still in the
-/// cache, and the name and id indexes are built in one pass each at the end. At 1M secrets, a second
-/// pass over the finished secrets cost a tenth of a restart in cache misses.
+/// cache, and the name and id indexes are built in one pass each at the end. At 1M
+/// secrets, a second pass over the finished secrets cost a tenth of a restart in cache
+/// misses.
 #[derive(Debug, Default)]
 pub struct ProjectLoad {
     data: ProjectData,
@@ -278,7 +279,7 @@ impl ProjectData {
         self.index_schedule_and_tags(secret);
     }
 
-    /// [`ProjectData::index`] but for the id index.
+    /// [`ProjectData::index`] without the id index.
     fn index_schedule_and_tags(&mut self, secret: &Arc<Secret>) {
         if let Some(at) = secret.next_due() {
             self.due.insert((at, secret.name().clone()));

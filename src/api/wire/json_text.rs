@@ -4,12 +4,23 @@
 //! instructions of a request (`bench/instructions.sh`). Each writer must write exactly
 //! what serde_json writes for the same value; the tests compare them.
 
+use crate::domain::names::SecretName;
+
+/// A secret name as its text, for the answers' `serialize_with` (the serde path the
+/// written JSON is compared with).
+pub(super) fn name_text<S: serde::Serializer>(
+    name: &SecretName,
+    out: S,
+) -> Result<S::Ok, S::Error> {
+    out.serialize_str(name.as_str())
+}
+
 /// A value that writes itself as JSON, byte for byte as `serde_json::to_vec` would.
 pub trait WriteJson {
     fn write_json(&self, out: &mut Vec<u8>);
 }
 
-/// Whether serde_json would escape any byte of `text`: a control character, `"` or `\\`.
+/// Whether serde_json would escape any byte of `text`: a control character, `"` or `\`.
 /// Eight bytes at a time as one `u64` ("SWAR"): a few integer operations per word tell
 /// whether any of its bytes is below 0x20 or equal to either character; the rest of
 /// the bytes one by one.

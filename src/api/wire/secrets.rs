@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::input::{optional, required};
-use super::json_text::{WriteJson, write_int, write_opt_int, write_opt_str, write_str};
+use super::json_text::{WriteJson, name_text, write_int, write_opt_int, write_opt_str, write_str};
 use super::page::PageInfoDto;
 use super::queries::ListSecretsQuery;
 use crate::domain::limits::ROTATION_PERIOD_MIN_SECS;
@@ -302,11 +302,6 @@ impl From<&Secret> for SecretDto {
             replicas: Vec::new(),
         }
     }
-}
-
-/// A secret name as its text.
-fn name_text<S: serde::Serializer>(name: &SecretName, out: S) -> Result<S::Ok, S::Error> {
-    out.serialize_str(name.as_str())
 }
 
 /// Field by field as the derived `Serialize` writes them, in declaration order.

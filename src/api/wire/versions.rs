@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::input::{optional, required};
-use super::json_text::{WriteJson, write_int, write_str};
+use super::json_text::{WriteJson, name_text, write_int, write_str};
 use super::page::PageInfoDto;
 use super::queries::ListVersionsQuery;
 use crate::clock::Millis;
@@ -135,11 +135,6 @@ impl From<VersionInfo> for VersionMetadataDto {
             version_stages: v.stages,
         }
     }
-}
-
-/// A secret name as its text.
-fn name_text<S: serde::Serializer>(name: &SecretName, out: S) -> Result<S::Ok, S::Error> {
-    out.serialize_str(name.as_str())
 }
 
 /// A version number as its id, `v` and the number, put together on the stack.

@@ -226,3 +226,67 @@ fn rotation_sets_the_next_rotation_time() {
     assert_eq!(s.next_rotation_time(), Some(1_000 + 86_400_000));
     assert_eq!(secret().next_rotation_time(), None);
 }
+
+#[test]
+fn fields_are_at_their_defaults_exactly_when_they_equal_the_defaults() {
+    use super::aggregate::ScheduleAndTags;
+    use super::sparse::AtDefaults;
+    use crate::domain::names::EventName;
+    use crate::domain::rotation::{RotationConfig, SecretType};
+
+    let config = r#"{"InstanceId":"i-1","SecretSubType":"SingleUser"}"#;
+    let extras = [
+        SettingsExtras::default(),
+        SettingsExtras {
+            description: "d".into(),
+            ..SettingsExtras::default()
+        },
+        SettingsExtras {
+            rotation_period: Some(RotationPeriod::parse("30d", 1).unwrap()),
+            ..SettingsExtras::default()
+        },
+        SettingsExtras {
+            rotation_config: Some(RotationConfig::parse(config, SecretType::RdsFg).unwrap()),
+            ..SettingsExtras::default()
+        },
+        SettingsExtras {
+            event_subscriptions: vec![EventName::parse("e", "e1").unwrap()],
+            ..SettingsExtras::default()
+        },
+        SettingsExtras {
+            enterprise_project_id: "ep".into(),
+            ..SettingsExtras::default()
+        },
+        SettingsExtras {
+            rotation_func_urn: Some("urn".into()),
+            ..SettingsExtras::default()
+        },
+    ];
+    for (i, fields) in extras.iter().enumerate() {
+        assert_eq!(fields.at_defaults(), i == 0, "{fields:?}");
+        assert_eq!(fields.at_defaults(), *fields == SettingsExtras::default());
+    }
+    let schedules = [
+        ScheduleAndTags::default(),
+        ScheduleAndTags {
+            scheduled_delete_time: Some(1),
+            ..ScheduleAndTags::default()
+        },
+        ScheduleAndTags {
+            rotation_time: Some(1),
+            ..ScheduleAndTags::default()
+        },
+        ScheduleAndTags {
+            next_rotation_time: Some(1),
+            ..ScheduleAndTags::default()
+        },
+        ScheduleAndTags {
+            tags: [("k".to_owned(), "v".to_owned())].into(),
+            ..ScheduleAndTags::default()
+        },
+    ];
+    for (i, fields) in schedules.iter().enumerate() {
+        assert_eq!(fields.at_defaults(), i == 0, "{fields:?}");
+        assert_eq!(fields.at_defaults(), *fields == ScheduleAndTags::default());
+    }
+}

@@ -354,15 +354,17 @@ fn read_version(
     } else {
         record.secret_string = Some(text);
     }
+    // Kept until the join: a version of no stored secret is skipped, whatever it holds.
     let version = Version::from_record(record).map_err(|e| StoreError::Damaged {
         what: format!("project {project}, secret {name}, version v{number}"),
         detail: e.to_string(),
-    })?;
+    });
     Ok((project, name, version))
 }
 
-/// One stored version: its project, its secret's name and the version, value opened.
-type StoredVersion = (Arc<str>, String, Version);
+/// One stored version: its project, its secret's name and the version, value opened (or
+/// why it could not be rebuilt).
+type StoredVersion = (Arc<str>, String, Result<Version, StoreError>);
 
 /// One stored secret's row: its project and the secret rebuilt without its versions.
 type StoredSecret = (Arc<str>, Unversioned);
@@ -553,7 +555,7 @@ fn join_secrets(
                     next_version = Some((p, n, version));
                     break;
                 }
-                std::cmp::Ordering::Equal => own.push(version),
+                std::cmp::Ordering::Equal => own.push(version?),
                 std::cmp::Ordering::Less => {}
             }
             next_version = versions.next()?;

@@ -559,6 +559,27 @@ fn a_damaged_value_is_reported_as_damaged_not_as_a_wrong_key() {
 }
 
 #[test]
+fn a_version_of_no_stored_secret_is_skipped_even_when_it_could_not_be_rebuilt() {
+    let dir = temp_dir();
+    let p = ProjectId::parse("p").unwrap();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &p, "gone", "not base64 at all!");
+    put_secret(&store, &p, "kept", "v");
+    drop(store);
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    conn.execute("DELETE FROM secrets WHERE name = 'gone'", [])
+        .unwrap();
+    // As a binary value its text is not base64, so the version cannot be rebuilt.
+    conn.execute("UPDATE versions SET binary = 1 WHERE name = 'gone'", [])
+        .unwrap();
+    drop(conn);
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    let names: Vec<String> = images(&reopened, &p).into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["kept"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_stored_project_id_no_path_could_name_is_reported_as_damaged() {
     let dir = temp_dir();
     let store = SqliteStore::open(&dir, None).unwrap();
