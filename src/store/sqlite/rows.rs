@@ -52,11 +52,14 @@ fn json_column<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r [u8], Sto
 struct SharedText(Option<Arc<str>>);
 
 impl SharedText {
-    fn get(&mut self, raw: &str) -> Arc<str> {
-        match &self.0 {
-            Some(last) if **last == *raw => Arc::clone(last),
-            _ => Arc::clone(self.0.insert(Arc::from(raw))),
-        }
+    /// The text of column `i` of `row`: its bytes are compared with the last text first,
+    /// so a repeated one is neither checked as UTF-8 again nor copied.
+    fn get(&mut self, row: &rusqlite::Row<'_>, i: usize) -> Result<Arc<str>, StoreError> {
+        let raw = row.get_ref(i)?.as_bytes().map_err(rusqlite::Error::from)?;
+        Ok(match &self.0 {
+            Some(last) if last.as_bytes() == raw => Arc::clone(last),
+            _ => Arc::clone(self.0.insert(Arc::from(text_column(row, i)?))),
+        })
     }
 }
 
@@ -325,7 +328,7 @@ fn read_version(
     projects: &mut SharedText,
     aad_text: &mut String,
 ) -> Result<StoredVersion, StoreError> {
-    let project = projects.get(text_column(row, 0)?);
+    let project = projects.get(row, 0)?;
     let (name, number): (String, u32) = (row.get(1)?, row.get(2)?);
     let meta = json_column(row, 3)?;
     let binary: bool = row.get(4)?;
@@ -433,18 +436,20 @@ fn read_secret_rows(
     };
     let mut projects = SharedText::default();
     while let Some(row) = rows.next()? {
-        let text = |i| text_column(row, i);
-        let (project, name, body) = (text(0)?, text(1)?, json_column(row, 2)?);
+        // The name (the body holds it too) only names the secret in an error.
+        let name = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
+        let name = || String::from_utf8_lossy(name);
+        let body = json_column(row, 2)?;
         let record: SecretRecord =
             serde_json::from_slice(body).map_err(|e| StoreError::Damaged {
-                what: format!("secret {name}"),
+                what: format!("secret {}", name()),
                 detail: format!("unreadable: {e}"),
             })?;
         let secret = Unversioned::from_record(record).map_err(|e| StoreError::Damaged {
-            what: format!("secret {name}"),
+            what: format!("secret {}", name()),
             detail: e.to_string(),
         })?;
-        if !out.push((projects.get(project), secret)) {
+        if !out.push((projects.get(row, 0)?, secret)) {
             return Ok(());
         }
     }
