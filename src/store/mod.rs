@@ -268,12 +268,6 @@ impl ProjectData {
         }
     }
 
-    /// Starts a project loaded back from durable storage; see [`ProjectLoad`].
-    #[must_use]
-    pub fn load() -> ProjectLoad {
-        ProjectLoad::default()
-    }
-
     fn index(&mut self, secret: &Arc<Secret>) {
         self.ids.insert(Arc::clone(secret));
         self.index_schedule_and_tags(secret);

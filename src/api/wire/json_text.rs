@@ -20,6 +20,17 @@ pub trait WriteJson {
     fn write_json(&self, out: &mut Vec<u8>);
 }
 
+/// Checks the promise of [`WriteJson`] for `value`: the tests of every writer call it.
+#[cfg(test)]
+pub(super) fn assert_writes_as_serde_json<T: WriteJson + serde::Serialize>(value: &T) {
+    let mut written = Vec::new();
+    value.write_json(&mut written);
+    assert_eq!(
+        String::from_utf8(written).unwrap(),
+        serde_json::to_string(value).unwrap()
+    );
+}
+
 /// Whether serde_json would escape any byte of `text`: a control character, `"` or `\`.
 /// Eight bytes at a time as one `u64` ("SWAR"): a few integer operations per word tell
 /// whether any of its bytes is below 0x20 or equal to either character; the rest of

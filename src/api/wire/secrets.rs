@@ -584,12 +584,7 @@ mod tests {
         };
         for secret in [plain, full] {
             let answer = SecretResponse { secret };
-            let mut written = Vec::new();
-            answer.write_json(&mut written);
-            assert_eq!(
-                String::from_utf8(written).unwrap(),
-                serde_json::to_string(&answer).unwrap()
-            );
+            super::super::json_text::assert_writes_as_serde_json(&answer);
         }
     }
 

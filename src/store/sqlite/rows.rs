@@ -573,7 +573,7 @@ fn join_secrets(
                 detail: e.to_string(),
             })?;
         if by_project.last().is_none_or(|(p, _)| *p != project) {
-            by_project.push((project, ProjectData::load()));
+            by_project.push((project, ProjectLoad::default()));
         }
         if let Some((_, load)) = by_project.last_mut() {
             load.push(Arc::new(secret));
