@@ -76,19 +76,22 @@ fn judge(
 
 /// Lets the request through (with its body, if it had to be read for the signature), or
 /// answers the refusal.
-pub async fn authenticate(state: &AuthState, request: Request) -> Result<Request, CsmsError> {
-    let classified = request.extensions().get::<Arc<Classified>>();
+pub async fn authenticate(
+    state: &AuthState,
+    classified: &Classified,
+    request: Request,
+) -> Result<Request, CsmsError> {
     let mode = state.authenticator.mode;
     // Whether the request passes unchecked, told before its project is copied out.
-    let open = match classified.map(|c| c.reach_kind()) {
-        Some(ReachKind::Probe) => true,
-        Some(ReachKind::Control) => mode == AuthMode::Off,
-        Some(ReachKind::Csms) | None => !state.authenticator.is_active(),
+    let open = match classified.reach_kind() {
+        ReachKind::Probe => true,
+        ReachKind::Control => mode == AuthMode::Off,
+        ReachKind::Csms => !state.authenticator.is_active(),
     };
     if open {
         return Ok(request);
     }
-    let reach = classified.map_or(Reach::Csms { project: None }, |c| c.reach());
+    let reach = classified.reach();
     let (parts, body) = request.into_parts();
     let head = RequestHead {
         method: parts.method.as_str(),

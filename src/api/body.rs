@@ -56,11 +56,10 @@ fn declared_length(request: &Request) -> Option<u64> {
 }
 
 /// Refuses with 413 `APIGW.0201` at once a request whose `Content-Length` is over the
-/// limit, and makes the body rules available to every later reader.
-pub fn limit_body(rules: BodyRules, request: &mut Request) -> Result<(), CsmsError> {
+/// limit. Later readers get the same rules with the handlers' state.
+pub fn limit_body(rules: BodyRules, request: &Request) -> Result<(), CsmsError> {
     if declared_length(request).is_some_and(|n| n > rules.limit as u64) {
         return Err(CsmsError::BodyTooLarge { limit: rules.limit });
     }
-    request.extensions_mut().insert(rules);
     Ok(())
 }

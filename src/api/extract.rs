@@ -1,8 +1,6 @@
 //! Extractors whose rejections are CSMS errors, never axum's plain-text ones: JSON bodies
 //! (content type, size, syntax and field types), path segments and query strings.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -15,19 +13,23 @@ use super::error::ApiError;
 use super::operations::{Classified, OperationSpec, WireType};
 use crate::error::CsmsError;
 
+/// What the extractors read besides the request: its one classification (see
+/// [`super::operations`]) and the rules its body is read under. The handlers' state
+/// carries both, so nothing is stored in the request's extensions on the way.
+pub trait RequestScope {
+    fn classified(&self) -> &Classified;
+    fn body_rules(&self) -> BodyRules;
+}
+
 /// Whether the operation table names `T` as what the request's operation reads (its body
 /// or its query, as `declared` picks). A handler that reads another type than the table
 /// describes is a bug of the emulator's own; the answer says so instead of serving a
-/// request the OpenAPI document misdescribes. A request that went round the classifier
-/// (a handler called directly) is not checked.
+/// request the OpenAPI document misdescribes.
 fn read_as_the_table_says<T: 'static>(
-    extensions: &axum::http::Extensions,
+    classified: &Classified,
     declared: impl Fn(&OperationSpec) -> Option<WireType>,
 ) -> Result<(), ApiError> {
-    let Some(operation) = extensions
-        .get::<Arc<Classified>>()
-        .and_then(|c| c.operation)
-    else {
+    let Some(operation) = classified.operation else {
         return Ok(());
     };
     if declared(operation.spec()).is_some_and(|wire| wire.is::<T>()) {
@@ -52,14 +54,14 @@ pub struct CsmsJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for CsmsJson<T>
 where
-    S: Send + Sync,
+    S: RequestScope + Send + Sync,
     T: DeserializeOwned + 'static,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        read_as_the_table_says::<T>(req.extensions(), body_of)?;
-        let (json, bytes) = read_body(req).await?;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        read_as_the_table_says::<T>(state.classified(), body_of)?;
+        let (json, bytes) = read_body(req, state.body_rules()).await?;
         if !json {
             return Err(not_json());
         }
@@ -67,24 +69,12 @@ where
     }
 }
 
-/// The body, read under the router's [`BodyRules`], and whether it was declared as JSON.
-async fn read_body(req: Request) -> Result<(bool, Bytes), ApiError> {
+/// The body, read under `rules`, and whether it was declared as JSON.
+async fn read_body(req: Request, rules: BodyRules) -> Result<(bool, Bytes), ApiError> {
     let json = has_json_content_type(&req);
-    let rules = req
-        .extensions()
-        .get::<BodyRules>()
-        .copied()
-        .unwrap_or(BodyRules {
-            limit: DEFAULT_LIMIT,
-            timeout: DEFAULT_TIMEOUT,
-        });
     let bytes = super::body::read(req.into_body(), rules).await?;
     Ok((json, bytes))
 }
-
-/// Used only where the router's rules are missing (handlers run without the router).
-const DEFAULT_LIMIT: usize = 1024 * 1024;
-const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn not_json() -> ApiError {
     CsmsError::MalformedBody("the Content-Type header must be application/json".into()).into()
@@ -152,14 +142,14 @@ pub struct OptionalJson<T>(pub Option<T>);
 
 impl<S, T> FromRequest<S> for OptionalJson<T>
 where
-    S: Send + Sync,
+    S: RequestScope + Send + Sync,
     T: DeserializeOwned + 'static,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        read_as_the_table_says::<T>(req.extensions(), body_of)?;
-        let (json, bytes) = read_body(req).await?;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        read_as_the_table_says::<T>(state.classified(), body_of)?;
+        let (json, bytes) = read_body(req, state.body_rules()).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
@@ -204,19 +194,16 @@ impl FromPathParams for (String, String, String) {
 
 impl<S, T> FromRequestParts<S> for CsmsPath<T>
 where
-    S: Send + Sync,
+    S: RequestScope + Send + Sync,
     T: FromPathParams + Send,
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let invalid = |why: &str| -> ApiError {
             CsmsError::invalid("path", format!("a path segment is invalid: {why}")).into()
         };
-        let classified = parts
-            .extensions
-            .get::<Arc<Classified>>()
-            .ok_or_else(|| invalid("the request was not classified"))?;
+        let classified = state.classified();
         // The decoded parameters go straight into `T`, without a list in between; a
         // segment that does not decode is left out, and reported before anything else.
         let mut not_utf8 = false;
@@ -249,13 +236,13 @@ pub struct CsmsQuery<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for CsmsQuery<T>
 where
-    S: Send + Sync,
+    S: RequestScope + Send + Sync,
     T: DeserializeOwned + 'static,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        read_as_the_table_says::<T>(&parts.extensions, |spec| spec.query)?;
+        read_as_the_table_says::<T>(state.classified(), |spec| spec.query)?;
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| Self(v))

@@ -17,12 +17,11 @@ pub mod wire;
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{FromRef, Request};
 use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
-use tower::ServiceBuilder;
+use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
-use tower_http::catch_panic::CatchPanicLayer;
 
 use self::error::ApiError;
 use self::handlers::{
@@ -61,17 +60,13 @@ pub struct RouterSettings {
 /// project lookup, the emulator's own routes), the CSMS-shaped 404 for anything else
 /// (docs/behaviour.md §5), authentication, a body limit, panic capture and the request
 /// middleware, which classifies each request once.
+#[must_use]
 pub fn router(service: CsmsService, settings: RouterSettings) -> App {
-    let body_limit = settings.body_limit;
     let body_rules = body::BodyRules {
-        limit: body_limit,
+        limit: settings.body_limit,
         timeout: settings.body_read_timeout,
     };
-    let auth_state = auth::AuthState {
-        authenticator: settings.auth,
-        body: body_rules,
-    };
-    let pipeline = Arc::new(middleware::Pipeline {
+    let pipeline = middleware::Pipeline {
         observe: middleware::ObserveState {
             journal: Arc::clone(&settings.journal),
             metrics: Arc::clone(&settings.metrics),
@@ -80,9 +75,12 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
             tally: Arc::new(Tally::new(SUMMARY_EVERY)),
         },
         body: body_rules,
-        auth: auth_state,
+        auth: auth::AuthState {
+            authenticator: settings.auth,
+            body: body_rules,
+        },
         faults: Arc::clone(&settings.faults),
-    });
+    };
     let admin_state = control::AdminState {
         service: service.clone(),
         clock: settings.clock,
@@ -91,28 +89,96 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
         metrics: settings.metrics,
         smn: settings.smn,
     };
-    let app = AppState(Arc::new(Handlers {
+    let handlers = Arc::new(Handlers {
         service,
         admin: admin_state,
         iam: iam::IamProject(settings.project_id),
-    }));
-    let stack = ServiceBuilder::new()
-        .layer(axum::middleware::from_fn_with_state(
-            pipeline,
-            middleware::request_context,
-        ))
-        .map_response(IntoResponse::into_response)
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
-        // No `DefaultBodyLimit` layer: it only sets the limit of axum's own body
-        // extractors, which no handler uses; bodies are read under `BodyRules`.
-        .service(dispatch.with_state(app));
-    BoxCloneSyncService::new(stack)
+    });
+    App(Served::Ready(Arc::new(Application { pipeline, handlers })))
 }
 
-/// The whole HTTP application as one service: the request middleware (which applies the
-/// body rules), panic capture and [`dispatch`]. No path router stands in front: the
-/// middleware classifies each request once, and `dispatch` matches on what it found.
-pub type App = BoxCloneSyncService<Request, Response, Infallible>;
+/// The whole HTTP application as one cheap handle: [`App::answer`] runs the request
+/// middleware (classification, the body rules, authentication, faults, the log line, the
+/// metrics and the journal), then [`dispatch`] under panic capture. The steps are plain
+/// function calls rather than a stack of tower layers: each layer cost every request a
+/// boxed future, a clone of the service below it and a copy of the request.
+#[derive(Clone)]
+pub struct App(Served);
+
+#[derive(Clone)]
+enum Served {
+    Ready(Arc<Application>),
+    /// Another service standing in for the application (the start-up gate's answers).
+    StandIn(BoxCloneSyncService<Request, Response, Infallible>),
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            Served::Ready(_) => "App::Ready",
+            Served::StandIn(_) => "App::StandIn",
+        })
+    }
+}
+
+impl App {
+    /// A service that answers in the application's place.
+    #[must_use]
+    pub fn stand_in(service: BoxCloneSyncService<Request, Response, Infallible>) -> Self {
+        Self(Served::StandIn(service))
+    }
+
+    /// Answers one request.
+    pub async fn answer(&self, request: Request) -> Response {
+        match &self.0 {
+            Served::Ready(app) => app.answer(request).await,
+            Served::StandIn(service) => match service.clone().oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            },
+        }
+    }
+}
+
+/// `App` as a tower service, for tests and tools that drive it with `oneshot`.
+impl tower::Service<Request> for App {
+    type Response = Response;
+    type Error = Infallible;
+    type Future =
+        std::pin::Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send + 'static>>;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Infallible>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let app = self.clone();
+        Box::pin(async move { Ok(app.answer(request).await) })
+    }
+}
+
+/// The request middleware's settings and the handlers' state.
+struct Application {
+    pipeline: middleware::Pipeline,
+    handlers: Arc<Handlers>,
+}
+
+impl Application {
+    async fn answer(&self, request: Request) -> Response {
+        middleware::request_context(&self.pipeline, request, |request, classified| {
+            let state = HandlerState {
+                handlers: Arc::clone(&self.handlers),
+                classified,
+                body: self.pipeline.body,
+            };
+            middleware::catching_panics(dispatch(state, request))
+        })
+        .await
+    }
+}
 
 /// What the handlers are called with: the CSMS service, and the control API's state.
 struct Handlers {
@@ -121,48 +187,59 @@ struct Handlers {
     iam: iam::IamProject,
 }
 
-/// [`Handlers`] behind one `Arc`: each request clones one pointer, and a handler's
-/// `State` takes only the part it reads.
+/// The state each handler runs with: [`Handlers`] behind one `Arc`, with the request's
+/// classification and body rules for the extractors (see [`extract::RequestScope`]). A
+/// handler's `State` takes only the part it reads.
 #[derive(Clone)]
-struct AppState(Arc<Handlers>);
+struct HandlerState {
+    handlers: Arc<Handlers>,
+    classified: Arc<Classified>,
+    body: body::BodyRules,
+}
 
-impl FromRef<AppState> for CsmsService {
-    fn from_ref(app: &AppState) -> Self {
-        app.0.service.clone()
+impl extract::RequestScope for HandlerState {
+    fn classified(&self) -> &Classified {
+        &self.classified
+    }
+
+    fn body_rules(&self) -> body::BodyRules {
+        self.body
     }
 }
 
-impl FromRef<AppState> for iam::IamProject {
-    fn from_ref(app: &AppState) -> Self {
-        app.0.iam.clone()
+impl FromRef<HandlerState> for CsmsService {
+    fn from_ref(state: &HandlerState) -> Self {
+        state.handlers.service.clone()
     }
 }
 
-impl FromRef<AppState> for control::AdminState {
-    fn from_ref(app: &AppState) -> Self {
-        app.0.admin.clone()
+impl FromRef<HandlerState> for iam::IamProject {
+    fn from_ref(state: &HandlerState) -> Self {
+        state.handlers.iam.clone()
+    }
+}
+
+impl FromRef<HandlerState> for control::AdminState {
+    fn from_ref(state: &HandlerState) -> Self {
+        state.handlers.admin.clone()
     }
 }
 
 /// Calls one handler with the request and the state it extracts from.
-async fn call<H, T>(handler: H, request: Request, app: AppState) -> Response
+async fn call<H, T>(handler: H, request: Request, state: HandlerState) -> Response
 where
-    H: Handler<T, AppState>,
+    H: Handler<T, HandlerState>,
 {
-    handler.call(request, app).await
+    handler.call(request, state).await
 }
 
 /// The one dispatch: the operation the middleware classified the request as (see
 /// [`operations::classify`]) picks its handler; a request no operation fits gets the
 /// CSMS-shaped 404 (docs/behaviour.md §5). The `match` is exhaustive, so an operation in
 /// the table cannot go unserved.
-async fn dispatch(State(app): State<AppState>, request: Request) -> Response {
+async fn dispatch(app: HandlerState, request: Request) -> Response {
     use operations::Operation as O;
-    let operation = request
-        .extensions()
-        .get::<Arc<Classified>>()
-        .and_then(|c| c.operation);
-    let Some(operation) = operation else {
+    let Some(operation) = app.classified.operation else {
         return route_not_found(&request);
     };
     match operation {

@@ -15,7 +15,6 @@ use std::sync::{Arc, OnceLock};
 use axum::http::header::{CONNECTION, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 
 use super::App;
@@ -58,15 +57,17 @@ impl Gate {
             return app.clone();
         }
         let gate = Arc::clone(self);
-        BoxCloneSyncService::new(tower::service_fn(move |request: axum::extract::Request| {
-            let gate = Arc::clone(&gate);
-            async move {
-                match gate.app.get() {
-                    Some(app) => app.clone().oneshot(request).await,
-                    None => Ok::<_, Infallible>(loading_answer(request.uri().path())),
+        App::stand_in(BoxCloneSyncService::new(tower::service_fn(
+            move |request: axum::extract::Request| {
+                let gate = Arc::clone(&gate);
+                async move {
+                    Ok::<_, Infallible>(match gate.app.get() {
+                        Some(app) => app.answer(request).await,
+                        None => loading_answer(request.uri().path()),
+                    })
                 }
-            }
-        }))
+            },
+        )))
     }
 }
 
@@ -114,6 +115,7 @@ fn response_is_refusal(path: &str) -> bool {
 mod tests {
     use axum::body::Body;
     use http_body_util::BodyExt;
+    use tower::ServiceExt;
 
     use super::*;
 
@@ -132,11 +134,11 @@ mod tests {
     }
 
     fn loaded_app() -> App {
-        BoxCloneSyncService::new(tower::service_fn(
+        App::stand_in(BoxCloneSyncService::new(tower::service_fn(
             |_request: axum::extract::Request| async {
                 Ok::<_, Infallible>(StatusCode::IM_A_TEAPOT.into_response())
             },
-        ))
+        )))
     }
 
     #[tokio::test]

@@ -16,6 +16,7 @@
 //! On shutdown, listening stops, idle connections close, and requests under way finish
 //! (for at most ten seconds).
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -29,7 +30,6 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
-use tower::ServiceExt;
 
 mod refusal;
 
@@ -149,9 +149,9 @@ impl Connection {
             let router = router.clone();
             let serving = InFlight::begin(Arc::clone(&in_service));
             async move {
-                let answer = router.oneshot(request.map(Body::new)).await;
+                let answer = router.answer(request.map(Body::new)).await;
                 drop(serving);
-                answer
+                Ok::<_, Infallible>(answer)
             }
         });
         let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
