@@ -76,21 +76,25 @@ fn judge(
 
 /// Lets the request through (with its body, if it had to be read for the signature), or
 /// answers the refusal.
+/// Whether the request passes without a look at its credentials: a probe, a control route
+/// in `off` mode, or a CSMS route while no credential is configured and nothing is
+/// enforced. Told before the request is handed to [`authenticate`].
+#[must_use]
+pub fn passes_unchecked(state: &AuthState, classified: &Classified) -> bool {
+    match classified.reach_kind() {
+        ReachKind::Probe => true,
+        ReachKind::Control => state.authenticator.mode == AuthMode::Off,
+        ReachKind::Csms => !state.authenticator.is_active(),
+    }
+}
+
+/// Checks a request [`passes_unchecked`] does not let through.
 pub async fn authenticate(
     state: &AuthState,
     classified: &Classified,
     request: Request,
 ) -> Result<Request, CsmsError> {
     let mode = state.authenticator.mode;
-    // Whether the request passes unchecked, told before its project is copied out.
-    let open = match classified.reach_kind() {
-        ReachKind::Probe => true,
-        ReachKind::Control => mode == AuthMode::Off,
-        ReachKind::Csms => !state.authenticator.is_active(),
-    };
-    if open {
-        return Ok(request);
-    }
     let reach = classified.reach();
     let (parts, body) = request.into_parts();
     let head = RequestHead {
