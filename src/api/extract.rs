@@ -1,6 +1,8 @@
 //! Extractors whose rejections are CSMS errors, never axum's plain-text ones: JSON bodies
 //! (content type, size, syntax and field types), path segments and query strings.
 
+use std::borrow::Cow;
+
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -165,30 +167,24 @@ where
 #[derive(Debug)]
 pub struct CsmsPath<T>(pub T);
 
-/// A set of path parameters, taken in template order.
+/// A set of path parameters, taken in template order, each borrowed from the request
+/// unless it had to be percent-decoded.
 pub trait FromPathParams: Sized {
     /// `None` when the count does not fit (a handler bound to the wrong operation).
-    fn from_params(params: impl Iterator<Item = String>) -> Option<Self>;
+    fn from_params<'a>(params: impl Iterator<Item = Cow<'a, str>>) -> Option<Self>;
 }
 
 impl FromPathParams for String {
-    fn from_params(mut params: impl Iterator<Item = String>) -> Option<Self> {
-        let one = params.next()?;
+    fn from_params<'a>(mut params: impl Iterator<Item = Cow<'a, str>>) -> Option<Self> {
+        let one = params.next()?.into_owned();
         params.next().is_none().then_some(one)
     }
 }
 
 impl FromPathParams for (String, String) {
-    fn from_params(mut params: impl Iterator<Item = String>) -> Option<Self> {
-        let pair = (params.next()?, params.next()?);
+    fn from_params<'a>(mut params: impl Iterator<Item = Cow<'a, str>>) -> Option<Self> {
+        let pair = (params.next()?.into_owned(), params.next()?.into_owned());
         params.next().is_none().then_some(pair)
-    }
-}
-
-impl FromPathParams for (String, String, String) {
-    fn from_params(mut params: impl Iterator<Item = String>) -> Option<Self> {
-        let three = (params.next()?, params.next()?, params.next()?);
-        params.next().is_none().then_some(three)
     }
 }
 
@@ -208,14 +204,12 @@ where
         // segment that does not decode is left out, and reported before anything else.
         let mut not_utf8 = false;
         let mut params = classified.raw_params().filter_map(|raw| {
-            // Without a `%` there is nothing to decode, and the segment is UTF-8
-            // already: copied at once instead of byte by byte through the decoder.
+            // Without a `%` there is nothing to decode, and the segment is UTF-8 already:
+            // lent as it is instead of scanned byte by byte through the decoder.
             if !raw.contains('%') {
-                return Some(raw.to_owned());
+                return Some(Cow::Borrowed(raw));
             }
-            let decoded = percent_encoding::percent_decode_str(raw)
-                .decode_utf8()
-                .map(std::borrow::Cow::into_owned);
+            let decoded = percent_encoding::percent_decode_str(raw).decode_utf8();
             not_utf8 |= decoded.is_err();
             decoded.ok()
         });

@@ -40,9 +40,9 @@ pub const KMS_KEY_ID_PATTERN: &str =
 
 /// A secret or event name as it is looked up (a path, a marker, a filter):
 /// `^[a-zA-Z0-9._-]{1,64}$`, dotted names included, so names earlier versions allowed
-/// to be created stay reachable (docs/behaviour.md §8). The one lookup parser of both.
-fn looked_up_name(param: &'static str, raw: impl NameInput) -> Result<String, CsmsError> {
-    checked(
+/// to be created stay reachable (docs/behaviour.md §8). The one lookup check of both.
+fn check_looked_up_name(param: &'static str, raw: &str) -> Result<(), CsmsError> {
+    check(
         param,
         raw,
         NAME_MAX_CHARS,
@@ -51,14 +51,14 @@ fn looked_up_name(param: &'static str, raw: impl NameInput) -> Result<String, Cs
     )
 }
 
-/// `raw` as an owned string when it has 1 to `max` characters all `allowed`, else an
-/// invalid-parameter error quoting `pattern`.
 /// What a name is parsed from: a borrowed string (copied when valid) or an owned one
-/// (kept, so a path parameter already copied out of the request is not copied again).
+/// (kept, not copied again).
 pub trait NameInput: AsRef<str> + Into<String> {}
 
 impl<T: AsRef<str> + Into<String>> NameInput for T {}
 
+/// `raw` as an owned string when it has 1 to `max` characters all `allowed`, else an
+/// invalid-parameter error quoting `pattern`.
 fn checked(
     param: &'static str,
     raw: impl NameInput,
@@ -66,8 +66,19 @@ fn checked(
     allowed: impl Fn(char) -> bool,
     pattern: &str,
 ) -> Result<String, CsmsError> {
-    if fits(raw.as_ref(), max, allowed) {
-        Ok(raw.into())
+    check(param, raw.as_ref(), max, allowed, pattern).map(|()| raw.into())
+}
+
+/// [`checked`] without the copy.
+fn check(
+    param: &'static str,
+    raw: &str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+    pattern: &str,
+) -> Result<(), CsmsError> {
+    if fits(raw, max, allowed) {
+        Ok(())
     } else {
         Err(CsmsError::invalid(param, format!("must match {pattern}")))
     }
@@ -149,9 +160,9 @@ impl SecretName {
 
     /// Names in a path or marker are looked up, checked only against
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
-    /// An owned `raw` is kept, not copied again.
-    pub fn parse_lookup(param: &'static str, raw: impl NameInput) -> Result<Self, CsmsError> {
-        looked_up_name(param, raw).map(Self::from_checked)
+    /// Copied once, straight into the shared name.
+    pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
+        check_looked_up_name(param, raw).map(|()| Self(Arc::from(raw)))
     }
 
     fn from_checked(name: String) -> Self {
@@ -559,7 +570,7 @@ impl EventName {
     /// A name looked up (a path, a marker, a filter): also dotted names, which earlier
     /// versions allowed to be created, stay reachable.
     pub fn parse(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
-        looked_up_name(param, raw).map(Self)
+        check_looked_up_name(param, raw).map(|()| Self(raw.to_owned()))
     }
 
     #[must_use]
@@ -742,7 +753,7 @@ mod tests {
             );
             assert!(ProjectId::parse(raw).is_err(), "{raw}");
         }
-        assert!(SecretName::parse_lookup("secret_name", "a".repeat(64)).is_ok());
-        assert!(SecretName::parse_lookup("secret_name", "a".repeat(65)).is_err());
+        assert!(SecretName::parse_lookup("secret_name", &"a".repeat(64)).is_ok());
+        assert!(SecretName::parse_lookup("secret_name", &"a".repeat(65)).is_err());
     }
 }

@@ -88,7 +88,17 @@ impl CsmsService {
         name: &SecretName,
         f: impl FnOnce(&Arc<Secret>) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
-        let now = self.now();
+        self.with_secret_at(self.now(), project, name, f)
+    }
+
+    /// [`Self::with_secret`] as of `now`, for a caller that needs the same moment itself.
+    pub(super) fn with_secret_at<R>(
+        &self,
+        now: Millis,
+        project: &ProjectId,
+        name: &SecretName,
+        f: impl FnOnce(&Arc<Secret>) -> Result<R, CsmsError>,
+    ) -> Result<R, CsmsError> {
         store::read(&*self.store, project, |data| {
             match data.live_secret(name, now) {
                 Some(secret) => f(secret),

@@ -142,7 +142,7 @@ impl CsmsService {
         version: VersionRef,
     ) -> Result<VersionInfo, CsmsError> {
         let now = self.now();
-        self.with_secret(project, name, |secret| {
+        self.with_secret_at(now, project, name, |secret| {
             secret.ensure_enabled()?;
             let found = secret.version(version)?;
             secret.last_used().mark(now);
