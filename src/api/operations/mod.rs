@@ -232,19 +232,31 @@ static TEMPLATES: LazyLock<Vec<(Operation, Vec<Segment>)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The templates of one length, in table order.
-type SameLength = Vec<(Operation, &'static [Segment])>;
+/// The templates of one method and length, in table order.
+type SameShape = Vec<(Operation, &'static [Segment])>;
 
-/// The templates by their number of segments, each list in table order: a path is
-/// matched only against those as long as it is, and still gets the first that fits.
-static BY_LENGTH: LazyLock<Vec<SameLength>> = LazyLock::new(|| {
-    let mut by_length: Vec<SameLength> = (0..=SEGMENTS_MAX).map(|_| Vec::new()).collect();
+/// The table's methods, each with its templates by number of segments: a request is
+/// matched only against those of its method and length, and still gets the first that
+/// fits in table order.
+static BY_SHAPE: LazyLock<Vec<(&'static str, Vec<SameShape>)>> = LazyLock::new(|| {
+    let mut by_shape: Vec<(&'static str, Vec<SameShape>)> = Vec::new();
     for (op, template) in TEMPLATES.iter() {
-        if let Some(list) = by_length.get_mut(template.len()) {
+        let method = op.method();
+        let at = by_shape
+            .iter()
+            .position(|(known, _)| *known == method)
+            .unwrap_or_else(|| {
+                by_shape.push((method, (0..=SEGMENTS_MAX).map(|_| Vec::new()).collect()));
+                by_shape.len() - 1
+            });
+        if let Some(list) = by_shape
+            .get_mut(at)
+            .and_then(|(_, by_length)| by_length.get_mut(template.len()))
+        {
             list.push((*op, template.as_slice()));
         }
     }
-    by_length
+    by_shape
 });
 
 /// Whether a request segment fits a template segment. A parameter needs at least one
@@ -285,21 +297,19 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
         Some(trimmed) => (trimmed, 1),
         None => (path, 0),
     };
-    // The path is split once, on the stack: each segment, and where it starts. One pass
-    // over the bytes: `str::split` searches for each `/` anew, a call per segment.
+    // The path is split once, on the stack: each segment, and where it starts. memchr
+    // finds the slashes many bytes at a time, where a loop looks at every byte.
     let mut split = [("", 0); SEGMENTS_MAX];
     let mut count = 0;
     let mut from = 0;
-    for (at, &byte) in trimmed.as_bytes().iter().enumerate() {
-        if byte == b'/' {
-            let Some(slot) = split.get_mut(count) else {
-                return unmatched();
-            };
-            // Both ends are next to a `/`, so on character boundaries.
-            *slot = (trimmed.get(from..at).unwrap_or_default(), start + from);
-            count += 1;
-            from = at + 1;
-        }
+    for at in memchr::memchr_iter(b'/', trimmed.as_bytes()) {
+        let Some(slot) = split.get_mut(count) else {
+            return unmatched();
+        };
+        // Both ends are next to a `/`, so on character boundaries.
+        *slot = (trimmed.get(from..at).unwrap_or_default(), start + from);
+        count += 1;
+        from = at + 1;
     }
     let Some(slot) = split.get_mut(count) else {
         return unmatched();
@@ -307,12 +317,16 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
     *slot = (trimmed.get(from..).unwrap_or_default(), start + from);
     count += 1;
     let segments = &split[..count];
-    let Some(candidates) = BY_LENGTH.get(count) else {
+    let Some(candidates) = BY_SHAPE
+        .iter()
+        .find(|(known, _)| *known == method)
+        .and_then(|(_, by_length)| by_length.get(count))
+    else {
         return unmatched();
     };
-    let found = candidates.iter().find(|&&(op, template)| {
-        op.method() == method && template.iter().zip(segments).all(|(t, (s, _))| fits(t, s))
-    });
+    let found = candidates
+        .iter()
+        .find(|&&(_, template)| template.iter().zip(segments).all(|(t, (s, _))| fits(t, s)));
     let Some(&(op, template)) = found else {
         return unmatched();
     };
