@@ -3,7 +3,7 @@
 //! CSMS-shaped internal error (`CSMS.0001`), never a plain-text 500. [`written`] sends an
 //! answer that writes its own JSON (`wire/json_text.rs`) in the same way.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -37,11 +37,13 @@ impl<T: Serialize> IntoResponse for Json<T> {
 pub fn written(write: impl FnOnce(&mut Vec<u8>)) -> Response {
     let mut body = Vec::with_capacity(INITIAL_CAPACITY);
     write(&mut body);
-    (
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        Bytes::from(body),
-    )
-        .into_response()
+    // Built directly: axum's `(headers, body)` answer goes through its response-parts
+    // machinery for the same result.
+    let mut response = Response::new(Body::from(Bytes::from(body)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 #[cfg(test)]
