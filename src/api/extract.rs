@@ -206,7 +206,7 @@ where
         let mut params = classified.raw_params().filter_map(|raw| {
             // Without a `%` there is nothing to decode, and the segment is UTF-8 already:
             // lent as it is instead of scanned byte by byte through the decoder.
-            if !raw.contains('%') {
+            if !classified.is_encoded(raw) {
                 return Some(Cow::Borrowed(raw));
             }
             let decoded = percent_encoding::percent_decode_str(raw).decode_utf8();

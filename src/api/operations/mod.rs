@@ -79,6 +79,9 @@ pub struct Classified {
     secret_at: Option<usize>,
     /// Under `/_emulator/`, whether or not an operation matched.
     pub control_path: bool,
+    /// Whether the path holds a `%` anywhere: without one, every parameter is its raw
+    /// text, and no parameter needs a look of its own.
+    encoded: bool,
 }
 
 /// More parameters than any template has.
@@ -160,12 +163,18 @@ impl Classified {
         self.named_params().map(|(_, raw)| raw)
     }
 
+    /// Whether `raw`, one of [`Self::raw_params`], holds a `%` to decode.
+    #[must_use]
+    pub fn is_encoded(&self, raw: &str) -> bool {
+        self.encoded && raw.contains('%')
+    }
+
     /// The parameter at `index`, decoded (invalid UTF-8 replaced), for logs, the
     /// journal, fault rules and authentication.
     fn param(&self, index: Option<usize>) -> Option<Cow<'_, str>> {
         let &(_, start, end) = self.params[..self.param_count].get(index?)?;
         let raw = self.path().get(start as usize..end as usize).unwrap_or("");
-        Some(if raw.contains('%') {
+        Some(if self.is_encoded(raw) {
             percent_encoding::percent_decode_str(raw).decode_utf8_lossy()
         } else {
             Cow::Borrowed(raw)
@@ -353,6 +362,7 @@ fn classify_path(method: &str, path_and_query: Option<PathAndQuery>) -> Classifi
     }
     Classified {
         operation: Some(op),
+        encoded: memchr::memchr(b'%', trimmed.as_bytes()).is_some(),
         path: path_and_query,
         params,
         param_count,
@@ -408,6 +418,15 @@ mod tests {
         let c = classify("GET", "/v1/p1/secrets/a%2Fb");
         assert_eq!(c.raw_params().collect::<Vec<_>>(), ["p1", "a%2Fb"]);
         assert_eq!(c.secret().as_deref(), Some("a/b"));
+        assert!(c.is_encoded("a%2Fb") && !c.is_encoded("p1"));
+        // The project is encoded, the secret not: each is decoded on its own.
+        let c = classify("GET", "/v1/p%31/secrets/ab");
+        assert_eq!(c.project().as_deref(), Some("p1"));
+        assert!(matches!(c.secret(), Some(Cow::Borrowed("ab"))));
+        // A `%` in the query alone leaves the parameters as they are.
+        let c = classify("GET", "/v1/p1/secrets/ab?marker=%41");
+        assert!(!c.is_encoded("ab"));
+        assert!(matches!(c.secret(), Some(Cow::Borrowed("ab"))));
         assert_eq!(classify("GET", "/nothing").operation_name(), "Unknown");
     }
 
