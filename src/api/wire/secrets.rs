@@ -25,8 +25,8 @@ use crate::domain::secret::{
 use crate::domain::value::SecretValue;
 use crate::error::CsmsError;
 use crate::service::{
-    BatchDeleteReport, BatchImportReport, ImportItem, Listing, NewSecret, RotationOutcome,
-    SecretFilter,
+    BatchDeleteReport, BatchImportReport, ImportFailure, ImportItem, Listing, NewSecret,
+    RotationOutcome, SecretFilter,
 };
 
 /// A `rotation_config` the database secret types take (docs/behaviour.md §11), in the one
@@ -243,10 +243,14 @@ impl<'de> Visitor<'de> for ImportItems<'_> {
         let mut items = Vec::new();
         while let Some(body) = seq.next_element::<CreateSecretBody>()? {
             if let Some(project) = self.0.project {
-                items.push(ImportItem {
-                    name: body.name.clone().unwrap_or_default(),
-                    secret: body.parse(project, &IMPORT_RULES),
-                });
+                let name = body.name.clone();
+                items.push(body.parse(project, &IMPORT_RULES).map_err(|err| {
+                    // The name as the item gave it, which may be missing or invalid.
+                    ImportFailure {
+                        name: name.unwrap_or_default(),
+                        error_msg: err.prefixed_message(),
+                    }
+                }));
             }
         }
         Ok(items)
@@ -703,9 +707,13 @@ mod tests {
                 let items: Vec<ImportItem> = body
                     .secrets
                     .into_iter()
-                    .map(|item| ImportItem {
-                        name: item.name.clone().unwrap_or_default(),
-                        secret: item.parse(&project, &IMPORT_RULES),
+                    .map(|item| {
+                        let name = item.name.clone().unwrap_or_default();
+                        item.parse(&project, &IMPORT_RULES)
+                            .map_err(|err| ImportFailure {
+                                name,
+                                error_msg: err.prefixed_message(),
+                            })
                     })
                     .collect();
                 format!("{items:?}")
