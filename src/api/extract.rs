@@ -2,13 +2,14 @@
 //! (content type, size, syntax and field types), path segments and query strings.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 
 use super::body::BodyRules;
 use super::error::ApiError;
@@ -62,13 +63,51 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        read_as_the_table_says::<T>(state.classified(), body_of)?;
-        let (json, bytes) = read_body(req, state.body_rules()).await?;
-        if !json {
-            return Err(not_json());
-        }
+        let bytes = read_json_body::<T, S>(req, state).await?;
         parse_json(&bytes).map(Self).map_err(ApiError)
     }
+}
+
+/// A JSON request body read and checked as [`CsmsJson`] reads it, but not parsed yet: for
+/// a handler whose parse needs what only the handler knows (see [`parse_json_seed`]). `T`
+/// is the type the operation table names for the body, and the one its parse must agree
+/// with.
+pub struct CsmsJsonBytes<T>(pub Bytes, pub PhantomData<fn() -> T>);
+
+impl<T> std::fmt::Debug for CsmsJsonBytes<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body may hold secret values: only its length is shown.
+        f.debug_struct("CsmsJsonBytes")
+            .field("len", &self.0.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, T> FromRequest<S> for CsmsJsonBytes<T>
+where
+    S: RequestScope + Send + Sync,
+    T: 'static,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        read_json_body::<T, S>(req, state)
+            .await
+            .map(|bytes| Self(bytes, PhantomData))
+    }
+}
+
+/// The body of a request the operation table says is read as `T`, declared as JSON.
+async fn read_json_body<T: 'static, S: RequestScope>(
+    req: Request,
+    state: &S,
+) -> Result<Bytes, ApiError> {
+    read_as_the_table_says::<T>(state.classified(), body_of)?;
+    let (json, bytes) = read_body(req, state.body_rules()).await?;
+    if !json {
+        return Err(not_json());
+    }
+    Ok(bytes)
 }
 
 /// The body, read under `rules`, and whether it was declared as JSON.
@@ -104,30 +143,41 @@ fn has_json_content_type(req: &Request) -> bool {
 /// tracked, to name the field the same failure happens at: tracking the path costs every
 /// body a third of its parse.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CsmsError> {
+    parse_json_seed(bytes, PhantomData::<T>)
+}
+
+/// [`parse_json`] through a seed: for a body whose parse needs what only the handler
+/// knows. The seed is copied for the second parse a failed body gets.
+pub fn parse_json_seed<'de, S>(bytes: &'de [u8], seed: S) -> Result<S::Value, CsmsError>
+where
+    S: DeserializeSeed<'de> + Clone,
+{
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    if let Ok(value) = <T as serde::Deserialize>::deserialize(&mut de) {
+    if let Ok(value) = seed.clone().deserialize(&mut de) {
         // Anything after the JSON value makes the body unparsable too.
         de.end().map_err(|err| malformed(&err))?;
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => CsmsError::InvalidParameter {
-                param: "body",
-                rule: if path == "." {
-                    format!("the body has the wrong shape: {inner}")
-                } else {
-                    format!("field {path}: {inner}")
+    let mut track = serde_path_to_error::Track::new();
+    let value = seed
+        .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+        .map_err(|inner| {
+            let path = track.path().to_string();
+            match inner.classify() {
+                serde_json::error::Category::Data => CsmsError::InvalidParameter {
+                    param: "body",
+                    rule: if path == "." {
+                        format!("the body has the wrong shape: {inner}")
+                    } else {
+                        format!("field {path}: {inner}")
+                    },
                 },
-            },
-            serde_json::error::Category::Syntax
-            | serde_json::error::Category::Eof
-            | serde_json::error::Category::Io => malformed(&inner),
-        }
-    })?;
+                serde_json::error::Category::Syntax
+                | serde_json::error::Category::Eof
+                | serde_json::error::Category::Io => malformed(&inner),
+            }
+        })?;
     // Anything after the JSON value makes the body unparsable too.
     de.end().map_err(|err| malformed(&err))?;
     Ok(value)

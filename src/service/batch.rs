@@ -12,12 +12,11 @@ use super::handle::CsmsService;
 use super::notify::destroy_secret;
 use super::secrets::{NewSecret, add_new_secret};
 
-/// One batch-import item: the name it gave, for the report, and what it parsed to.
-#[derive(Debug)]
-pub struct ImportItem {
-    pub name: String,
-    pub secret: Result<NewSecret, CsmsError>,
-}
+/// One batch-import item: what it parsed to, or why it did not parse. Only a failure
+/// keeps the name the item gave, for the report (a parsed item's name is its secret's):
+/// an item is 72 bytes, not 128, and a 5,000-item request's list of them is that much
+/// smaller while it runs.
+pub type ImportItem = Result<NewSecret, ImportFailure>;
 
 /// One item batch import could not create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,16 +101,17 @@ impl CsmsService {
         self.write(project, |tx, now| {
             let mut errors = Vec::new();
             let mut success = 0;
-            for ImportItem { name, secret } in items {
-                let shown_name = name;
-                match secret.and_then(|new| add_new_secret(tx, new, now)) {
-                    Ok(_) => {
-                        success += 1;
-                    }
-                    Err(err) => errors.push(ImportFailure {
-                        name: shown_name,
+            for item in items {
+                let added = item.and_then(|new| {
+                    let name = new.settings.name.clone();
+                    add_new_secret(tx, new, now).map_err(|err| ImportFailure {
+                        name: name.into_string(),
                         error_msg: err.prefixed_message(),
-                    }),
+                    })
+                });
+                match added {
+                    Ok(_) => success += 1,
+                    Err(failure) => errors.push(failure),
                 }
             }
             Ok(BatchImportReport {

@@ -4,17 +4,17 @@ use axum::extract::State;
 use axum::response::Response;
 
 use crate::api::error::ApiResult;
-use crate::api::extract::{CsmsJson, CsmsPath, CsmsQuery};
+use crate::api::extract::{CsmsJson, CsmsJsonBytes, CsmsPath, CsmsQuery, parse_json_seed};
 use crate::api::json::{self, Json};
 use crate::api::paths::{ProjectPath, SecretPath};
 use crate::api::wire::json_text::WriteJson;
 use crate::api::wire::queries::ListSecretsQuery;
 use crate::api::wire::secrets::{
-    BatchDeleteBody, BatchDeleteResponse, BatchImportBody, BatchImportResponse, CreateSecretBody,
-    ListSecretsResponse, SecretResponse,
+    BatchDeleteBody, BatchDeleteResponse, BatchImportBody, BatchImportResponse, BatchImportSeed,
+    CreateSecretBody, ListSecretsResponse, SecretResponse,
 };
-use crate::domain::secret::create::{CREATE_RULES, IMPORT_RULES};
-use crate::service::{BatchDeleteFilter, CsmsService, ImportItem};
+use crate::domain::secret::create::CREATE_RULES;
+use crate::service::{BatchDeleteFilter, CsmsService};
 
 /// `POST /v1/{project_id}/secrets` — Creating a Secret.
 pub async fn create_secret(
@@ -55,18 +55,17 @@ pub async fn show_secret(
 pub async fn batch_import_secrets(
     State(service): State<CsmsService>,
     CsmsPath(path): CsmsPath<ProjectPath>,
-    CsmsJson(body): CsmsJson<BatchImportBody>,
+    CsmsJsonBytes(body, ..): CsmsJsonBytes<BatchImportBody>,
 ) -> ApiResult<Json<BatchImportResponse>> {
-    let project = path.parse()?;
-    let items = body
-        .secrets
-        .into_iter()
-        .map(|item| ImportItem {
-            name: item.name.clone().unwrap_or_default(),
-            secret: item.parse(&project, &IMPORT_RULES),
-        })
-        .collect();
-    let report = service.batch_import_secrets(&project, items)?;
+    // The body is parsed before the project's error is reported, as for every body.
+    let project = path.parse();
+    let seed = BatchImportSeed {
+        project: project.as_ref().ok(),
+    };
+    let items = parse_json_seed(&body, seed)?;
+    // The items hold what they need: the body's memory is free before the import runs.
+    drop(body);
+    let report = service.batch_import_secrets(&project?, items)?;
     Ok(Json(report.into()))
 }
 
