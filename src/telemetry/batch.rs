@@ -151,10 +151,15 @@ impl Write for LineWriter<'_> {
             self.0.dropped.fetch_add(1, Ordering::Relaxed);
             return Ok(bytes.len());
         }
+        let before = pending.bytes.len();
         pending.bytes.extend_from_slice(bytes);
-        let full = pending.bytes.len() >= BATCH_BYTES;
+        // Only the line that fills the batch wakes the writer: a notify is a system call
+        // whether or not anyone waits, and until the writer thread runs, every later line
+        // would make one. None is lost: the writer looks at the length, under the lock,
+        // before it waits.
+        let filled = before < BATCH_BYTES && pending.bytes.len() >= BATCH_BYTES;
         drop(pending);
-        if full {
+        if filled {
             self.0.wake.notify_one();
         }
         Ok(bytes.len())
@@ -289,5 +294,39 @@ mod tests {
         let written = out.0.lock().unwrap().concat();
         assert!(written.ends_with(b"1 log lines were dropped: stdout did not keep up\n"));
         assert!(!written.windows(8).any(|w| w == b"one more"));
+    }
+
+    #[test]
+    fn each_filled_batch_is_written_without_waiting_for_the_tick() {
+        let out = Calls::default();
+        let (writer, guard) = batched_every(out.clone(), Duration::from_secs(3600)).unwrap();
+        let line = [b'x'; 1000];
+        let mut expected = Vec::new();
+        // Three batches' worth, each filled by one line among many that come after it
+        // and do not wake the writer again.
+        for round in 0..3 {
+            let start = expected.len();
+            while expected.len() - start < BATCH_BYTES {
+                writer.make_writer().write_all(&line).unwrap();
+                expected.extend_from_slice(&line);
+            }
+            assert!(
+                wait_for_output_at_least(&out, expected.len()),
+                "batch {round} was not written before the tick"
+            );
+        }
+        drop(guard);
+        assert_eq!(out.0.lock().unwrap().concat(), expected);
+    }
+
+    /// Waits until `out` holds at least `len` bytes (see [`wait_for_output`]).
+    fn wait_for_output_at_least(out: &Calls, len: usize) -> bool {
+        for _ in 0..600_000 {
+            if out.0.lock().unwrap().iter().map(Vec::len).sum::<usize>() >= len {
+                return true;
+            }
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        false
     }
 }
