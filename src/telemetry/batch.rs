@@ -19,8 +19,10 @@ use tracing_subscriber::fmt::MakeWriter;
 
 /// How long a line may wait in memory.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
-/// A batch this large is written at once.
-pub const BATCH_BYTES: usize = 64 * 1024;
+/// A batch this large is written at once. At 80,000 requests a second (16 MB of request
+/// lines) that wakes the writer 64 times a second; 64 KiB woke it 250 times, each a
+/// futex call on both sides and two context switches.
+pub const BATCH_BYTES: usize = 256 * 1024;
 /// Past this many waiting bytes (a stalled stdout), new lines are dropped and counted.
 pub const PENDING_MAX: usize = 16 * 1024 * 1024;
 
