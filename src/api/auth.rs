@@ -74,8 +74,6 @@ fn judge(
     }
 }
 
-/// Lets the request through (with its body, if it had to be read for the signature), or
-/// answers the refusal.
 /// Whether the request passes without a look at its credentials: a probe, a control route
 /// in `off` mode, or a CSMS route while no credential is configured and nothing is
 /// enforced. Told before the request is handed to [`authenticate`].
@@ -88,7 +86,8 @@ pub fn passes_unchecked(state: &AuthState, classified: &Classified) -> bool {
     }
 }
 
-/// Checks a request [`passes_unchecked`] does not let through.
+/// Checks a request [`passes_unchecked`] does not let through: lets it through (with its
+/// body, if it had to be read for the signature), or answers the refusal.
 pub async fn authenticate(
     state: &AuthState,
     classified: &Classified,

@@ -32,6 +32,7 @@ fn read_as_the_table_says<T: 'static>(
     classified: &Classified,
     declared: impl Fn(&OperationSpec) -> Option<WireType>,
 ) -> Result<(), ApiError> {
+    // Handlers run only for a request an operation fits (see `dispatch`).
     let Some(operation) = classified.operation else {
         return Ok(());
     };

@@ -47,7 +47,7 @@ pub struct ObserveState {
     pub tally: Arc<Tally>,
 }
 
-/// Everything the one middleware layer needs, behind one `Arc`.
+/// Everything the request middleware needs.
 #[derive(Debug)]
 pub struct Pipeline {
     pub observe: ObserveState,
@@ -85,10 +85,12 @@ where
             return injected;
         }
     }
-    handle(request, classified).await
+    // A handler's panic becomes a CSMS-shaped 500 that is still logged, counted and
+    // journaled.
+    catching_panics(handle(request, classified)).await
 }
 
-/// The one request middleware: classifies the request, runs [`admit`] and then `handle`
+/// The one request middleware: classifies the request, runs `admit` and then `handle`
 /// inside a durability scope, then stamps the request id and records the log line, the
 /// metrics and the journal. `handle` gets the request and its classification.
 pub async fn request_context<H, F>(pipeline: &Pipeline, request: Request, handle: H) -> Response
@@ -207,9 +209,9 @@ async fn inject_faults(faults: &FaultRules, classified: &Classified) -> Option<R
     None
 }
 
-/// `answer`, with a panic while it runs answered as the CSMS-shaped 500 (see
-/// [`panic_response`]), so the request is still logged, counted and journaled.
-pub async fn catching_panics(answer: impl Future<Output = Response>) -> Response {
+/// `answer`, with a panic while it runs answered as the CSMS-shaped 500 (`CSMS.0001`; the
+/// panic text goes to the log only).
+async fn catching_panics(answer: impl Future<Output = Response>) -> Response {
     AssertUnwindSafe(answer)
         .catch_unwind()
         .await
@@ -309,14 +311,12 @@ mod tests {
         let request = Request::get("/v1/0123456789abcdef0123456789abcdef/secrets/a")
             .body(Body::empty())
             .unwrap();
-        let handler = |_request, _classified| {
-            catching_panics(async {
-                let detail: Option<&str> = None;
-                // A bug of the emulator's own, as a handler would hit it.
-                #[allow(clippy::unnecessary_literal_unwrap)]
-                let _ = detail.unwrap();
-                StatusCode::OK.into_response()
-            })
+        let handler = |_request, _classified| async {
+            let detail: Option<&str> = None;
+            // A bug of the emulator's own, as a handler would hit it.
+            #[allow(clippy::unnecessary_literal_unwrap)]
+            let _ = detail.unwrap();
+            StatusCode::OK.into_response()
         };
         let response = request_context(&pipeline, request, handler).await;
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);

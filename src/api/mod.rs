@@ -56,7 +56,7 @@ pub struct RouterSettings {
     pub smn: crate::smn::Smn,
 }
 
-/// The whole application: every operation of the table through one [`dispatch`] (CSMS, the IAM
+/// The whole application: every operation of the table through one `dispatch` (CSMS, the IAM
 /// project lookup, the emulator's own routes), the CSMS-shaped 404 for anything else
 /// (docs/behaviour.md §5), authentication, a body limit, panic capture and the request
 /// middleware, which classifies each request once.
@@ -99,7 +99,7 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
 
 /// The whole HTTP application as one cheap handle: [`App::answer`] runs the request
 /// middleware (classification, the body rules, authentication, faults, the log line, the
-/// metrics and the journal), then [`dispatch`] under panic capture. The steps are plain
+/// metrics and the journal), then `dispatch` under panic capture. The steps are plain
 /// function calls rather than a stack of tower layers: each layer cost every request a
 /// boxed future, a clone of the service below it and a copy of the request.
 #[derive(Clone)]
@@ -174,7 +174,7 @@ impl Application {
                 classified,
                 body: self.pipeline.body,
             };
-            middleware::catching_panics(dispatch(state, request))
+            dispatch(state, request)
         })
         .await
     }

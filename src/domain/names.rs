@@ -90,8 +90,7 @@ pub struct ProjectId(String);
 
 impl ProjectId {
     /// `^[a-zA-Z0-9_-]{1,64}$`: IAM ids are 32 hex characters, shorter readable ids are
-    /// allowed for tests. An owned `raw` (a path parameter already copied out of the
-    /// request) is kept, not copied again.
+    /// allowed for tests. An owned `raw` is kept, not copied again.
     pub fn parse(raw: impl NameInput) -> Result<Self, CsmsError> {
         checked(
             "project_id",

@@ -1,7 +1,7 @@
 //! The operation table: every CSMS and control operation the emulator serves, as one
 //! [`Operation`] enum with its method, path template, SDK name, summary and request body.
 //! A request is classified into it once, by the outermost middleware; dispatch (one
-//! `match` in [`super::dispatch`]), authentication, the journal, metrics, fault rules and
+//! `match` in `api::dispatch`), authentication, the journal, metrics, fault rules and
 //! the OpenAPI description all read that one value, and no handler looks at the path.
 
 use std::borrow::Cow;
