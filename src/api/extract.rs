@@ -39,12 +39,18 @@ fn read_as_the_table_says<T: 'static>(
     if declared(operation.spec()).is_some_and(|wire| wire.is::<T>()) {
         return Ok(());
     }
-    Err(CsmsError::Internal(format!(
-        "{} reads {} but the operation table describes another type",
-        operation.name(),
-        std::any::type_name::<T>()
+    Err(misread(operation.name(), std::any::type_name::<T>()))
+}
+
+/// The error of [`read_as_the_table_says`], written once rather than in each of its
+/// instances (one per type a handler reads).
+#[cold]
+#[inline(never)]
+fn misread(operation: &str, read: &str) -> ApiError {
+    CsmsError::Internal(format!(
+        "{operation} reads {read} but the operation table describes another type"
     ))
-    .into())
+    .into()
 }
 
 fn body_of(spec: &OperationSpec) -> Option<WireType> {
@@ -149,6 +155,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CsmsError> {
 
 /// [`parse_json`] through a seed: for a body whose parse needs what only the handler
 /// knows. The seed is copied for the second parse a failed body gets.
+#[inline(never)] // one copy per body type, not one in every extractor that reads it
 pub fn parse_json_seed<'de, S>(bytes: &'de [u8], seed: S) -> Result<S::Value, CsmsError>
 where
     S: DeserializeSeed<'de> + Clone,

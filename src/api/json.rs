@@ -37,8 +37,14 @@ impl<T: Serialize> IntoResponse for Json<T> {
 pub fn written(write: impl FnOnce(&mut Vec<u8>)) -> Response {
     let mut body = Vec::with_capacity(INITIAL_CAPACITY);
     write(&mut body);
-    // Built directly: axum's `(headers, body)` answer goes through its response-parts
-    // machinery for the same result.
+    json_response(body)
+}
+
+/// `body` as a JSON answer. Built directly: axum's `(headers, body)` answer goes through
+/// its response-parts machinery for the same result. Kept out of line, so the answer of
+/// each of the many types written is not a copy of it.
+#[inline(never)]
+fn json_response(body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(Bytes::from(body)));
     response
         .headers_mut()

@@ -60,6 +60,8 @@ macro_rules! path_params {
         }
 
         impl FromPathParams for $path {
+            // One copy per path type, not one in every handler that takes it.
+            #[inline(never)]
             fn from_params<'a>(mut params: impl Iterator<Item = Cow<'a, str>>) -> Option<Self> {
                 let path = Self { $($field: $parse(&params.next()?).map_err(Box::new)),+ };
                 params.next().is_none().then_some(path)
