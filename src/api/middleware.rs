@@ -72,14 +72,15 @@ where
     }
     // The checks most requests skip are boxed: awaited in place, their futures would
     // make every request's future larger, and it is moved as a whole.
-    let request = if auth::passes_unchecked(&pipeline.auth, &classified) {
-        request
-    } else {
-        match Box::pin(auth::authenticate(&pipeline.auth, &classified, request)).await {
+    // One binding for the request throughout: each new one would be another slot in this
+    // future.
+    let mut request = request;
+    if !auth::passes_unchecked(&pipeline.auth, &classified) {
+        request = match Box::pin(auth::authenticate(&pipeline.auth, &classified, request)).await {
             Ok(request) => request,
             Err(refused) => return ApiError(refused).into_response(),
-        }
-    };
+        };
+    }
     if !pipeline.faults.is_empty() {
         if let Some(injected) = Box::pin(inject_faults(&pipeline.faults, &classified)).await {
             return injected;
@@ -109,8 +110,8 @@ where
 
     // Writes to a durable store hand in a ticket instead of blocking a runtime thread;
     // the answer leaves only once every one of them is on disk.
-    let admitted = admit(pipeline, Arc::clone(&classified), request, handle);
-    let (mut response, tickets) = durability::scope(admitted).await;
+    let (mut response, tickets) =
+        durability::scope(admit(pipeline, Arc::clone(&classified), request, handle)).await;
     if let Err(err) = tickets.settle().await {
         response = ApiError(err).into_response();
     }
@@ -211,11 +212,12 @@ async fn inject_faults(faults: &FaultRules, classified: &Classified) -> Option<R
 
 /// `answer`, with a panic while it runs answered as the CSMS-shaped 500 (`CSMS.0001`; the
 /// panic text goes to the log only).
-async fn catching_panics(answer: impl Future<Output = Response>) -> Response {
+///
+/// A plain function, not an `async fn`, so `answer` is held once rather than twice.
+fn catching_panics(answer: impl Future<Output = Response>) -> impl Future<Output = Response> {
     AssertUnwindSafe(answer)
         .catch_unwind()
-        .await
-        .unwrap_or_else(panic_response)
+        .map(|caught| caught.unwrap_or_else(panic_response))
 }
 
 #[allow(clippy::needless_pass_by_value)] // the signature `unwrap_or_else` requires

@@ -225,101 +225,106 @@ impl FromRef<HandlerState> for control::AdminState {
     }
 }
 
+/// A handler's answer under way: axum boxes each handler's future, so whichever handler
+/// runs, the request's own future holds only this pointer.
+type Answering = std::pin::Pin<Box<dyn Future<Output = Response> + Send>>;
+
 /// Calls one handler with the request and the state it extracts from.
-async fn call<H, T>(handler: H, request: Request, state: HandlerState) -> Response
+fn call<H, T>(handler: H, request: Request, state: HandlerState) -> Answering
 where
-    H: Handler<T, HandlerState>,
+    H: Handler<T, HandlerState, Future = Answering>,
 {
-    handler.call(request, state).await
+    handler.call(request, state)
 }
 
 /// The one dispatch: the operation the middleware classified the request as (see
 /// [`operations::classify`]) picks its handler; a request no operation fits gets the
 /// CSMS-shaped 404 (docs/behaviour.md §5). The `match` is exhaustive, so an operation in
 /// the table cannot go unserved.
-async fn dispatch(app: HandlerState, request: Request) -> Response {
+///
+/// It is a plain function returning the handler's boxed future, not an `async fn`: the
+/// request would otherwise be held in, and moved with, every request's future.
+fn dispatch(app: HandlerState, request: Request) -> Answering {
     use operations::Operation as O;
     let Some(operation) = app.classified.operation else {
-        return route_not_found(&request);
+        return Box::pin(std::future::ready(route_not_found(&request)));
     };
     match operation {
-        O::CreateSecret => call(secrets::create_secret, request, app).await,
-        O::ListSecrets => call(secrets::list_secrets, request, app).await,
-        O::BatchImportSecrets => call(secrets::batch_import_secrets, request, app).await,
-        O::BatchDeleteSecrets => call(secrets::batch_delete_secrets, request, app).await,
-        O::UploadSecretBlob => call(lifecycle::upload_secret_blob, request, app).await,
-        O::ShowSecretsConfig => call(checker::show_secrets_config, request, app).await,
-        O::UpdateSecretsConfig => call(checker::update_secrets_config, request, app).await,
-        O::CheckSecrets => call(checker::check_secrets, request, app).await,
-        O::ShowSecret => call(secrets::show_secret, request, app).await,
-        O::UpdateSecret => call(lifecycle::update_secret, request, app).await,
-        O::DeleteSecret => call(lifecycle::delete_secret, request, app).await,
-        O::CreateSecretVersion => call(versions::create_secret_version, request, app).await,
-        O::ListSecretVersions => call(versions::list_secret_versions, request, app).await,
-        O::ShowSecretVersion => call(versions::show_secret_version, request, app).await,
-        O::UpdateVersion => call(versions::update_version, request, app).await,
-        O::ShowSecretStage => call(versions::show_secret_stage, request, app).await,
-        O::UpdateSecretStage => call(versions::update_secret_stage, request, app).await,
-        O::DeleteSecretStage => call(versions::delete_secret_stage, request, app).await,
-        O::DeleteSecretForSchedule => {
-            call(lifecycle::delete_secret_for_schedule, request, app).await
-        }
-        O::RestoreSecret => call(lifecycle::restore_secret, request, app).await,
-        O::DownloadSecretBlob => call(lifecycle::download_secret_blob, request, app).await,
-        O::RotateSecret => call(lifecycle::rotate_secret, request, app).await,
-        O::GenerateRandomPassword => call(password::generate_random_password, request, app).await,
-        O::ListProjectSecretsTags => call(tags::list_project_secrets_tags, request, app).await,
-        O::ListSecretTask => call(tasks::list_secret_tasks, request, app).await,
-        O::ListNotificationRecords => call(tasks::list_notification_records, request, app).await,
-        O::CreateSecretEvent => call(events::create_secret_event, request, app).await,
-        O::ListSecretEvents => call(events::list_secret_events, request, app).await,
-        O::ShowSecretEvent => call(events::show_secret_event, request, app).await,
-        O::UpdateSecretEvent => call(events::update_secret_event, request, app).await,
-        O::DeleteSecretEvent => call(events::delete_secret_event, request, app).await,
-        O::CreateGrants => call(grants::create_grants, request, app).await,
-        O::ListGrants => call(grants::list_grants, request, app).await,
-        O::UpdateGrant => call(grants::update_grant, request, app).await,
-        O::DeleteGrant => call(grants::delete_grant, request, app).await,
-        O::ListResourceInstances => call(tags::list_resource_instances, request, app).await,
-        O::CreateSecretTag => call(tags::create_secret_tag, request, app).await,
-        O::ListSecretTags => call(tags::list_secret_tags, request, app).await,
-        O::BatchCreateOrDeleteTags => call(tags::batch_create_or_delete_tags, request, app).await,
-        O::DeleteSecretTag => call(tags::delete_secret_tag, request, app).await,
-        O::CreateAgency => call(functions::create_agency, request, app).await,
-        O::ShowAgency => call(functions::show_agency, request, app).await,
-        O::ListUsers => call(users::list_users, request, app).await,
-        O::UpdateUserPassword => call(users::update_user_password, request, app).await,
-        O::ShowUserDetail => call(users::show_user_detail, request, app).await,
+        O::CreateSecret => call(secrets::create_secret, request, app),
+        O::ListSecrets => call(secrets::list_secrets, request, app),
+        O::BatchImportSecrets => call(secrets::batch_import_secrets, request, app),
+        O::BatchDeleteSecrets => call(secrets::batch_delete_secrets, request, app),
+        O::UploadSecretBlob => call(lifecycle::upload_secret_blob, request, app),
+        O::ShowSecretsConfig => call(checker::show_secrets_config, request, app),
+        O::UpdateSecretsConfig => call(checker::update_secrets_config, request, app),
+        O::CheckSecrets => call(checker::check_secrets, request, app),
+        O::ShowSecret => call(secrets::show_secret, request, app),
+        O::UpdateSecret => call(lifecycle::update_secret, request, app),
+        O::DeleteSecret => call(lifecycle::delete_secret, request, app),
+        O::CreateSecretVersion => call(versions::create_secret_version, request, app),
+        O::ListSecretVersions => call(versions::list_secret_versions, request, app),
+        O::ShowSecretVersion => call(versions::show_secret_version, request, app),
+        O::UpdateVersion => call(versions::update_version, request, app),
+        O::ShowSecretStage => call(versions::show_secret_stage, request, app),
+        O::UpdateSecretStage => call(versions::update_secret_stage, request, app),
+        O::DeleteSecretStage => call(versions::delete_secret_stage, request, app),
+        O::DeleteSecretForSchedule => call(lifecycle::delete_secret_for_schedule, request, app),
+        O::RestoreSecret => call(lifecycle::restore_secret, request, app),
+        O::DownloadSecretBlob => call(lifecycle::download_secret_blob, request, app),
+        O::RotateSecret => call(lifecycle::rotate_secret, request, app),
+        O::GenerateRandomPassword => call(password::generate_random_password, request, app),
+        O::ListProjectSecretsTags => call(tags::list_project_secrets_tags, request, app),
+        O::ListSecretTask => call(tasks::list_secret_tasks, request, app),
+        O::ListNotificationRecords => call(tasks::list_notification_records, request, app),
+        O::CreateSecretEvent => call(events::create_secret_event, request, app),
+        O::ListSecretEvents => call(events::list_secret_events, request, app),
+        O::ShowSecretEvent => call(events::show_secret_event, request, app),
+        O::UpdateSecretEvent => call(events::update_secret_event, request, app),
+        O::DeleteSecretEvent => call(events::delete_secret_event, request, app),
+        O::CreateGrants => call(grants::create_grants, request, app),
+        O::ListGrants => call(grants::list_grants, request, app),
+        O::UpdateGrant => call(grants::update_grant, request, app),
+        O::DeleteGrant => call(grants::delete_grant, request, app),
+        O::ListResourceInstances => call(tags::list_resource_instances, request, app),
+        O::CreateSecretTag => call(tags::create_secret_tag, request, app),
+        O::ListSecretTags => call(tags::list_secret_tags, request, app),
+        O::BatchCreateOrDeleteTags => call(tags::batch_create_or_delete_tags, request, app),
+        O::DeleteSecretTag => call(tags::delete_secret_tag, request, app),
+        O::CreateAgency => call(functions::create_agency, request, app),
+        O::ShowAgency => call(functions::show_agency, request, app),
+        O::ListUsers => call(users::list_users, request, app),
+        O::UpdateUserPassword => call(users::update_user_password, request, app),
+        O::ShowUserDetail => call(users::show_user_detail, request, app),
         O::ShowSecretFunctionTemplates => {
-            call(functions::show_secret_function_templates, request, app).await
+            call(functions::show_secret_function_templates, request, app)
         }
-        O::KeystoneListProjects => call(iam::list_projects, request, app).await,
-        O::EmulatorHealth => call(control::health, request, app).await,
-        O::EmulatorReady => call(control::ready, request, app).await,
-        O::EmulatorShowClock => call(control::show_clock, request, app).await,
-        O::EmulatorSetClock => call(control::set_clock, request, app).await,
-        O::EmulatorSetSecretState => call(control::set_secret_state, request, app).await,
-        O::EmulatorListFaults => call(control::list_faults, request, app).await,
-        O::EmulatorAddFault => call(control::add_fault, request, app).await,
-        O::EmulatorClearFaults => call(control::clear_faults, request, app).await,
-        O::EmulatorDeleteFault => call(control::delete_fault, request, app).await,
-        O::EmulatorJournal => call(control::journal, request, app).await,
-        O::EmulatorClearJournal => call(control::clear_journal, request, app).await,
-        O::EmulatorMetrics => call(control::metrics, request, app).await,
-        O::EmulatorExport => call(control::export, request, app).await,
-        O::EmulatorReset => call(control::reset, request, app).await,
-        O::EmulatorSeed => call(control::seed, request, app).await,
-        O::EmulatorOpenApi => call(control::openapi, request, app).await,
-        O::EmulatorSmnSigningCert => call(smn::signing_cert, request, app).await,
-        O::EmulatorListSmnSubscriptions => call(smn::list_subscriptions, request, app).await,
-        O::EmulatorAddSmnSubscription => call(smn::add_subscription, request, app).await,
-        O::EmulatorDeleteSmnSubscription => call(smn::delete_subscription, request, app).await,
-        O::EmulatorListSmnDeliveries => call(smn::list_deliveries, request, app).await,
-        O::EmulatorListProjects => call(console::list_projects, request, app).await,
-        O::EmulatorBrowseSecrets => call(console::browse_secrets, request, app).await,
-        O::EmulatorConsoleRedirect => call(console::to_console, request, app).await,
-        O::EmulatorConsole => call(console::index, request, app).await,
-        O::EmulatorConsoleAsset => call(console::asset, request, app).await,
+        O::KeystoneListProjects => call(iam::list_projects, request, app),
+        O::EmulatorHealth => call(control::health, request, app),
+        O::EmulatorReady => call(control::ready, request, app),
+        O::EmulatorShowClock => call(control::show_clock, request, app),
+        O::EmulatorSetClock => call(control::set_clock, request, app),
+        O::EmulatorSetSecretState => call(control::set_secret_state, request, app),
+        O::EmulatorListFaults => call(control::list_faults, request, app),
+        O::EmulatorAddFault => call(control::add_fault, request, app),
+        O::EmulatorClearFaults => call(control::clear_faults, request, app),
+        O::EmulatorDeleteFault => call(control::delete_fault, request, app),
+        O::EmulatorJournal => call(control::journal, request, app),
+        O::EmulatorClearJournal => call(control::clear_journal, request, app),
+        O::EmulatorMetrics => call(control::metrics, request, app),
+        O::EmulatorExport => call(control::export, request, app),
+        O::EmulatorReset => call(control::reset, request, app),
+        O::EmulatorSeed => call(control::seed, request, app),
+        O::EmulatorOpenApi => call(control::openapi, request, app),
+        O::EmulatorSmnSigningCert => call(smn::signing_cert, request, app),
+        O::EmulatorListSmnSubscriptions => call(smn::list_subscriptions, request, app),
+        O::EmulatorAddSmnSubscription => call(smn::add_subscription, request, app),
+        O::EmulatorDeleteSmnSubscription => call(smn::delete_subscription, request, app),
+        O::EmulatorListSmnDeliveries => call(smn::list_deliveries, request, app),
+        O::EmulatorListProjects => call(console::list_projects, request, app),
+        O::EmulatorBrowseSecrets => call(console::browse_secrets, request, app),
+        O::EmulatorConsoleRedirect => call(console::to_console, request, app),
+        O::EmulatorConsole => call(console::index, request, app),
+        O::EmulatorConsoleAsset => call(console::asset, request, app),
     }
 }
 

@@ -9,7 +9,8 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
 use tokio::sync::oneshot;
 
@@ -33,11 +34,31 @@ tokio::task_local! {
 /// Runs `work` so that durable writes inside it register tickets in the returned
 /// [`Tickets`] instead of blocking. The list lives in the task itself: nothing is
 /// allocated for a request that writes nothing.
-pub async fn scope<F: Future>(work: F) -> (F::Output, Tickets) {
-    let mut scoped = pin!(TICKETS.scope(RefCell::default(), work));
-    let output = scoped.as_mut().await;
-    let tickets = scoped.as_mut().take_value().unwrap_or_default();
-    (output, tickets.into_inner())
+pub fn scope<F: Future>(work: F) -> Scoped<F> {
+    Scoped {
+        work: TICKETS.scope(RefCell::default(), work),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`scope`] returns. A struct rather than an `async fn`, which would hold
+    /// `work` twice (its argument, then the scope it is moved into), and every request's
+    /// future runs in one.
+    pub struct Scoped<F: Future> {
+        #[pin]
+        work: tokio::task::futures::TaskLocalFuture<RefCell<Tickets>, F>,
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = (F::Output, Tickets);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut work = self.project().work;
+        let output = ready!(work.as_mut().poll(cx));
+        let tickets = work.take_value().unwrap_or_default();
+        Poll::Ready((output, tickets.into_inner()))
+    }
 }
 
 /// A sender for a new ticket of the current scope, or `None` outside any scope (the caller
