@@ -15,42 +15,33 @@
 //! its body is read under the body-read timeout by the router itself (`api::body`).
 //! On shutdown, listening stops, idle connections close, and requests under way finish
 //! (for at most ten seconds).
+//!
+//! The timeouts and shutdown are watched by a task beside each connection's (`closing`),
+//! so serving a request polls nothing but the connection.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use tokio::time::Instant;
+use tokio::sync::watch;
 
+mod activity;
+mod closing;
 mod refusal;
+
+pub use activity::Timeouts;
+use activity::{Activity, InFlight};
 
 /// How long requests under way may take to finish once shutdown begins.
 const DRAIN: Duration = Duration::from_secs(10);
-
-/// The connection timeouts (flags `--header-read-timeout` and `--idle-timeout`).
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    pub header_read: Duration,
-    pub idle: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            header_read: Duration::from_secs(10),
-            idle: Duration::from_secs(60),
-        }
-    }
-}
 
 /// Serves `router` on `listener` until `shutdown` completes; over TLS when `tls` is set.
 pub async fn serve(
@@ -72,7 +63,9 @@ pub async fn serve_with(
     timeouts: Timeouts,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
+    // Every connection holds a receiver until it ends: shutdown sends `true`, then waits
+    // for the last receiver to drop.
+    let (stopping, stop_signal) = watch::channel(false);
     let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     tokio::pin!(shutdown);
     loop {
@@ -91,7 +84,7 @@ pub async fn serve_with(
                 let connection = Connection {
                     router: routes(),
                     timeouts,
-                    graceful: graceful.watcher(),
+                    shutdown: stop_signal.clone(),
                 };
                 match &tls {
                     None => { tokio::spawn(connection.run(stream)); }
@@ -115,7 +108,9 @@ pub async fn serve_with(
         }
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
+    drop(stop_signal);
+    stopping.send_replace(true);
+    if tokio::time::timeout(DRAIN, stopping.closed())
         .await
         .is_err()
     {
@@ -128,7 +123,8 @@ pub async fn serve_with(
 struct Connection {
     router: crate::api::App,
     timeouts: Timeouts,
-    graceful: hyper_util::server::graceful::Watcher,
+    /// Turns `true` when shutdown begins.
+    shutdown: watch::Receiver<bool>,
 }
 
 impl Connection {
@@ -154,124 +150,21 @@ impl Connection {
                 Ok::<_, Infallible>(answer)
             }
         });
+        let closing = Arc::new(closing::Closing::default());
+        tokio::spawn(closing::watch_over(
+            Arc::clone(&closing),
+            activity,
+            self.timeouts,
+            self.shutdown,
+        ));
         let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
-        let connection = self.graceful.watch(connection);
-        tokio::select! {
-            result = connection => {
-                if let Err(err) = result {
-                    tracing::debug!(%err, "connection ended with an error");
-                }
+        match closing::Closable::new(connection, closing).await {
+            closing::Ended::Served(Ok(())) => {}
+            closing::Ended::Served(Err(err)) => {
+                tracing::debug!(%err, "connection ended with an error");
             }
-            () = activity.expired(self.timeouts) => {
-                tracing::debug!("connection closed by a timeout");
-            }
+            closing::Ended::TimedOut => tracing::debug!("connection closed by a timeout"),
         }
-    }
-}
-
-/// Where a connection is between requests.
-#[derive(Debug, Clone, Copy)]
-struct Phase {
-    /// Requests being served.
-    in_flight: usize,
-    /// Bytes of a new request head have arrived since the connection went idle.
-    reading_head: bool,
-    /// When the connection went idle, or the head began to arrive.
-    since: Instant,
-}
-
-/// A connection's phase, shared by its IO (bytes arrive), its service (requests begin and
-/// end) and its watcher (which closes it when a phase lasts too long).
-///
-/// Nothing here wakes the watcher: a request's start and end only write the phase, so a
-/// busy connection costs no extra wake-up, timer reset or poll of its task per request.
-/// The watcher instead never sleeps longer than the header-read timeout, and reads the
-/// phase again each time it wakes (see [`Activity::expired`]).
-#[derive(Debug)]
-struct Activity {
-    phase: Mutex<Phase>,
-}
-
-impl Activity {
-    /// A connection just accepted: its first head is due one header-read timeout from now.
-    fn new() -> Self {
-        Self {
-            phase: Mutex::new(Phase {
-                in_flight: 0,
-                reading_head: true,
-                since: Instant::now(),
-            }),
-        }
-    }
-
-    fn update(&self, f: impl FnOnce(&mut Phase)) {
-        // The phase is plain data: a panic elsewhere cannot leave it inconsistent.
-        f(&mut self.phase.lock().unwrap_or_else(PoisonError::into_inner));
-    }
-
-    fn phase(&self) -> Phase {
-        *self.phase.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn bytes_arrived(&self) {
-        self.update(|phase| {
-            if phase.in_flight == 0 && !phase.reading_head {
-                phase.reading_head = true;
-                phase.since = Instant::now();
-            }
-        });
-    }
-
-    /// Completes when the current phase has outlasted its timeout.
-    ///
-    /// Deadlines are still kept exactly although nothing wakes this watcher early. It
-    /// sleeps until the earlier of the current phase's deadline and one header-read
-    /// timeout from now. A head that begins while it sleeps began after it last looked, so
-    /// its deadline (start + header-read) lies after the wake-up, and the watcher, having
-    /// looked again, sleeps until exactly that deadline. While a request is served, or a
-    /// head is read, it looks again at least every `min(header_read, idle)`, so the idle
-    /// deadline of a request that ends meanwhile (its end + idle) is not slept past.
-    async fn expired(&self, timeouts: Timeouts) {
-        let recheck = timeouts.header_read.min(timeouts.idle);
-        loop {
-            let now = Instant::now();
-            let phase = self.phase();
-            let at = if phase.in_flight > 0 {
-                now + recheck
-            } else if phase.reading_head {
-                (phase.since + timeouts.header_read).min(now + recheck)
-            } else {
-                (phase.since + timeouts.idle).min(now + timeouts.header_read)
-            };
-            if phase.in_flight == 0 && at <= now {
-                return;
-            }
-            tokio::time::sleep_until(at).await;
-        }
-    }
-}
-
-/// A request under way on a connection; dropping it ends the request.
-struct InFlight(Arc<Activity>);
-
-impl InFlight {
-    fn begin(activity: Arc<Activity>) -> Self {
-        activity.update(|phase| {
-            phase.in_flight += 1;
-            phase.reading_head = false;
-        });
-        Self(activity)
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.0.update(|phase| {
-            phase.in_flight = phase.in_flight.saturating_sub(1);
-            if phase.in_flight == 0 {
-                phase.since = Instant::now();
-            }
-        });
     }
 }
 
@@ -372,135 +265,5 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WatchedIo<S> {
 
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TIMEOUTS: Timeouts = Timeouts {
-        header_read: Duration::from_secs(10),
-        idle: Duration::from_secs(60),
-    };
-
-    /// Starts a watcher on `activity` with the default [`TIMEOUTS`]; the handle answers
-    /// when it closed the connection.
-    fn watch(activity: &Arc<Activity>) -> tokio::task::JoinHandle<Instant> {
-        watch_with(activity, TIMEOUTS)
-    }
-
-    fn watch_with(
-        activity: &Arc<Activity>,
-        timeouts: Timeouts,
-    ) -> tokio::task::JoinHandle<Instant> {
-        let activity = Arc::clone(activity);
-        tokio::spawn(async move {
-            activity.expired(timeouts).await;
-            Instant::now()
-        })
-    }
-
-    /// Whether `closed` is `after` past `start`, to the timer's millisecond.
-    fn is_at(closed: Instant, start: Instant, after: Duration) -> bool {
-        let elapsed = closed - start;
-        elapsed >= after && elapsed <= after + Duration::from_millis(2)
-    }
-
-    // These run on tokio's paused clock: time moves only when every task waits, so the
-    // deadlines are checked exactly, whatever the machine's load.
-
-    #[tokio::test(start_paused = true)]
-    async fn a_connection_that_sends_nothing_is_closed_one_header_read_timeout_after_accept() {
-        let start = Instant::now();
-        let activity = Arc::new(Activity::new());
-        let closed = watch(&activity).await.unwrap();
-        assert!(
-            is_at(closed, start, TIMEOUTS.header_read),
-            "{:?}",
-            closed - start
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_first_head_that_trickles_in_is_cut_one_header_read_timeout_after_accept() {
-        let start = Instant::now();
-        let activity = Arc::new(Activity::new());
-        let watcher = watch(&activity);
-        tokio::time::sleep(Duration::from_secs(7)).await;
-        activity.bytes_arrived();
-        let closed = watcher.await.unwrap();
-        assert!(
-            is_at(closed, start, TIMEOUTS.header_read),
-            "{:?}",
-            closed - start
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_kept_alive_connection_is_closed_at_the_idle_timeout_after_its_request() {
-        let start = Instant::now();
-        let activity = Arc::new(Activity::new());
-        let watcher = watch(&activity);
-        drop(InFlight::begin(Arc::clone(&activity)));
-        let closed = watcher.await.unwrap();
-        assert!(is_at(closed, start, TIMEOUTS.idle), "{:?}", closed - start);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn with_an_idle_timeout_shorter_than_header_read_a_quick_first_request_idles_out_on_time()
-    {
-        let timeouts = Timeouts {
-            header_read: Duration::from_secs(10),
-            idle: Duration::from_secs(1),
-        };
-        let start = Instant::now();
-        let activity = Arc::new(Activity::new());
-        let watcher = watch_with(&activity, timeouts);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        activity.bytes_arrived();
-        drop(InFlight::begin(Arc::clone(&activity)));
-        let closed = watcher.await.unwrap();
-        assert!(
-            is_at(closed, start, Duration::from_millis(1_100)),
-            "{:?}",
-            closed - start
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_head_begun_while_the_watcher_sleeps_is_cut_one_header_read_timeout_after_it_began() {
-        let start = Instant::now();
-        let activity = Arc::new(Activity::new());
-        let watcher = watch(&activity);
-        // A first request, served at once: the connection is idle from here.
-        drop(InFlight::begin(Arc::clone(&activity)));
-        tokio::time::sleep(Duration::from_secs(7)).await;
-        activity.bytes_arrived();
-        let closed = watcher.await.unwrap();
-        assert!(
-            is_at(closed, start, Duration::from_secs(17)),
-            "{:?}",
-            closed - start
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_request_under_way_is_never_cut_and_idleness_counts_from_its_end() {
-        let start = Instant::now();
-        let activity = Arc::new(Activity::new());
-        let watcher = watch(&activity);
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        activity.bytes_arrived();
-        let request = InFlight::begin(Arc::clone(&activity));
-        tokio::time::sleep(Duration::from_secs(100)).await;
-        assert!(!watcher.is_finished(), "a request under way was cut");
-        drop(request);
-        let closed = watcher.await.unwrap();
-        assert!(
-            is_at(closed, start, Duration::from_secs(161)),
-            "{:?}",
-            closed - start
-        );
     }
 }

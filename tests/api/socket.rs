@@ -234,3 +234,98 @@ async fn a_good_request_then_a_refused_one_on_one_connection_get_their_own_answe
         "{answer}"
     );
 }
+
+/// Serves the default configuration with generous timeouts; returns the address, the
+/// sender that begins shutdown, and the server's task.
+async fn serve_until_stopped() -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config::try_parse_from(["csms-emulator"]).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(csms_emulator::server::serve(
+        listener,
+        csms_emulator::app::build(&config),
+        None,
+        csms_emulator::server::Timeouts {
+            header_read: std::time::Duration::from_secs(60),
+            idle: std::time::Duration::from_secs(3600),
+        },
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop, server)
+}
+
+/// Reads from `stream` until what arrived contains `marker`.
+async fn read_until(stream: &mut TcpStream, marker: &str) -> String {
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&received).contains(marker) {
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(20), stream.read(&mut chunk))
+                .await
+                .expect("the server answered")
+                .unwrap();
+        assert!(
+            read > 0,
+            "closed before {marker:?}: {}",
+            String::from_utf8_lossy(&received)
+        );
+        received.extend_from_slice(&chunk[..read]);
+    }
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+/// Waits (with a bound far above any shutdown) for the server's task to end well.
+async fn assert_server_stops(server: tokio::task::JoinHandle<std::io::Result<()>>) {
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(20), server).await;
+    assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
+}
+
+#[tokio::test]
+async fn shutdown_closes_an_idle_kept_alive_connection_at_once() {
+    let (addr, stop, server) = serve_until_stopped().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answered = read_until(&mut stream, "}").await;
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+
+    // The idle timeout is an hour: only shutdown can close the connection in time.
+    stop.send(()).unwrap();
+    assert_eq!(until_closed(&mut stream).await, "");
+    assert_server_stops(server).await;
+}
+
+#[tokio::test]
+async fn a_request_under_way_when_shutdown_begins_is_still_answered() {
+    let (addr, stop, server) = serve_until_stopped().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let body = r#"{"name":"late","secret_string":"v"}"#;
+    stream
+        .write_all(
+            format!(
+                "POST /v1/p/secrets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // hyper sends `100 Continue` once the handler reads the body: the request is under way.
+    read_until(&mut stream, "100 Continue\r\n\r\n").await;
+    stop.send(()).unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
+
+    let answered = until_closed(&mut stream).await;
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    assert!(answered.contains(r#""name":"late""#), "{answered}");
+    assert_server_stops(server).await;
+}
