@@ -122,8 +122,10 @@ where
             response = error_response(mark.code, mark.message.clone(), Some(id.to_string()));
         }
     }
-    let mut id_text = uuid::Uuid::encode_buffer();
-    if let Ok(value) = HeaderValue::from_str(id.encode_lower(&mut id_text)) {
+    // Encoded once, for the header and the log line.
+    let mut id_buffer = uuid::Uuid::encode_buffer();
+    let id_text: &str = id.encode_lower(&mut id_buffer);
+    if let Ok(value) = HeaderValue::from_str(id_text) {
         response.headers_mut().insert(X_REQUEST_ID, value);
     }
     let status = response.status().as_u16();
@@ -150,7 +152,7 @@ where
             operation,
             status,
             latency_us,
-            request_id: id.into_uuid(),
+            request_id: id_text,
             error_code: error_code.as_deref(),
         }
         .log();

@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tracing::Level;
-use uuid::Uuid;
 
 use crate::telemetry;
 
@@ -51,7 +50,8 @@ pub struct RequestLine<'a> {
     pub operation: &'static str,
     pub status: u16,
     pub latency_us: u64,
-    pub request_id: Uuid,
+    /// The request id as 32 lowercase hex digits, as the answer's `X-Request-Id` has it.
+    pub request_id: &'a str,
     pub error_code: Option<&'a str>,
 }
 
@@ -109,7 +109,6 @@ impl RequestLine<'_> {
             request_id,
             error_code,
         } = *self;
-        let request_id = request_id.simple();
         if status >= 500 {
             tracing::error!(target: TARGET, %method, %path, operation, status, latency_us, %request_id, error_code, "request");
         } else {
@@ -158,11 +157,7 @@ impl RequestLine<'_> {
         out.push_str(" latency_us=");
         out.push_str(digits.format(self.latency_us));
         out.push_str(" request_id=");
-        out.push_str(
-            self.request_id
-                .simple()
-                .encode_lower(&mut Uuid::encode_buffer()),
-        );
+        out.push_str(self.request_id);
         if let Some(code) = self.error_code {
             out.push_str(" error_code=");
             quoted(out, code)?;
@@ -278,7 +273,7 @@ mod tests {
             operation: "ListSecrets",
             status: 200,
             latency_us: 1,
-            request_id: Uuid::from_u128(7),
+            request_id: "00000000000000000000000000000007",
             error_code: None,
         };
         // The line's one field is its message: a directive that asks for a `status`
@@ -310,7 +305,7 @@ mod tests {
             operation: "ShowSecretVersion",
             status,
             latency_us: 103,
-            request_id: Uuid::from_u128(7),
+            request_id: "00000000000000000000000000000007",
             error_code,
         };
         let lines = [
