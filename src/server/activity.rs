@@ -75,6 +75,18 @@ impl Activity {
         });
     }
 
+    /// Whether the current phase has outlasted its timeout: no request is under way, and
+    /// the head being read, or the idleness, began longer ago than its timeout.
+    pub(super) fn overdue(&self, timeouts: Timeouts) -> bool {
+        let phase = self.phase();
+        let limit = if phase.reading_head {
+            timeouts.header_read
+        } else {
+            timeouts.idle
+        };
+        phase.in_flight == 0 && phase.since + limit <= Instant::now()
+    }
+
     /// Completes when the current phase has outlasted its timeout.
     ///
     /// Deadlines are still kept exactly although nothing wakes this watcher early. It

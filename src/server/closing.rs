@@ -7,11 +7,16 @@
 //! task; the connection's end wakes the watchdog. When the timer and the shutdown signal
 //! were polled beside the connection, they were polled for every request too, and polling
 //! the shutdown signal locks a mutex that every connection shares.
+//!
+//! A request that begins while the watchdog asks is never cut: the connection's task
+//! closes only if the phase is still overdue when it looks (only that task begins
+//! requests and reads bytes, so nothing changes the phase between its look and its
+//! close); otherwise it declines, and the watchdog watches on.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
@@ -20,30 +25,24 @@ use tokio::sync::watch;
 
 use super::activity::{Activity, Timeouts};
 
-/// Nothing asked: the connection serves on.
-const OPEN: u8 = 0;
-/// Finish the requests under way, then close (hyper's graceful shutdown).
-const FINISH_THEN_CLOSE: u8 = 1;
-/// Close at once: only asked of a connection with no request under way.
-const CLOSE_NOW: u8 = 2;
-
 /// What a connection's task and its watchdog share.
 #[derive(Debug, Default)]
 pub(super) struct Closing {
-    /// What the watchdog asks of the connection: [`OPEN`], [`FINISH_THEN_CLOSE`] or
-    /// [`CLOSE_NOW`]; it only ever grows.
-    asked: AtomicU8,
-    /// The connection's task, woken when `asked` changes.
+    /// The watchdog asks the connection to close at once (a phase outlasted its timeout).
+    close_now: AtomicBool,
+    /// The watchdog asks the connection to answer the requests under way, then close.
+    finish_then_close: AtomicBool,
+    /// The connection's task, woken when the watchdog asks.
     connection: AtomicWaker,
     /// Whether the connection has ended: its future finished or was dropped.
     ended: AtomicBool,
-    /// The watchdog's task, woken when the connection ends.
+    /// The watchdog's task, woken when the connection ends or declines to close.
     watchdog: AtomicWaker,
 }
 
 impl Closing {
-    fn ask(&self, what: u8) {
-        self.asked.fetch_max(what, Ordering::AcqRel);
+    fn ask(&self, flag: &AtomicBool) {
+        flag.store(true, Ordering::Release);
         self.connection.wake();
     }
 
@@ -52,15 +51,15 @@ impl Closing {
         self.watchdog.wake();
     }
 
-    /// Completes once the connection has ended.
-    async fn ended(&self) {
+    /// Completes once `settled` holds, checked each time the connection wakes the watchdog.
+    async fn until(&self, settled: impl Fn(&Self) -> bool) {
         std::future::poll_fn(|cx| {
-            if self.ended.load(Ordering::Acquire) {
+            if settled(self) {
                 return Poll::Ready(());
             }
             self.watchdog.register(cx.waker());
-            // An end between the first look and the registration woke no one.
-            if self.ended.load(Ordering::Acquire) {
+            // A change between the first look and the registration woke no one.
+            if settled(self) {
                 Poll::Ready(())
             } else {
                 Poll::Pending
@@ -68,23 +67,48 @@ impl Closing {
         })
         .await;
     }
+
+    fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
+    }
+
+    /// The connection ended, or declined to close at once.
+    fn answered(&self) -> bool {
+        self.has_ended() || !self.close_now.load(Ordering::Acquire)
+    }
+}
+
+/// A connection that can be asked to answer its requests under way and then close:
+/// hyper's connections (`GracefulConnection` is sealed, so tests bring their own).
+pub(super) trait Graceful: Future {
+    fn begin_graceful_shutdown(self: Pin<&mut Self>);
+}
+
+impl<C: GracefulConnection> Graceful for C {
+    fn begin_graceful_shutdown(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
 }
 
 /// How a connection ended.
-pub(super) enum Ended<E> {
-    /// hyper finished it: the client closed it, or it closed after a graceful shutdown.
-    Served(Result<(), E>),
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Ended<T> {
+    /// The connection finished: the client closed it, or it closed after a graceful
+    /// shutdown.
+    Served(T),
     /// Its watchdog closed it: a phase outlasted its timeout.
     TimedOut,
 }
 
 pin_project_lite::pin_project! {
-    /// A connection that closes when its [`Closing`] asks: at once, or once the requests
-    /// under way are answered.
+    /// A connection that closes when its [`Closing`] asks: at once, if its phase is still
+    /// overdue, or once the requests under way are answered.
     pub(super) struct Closable<C> {
         #[pin]
         connection: C,
         closing: Arc<Closing>,
+        activity: Arc<Activity>,
+        timeouts: Timeouts,
         graceful_begun: bool,
     }
 
@@ -96,31 +120,40 @@ pin_project_lite::pin_project! {
 }
 
 impl<C> Closable<C> {
-    pub(super) fn new(connection: C, closing: Arc<Closing>) -> Self {
+    pub(super) fn new(
+        connection: C,
+        closing: Arc<Closing>,
+        activity: Arc<Activity>,
+        timeouts: Timeouts,
+    ) -> Self {
         Self {
             connection,
             closing,
+            activity,
+            timeouts,
             graceful_begun: false,
         }
     }
 }
 
-impl<C: GracefulConnection> Future for Closable<C> {
-    type Output = Ended<C::Error>;
+impl<C: Graceful> Future for Closable<C> {
+    type Output = Ended<C::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        // Registered before `asked` is read, so an ask made after the read wakes the task.
+        // Registered before the flags are read, so an ask made after the read wakes us.
         this.closing.connection.register(cx.waker());
-        match this.closing.asked.load(Ordering::Acquire) {
-            OPEN => {}
-            FINISH_THEN_CLOSE => {
-                if !*this.graceful_begun {
-                    *this.graceful_begun = true;
-                    this.connection.as_mut().graceful_shutdown();
-                }
+        if this.closing.close_now.load(Ordering::Acquire) {
+            if this.activity.overdue(*this.timeouts) {
+                return Poll::Ready(Ended::TimedOut);
             }
-            _ => return Poll::Ready(Ended::TimedOut),
+            // A head or a request began after the watchdog looked: serve on.
+            this.closing.close_now.store(false, Ordering::Release);
+            this.closing.watchdog.wake();
+        }
+        if !*this.graceful_begun && this.closing.finish_then_close.load(Ordering::Acquire) {
+            *this.graceful_begun = true;
+            this.connection.as_mut().begin_graceful_shutdown();
         }
         this.connection.poll(cx).map(Ended::Served)
     }
@@ -136,29 +169,157 @@ pub(super) async fn watch_over(
     timeouts: Timeouts,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let ended = closing.ended();
-    let expired = activity.expired(timeouts);
-    tokio::pin!(ended, expired);
+    let ended = closing.until(Closing::has_ended);
+    tokio::pin!(ended);
     let mut stopping = false;
     loop {
         tokio::select! {
             () = &mut ended => return,
-            () = &mut expired => {
-                closing.ask(CLOSE_NOW);
-                ended.await;
-                return;
+            () = activity.expired(timeouts) => {
+                closing.ask(&closing.close_now);
+                closing.until(Closing::answered).await;
             }
-            // The sender dropped: shutdown too.
             () = shutdown_begins(&mut shutdown), if !stopping => {
                 stopping = true;
-                closing.ask(FINISH_THEN_CLOSE);
+                closing.ask(&closing.finish_then_close);
             }
         }
     }
 }
 
-/// Completes when `shutdown` turns `true`, or its sender is dropped.
+/// Completes when `shutdown` turns `true`, or its sender is dropped (shutdown too).
 async fn shutdown_begins(shutdown: &mut watch::Receiver<bool>) {
     // The value it returns is a lock guard, dropped here rather than held by the caller.
     let _ = shutdown.wait_for(|stop| *stop).await.is_ok();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::server::activity::InFlight;
+
+    const TIMEOUTS: Timeouts = Timeouts {
+        header_read: Duration::from_secs(10),
+        idle: Duration::from_secs(60),
+    };
+
+    /// A connection that never finishes by itself, and counts graceful shutdowns.
+    #[derive(Default)]
+    struct Pending {
+        graceful: usize,
+    }
+
+    impl Future for Pending {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            Poll::Pending
+        }
+    }
+
+    impl Graceful for Pending {
+        fn begin_graceful_shutdown(mut self: Pin<&mut Self>) {
+            self.graceful += 1;
+        }
+    }
+
+    fn closable(closing: &Arc<Closing>, activity: &Arc<Activity>) -> Pin<Box<Closable<Pending>>> {
+        Box::pin(Closable::new(
+            Pending::default(),
+            Arc::clone(closing),
+            Arc::clone(activity),
+            TIMEOUTS,
+        ))
+    }
+
+    /// Lets the watchdog run until it has asked the connection to close at once.
+    async fn until_asked(closing: &Closing) {
+        for _ in 0..100 {
+            if closing.close_now.load(Ordering::Acquire) {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("the watchdog never asked");
+    }
+
+    fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
+        future.poll(&mut Context::from_waker(std::task::Waker::noop()))
+    }
+
+    // On tokio's paused clock: time moves only when every task waits.
+
+    #[tokio::test(start_paused = true)]
+    async fn an_overdue_connection_closes_when_its_watchdog_asks() {
+        let (closing, activity) = (Arc::new(Closing::default()), Arc::new(Activity::new()));
+        let mut connection = closable(&closing, &activity);
+        let (_stop, shutdown) = watch::channel(false);
+        let watchdog = tokio::spawn(watch_over(
+            Arc::clone(&closing),
+            Arc::clone(&activity),
+            TIMEOUTS,
+            shutdown,
+        ));
+        tokio::time::sleep(TIMEOUTS.header_read).await;
+        until_asked(&closing).await;
+        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
+        drop(connection);
+        watchdog.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_begun_after_the_watchdog_asked_is_served_and_watched_on() {
+        let (closing, activity) = (Arc::new(Closing::default()), Arc::new(Activity::new()));
+        let mut connection = closable(&closing, &activity);
+        let (_stop, shutdown) = watch::channel(false);
+        let watchdog = tokio::spawn(watch_over(
+            Arc::clone(&closing),
+            Arc::clone(&activity),
+            TIMEOUTS,
+            shutdown,
+        ));
+        tokio::time::sleep(TIMEOUTS.header_read).await;
+        until_asked(&closing).await;
+        // The connection's task began a request before it saw the ask.
+        let request = InFlight::begin(Arc::clone(&activity));
+        assert_eq!(poll_once(connection.as_mut()), Poll::Pending);
+        assert!(!closing.close_now.load(Ordering::Acquire));
+        tokio::task::yield_now().await;
+        assert!(!watchdog.is_finished());
+
+        // Once the request ends, the idle timeout counts from its end.
+        drop(request);
+        tokio::time::sleep(TIMEOUTS.idle).await;
+        until_asked(&closing).await;
+        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
+        drop(connection);
+        watchdog.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn shutdown_asks_once_for_a_graceful_close_and_the_watchdog_ends_with_the_connection() {
+        let (closing, activity) = (Arc::new(Closing::default()), Arc::new(Activity::new()));
+        let mut connection = closable(&closing, &activity);
+        let (stop, shutdown) = watch::channel(false);
+        let watchdog = tokio::spawn(watch_over(
+            Arc::clone(&closing),
+            Arc::clone(&activity),
+            TIMEOUTS,
+            shutdown,
+        ));
+        let _request = InFlight::begin(Arc::clone(&activity));
+        stop.send_replace(true);
+        tokio::task::yield_now().await;
+        for _ in 0..2 {
+            assert_eq!(poll_once(connection.as_mut()), Poll::Pending);
+        }
+        assert_eq!(connection.as_mut().project().connection.graceful, 1);
+        assert!(!watchdog.is_finished());
+        drop(connection);
+        watchdog.await.unwrap();
+        // The watchdog dropped its receiver: shutdown's wait for connections is over.
+        assert!(stop.is_closed());
+    }
 }

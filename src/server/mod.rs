@@ -153,12 +153,12 @@ impl Connection {
         let closing = Arc::new(closing::Closing::default());
         tokio::spawn(closing::watch_over(
             Arc::clone(&closing),
-            activity,
+            Arc::clone(&activity),
             self.timeouts,
             self.shutdown,
         ));
         let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
-        match closing::Closable::new(connection, closing).await {
+        match closing::Closable::new(connection, closing, activity, self.timeouts).await {
             closing::Ended::Served(Ok(())) => {}
             closing::Ended::Served(Err(err)) => {
                 tracing::debug!(%err, "connection ended with an error");
