@@ -16,6 +16,7 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
+use futures_util::future::Either;
 
 use super::auth::{self, AuthState};
 use super::body::{self, BodyRules};
@@ -88,7 +89,7 @@ where
     }
     // A handler's panic becomes a CSMS-shaped 500 that is still logged, counted and
     // journaled.
-    catching_panics(handle(request, classified)).await
+    catching_panics(|| handle(request, classified)).await
 }
 
 /// The one request middleware: classifies the request, runs `admit` and then `handle`
@@ -212,14 +213,23 @@ async fn inject_faults(faults: &FaultRules, classified: &Classified) -> Option<R
     None
 }
 
-/// `answer`, with a panic while it runs answered as the CSMS-shaped 500 (`CSMS.0001`; the
-/// panic text goes to the log only).
+/// The answer `start` begins, with a panic while it begins or runs answered as the
+/// CSMS-shaped 500 (`CSMS.0001`; the panic text goes to the log only). The dispatch
+/// before a handler's future exists is caught as well as the future.
 ///
-/// A plain function, not an `async fn`, so `answer` is held once rather than twice.
-fn catching_panics(answer: impl Future<Output = Response>) -> impl Future<Output = Response> {
-    AssertUnwindSafe(answer)
-        .catch_unwind()
-        .map(|caught| caught.unwrap_or_else(panic_response))
+/// A plain function, not an `async fn`, so the answer's future is held once rather than
+/// twice.
+fn catching_panics<F: Future<Output = Response>>(
+    start: impl FnOnce() -> F,
+) -> impl Future<Output = Response> {
+    match std::panic::catch_unwind(AssertUnwindSafe(start)) {
+        Ok(answer) => Either::Left(
+            AssertUnwindSafe(answer)
+                .catch_unwind()
+                .map(|caught| caught.unwrap_or_else(panic_response)),
+        ),
+        Err(panic) => Either::Right(std::future::ready(panic_response(panic))),
+    }
 }
 
 #[allow(clippy::needless_pass_by_value)] // the signature `unwrap_or_else` requires
@@ -334,5 +344,28 @@ mod tests {
         let journal = pipeline.observe.journal.latest(10);
         assert_eq!(journal.len(), 1, "{journal:?}");
         assert_eq!(journal[0].status, 500);
+    }
+
+    #[tokio::test]
+    async fn a_panic_before_the_handlers_future_exists_is_answered_and_journaled_too() {
+        let pipeline = pipeline();
+        let request = Request::get("/v1/0123456789abcdef0123456789abcdef/secrets/a")
+            .body(Body::empty())
+            .unwrap();
+        // As the dispatch would panic, before any future is polled.
+        let handler = |_request, _classified| -> std::future::Ready<Response> {
+            let detail: Option<&str> = None;
+            #[allow(clippy::unnecessary_literal_unwrap)]
+            let _ = detail.unwrap();
+            std::future::ready(StatusCode::OK.into_response())
+        };
+        let response = request_context(&pipeline, request, handler).await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error_code"], "CSMS.0001");
+        assert_eq!(pipeline.observe.journal.latest(10).len(), 1);
     }
 }

@@ -174,6 +174,8 @@ pub(super) async fn watch_over(
     let mut stopping = false;
     loop {
         tokio::select! {
+            // Checked first: once the connection has ended, an overdue phase means nothing.
+            biased;
             () = &mut ended => return,
             () = activity.expired(timeouts) => {
                 closing.ask(&closing.close_now);
@@ -190,7 +192,7 @@ pub(super) async fn watch_over(
 /// Completes when `shutdown` turns `true`, or its sender is dropped (shutdown too).
 async fn shutdown_begins(shutdown: &mut watch::Receiver<bool>) {
     // The value it returns is a lock guard, dropped here rather than held by the caller.
-    let _ = shutdown.wait_for(|stop| *stop).await.is_ok();
+    let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
 #[cfg(test)]
@@ -225,13 +227,37 @@ mod tests {
         }
     }
 
-    fn closable(closing: &Arc<Closing>, activity: &Arc<Activity>) -> Pin<Box<Closable<Pending>>> {
-        Box::pin(Closable::new(
+    /// A stand-in connection and its watchdog, just accepted.
+    struct Watched {
+        closing: Arc<Closing>,
+        activity: Arc<Activity>,
+        connection: Pin<Box<Closable<Pending>>>,
+        stop: watch::Sender<bool>,
+        watchdog: tokio::task::JoinHandle<()>,
+    }
+
+    fn watched() -> Watched {
+        let (closing, activity) = (Arc::new(Closing::default()), Arc::new(Activity::new()));
+        let connection = Box::pin(Closable::new(
             Pending::default(),
-            Arc::clone(closing),
-            Arc::clone(activity),
+            Arc::clone(&closing),
+            Arc::clone(&activity),
             TIMEOUTS,
-        ))
+        ));
+        let (stop, shutdown) = watch::channel(false);
+        let watchdog = tokio::spawn(watch_over(
+            Arc::clone(&closing),
+            Arc::clone(&activity),
+            TIMEOUTS,
+            shutdown,
+        ));
+        Watched {
+            closing,
+            activity,
+            connection,
+            stop,
+            watchdog,
+        }
     }
 
     /// Lets the watchdog run until it has asked the connection to close at once.
@@ -253,15 +279,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_overdue_connection_closes_when_its_watchdog_asks() {
-        let (closing, activity) = (Arc::new(Closing::default()), Arc::new(Activity::new()));
-        let mut connection = closable(&closing, &activity);
-        let (_stop, shutdown) = watch::channel(false);
-        let watchdog = tokio::spawn(watch_over(
-            Arc::clone(&closing),
-            Arc::clone(&activity),
-            TIMEOUTS,
-            shutdown,
-        ));
+        let Watched {
+            closing,
+            mut connection,
+            stop: _stop,
+            watchdog,
+            ..
+        } = watched();
         tokio::time::sleep(TIMEOUTS.header_read).await;
         until_asked(&closing).await;
         assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
@@ -271,15 +295,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_request_begun_after_the_watchdog_asked_is_served_and_watched_on() {
-        let (closing, activity) = (Arc::new(Closing::default()), Arc::new(Activity::new()));
-        let mut connection = closable(&closing, &activity);
-        let (_stop, shutdown) = watch::channel(false);
-        let watchdog = tokio::spawn(watch_over(
-            Arc::clone(&closing),
-            Arc::clone(&activity),
-            TIMEOUTS,
-            shutdown,
-        ));
+        let Watched {
+            closing,
+            activity,
+            mut connection,
+            stop: _stop,
+            watchdog,
+        } = watched();
         tokio::time::sleep(TIMEOUTS.header_read).await;
         until_asked(&closing).await;
         // The connection's task began a request before it saw the ask.
@@ -300,15 +322,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn shutdown_asks_once_for_a_graceful_close_and_the_watchdog_ends_with_the_connection() {
-        let (closing, activity) = (Arc::new(Closing::default()), Arc::new(Activity::new()));
-        let mut connection = closable(&closing, &activity);
-        let (stop, shutdown) = watch::channel(false);
-        let watchdog = tokio::spawn(watch_over(
-            Arc::clone(&closing),
-            Arc::clone(&activity),
-            TIMEOUTS,
-            shutdown,
-        ));
+        let Watched {
+            activity,
+            mut connection,
+            stop,
+            watchdog,
+            ..
+        } = watched();
         let _request = InFlight::begin(Arc::clone(&activity));
         stop.send_replace(true);
         tokio::task::yield_now().await;

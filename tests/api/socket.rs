@@ -15,19 +15,7 @@ async fn exchange(addr: std::net::SocketAddr, request: &str) -> String {
 
 #[tokio::test]
 async fn the_server_answers_over_a_real_socket_and_stops_on_shutdown() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config::try_parse_from(["csms-emulator"]).unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(csms_emulator::server::serve(
-        listener,
-        csms_emulator::app::build(&config),
-        None,
-        csms_emulator::server::Timeouts::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let (addr, stop, server) = spawn_server(csms_emulator::server::Timeouts::default()).await;
 
     let body = r#"{"name":"sock","secret_string":"over-tcp"}"#;
     let create = exchange(
@@ -56,16 +44,20 @@ async fn the_server_answers_over_a_real_socket_and_stops_on_shutdown() {
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
 }
 
-/// Serves the default configuration with short connection timeouts; returns the address
-/// and the sender that stops it.
-async fn serve_with(
+/// Serves the default configuration with `timeouts`; returns the address, the sender that
+/// begins shutdown, and the server's task.
+async fn spawn_server(
     timeouts: csms_emulator::server::Timeouts,
-) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config::try_parse_from(["csms-emulator"]).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(csms_emulator::server::serve(
+    let server = tokio::spawn(csms_emulator::server::serve(
         listener,
         csms_emulator::app::build(&config),
         None,
@@ -74,6 +66,14 @@ async fn serve_with(
             let _ = stopped.await;
         },
     ));
+    (addr, stop, server)
+}
+
+/// [`spawn_server`] without the task; returns the address and the sender that stops it.
+async fn serve_with(
+    timeouts: csms_emulator::server::Timeouts,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let (addr, stop, _server) = spawn_server(timeouts).await;
     (addr, stop)
 }
 
@@ -235,30 +235,17 @@ async fn a_good_request_then_a_refused_one_on_one_connection_get_their_own_answe
     );
 }
 
-/// Serves the default configuration with generous timeouts; returns the address, the
-/// sender that begins shutdown, and the server's task.
+/// [`spawn_server`] with timeouts no test outlasts: only shutdown closes a connection.
 async fn serve_until_stopped() -> (
     std::net::SocketAddr,
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<std::io::Result<()>>,
 ) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config::try_parse_from(["csms-emulator"]).unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(csms_emulator::server::serve(
-        listener,
-        csms_emulator::app::build(&config),
-        None,
-        csms_emulator::server::Timeouts {
-            header_read: std::time::Duration::from_secs(60),
-            idle: std::time::Duration::from_secs(3600),
-        },
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    (addr, stop, server)
+    spawn_server(csms_emulator::server::Timeouts {
+        header_read: std::time::Duration::from_secs(60),
+        idle: std::time::Duration::from_secs(3600),
+    })
+    .await
 }
 
 /// Reads from `stream` until what arrived contains `marker`.
