@@ -22,6 +22,9 @@ impl Default for Timeouts {
     }
 }
 
+/// The shortest sleep between two looks at a phase.
+const RECHECK_FLOOR: Duration = Duration::from_millis(1);
+
 /// Where a connection is between requests.
 #[derive(Debug, Clone, Copy)]
 struct Phase {
@@ -96,8 +99,12 @@ impl Activity {
     /// looked again, sleeps until exactly that deadline. While a request is served, or a
     /// head is read, it looks again at least every `min(header_read, idle)`, so the idle
     /// deadline of a request that ends meanwhile (its end + idle) is not slept past.
+    ///
+    /// It never looks again sooner than [`RECHECK_FLOOR`], so zero timeouts (which the
+    /// flags refuse, but a library caller may pass) cannot make it spin.
     pub(super) async fn expired(&self, timeouts: Timeouts) {
-        let recheck = timeouts.header_read.min(timeouts.idle);
+        let recheck = timeouts.header_read.min(timeouts.idle).max(RECHECK_FLOOR);
+        let head_recheck = timeouts.header_read.max(RECHECK_FLOOR);
         loop {
             let now = Instant::now();
             let phase = self.phase();
@@ -106,7 +113,7 @@ impl Activity {
             } else if phase.reading_head {
                 (phase.since + timeouts.header_read).min(now + recheck)
             } else {
-                (phase.since + timeouts.idle).min(now + timeouts.header_read)
+                (phase.since + timeouts.idle).min(now + head_recheck)
             };
             if phase.in_flight == 0 && at <= now {
                 return;
@@ -248,6 +255,34 @@ mod tests {
             "{:?}",
             closed - start
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_timeouts_make_the_watcher_look_once_a_millisecond_not_spin() {
+        let zero = Timeouts {
+            header_read: Duration::ZERO,
+            idle: Duration::ZERO,
+        };
+        let activity = Arc::new(Activity::new());
+        let _request = InFlight::begin(Arc::clone(&activity));
+        let expired = activity.expired(zero);
+        tokio::pin!(expired);
+        let mut polls = 0;
+        // A spinning watcher is polled again at once, the clock standing still; the count
+        // stops it rather than letting the test hang.
+        let watched = tokio::time::timeout(
+            Duration::from_millis(50),
+            std::future::poll_fn(|cx| {
+                polls += 1;
+                if polls > 1_000 {
+                    return std::task::Poll::Ready(());
+                }
+                expired.as_mut().poll(cx)
+            }),
+        )
+        .await;
+        assert!(watched.is_err(), "a request under way expired");
+        assert!(polls <= 60, "polled {polls} times in 50 ms");
     }
 
     #[tokio::test(start_paused = true)]

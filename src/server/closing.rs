@@ -143,6 +143,17 @@ impl<C: Graceful> Future for Closable<C> {
         let mut this = self.project();
         // Registered before the flags are read, so an ask made after the read wakes us.
         this.closing.connection.register(cx.waker());
+        if !*this.graceful_begun && this.closing.finish_then_close.load(Ordering::Acquire) {
+            *this.graceful_begun = true;
+            this.connection.as_mut().begin_graceful_shutdown();
+        }
+        // Polled before an ask to close is looked at, so that a request already waiting in
+        // the socket when the idle deadline passed is read (which ends the idleness) and
+        // served, not cut. A head that is still arriving keeps its deadline: the bytes
+        // read do not restart it.
+        if let Poll::Ready(served) = this.connection.poll(cx) {
+            return Poll::Ready(Ended::Served(served));
+        }
         if this.closing.close_now.load(Ordering::Acquire) {
             if this.activity.overdue(*this.timeouts) {
                 return Poll::Ready(Ended::TimedOut);
@@ -151,11 +162,7 @@ impl<C: Graceful> Future for Closable<C> {
             this.closing.close_now.store(false, Ordering::Release);
             this.closing.watchdog.wake();
         }
-        if !*this.graceful_begun && this.closing.finish_then_close.load(Ordering::Acquire) {
-            *this.graceful_begun = true;
-            this.connection.as_mut().begin_graceful_shutdown();
-        }
-        this.connection.poll(cx).map(Ended::Served)
+        Poll::Pending
     }
 }
 
@@ -207,16 +214,21 @@ mod tests {
         idle: Duration::from_secs(60),
     };
 
-    /// A connection that never finishes by itself, and counts graceful shutdowns.
+    /// A connection that never finishes by itself, and counts graceful shutdowns. When
+    /// given bytes waiting in its socket, it reads them at its next poll, as hyper would.
     #[derive(Default)]
     struct Pending {
         graceful: usize,
+        bytes_waiting: Option<Arc<Activity>>,
     }
 
     impl Future for Pending {
         type Output = ();
 
-        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            if let Some(activity) = self.bytes_waiting.take() {
+                activity.bytes_arrived();
+            }
             Poll::Pending
         }
     }
@@ -316,6 +328,28 @@ mod tests {
         tokio::time::sleep(TIMEOUTS.idle).await;
         until_asked(&closing).await;
         assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
+        drop(connection);
+        watchdog.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_waiting_in_the_socket_when_the_idle_deadline_passes_is_served() {
+        let Watched {
+            closing,
+            activity,
+            mut connection,
+            stop: _stop,
+            watchdog,
+        } = watched();
+        drop(InFlight::begin(Arc::clone(&activity)));
+        tokio::time::sleep(TIMEOUTS.idle).await;
+        until_asked(&closing).await;
+        // The next request's bytes came in just as the idle deadline passed.
+        connection.as_mut().project().connection.bytes_waiting = Some(Arc::clone(&activity));
+        assert_eq!(poll_once(connection.as_mut()), Poll::Pending);
+        assert!(!closing.close_now.load(Ordering::Acquire));
+        tokio::task::yield_now().await;
+        assert!(!watchdog.is_finished());
         drop(connection);
         watchdog.await.unwrap();
     }
