@@ -430,9 +430,14 @@ pub struct Tx<'a> {
     base: &'a ProjectData,
     writes: Writes,
     /// The names this transaction has written under each secret id, so looking a pending
-    /// secret up by id costs the same however many the transaction holds.
+    /// secret up by id costs the same however many the transaction holds. Kept only once
+    /// it holds more than [`SCAN_WRITES_MAX`] secrets; until then a look through them
+    /// costs less than the map (one create writes one secret).
     written_ids: HashMap<Uuid, SecretName, foldhash::fast::RandomState>,
 }
+
+/// How many written secrets a transaction looks through by id before it indexes them.
+const SCAN_WRITES_MAX: usize = 8;
 
 impl<'a> Tx<'a> {
     #[must_use]
@@ -456,11 +461,19 @@ impl<'a> Tx<'a> {
     /// The secret with id `id`, as this transaction sees it.
     #[must_use]
     pub fn get_by_id(&self, id: Uuid) -> Option<&Secret> {
-        let written = self
-            .written_ids
-            .get(&id)
-            .and_then(|name| self.get(name))
-            .filter(|s| s.id() == id);
+        let written = if self.written_ids.is_empty() {
+            self.writes
+                .secrets
+                .values()
+                .flatten()
+                .find(|s| s.id() == id)
+                .map(|s| &**s)
+        } else {
+            self.written_ids
+                .get(&id)
+                .and_then(|name| self.get(name))
+                .filter(|s| s.id() == id)
+        };
         written.or_else(|| {
             self.base
                 .ids
@@ -493,10 +506,15 @@ impl<'a> Tx<'a> {
     /// Inserts or replaces a secret under its own name; returns the stored snapshot.
     pub fn put(&mut self, secret: Secret) -> Arc<Secret> {
         let stored = Arc::new(secret);
-        self.written_ids.insert(stored.id(), stored.name().clone());
         self.writes
             .secrets
             .insert(stored.name().clone(), Some(Arc::clone(&stored)));
+        if !self.written_ids.is_empty() {
+            self.written_ids.insert(stored.id(), stored.name().clone());
+        } else if self.writes.secrets.len() > SCAN_WRITES_MAX {
+            let written = self.writes.secrets.values().flatten();
+            self.written_ids = written.map(|s| (s.id(), s.name().clone())).collect();
+        }
         stored
     }
 
