@@ -1,8 +1,10 @@
-//! One real-socket smoke test: serve on 127.0.0.1:0, speak HTTP/1.1, shut down gracefully.
+//! Real-socket tests: serve on 127.0.0.1:0 (plain HTTP/1.1 and TLS), time out connections, shut down gracefully.
+
+use std::sync::Arc;
 
 use clap::Parser;
 use csms_emulator::config::Config;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 async fn exchange(addr: std::net::SocketAddr, request: &str) -> String {
@@ -44,15 +46,18 @@ async fn the_server_answers_over_a_real_socket_and_stops_on_shutdown() {
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
 }
 
-/// Serves the default configuration with `timeouts`; returns the address, the sender that
-/// begins shutdown, and the server's task.
-async fn spawn_server(
-    timeouts: csms_emulator::server::Timeouts,
-) -> (
+/// A server's address, the sender that begins its shutdown, and its task.
+type Served = (
     std::net::SocketAddr,
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<std::io::Result<()>>,
-) {
+);
+
+/// Serves the default configuration with `timeouts`, over TLS when `tls` is given.
+async fn spawn_server_over(
+    timeouts: csms_emulator::server::Timeouts,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Served {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config::try_parse_from(["csms-emulator"]).unwrap();
@@ -60,13 +65,18 @@ async fn spawn_server(
     let server = tokio::spawn(csms_emulator::server::serve(
         listener,
         csms_emulator::app::build(&config),
-        None,
+        tls,
         timeouts,
         async {
             let _ = stopped.await;
         },
     ));
     (addr, stop, server)
+}
+
+/// [`spawn_server_over`] plain HTTP.
+async fn spawn_server(timeouts: csms_emulator::server::Timeouts) -> Served {
+    spawn_server_over(timeouts, None).await
 }
 
 /// [`spawn_server`] without the task; returns the address and the sender that stops it.
@@ -86,7 +96,7 @@ const SHORT_IDLE: csms_emulator::server::Timeouts = csms_emulator::server::Timeo
 
 /// Everything the server sends until it closes the connection; a connection it never
 /// closes fails the test (after a bound far above the timeouts under test).
-async fn until_closed(stream: &mut TcpStream) -> String {
+async fn until_closed(stream: &mut (impl AsyncRead + Unpin)) -> String {
     let mut received = Vec::new();
     let read = tokio::time::timeout(
         std::time::Duration::from_secs(20),
@@ -235,21 +245,50 @@ async fn a_good_request_then_a_refused_one_on_one_connection_get_their_own_answe
     );
 }
 
-/// [`spawn_server`] with timeouts no test outlasts: only shutdown closes a connection.
-async fn serve_until_stopped() -> (
-    std::net::SocketAddr,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    spawn_server(csms_emulator::server::Timeouts {
-        header_read: std::time::Duration::from_secs(60),
-        idle: std::time::Duration::from_secs(3600),
-    })
-    .await
+/// Timeouts no test outlasts: only shutdown closes a connection.
+const UNTIL_STOPPED: csms_emulator::server::Timeouts = csms_emulator::server::Timeouts {
+    header_read: std::time::Duration::from_secs(60),
+    idle: std::time::Duration::from_secs(3600),
+};
+
+/// [`spawn_server`] with [`UNTIL_STOPPED`].
+async fn serve_until_stopped() -> Served {
+    spawn_server(UNTIL_STOPPED).await
+}
+
+/// A server configuration with a certificate made for `localhost`, and a client that
+/// trusts it and nothing else.
+fn self_signed_tls() -> (Arc<rustls::ServerConfig>, tokio_rustls::TlsConnector) {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let server = csms_emulator::tls::server_config(
+        made.cert.pem().as_bytes(),
+        made.signing_key.serialize_pem().as_bytes(),
+    )
+    .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(made.cert.der().clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    (server, tokio_rustls::TlsConnector::from(Arc::new(client)))
+}
+
+/// Serves over TLS with [`UNTIL_STOPPED`]; returns the server and one connection to it,
+/// its handshake done.
+async fn tls_served_and_connected() -> (Served, impl AsyncRead + AsyncWrite + Unpin) {
+    let (config, connector) = self_signed_tls();
+    let served = spawn_server_over(UNTIL_STOPPED, Some(config)).await;
+    let tcp = TcpStream::connect(served.0).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let stream = connector.connect(name, tcp).await.unwrap();
+    (served, stream)
 }
 
 /// Reads from `stream` until what arrived contains `marker`.
-async fn read_until(stream: &mut TcpStream, marker: &str) -> String {
+async fn read_until(stream: &mut (impl AsyncRead + Unpin), marker: &str) -> String {
     let mut received = Vec::new();
     let mut chunk = [0u8; 4096];
     while !String::from_utf8_lossy(&received).contains(marker) {
@@ -274,10 +313,11 @@ async fn assert_server_stops(server: tokio::task::JoinHandle<std::io::Result<()>
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
 }
 
-#[tokio::test]
-async fn shutdown_closes_an_idle_kept_alive_connection_at_once() {
-    let (addr, stop, server) = serve_until_stopped().await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+/// Shutdown closes `stream`'s connection, idle after one answer, at once.
+async fn shutdown_closes_the_idle_connection(
+    (_, stop, server): Served,
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+) {
     stream
         .write_all(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -292,9 +332,24 @@ async fn shutdown_closes_an_idle_kept_alive_connection_at_once() {
 }
 
 #[tokio::test]
-async fn a_request_under_way_when_shutdown_begins_is_still_answered() {
-    let (addr, stop, server) = serve_until_stopped().await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+async fn shutdown_closes_an_idle_kept_alive_connection_at_once() {
+    let served = serve_until_stopped().await;
+    let stream = TcpStream::connect(served.0).await.unwrap();
+    shutdown_closes_the_idle_connection(served, stream).await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_an_idle_kept_alive_tls_connection_at_once() {
+    let (served, stream) = tls_served_and_connected().await;
+    shutdown_closes_the_idle_connection(served, stream).await;
+}
+
+/// A request on `stream` that is under way when shutdown begins is answered, then the
+/// connection closes and the server stops.
+async fn the_request_under_way_is_answered(
+    (_, stop, server): Served,
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+) {
     let body = r#"{"name":"late","secret_string":"v"}"#;
     stream
         .write_all(
@@ -315,4 +370,17 @@ async fn a_request_under_way_when_shutdown_begins_is_still_answered() {
     assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
     assert!(answered.contains(r#""name":"late""#), "{answered}");
     assert_server_stops(server).await;
+}
+
+#[tokio::test]
+async fn a_request_under_way_when_shutdown_begins_is_still_answered() {
+    let served = serve_until_stopped().await;
+    let stream = TcpStream::connect(served.0).await.unwrap();
+    the_request_under_way_is_answered(served, stream).await;
+}
+
+#[tokio::test]
+async fn a_tls_request_under_way_when_shutdown_begins_is_still_answered() {
+    let (served, stream) = tls_served_and_connected().await;
+    the_request_under_way_is_answered(served, stream).await;
 }
