@@ -100,8 +100,9 @@ impl Activity {
     /// head is read, it looks again at least every `min(header_read, idle)`, so the idle
     /// deadline of a request that ends meanwhile (its end + idle) is not slept past.
     ///
-    /// It never looks again sooner than [`RECHECK_FLOOR`], so zero timeouts (which the
-    /// flags refuse, but a library caller may pass) cannot make it spin.
+    /// Until the phase's own deadline, it sleeps at least [`RECHECK_FLOOR`] between looks,
+    /// so zero timeouts (which the flags refuse, but a library caller may pass) cannot make
+    /// it spin, nor make it complete for a phase that is not overdue.
     pub(super) async fn expired(&self, timeouts: Timeouts) {
         let recheck = timeouts.header_read.min(timeouts.idle).max(RECHECK_FLOOR);
         let head_recheck = timeouts.header_read.max(RECHECK_FLOOR);
@@ -113,6 +114,7 @@ impl Activity {
             } else if phase.reading_head {
                 (phase.since + timeouts.header_read).min(now + recheck)
             } else {
+                // Idle: a head that begins while this sleeps is not slept past (see above).
                 (phase.since + timeouts.idle).min(now + head_recheck)
             };
             if phase.in_flight == 0 && at <= now {
@@ -257,32 +259,56 @@ mod tests {
         );
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn zero_timeouts_make_the_watcher_look_once_a_millisecond_not_spin() {
-        let zero = Timeouts {
-            header_read: Duration::ZERO,
-            idle: Duration::ZERO,
-        };
-        let activity = Arc::new(Activity::new());
-        let _request = InFlight::begin(Arc::clone(&activity));
-        let expired = activity.expired(zero);
+    /// How often `activity`'s watcher is polled in 50 ms with `timeouts`, and whether it
+    /// completed. A watcher that spins is polled again at once, the clock standing still:
+    /// the count stops it rather than letting the test hang.
+    async fn polls_in_50_ms(activity: &Activity, timeouts: Timeouts) -> (usize, bool) {
+        let expired = activity.expired(timeouts);
         tokio::pin!(expired);
         let mut polls = 0;
-        // A spinning watcher is polled again at once, the clock standing still; the count
-        // stops it rather than letting the test hang.
-        let watched = tokio::time::timeout(
+        let mut completed = false;
+        let _ = tokio::time::timeout(
             Duration::from_millis(50),
             std::future::poll_fn(|cx| {
                 polls += 1;
                 if polls > 1_000 {
                     return std::task::Poll::Ready(());
                 }
-                expired.as_mut().poll(cx)
+                let polled = expired.as_mut().poll(cx);
+                completed = polled.is_ready();
+                polled
             }),
         )
         .await;
-        assert!(watched.is_err(), "a request under way expired");
-        assert!(polls <= 60, "polled {polls} times in 50 ms");
+        (polls, completed)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_timeouts_make_the_watcher_look_once_a_millisecond_not_spin() {
+        let zero = Duration::ZERO;
+        let activity = Arc::new(Activity::new());
+        // A request under way, both timeouts zero.
+        let request = InFlight::begin(Arc::clone(&activity));
+        let both_zero = Timeouts {
+            header_read: zero,
+            idle: zero,
+        };
+        let (polls, completed) = polls_in_50_ms(&activity, both_zero).await;
+        assert!(
+            !completed && polls <= 60,
+            "{polls} polls, completed: {completed}"
+        );
+        // Idle with an hour to go, the header-read timeout zero: not overdue, so not expired.
+        drop(request);
+        let head_zero = Timeouts {
+            header_read: zero,
+            idle: Duration::from_secs(3600),
+        };
+        let (polls, completed) = polls_in_50_ms(&activity, head_zero).await;
+        assert!(
+            !completed && polls <= 60,
+            "{polls} polls, completed: {completed}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

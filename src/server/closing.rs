@@ -9,9 +9,9 @@
 //! the shutdown signal locks a mutex that every connection shares.
 //!
 //! A request that begins while the watchdog asks is never cut: the connection's task
-//! closes only if the phase is still overdue when it looks (only that task begins
-//! requests and reads bytes, so nothing changes the phase between its look and its
-//! close); otherwise it declines, and the watchdog watches on.
+//! first reads what has arrived, then closes only if the phase is still overdue (only
+//! that task begins requests and reads bytes, so nothing changes the phase between its
+//! look and its close); otherwise it declines, and the watchdog watches on.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -147,10 +147,11 @@ impl<C: Graceful> Future for Closable<C> {
             *this.graceful_begun = true;
             this.connection.as_mut().begin_graceful_shutdown();
         }
-        // Polled before an ask to close is looked at, so that a request already waiting in
-        // the socket when the idle deadline passed is read (which ends the idleness) and
-        // served, not cut. A head that is still arriving keeps its deadline: the bytes
-        // read do not restart it.
+        // Polled before an ask to close is looked at, so that bytes that came before this
+        // task acted on the ask (a request sent as the idle deadline passed) are read: they
+        // end the idleness, and the head they begin gets its own header-read deadline
+        // instead of being cut. A head that was already arriving keeps its deadline: the
+        // bytes read do not restart it.
         if let Poll::Ready(served) = this.connection.poll(cx) {
             return Poll::Ready(Ended::Served(served));
         }
@@ -350,6 +351,29 @@ mod tests {
         assert!(!closing.close_now.load(Ordering::Acquire));
         tokio::task::yield_now().await;
         assert!(!watchdog.is_finished());
+
+        // The head they began has a header-read timeout of its own, counted from them.
+        tokio::time::sleep(TIMEOUTS.header_read).await;
+        until_asked(&closing).await;
+        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
+        drop(connection);
+        watchdog.await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bytes_of_a_head_already_arriving_do_not_put_off_its_deadline() {
+        let Watched {
+            closing,
+            activity,
+            mut connection,
+            stop: _stop,
+            watchdog,
+        } = watched();
+        // A first head, arriving since the accept, a byte at a time.
+        tokio::time::sleep(TIMEOUTS.header_read).await;
+        until_asked(&closing).await;
+        connection.as_mut().project().connection.bytes_waiting = Some(Arc::clone(&activity));
+        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
         drop(connection);
         watchdog.await.unwrap();
     }

@@ -430,9 +430,10 @@ pub struct Tx<'a> {
     base: &'a ProjectData,
     writes: Writes,
     /// The names this transaction has written under each secret id, so looking a pending
-    /// secret up by id costs the same however many the transaction holds. Kept only once
-    /// it holds more than [`SCAN_WRITES_MAX`] secrets; until then a look through them
-    /// costs less than the map (one create writes one secret).
+    /// secret up by id costs the same however many the transaction holds. Built at the
+    /// first `put` that finds more than [`SCAN_WRITES_MAX`] names written (removals
+    /// included), then kept; until then a look through the written secrets costs less
+    /// than the map (one create writes one secret).
     written_ids: HashMap<Uuid, SecretName, foldhash::fast::RandomState>,
 }
 
