@@ -288,94 +288,84 @@ mod tests {
         future.poll(&mut Context::from_waker(std::task::Waker::noop()))
     }
 
+    impl Watched {
+        /// `after` from now the watchdog asks, and the connection closes as timed out;
+        /// the watchdog ends with it.
+        async fn closes_as_timed_out(self, after: Duration) {
+            let Self {
+                closing,
+                mut connection,
+                stop: _stop,
+                watchdog,
+                ..
+            } = self;
+            tokio::time::sleep(after).await;
+            until_asked(&closing).await;
+            assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
+            drop(connection);
+            watchdog.await.unwrap();
+        }
+
+        /// Once the watchdog has asked, the connection declines and serves on, and the
+        /// watchdog watches on.
+        async fn declines_and_serves_on(&mut self) {
+            assert_eq!(poll_once(self.connection.as_mut()), Poll::Pending);
+            assert!(!self.closing.close_now.load(Ordering::Acquire));
+            tokio::task::yield_now().await;
+            assert!(!self.watchdog.is_finished());
+        }
+
+        /// Has the stand-in connection find bytes in its socket at its next poll.
+        fn bytes_arrive(&mut self) {
+            let activity = Arc::clone(&self.activity);
+            self.connection.as_mut().project().connection.bytes_waiting = Some(activity);
+        }
+    }
+
     // On tokio's paused clock: time moves only when every task waits.
 
     #[tokio::test(start_paused = true)]
     async fn an_overdue_connection_closes_when_its_watchdog_asks() {
-        let Watched {
-            closing,
-            mut connection,
-            stop: _stop,
-            watchdog,
-            ..
-        } = watched();
-        tokio::time::sleep(TIMEOUTS.header_read).await;
-        until_asked(&closing).await;
-        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
-        drop(connection);
-        watchdog.await.unwrap();
+        watched().closes_as_timed_out(TIMEOUTS.header_read).await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_request_begun_after_the_watchdog_asked_is_served_and_watched_on() {
-        let Watched {
-            closing,
-            activity,
-            mut connection,
-            stop: _stop,
-            watchdog,
-        } = watched();
+        let mut watched = watched();
         tokio::time::sleep(TIMEOUTS.header_read).await;
-        until_asked(&closing).await;
+        until_asked(&watched.closing).await;
         // The connection's task began a request before it saw the ask.
-        let request = InFlight::begin(Arc::clone(&activity));
-        assert_eq!(poll_once(connection.as_mut()), Poll::Pending);
-        assert!(!closing.close_now.load(Ordering::Acquire));
-        tokio::task::yield_now().await;
-        assert!(!watchdog.is_finished());
+        let request = InFlight::begin(Arc::clone(&watched.activity));
+        watched.declines_and_serves_on().await;
 
         // Once the request ends, the idle timeout counts from its end.
         drop(request);
-        tokio::time::sleep(TIMEOUTS.idle).await;
-        until_asked(&closing).await;
-        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
-        drop(connection);
-        watchdog.await.unwrap();
+        watched.closes_as_timed_out(TIMEOUTS.idle).await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_request_waiting_in_the_socket_when_the_idle_deadline_passes_is_served() {
-        let Watched {
-            closing,
-            activity,
-            mut connection,
-            stop: _stop,
-            watchdog,
-        } = watched();
-        drop(InFlight::begin(Arc::clone(&activity)));
+        let mut watched = watched();
+        drop(InFlight::begin(Arc::clone(&watched.activity)));
         tokio::time::sleep(TIMEOUTS.idle).await;
-        until_asked(&closing).await;
+        until_asked(&watched.closing).await;
         // The next request's bytes came in just as the idle deadline passed.
-        connection.as_mut().project().connection.bytes_waiting = Some(Arc::clone(&activity));
-        assert_eq!(poll_once(connection.as_mut()), Poll::Pending);
-        assert!(!closing.close_now.load(Ordering::Acquire));
-        tokio::task::yield_now().await;
-        assert!(!watchdog.is_finished());
+        watched.bytes_arrive();
+        watched.declines_and_serves_on().await;
 
         // The head they began has a header-read timeout of its own, counted from them.
-        tokio::time::sleep(TIMEOUTS.header_read).await;
-        until_asked(&closing).await;
-        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
-        drop(connection);
-        watchdog.await.unwrap();
+        watched.closes_as_timed_out(TIMEOUTS.header_read).await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn bytes_of_a_head_already_arriving_do_not_put_off_its_deadline() {
-        let Watched {
-            closing,
-            activity,
-            mut connection,
-            stop: _stop,
-            watchdog,
-        } = watched();
-        // A first head, arriving since the accept, a byte at a time.
+        let mut watched = watched();
+        // A first head, arriving since the accept, a byte at a time: more of it comes in
+        // just as its deadline passes.
         tokio::time::sleep(TIMEOUTS.header_read).await;
-        until_asked(&closing).await;
-        connection.as_mut().project().connection.bytes_waiting = Some(Arc::clone(&activity));
-        assert_eq!(poll_once(connection.as_mut()), Poll::Ready(Ended::TimedOut));
-        drop(connection);
-        watchdog.await.unwrap();
+        until_asked(&watched.closing).await;
+        watched.bytes_arrive();
+        watched.closes_as_timed_out(Duration::ZERO).await;
     }
 
     #[tokio::test(start_paused = true)]

@@ -256,6 +256,13 @@ async fn serve_until_stopped() -> Served {
     spawn_server(UNTIL_STOPPED).await
 }
 
+/// Serves plain HTTP with [`UNTIL_STOPPED`]; returns the server and one connection to it.
+async fn served_and_connected() -> (Served, TcpStream) {
+    let served = serve_until_stopped().await;
+    let stream = TcpStream::connect(served.0).await.unwrap();
+    (served, stream)
+}
+
 /// A server configuration with a certificate made for `localhost`, and a client that
 /// trusts it and nothing else.
 fn self_signed_tls() -> (Arc<rustls::ServerConfig>, tokio_rustls::TlsConnector) {
@@ -333,8 +340,7 @@ async fn shutdown_closes_the_idle_connection(
 
 #[tokio::test]
 async fn shutdown_closes_an_idle_kept_alive_connection_at_once() {
-    let served = serve_until_stopped().await;
-    let stream = TcpStream::connect(served.0).await.unwrap();
+    let (served, stream) = served_and_connected().await;
     shutdown_closes_the_idle_connection(served, stream).await;
 }
 
@@ -374,8 +380,7 @@ async fn the_request_under_way_is_answered(
 
 #[tokio::test]
 async fn a_request_under_way_when_shutdown_begins_is_still_answered() {
-    let served = serve_until_stopped().await;
-    let stream = TcpStream::connect(served.0).await.unwrap();
+    let (served, stream) = served_and_connected().await;
     the_request_under_way_is_answered(served, stream).await;
 }
 
