@@ -1,6 +1,8 @@
 //! The benchmark's ceiling: a minimal axum server that answers the benchmarked routes
 //! with fixed JSON of the same shape and size, with no logic behind it. Whatever rate this
-//! reaches on a machine is the most the emulator could reach there.
+//! reaches on a machine is the most the emulator could reach there. Like the emulator it
+//! runs a runtime worker per core, or `CSMS_WORKERS` of them, so the two differ in their
+//! logic alone.
 
 #![allow(clippy::print_stdout)]
 
@@ -18,8 +20,18 @@ fn json(body: &'static str) -> impl IntoResponse {
     ([(CONTENT_TYPE, "application/json")], body)
 }
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> std::io::Result<()> {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = std::env::var("CSMS_WORKERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        runtime.worker_threads(workers);
+    }
+    runtime.enable_all().build()?.block_on(serve())
+}
+
+async fn serve() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:18081".to_owned());

@@ -5,6 +5,7 @@
 # Usage: bench/run.sh [DURATION=10s] [CONNECTIONS=32] [WRK_THREADS=1] [ROUNDS=3]
 # Each scenario runs ROUNDS times against each server, alternating; the table gives the
 # median round. The emulator runs at its default log level (info: one line per request).
+# Both servers run a runtime worker per core, or CSMS_WORKERS workers each when it is set.
 # Needs wrk (apt-get install wrk) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -186,6 +186,11 @@ pub struct Config {
     /// in SMN messages; by default `http://` and the address `--listen` bound.
     #[arg(long, env = "CSMS_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Threads that serve requests; by default one per core. On a small machine shared
+    /// with a busy client, fewer can serve more (see the README).
+    #[arg(long, env = "CSMS_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
 }
 
 /// The commands the binary runs instead of serving.
@@ -289,6 +294,15 @@ mod tests {
             }
             other => panic!("parsed {other:?}"),
         }
+    }
+
+    #[test]
+    fn workers_are_one_per_core_unless_set_and_never_zero() {
+        let config = Config::try_parse_from(["csms-emulator"]).unwrap();
+        assert_eq!(config.workers, None);
+        let config = Config::try_parse_from(["csms-emulator", "--workers", "1"]).unwrap();
+        assert_eq!(config.workers, Some(1));
+        assert!(Config::try_parse_from(["csms-emulator", "--workers", "0"]).is_err());
     }
 
     #[test]

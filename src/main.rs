@@ -38,10 +38,11 @@ fn main() -> ExitCode {
     }
     // A durable write does not hold its worker while it waits for the disk (see
     // `store::durability`), so the default of one worker per core serves both stores.
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = config.workers {
+        runtime.worker_threads(usize::from(workers));
+    }
+    match runtime.enable_all().build() {
         Ok(runtime) => runtime.block_on(run(config)),
         Err(err) => {
             eprintln!("cannot start the runtime: {err}");
