@@ -297,7 +297,7 @@ mod tests {
     }
 
     #[test]
-    fn workers_are_one_per_core_unless_set_and_never_zero() {
+    fn workers_are_left_to_the_runtime_unless_set_and_never_zero() {
         let config = Config::try_parse_from(["csms-emulator"]).unwrap();
         assert_eq!(config.workers, None);
         let config = Config::try_parse_from(["csms-emulator", "--workers", "1"]).unwrap();
