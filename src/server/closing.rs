@@ -198,7 +198,7 @@ pub(super) async fn watch_over(
 }
 
 /// Completes when `shutdown` turns `true`, or its sender is dropped (shutdown too).
-async fn shutdown_begins(shutdown: &mut watch::Receiver<bool>) {
+pub(super) async fn shutdown_begins(shutdown: &mut watch::Receiver<bool>) {
     // The value it returns is a lock guard, dropped here rather than held by the caller.
     let _ = shutdown.wait_for(|stop| *stop).await;
 }

@@ -6,7 +6,7 @@
 //!   the accept, so a connection that sends nothing is closed then too;
 //! - a later request head must arrive within the header-read timeout of its first byte;
 //! - a keep-alive connection with no request under way is closed after the idle timeout;
-//! - a TLS handshake must finish within the header-read timeout.
+//! - a TLS handshake must finish within the header-read timeout, and is cut at shutdown.
 //!
 //! Requests hyper's parser refuses are answered by hyper itself; those answers get a
 //! CSMS-shaped body on the way out (`refusal`).
@@ -95,10 +95,18 @@ pub async fn serve_with(
                                 timeouts.header_read,
                                 acceptor.accept(stream),
                             );
-                            match handshake.await {
-                                Ok(Ok(stream)) => connection.run(stream).await,
-                                Ok(Err(err)) => tracing::debug!(%err, "TLS handshake failed"),
-                                Err(_) => tracing::debug!("TLS handshake timed out"),
+                            // No request can be under way yet: shutdown ends the handshake
+                            // at once, as it closes an idle connection.
+                            let mut stopping = connection.shutdown.clone();
+                            tokio::select! {
+                                handshake = handshake => match handshake {
+                                    Ok(Ok(stream)) => connection.run(stream).await,
+                                    Ok(Err(err)) => tracing::debug!(%err, "TLS handshake failed"),
+                                    Err(_) => tracing::debug!("TLS handshake timed out"),
+                                },
+                                () = closing::shutdown_begins(&mut stopping) => {
+                                    tracing::debug!("TLS handshake cut by shutdown");
+                                }
                             }
                         });
                     }

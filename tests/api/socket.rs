@@ -389,3 +389,23 @@ async fn a_tls_request_under_way_when_shutdown_begins_is_still_answered() {
     let (served, stream) = tls_served_and_connected().await;
     the_request_under_way_is_answered(served, stream).await;
 }
+
+#[tokio::test]
+async fn shutdown_closes_a_connection_whose_tls_handshake_is_under_way_at_once() {
+    let (config, connector) = self_signed_tls();
+    let (addr, stop, server) = spawn_server_over(UNTIL_STOPPED, Some(config)).await;
+    // Connected first and silent: its handshake waits for a ClientHello that never comes.
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    // The server accepts in the order clients connected, so once this second connection
+    // is served, the silent one was accepted before it and its handshake is under way.
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let handshaken = connector.connect(name, tcp).await.unwrap();
+
+    // The header-read timeout, which bounds a handshake, is a minute: only shutdown can
+    // close the silent connection within `until_closed`'s bound.
+    stop.send(()).unwrap();
+    assert_eq!(until_closed(&mut silent).await, "");
+    drop(handshaken);
+    assert_server_stops(server).await;
+}
