@@ -150,7 +150,9 @@ async fn run(config: Config) -> ExitCode {
     };
     // Ready only now: HTTPS, when asked for, serves and its certificate is written.
     gate.open(router);
-    tracing::info!(listen = %local, store = kind, "csms-emulator serving");
+    // The workers the runtime runs: `--workers`, or one per core.
+    let workers = tokio::runtime::Handle::current().metrics().num_workers();
+    tracing::info!(listen = %local, store = kind, workers, "csms-emulator serving");
     // A launcher that started us on port 0 waits for this line to learn the address.
     if let Some(writer) = &log_writer {
         writer.flush_soon();

@@ -18,6 +18,13 @@ const PATIENCE: Duration = Duration::from_secs(60);
 /// Starts the emulator on a free port with stdin and stdout piped; returns the child and
 /// the address its `serving` line names.
 fn start(extra: &[&str]) -> (Child, String) {
+    let (child, serving) = start_serving(extra);
+    let address = serving.split_whitespace().next().unwrap().to_owned();
+    (child, address)
+}
+
+/// [`start`], returning what its `serving` line says after `listen=`.
+fn start_serving(extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BINARY)
         .args(["--listen", "127.0.0.1:0"])
         .args(extra)
@@ -44,10 +51,9 @@ fn start(extra: &[&str]) -> (Child, String) {
             panic!("no serving line");
         };
         if let Some((_, rest)) = line.split_once("csms-emulator serving listen=") {
-            let address = rest.split_whitespace().next().unwrap().to_owned();
             // Keep draining the pipe so the emulator never blocks on it.
             std::thread::spawn(move || while seen.recv().is_ok() {});
-            return (child, address);
+            return (child, rest.to_owned());
         }
     }
 }
@@ -124,6 +130,16 @@ fn the_serving_line_names_the_port_that_port_zero_bound() {
     assert!(health(&address).starts_with("HTTP/1.1 200"), "{address}");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn the_runtime_runs_as_many_workers_as_asked_for() {
+    for (asked, runs) in [("3", "workers=3"), ("1", "workers=1")] {
+        let (mut child, serving) = start_serving(&["--workers", asked]);
+        assert!(serving.split_whitespace().any(|f| f == runs), "{serving}");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 }
 
 #[test]
