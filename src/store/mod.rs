@@ -432,9 +432,9 @@ pub struct Tx<'a> {
     /// The names this transaction has written under each secret id, so looking a pending
     /// secret up by id costs the same however many the transaction holds. Built at the
     /// first `put` that finds more than [`SCAN_WRITES_MAX`] names written (removals
-    /// included), then kept; until then a look through the written secrets costs less
-    /// than the map (one create writes one secret).
-    written_ids: HashMap<Uuid, SecretName, foldhash::fast::RandomState>,
+    /// included), then kept; until then (`None`) a look through the written secrets costs
+    /// less than the map (one create writes one secret).
+    written_ids: Option<HashMap<Uuid, SecretName, foldhash::fast::RandomState>>,
 }
 
 /// How many written secrets a transaction looks through by id before it indexes them.
@@ -446,7 +446,7 @@ impl<'a> Tx<'a> {
         Self {
             base,
             writes: Writes::default(),
-            written_ids: HashMap::default(),
+            written_ids: None,
         }
     }
 
@@ -462,18 +462,18 @@ impl<'a> Tx<'a> {
     /// The secret with id `id`, as this transaction sees it.
     #[must_use]
     pub fn get_by_id(&self, id: Uuid) -> Option<&Secret> {
-        let written = if self.written_ids.is_empty() {
-            self.writes
+        let written = match &self.written_ids {
+            None => self
+                .writes
                 .secrets
                 .values()
                 .flatten()
                 .find(|s| s.id() == id)
-                .map(|s| &**s)
-        } else {
-            self.written_ids
+                .map(|s| &**s),
+            Some(written_ids) => written_ids
                 .get(&id)
                 .and_then(|name| self.get(name))
-                .filter(|s| s.id() == id)
+                .filter(|s| s.id() == id),
         };
         written.or_else(|| {
             self.base
@@ -510,11 +510,11 @@ impl<'a> Tx<'a> {
         self.writes
             .secrets
             .insert(stored.name().clone(), Some(Arc::clone(&stored)));
-        if !self.written_ids.is_empty() {
-            self.written_ids.insert(stored.id(), stored.name().clone());
+        if let Some(written_ids) = &mut self.written_ids {
+            written_ids.insert(stored.id(), stored.name().clone());
         } else if self.writes.secrets.len() > SCAN_WRITES_MAX {
             let written = self.writes.secrets.values().flatten();
-            self.written_ids = written.map(|s| (s.id(), s.name().clone())).collect();
+            self.written_ids = Some(written.map(|s| (s.id(), s.name().clone())).collect());
         }
         stored
     }
