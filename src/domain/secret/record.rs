@@ -18,7 +18,7 @@ use crate::error::CsmsError;
 
 use super::aggregate::{ScheduleAndTags, Secret, SecretState, StageEntry, Version};
 use super::last_used::LastUsed;
-use super::settings::{SecretSettings, SettingsExtras};
+use super::settings::{DEFAULT_ENTERPRISE_PROJECT, SecretSettings, SettingsExtras};
 use super::sparse::Sparse;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -38,14 +38,19 @@ pub struct SecretRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_time: Option<Millis>,
     pub kms_key_id: String,
+    #[serde(default)]
     pub description: String,
+    #[serde(default = "common_type")]
     pub secret_type: String,
+    #[serde(default)]
     pub auto_rotation: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_period: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_config: Option<String>,
+    #[serde(default)]
     pub event_subscriptions: Vec<String>,
+    #[serde(default = "default_enterprise_project")]
     pub enterprise_project_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation_func_urn: Option<String>,
@@ -54,7 +59,19 @@ pub struct SecretRecord {
     pub versions: Vec<VersionRecord>,
     pub stages: Vec<StageRecord>,
     pub next_version: u32,
+    #[serde(default)]
     pub tags: BTreeMap<String, String>,
+}
+
+// A missing field reads as its default: the durable store leaves such fields out of its
+// rows (see `compact`), and a fixture written by hand may too.
+
+fn common_type() -> String {
+    SecretType::Common.as_str().to_owned()
+}
+
+fn default_enterprise_project() -> String {
+    DEFAULT_ENTERPRISE_PROJECT.to_owned()
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -68,6 +85,7 @@ pub struct VersionRecord {
     pub secret_string: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_binary: Option<String>,
+    #[serde(default)]
     pub expiry_notified: bool,
 }
 

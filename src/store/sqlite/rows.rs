@@ -15,7 +15,9 @@ use smallvec::SmallVec;
 
 use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::ProjectId;
-use crate::domain::secret::{Secret, SecretRecord, Unversioned, Version, VersionRecord};
+use crate::domain::secret::{
+    CompactSecret, CompactVersion, Secret, SecretRecord, Unversioned, Version, VersionRecord,
+};
 use crate::domain::task::RotationTask;
 use crate::error::StoreError;
 use crate::store::vault::Vault;
@@ -139,7 +141,7 @@ fn new_version_row(
     )?;
     Ok(VersionRow {
         number: version.number.0,
-        meta: json(&version.to_record(false))?,
+        meta: json(&CompactVersion::from(&version.to_record(false)))?,
         sealed: Some((binary, sealed)),
     })
 }
@@ -186,7 +188,7 @@ pub(super) fn job_for(
                         Some(before) if !same_metadata(before, version) => {
                             rows.push(VersionRow {
                                 number: version.number.0,
-                                meta: json(&version.to_record(false))?,
+                                meta: json(&CompactVersion::from(&version.to_record(false)))?,
                                 sealed: None,
                             });
                         }
@@ -201,7 +203,7 @@ pub(super) fn job_for(
         secret.last_used().kept(record.last_used_time);
         secrets.push(SecretWrite {
             name: name.to_string(),
-            meta: Some(json(&record)?),
+            meta: Some(json(&CompactSecret::from(&record))?),
             // Memory mirrors the disk: a name memory never held has no rows to clear.
             replaces: before.is_some() && stored.is_none(),
             gone,

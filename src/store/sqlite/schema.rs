@@ -6,6 +6,9 @@
 //! as base64 JSON. Format 2 keeps each version's metadata and raw sealed value in its own
 //! row (see `rows.rs`), and both tables are clustered on their key (`WITHOUT ROWID`).
 //! Format 3 keeps the emulated user's password as a hash (format 2 kept it in plaintext).
+//! Format 4 leaves out of a secret's and a version's row the fields that hold their
+//! default (docs/behaviour.md §60): it reads format 3's full rows as they are, so nothing
+//! is migrated, but an older build, which needs every field, must refuse it.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -15,7 +18,7 @@ use crate::store::ProjectSettings;
 use crate::store::vault::Vault;
 
 /// The format this build writes; older formats are migrated, newer ones refused.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 /// Plaintext sealed into `meta` to check the master key at start.
 const KEY_CHECK: &[u8] = b"csms-emulator master key check";
 

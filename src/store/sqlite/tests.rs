@@ -466,6 +466,56 @@ fn a_newer_format_is_refused() {
 }
 
 #[test]
+fn a_format_3_directory_with_every_field_in_its_rows_is_read_as_written() {
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &project, "s", "value");
+    let written = images(&store, &project);
+    drop(store);
+    // Format 3 wrote every field, those at their default too.
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let body: String = conn
+        .query_row("SELECT body FROM secrets", [], |r| r.get(0))
+        .unwrap();
+    let mut full: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for (key, default) in [
+        ("description", serde_json::json!("")),
+        ("secret_type", serde_json::json!("COMMON")),
+        ("auto_rotation", serde_json::json!(false)),
+        ("event_subscriptions", serde_json::json!([])),
+        ("enterprise_project_id", serde_json::json!("0")),
+        ("tags", serde_json::json!({})),
+    ] {
+        assert!(full.get(key).is_none(), "format 4 leaves out {key}");
+        full[key] = default;
+    }
+    conn.execute("UPDATE secrets SET body = ?1", [full.to_string()])
+        .unwrap();
+    conn.execute(
+        "UPDATE versions SET meta = json_set(meta, '$.expiry_notified', json('false'))",
+        [],
+    )
+    .unwrap();
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'format'", [])
+        .unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(&dir, None).unwrap();
+    assert_eq!(images(&store, &project), written);
+    drop(store);
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let format: String = conn
+        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(format, "4");
+    drop(conn);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn reset_empties_one_project_or_all() {
     let dir = temp_dir();
     let store = SqliteStore::open(&dir, None).unwrap();
