@@ -6,9 +6,10 @@ from spawn to the first 200 from /_emulator/ready, and the median CPU time the p
 had used by then (user + system, from /proc), which moves less with the machine's load.
 
 Usage: bench/restart.py BINARY [BINARY...] [--secrets N] [--rounds R]
-  For example, with the last commit's build beside this one:
-    git worktree add /tmp/old HEAD~1 && (cd /tmp/old && cargo build --release)
+  For example, with the build of an earlier commit REV beside this one:
+    git worktree add /tmp/old REV && (cd /tmp/old && cargo build --release)
     bench/restart.py /tmp/old/target/release/csms-emulator target/release/csms-emulator
+  A binary named twice is timed twice, on directories of its own.
 """
 
 import argparse
@@ -37,22 +38,22 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--port", type=int, default=18330)
     args = parser.parse_args()
-    dirs = {}
+    dirs = []
     try:
         for binary in args.binaries:
-            dirs[binary] = tempfile.mkdtemp(prefix="csms-restart-")
-            emulator = scale.Emulator(binary, args.port, "--data-dir", dirs[binary])
+            dirs.append(tempfile.mkdtemp(prefix="csms-restart-"))
+            emulator = scale.Emulator(binary, args.port, "--data-dir", dirs[-1])
             scale.load(emulator, args.secrets)
             emulator.stop()
-        times = {binary: [] for binary in args.binaries}
+        times = [[] for _ in args.binaries]
         for _ in range(args.rounds):
-            for binary in args.binaries:
-                emulator = scale.Emulator(binary, args.port, "--data-dir", dirs[binary])
-                times[binary].append((emulator.started_in, cpu_seconds(emulator.proc.pid)))
+            for binary, data, runs in zip(args.binaries, dirs, times):
+                emulator = scale.Emulator(binary, args.port, "--data-dir", data)
+                runs.append((emulator.started_in, cpu_seconds(emulator.proc.pid)))
                 emulator.stop()
         print(f"| {args.secrets:,} secrets, {args.rounds} rounds | wall (median, range) | CPU (median) |")
         print("|---|---|---|")
-        for binary, runs in times.items():
+        for binary, runs in zip(args.binaries, times):
             walls = [wall for wall, _ in runs]
             cpu = statistics.median(cpu for _, cpu in runs)
             print(
@@ -60,7 +61,7 @@ def main():
                 f"| {cpu:.2f} s |"
             )
     finally:
-        for path in dirs.values():
+        for path in dirs:
             shutil.rmtree(path, ignore_errors=True)
 
 

@@ -150,7 +150,8 @@ async fn run(config: Config) -> ExitCode {
     };
     // Ready only now: HTTPS, when asked for, serves and its certificate is written.
     gate.open(router);
-    // The workers the runtime runs: `--workers`, or one per core.
+    // The workers the runtime runs: `--workers`, else tokio's default (one per core, or
+    // `TOKIO_WORKER_THREADS`).
     let workers = tokio::runtime::Handle::current().metrics().num_workers();
     tracing::info!(listen = %local, store = kind, workers, "csms-emulator serving");
     // A launcher that started us on port 0 waits for this line to learn the address.

@@ -168,8 +168,8 @@ mod tests {
 
     use super::*;
     use crate::domain::names::StageName;
-    use crate::domain::tag::TagKey;
     use crate::domain::secret::{NewVersion, Secret, SecretSettings};
+    use crate::domain::tag::TagKey;
     use crate::domain::value::SecretValue;
 
     /// The keys a record at its defaults leaves out, with the value each stands for.

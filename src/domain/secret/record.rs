@@ -64,7 +64,7 @@ pub struct SecretRecord {
 }
 
 // A missing field reads as its default: the durable store leaves such fields out of its
-// rows (see `compact`), and a fixture written by hand may too.
+// rows (see `compact.rs`).
 
 fn common_type() -> String {
     SecretType::Common.as_str().to_owned()

@@ -1,6 +1,6 @@
-//! The database's layout and its versions: creates format 2 in a new directory, migrates
-//! format 1, refuses a newer format, and checks the master key, all in one transaction
-//! that changes nothing when any step fails.
+//! The database's layout and its versions: creates the current format in a new directory,
+//! migrates older ones, refuses a newer format, and checks the master key, all in one
+//! transaction that changes nothing when any step fails.
 //!
 //! Format 1 kept each secret's image with every version's metadata in one row, and values
 //! as base64 JSON. Format 2 keeps each version's metadata and raw sealed value in its own
@@ -8,7 +8,8 @@
 //! Format 3 keeps the emulated user's password as a hash (format 2 kept it in plaintext).
 //! Format 4 leaves out of a secret's and a version's row the fields that hold their
 //! default (docs/behaviour.md §60): it reads format 3's full rows as they are, so nothing
-//! is migrated, but an older build, which needs every field, must refuse it.
+//! is migrated, but the directory is marked format 4 when it opens, whatever it holds, so
+//! that an older build, which needs every field, refuses it instead of failing on a row.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 

@@ -466,6 +466,40 @@ fn a_newer_format_is_refused() {
 }
 
 #[test]
+fn fields_away_from_their_defaults_survive_reopening() {
+    let dir = temp_dir();
+    let project = ProjectId::parse("p").unwrap();
+    let mut record = new_secret("set", "v").to_record();
+    record.description = "d".into();
+    record.enterprise_project_id = "ep-1".into();
+    record.event_subscriptions = vec!["e".into()];
+    record.rotation_func_urn = Some("urn:fss:f".into());
+    record.rotation_period = Some("1d".into());
+    record.rotation_time = Some(3);
+    record.tags.insert("k".into(), "v".into());
+    record.versions[0].expiry_notified = true;
+    let secret = Secret::from_record(record).unwrap();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    transact(&store, &project, |tx| {
+        tx.put(secret);
+        Ok(())
+    })
+    .unwrap();
+    let written = images(&store, &project);
+    drop(store);
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    assert_eq!(images(&reopened, &project), written);
+    let kept = &written[0];
+    assert_eq!(
+        (&*kept.description, &*kept.enterprise_project_id),
+        ("d", "ep-1")
+    );
+    assert!(kept.versions[0].expiry_notified);
+    drop(reopened);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn a_format_3_directory_with_every_field_in_its_rows_is_read_as_written() {
     let dir = temp_dir();
     let project = ProjectId::parse("p").unwrap();
