@@ -43,6 +43,14 @@ fn images(store: &dyn Store, project: &ProjectId) -> Vec<crate::domain::secret::
     .unwrap()
 }
 
+/// The format the directory's `meta` table names.
+fn stored_format(conn: &Connection) -> String {
+    conn.query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
 fn temp_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("csms-sqlite-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -337,12 +345,7 @@ fn a_format_1_directory_is_migrated_and_keeps_every_value() {
     assert_eq!(images(&migrated, &project), vec![secret.to_record()]);
     drop(migrated);
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    let format: String = conn
-        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(format, FORMAT.to_string());
+    assert_eq!(stored_format(&conn), FORMAT.to_string());
     let old_tables: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v1'",
@@ -539,12 +542,7 @@ fn a_format_3_directory_with_every_field_in_its_rows_is_read_as_written() {
     assert_eq!(images(&store, &project), written);
     drop(store);
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    let format: String = conn
-        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(format, "4");
+    assert_eq!(stored_format(&conn), "4");
     drop(conn);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -707,12 +705,7 @@ fn a_format_2_password_kept_in_plaintext_is_hashed_by_the_migration() {
         body.contains("$argon2id$") && !body.contains("plain-canary-99"),
         "{body}"
     );
-    let format: String = conn
-        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(format, FORMAT.to_string());
+    assert_eq!(stored_format(&conn), FORMAT.to_string());
     let global = ProjectId::global();
     let kept = read(&store, &global, |data| data.settings.user_password.clone())
         .unwrap()
