@@ -166,10 +166,9 @@ fn is_false(flag: &bool) -> bool {
 mod tests {
     use uuid::Uuid;
 
+    use super::super::record::secret_with_every_part;
     use super::*;
-    use crate::domain::names::StageName;
-    use crate::domain::secret::{NewVersion, Secret, SecretSettings};
-    use crate::domain::tag::TagKey;
+    use crate::domain::secret::{Secret, SecretSettings};
     use crate::domain::value::SecretValue;
 
     /// The keys a record at its defaults leaves out, with the value each stands for.
@@ -215,27 +214,7 @@ mod tests {
 
     #[test]
     fn a_record_with_every_field_set_is_written_whole() {
-        let mut secret = Secret::create(
-            Uuid::new_v4(),
-            SecretSettings::for_test("full"),
-            SecretValue::Text("one".into()),
-            5,
-        )
-        .unwrap();
-        secret
-            .add_version(
-                NewVersion {
-                    value: SecretValue::Binary("AAE=".into()),
-                    stages: Some(vec![StageName::parse("s", "BLUE").unwrap()]),
-                    expire_time: Some(9_000),
-                },
-                6,
-            )
-            .unwrap();
-        secret
-            .set_tags(vec![(TagKey::parse("env").unwrap(), "prod".into())])
-            .unwrap();
-        let mut record = secret.to_record();
+        let mut record = secret_with_every_part("full").to_record();
         record.description = "d".into();
         record.secret_type = "RDS-FG".into();
         record.auto_rotation = true;

@@ -367,24 +367,21 @@ impl Secret {
     }
 }
 
+/// A secret with every part a record holds: a text and a binary version, one with an
+/// expiry, a second stage and a tag (the tests of this file and `compact.rs`).
 #[cfg(test)]
-mod tests {
-    use uuid::Uuid;
+pub(super) fn secret_with_every_part(name: &str) -> Secret {
+    use super::aggregate::NewVersion;
 
-    use super::*;
-    use crate::domain::secret::{NewVersion, SecretSettings};
-    use crate::domain::tag::TagKey;
-
-    #[test]
-    fn a_record_round_trips_every_field() {
-        let mut s = Secret::create(
-            Uuid::new_v4(),
-            SecretSettings::for_test("s.dotted"),
-            SecretValue::Text("one".into()),
-            5,
-        )
-        .unwrap();
-        s.add_version(
+    let mut secret = Secret::create(
+        Uuid::new_v4(),
+        SecretSettings::for_test(name),
+        SecretValue::Text("one".into()),
+        5,
+    )
+    .unwrap();
+    secret
+        .add_version(
             NewVersion {
                 value: SecretValue::Binary("AAE=".into()),
                 stages: Some(vec![StageName::parse("s", "BLUE").unwrap()]),
@@ -393,8 +390,22 @@ mod tests {
             6,
         )
         .unwrap();
-        s.set_tags(vec![(TagKey::parse("env").unwrap(), "prod".into())])
-            .unwrap();
+    secret
+        .set_tags(vec![(TagKey::parse("env").unwrap(), "prod".into())])
+        .unwrap();
+    secret
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::domain::secret::NewVersion;
+
+    #[test]
+    fn a_record_round_trips_every_field() {
+        let s = secret_with_every_part("s.dotted");
         s.last_used.mark(7);
         let record = s.to_record();
         assert_eq!(record.last_used_time, Some(7));
