@@ -1,6 +1,7 @@
 //! Request bodies: read within the size limit and the body-read timeout, and a
 //! `Content-Length` over the limit refused before a byte of the body is read (so a client
 //! that sent `Expect: 100-continue` is told 413 instead of being asked to send it).
+//! A body sent to an operation that reads none is read and dropped before the answer.
 
 use std::time::Duration;
 
@@ -62,4 +63,17 @@ pub fn limit_body(rules: BodyRules, request: &Request) -> Result<(), CsmsError> 
         return Err(CsmsError::BodyTooLarge { limit: rules.limit });
     }
     Ok(())
+}
+
+/// Reads and drops, under `rules`, the body of a request whose operation reads none,
+/// such as a `GET` sent with a JSON body, and passes the request on without it.
+///
+/// Left unread, the body could arrive after the answer was written: the connection,
+/// closed with bytes unread, then sends a reset, and the client loses whatever of the
+/// answer it had not yet received (a long list or an export). Read, the connection also
+/// stays open for the next request.
+pub async fn drain(request: Request, rules: BodyRules) -> Result<Request, CsmsError> {
+    let (parts, body) = request.into_parts();
+    read(body, rules).await?;
+    Ok(Request::from_parts(parts, Body::empty()))
 }

@@ -12,6 +12,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::HttpBody;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,6 +79,17 @@ where
     let mut request = request;
     if !auth::passes_unchecked(&pipeline.auth, &classified) {
         request = match Box::pin(auth::authenticate(&pipeline.auth, &classified, request)).await {
+            Ok(request) => request,
+            Err(refused) => return ApiError(refused).into_response(),
+        };
+    }
+    // The operation table says which operations read a body; any other drops the body it
+    // was sent before it answers (see `body::drain`, docs/behaviour.md §61).
+    let reads_body = classified
+        .operation
+        .is_some_and(|operation| operation.spec().body.is_some());
+    if !reads_body && !request.body().is_end_stream() {
+        request = match Box::pin(body::drain(request, pipeline.body)).await {
             Ok(request) => request,
             Err(refused) => return ApiError(refused).into_response(),
         };

@@ -186,3 +186,68 @@ async fn batch_import_refuses_the_dot_segment_names_and_creates_the_rest() {
     let listed = app.get(&secrets_path()).await;
     assert_eq!(listed.body["secrets"].as_array().map(Vec::len), Some(1));
 }
+
+/// A body of `chunks` that records, once read to its end, that it was.
+fn body_that_tells_when_read(
+    chunks: Vec<&'static str>,
+) -> (Body, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let read_to_end = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&read_to_end);
+    let frames = futures_util::stream::iter(
+        chunks
+            .into_iter()
+            .map(|c| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(c))),
+    );
+    let end = futures_util::stream::poll_fn(move |_| {
+        flag.store(true, Ordering::SeqCst);
+        std::task::Poll::Ready(None)
+    });
+    let body = Body::from_stream(futures_util::StreamExt::chain(frames, end));
+    (body, read_to_end)
+}
+
+#[tokio::test]
+async fn operations_that_read_no_body_read_the_body_they_are_sent_before_answering() {
+    let app = TestApp::new();
+    app.post(
+        &secrets_path(),
+        json!({"name": "kept", "secret_string": "v"}),
+    )
+    .await;
+    let not_found = "/v1/0123456789abcdef0123456789abcdef/no-such-route".to_owned();
+    for (path, status) in [
+        (secrets_path(), StatusCode::OK),
+        (secret_path("kept"), StatusCode::OK),
+        ("/_emulator/metrics".to_owned(), StatusCode::OK),
+        (not_found, StatusCode::NOT_FOUND),
+    ] {
+        let (body, read_to_end) = body_that_tells_when_read(vec!["{\"a\":", "1}"]);
+        let request = Request::get(&path)
+            .header("content-type", "application/json")
+            .body(body)
+            .unwrap();
+        let answer = app.send(request).await;
+        assert_eq!(answer.status, status, "{path}: {}", answer.raw);
+        assert!(
+            read_to_end.load(std::sync::atomic::Ordering::SeqCst),
+            "{path}: answered with its body unread"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_sent_to_an_operation_that_reads_none_is_held_to_the_body_rules() {
+    let app = TestApp::with_args(&["--max-body-bytes", "10", "--body-read-timeout", "50ms"]);
+    let (over_limit, _) = body_that_tells_when_read(vec!["0123456789", "0123456789"]);
+    let answer = app
+        .send(Request::get(secrets_path()).body(over_limit).unwrap())
+        .await;
+    assert_csms_error(&answer, 413, "APIGW.0201");
+    let stalled = Request::get(secrets_path())
+        .header("content-length", "5")
+        .body(Body::new(Stalled))
+        .unwrap();
+    let answer = answered_without_the_body(&app, stalled).await;
+    assert_csms_error(&answer, 408, "APIGW.0201");
+}
