@@ -647,17 +647,21 @@ pub(super) fn read_state(
             by_project.insert(project.clone(), Writes::default());
         }
     }
-    by_project
-        .into_iter()
-        .map(|(project, mut writes)| {
-            let tasks_over = writes.tasks.len().saturating_sub(TASKS_MAX);
-            writes.tasks.drain(..tasks_over);
-            let records_over = writes.records.len().saturating_sub(RECORDS_MAX);
-            writes.records.drain(..records_over);
-            let data = loads.remove(&project).unwrap_or_default().finish(writes);
-            Ok((project_id(&project)?, data))
-        })
-        .collect()
+    let mut state = Vec::with_capacity(by_project.len());
+    for (project, mut writes) in by_project {
+        let tasks_over = writes.tasks.len().saturating_sub(TASKS_MAX);
+        writes.tasks.drain(..tasks_over);
+        let records_over = writes.records.len().saturating_sub(RECORDS_MAX);
+        writes.records.drain(..records_over);
+        let data = loads.remove(&project).unwrap_or_default().finish(writes);
+        // A project that holds nothing but rows at their defaults (settings changed, then
+        // changed back) is no project, as in memory, where a write that empties a
+        // project removes it.
+        if !data.is_empty() {
+            state.push((project_id(&project)?, data));
+        }
+    }
+    Ok(state)
 }
 
 /// A stored project's id: one a path named, or the global namespace's.

@@ -578,6 +578,39 @@ fn reset_empties_one_project_or_all() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+#[test]
+fn a_project_whose_settings_went_back_to_their_defaults_is_gone_after_reopening() {
+    let dir = temp_dir();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    let (changed, restored) = (
+        ProjectId::parse("changed").unwrap(),
+        ProjectId::parse("restored").unwrap(),
+    );
+    for project in [&changed, &restored] {
+        transact(&store, project, |tx| {
+            tx.settings_mut().checking_secret_strength = true;
+            Ok(())
+        })
+        .unwrap();
+    }
+    transact(&store, &restored, |tx| {
+        *tx.settings_mut() = crate::store::ProjectSettings::default();
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(store.projects().unwrap(), vec![changed.clone()]);
+    drop(store);
+    let reopened = SqliteStore::open(&dir, None).unwrap();
+    assert_eq!(reopened.projects().unwrap(), vec![changed.clone()]);
+    let checking = read(&reopened, &changed, |data| {
+        data.settings.checking_secret_strength
+    })
+    .unwrap();
+    assert!(checking);
+    drop(reopened);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[cfg(unix)]
 #[test]
 fn the_directory_is_created_0700_and_every_database_file_0600() {
