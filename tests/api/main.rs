@@ -16,6 +16,7 @@ mod helpers;
 mod hostile;
 mod lifecycle;
 mod peripheral;
+mod random_requests;
 mod secrets;
 mod seed;
 mod smn;
