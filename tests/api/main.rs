@@ -6,6 +6,7 @@
 
 mod admin;
 mod auth;
+mod backends;
 mod backup_rotation;
 mod batch;
 mod concurrency;

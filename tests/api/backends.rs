@@ -1,0 +1,319 @@
+//! The two stores answer alike: the same random sequence of mostly valid requests (secrets,
+//! versions, stages, tags, events, backups, deletion and the clock, from a fixed seed)
+//! goes to an app on the memory store and to one on a data directory, and every answer
+//! must match once ids are masked. The directory is then reopened, and everything a client
+//! can read from it must equal what the memory app shows.
+
+use std::sync::Arc;
+
+use axum::http::Method;
+use clap::Parser;
+use csms_emulator::clock::{Clock, EmulatorClock};
+use csms_emulator::store::sqlite::SqliteStore;
+use proptest::prelude::Rng;
+use proptest::test_runner::{RngAlgorithm, TestRng};
+use serde_json::{Value, json};
+
+use crate::helpers::{PROJECT, START_MS, TestApp};
+
+const STEPS: usize = 600;
+const NAMES: [&str; 5] = ["a", "b", "c", "d", "rds"];
+const EVENTS: [&str; 2] = ["e1", "e2"];
+const STAGES: [&str; 4] = ["SYSCURRENT", "SYSPREVIOUS", "st1", "st2"];
+
+/// A path under the project: `/v1/{project}/{rest}`.
+fn v1(rest: &str) -> String {
+    format!("/v1/{PROJECT}/{rest}")
+}
+
+fn pick<T: Copy>(rng: &mut TestRng, from: &[T]) -> T {
+    from[rng.random_range(0..from.len())]
+}
+
+/// One step of the sequence, as the app on either store is to take it.
+enum Step {
+    Call(Method, String, Option<Value>),
+    /// A call on the secret's id (tags), which differs between the two apps.
+    OnId(Method, &'static str, &'static str, Option<Value>),
+    Backup(&'static str),
+    Restore(&'static str),
+}
+
+fn step(rng: &mut TestRng) -> Step {
+    let name = pick(rng, &NAMES);
+    let value = pick(rng, &["one", "two", "a longer value, with punctuation: ü"]);
+    let at = |rest: &str| v1(&format!("secrets/{name}{rest}"));
+    match rng.random_range(0..20) {
+        0 | 1 => {
+            let mut body = json!({"name": name, "secret_string": value});
+            if name == "rds" {
+                body["secret_type"] = json!("RDS-FG");
+                body["rotation_config"] =
+                    json!("{\"InstanceId\":\"i-1\",\"SecretSubType\":\"SingleUser\"}");
+            }
+            if rng.random_bool(0.3) {
+                body["event_subscriptions"] = json!([pick(rng, &EVENTS)]);
+            }
+            Step::Call(Method::POST, v1("secrets"), Some(body))
+        }
+        2 | 3 => {
+            let mut body = json!({"secret_string": value});
+            if rng.random_bool(0.4) {
+                body["version_stages"] = json!([pick(rng, &STAGES)]);
+            }
+            if rng.random_bool(0.2) {
+                body["expire_time"] = json!(4_102_444_800_000_i64 + rng.random_range(0..1_000_000));
+            }
+            Step::Call(Method::POST, at("/versions"), Some(body))
+        }
+        4 => Step::Call(
+            Method::PUT,
+            at(&format!("/stages/{}", pick(rng, &STAGES))),
+            Some(json!({"version_id": format!("v{}", rng.random_range(1..5))})),
+        ),
+        5 => Step::Call(
+            Method::DELETE,
+            at(&format!("/stages/{}", pick(rng, &STAGES))),
+            None,
+        ),
+        6 => Step::Call(
+            Method::PUT,
+            at(&format!("/versions/v{}", rng.random_range(1..4))),
+            Some(json!({"expire_time": 4_102_444_800_000_i64 + rng.random_range(0..1_000_000)})),
+        ),
+        7 => {
+            let patch = match rng.random_range(0..5) {
+                0 => json!({"description": "d"}),
+                1 => json!({"description": ""}),
+                2 => json!({"event_subscriptions": ["e1"]}),
+                3 => json!({"event_subscriptions": []}),
+                _ => json!({"rotation_period": "30d"}),
+            };
+            Step::Call(Method::PUT, at(""), Some(patch))
+        }
+        8 => Step::Call(
+            Method::POST,
+            at("/scheduled-deleted-tasks/create"),
+            Some(json!({"recovery_window_in_days": pick(rng, &[7, 30])})),
+        ),
+        9 => Step::Call(Method::POST, at("/scheduled-deleted-tasks/cancel"), None),
+        10 => Step::Call(Method::DELETE, at(""), None),
+        11 => Step::OnId(
+            Method::POST,
+            name,
+            "tags",
+            Some(
+                json!({"tag": {"key": pick(rng, &["env", "team"]), "value": pick(rng, &["prod", ""])}}),
+            ),
+        ),
+        12 => Step::OnId(
+            Method::DELETE,
+            name,
+            pick(rng, &["tags/env", "tags/team"]),
+            None,
+        ),
+        13 => Step::Call(
+            Method::POST,
+            v1("csms/events"),
+            Some(json!({
+                "name": pick(rng, &EVENTS),
+                "event_types": ["SECRET_VERSION_CREATED", "SECRET_DELETED"],
+                "state": pick(rng, &["ENABLED", "DISABLED"]),
+                "notification": {"target_type": "SMN", "target_id": "urn:smn:r:p:t", "target_name": "t"},
+            })),
+        ),
+        14 => Step::Call(
+            Method::DELETE,
+            v1(&format!("csms/events/{}", pick(rng, &EVENTS))),
+            None,
+        ),
+        15 => Step::Backup(name),
+        16 => Step::Restore(name),
+        17 => Step::Call(
+            Method::POST,
+            v1("secrets/batch-import"),
+            Some(json!({"secrets": [
+                {"name": pick(rng, &["a", "imp"]), "secret_string": value},
+                {"name": "imp2", "secret_string": value},
+            ]})),
+        ),
+        18 => Step::Call(
+            Method::POST,
+            "/_emulator/clock".into(),
+            Some(json!({"advance": pick(rng, &["1h", "1d", "8d", "31d"])})),
+        ),
+        _ => Step::Call(Method::GET, at("/versions/latest"), None),
+    }
+}
+
+/// An app's answer to `step`, ids masked; `blobs` keeps the app's own backups.
+async fn take(app: &TestApp, step: &Step, blobs: &mut Vec<(&'static str, String)>) -> String {
+    let answer = match step {
+        Step::Call(method, path, body) => app.call(method.clone(), path, body.clone()).await,
+        Step::OnId(method, name, rest, body) => {
+            let shown = app.get(&v1(&format!("secrets/{name}"))).await;
+            let id = shown.body["secret"]["id"]
+                .as_str()
+                .unwrap_or("no-such-id")
+                .to_owned();
+            app.call(
+                method.clone(),
+                &v1(&format!("csms/{id}/{rest}")),
+                body.clone(),
+            )
+            .await
+        }
+        Step::Backup(name) => {
+            let made = app.post_empty(&v1(&format!("secrets/{name}/backup"))).await;
+            if let Some(blob) = made.body["secret_blob"].as_str() {
+                blobs.push((name, blob.to_owned()));
+            }
+            made
+        }
+        Step::Restore(name) => {
+            let Some((_, blob)) = blobs.iter().rev().find(|(n, _)| n == name) else {
+                return "no backup".into();
+            };
+            let body = json!({"secret_blob": blob});
+            app.post(&v1("secrets/restore"), body).await
+        }
+    };
+    let mut body = answer.body;
+    if let Some(clock) = body.as_object_mut() {
+        // How far the frozen clock is from the system's, which moves between the calls.
+        clock.remove("offset_ms");
+    }
+    format!("{} {}", answer.status, masked(&body))
+}
+
+/// `value` as text, with every id (a UUID, hyphenated or 32 hex digits, also inside
+/// JSON held in a string) and every backup blob replaced by a mark: the two apps draw
+/// their own.
+fn masked(value: &Value) -> String {
+    let text = value.to_string();
+    let bytes = text.as_bytes();
+    let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    let id_at = |at: usize| -> Option<usize> {
+        let run = bytes[at..]
+            .iter()
+            .take_while(|&&b| is_hex(b) || b == b'-')
+            .count();
+        let dashes = [8, 13, 18, 23];
+        let hyphenated =
+            run == 36 && (0..36).all(|k| (bytes[at + k] == b'-') == dashes.contains(&k));
+        let plain = run == 32 && bytes[at..at + 32].iter().all(|&b| is_hex(b));
+        (hyphenated || plain).then_some(run)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        let starts_token = at == 0 || !(is_hex(bytes[at - 1]) || bytes[at - 1] == b'-');
+        if let Some(len) = id_at(at).filter(|_| starts_token) {
+            out.push_str("ID");
+            at += len;
+        } else {
+            let next = text[at..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&text[at..at + next]);
+            at += next;
+        }
+    }
+    let mut blobs_out = String::with_capacity(out.len());
+    for token in out.split('"') {
+        let blob = token.len() > 100 && !token.contains(' ') && !token.contains('\\');
+        blobs_out.push_str(if blob { "BLOB" } else { token });
+        blobs_out.push('"');
+    }
+    blobs_out
+}
+
+/// Everything a client can read of the project, masked.
+async fn snapshot(app: &TestApp) -> Vec<String> {
+    let mut seen = Vec::new();
+    for rest in [
+        "secrets?limit=200",
+        "csms/events",
+        "csms/tags",
+        "csms/tasks",
+        "csms/notification-records",
+        "secrets/checker/config",
+    ] {
+        seen.push(masked(&app.get(&v1(rest)).await.body));
+    }
+    let listed = app.get(&v1("secrets?limit=200")).await.body;
+    for secret in listed["secrets"].as_array().into_iter().flatten() {
+        let name = secret["name"].as_str().unwrap();
+        let id = secret["id"].as_str().unwrap();
+        let versions = app
+            .get(&v1(&format!("secrets/{name}/versions?limit=200")))
+            .await
+            .body;
+        for version in versions["version_metadatas"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let shown = app
+                .get(&v1(&format!(
+                    "secrets/{name}/versions/{}",
+                    version["id"].as_str().unwrap()
+                )))
+                .await;
+            seen.push(masked(&shown.body));
+        }
+        seen.push(masked(&versions));
+        seen.push(masked(&app.get(&v1(&format!("csms/{id}/tags"))).await.body));
+    }
+    seen.push(masked(&app.get("/_emulator/export?values=true").await.body));
+    seen
+}
+
+/// Asserts two snapshots equal, naming the first part that differs.
+fn assert_same(left: &[String], right: &[String], what: &str) {
+    assert_eq!(left.len(), right.len(), "{what}: parts");
+    for (n, (l, r)) in left.iter().zip(right).enumerate() {
+        assert_eq!(l, r, "{what}: part {n}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_memory_and_the_durable_store_answer_alike_and_a_reopened_directory_keeps_it_all() {
+    let dir = std::env::temp_dir().join(format!("csms-backends-{}", uuid::Uuid::new_v4()));
+    let config = csms_emulator::config::Config::try_parse_from(["csms-emulator"]).unwrap();
+    let memory = TestApp::new();
+    let clock = Arc::new(EmulatorClock::new());
+    clock.set_mode(csms_emulator::clock::ClockMode::Frozen);
+    clock.set(START_MS);
+    let durable_app = |clock: &Arc<EmulatorClock>| TestApp {
+        router: csms_emulator::app::build_with(
+            &config,
+            Arc::new(SqliteStore::open(&dir, None).unwrap()),
+            Arc::clone(clock),
+        ),
+        clock: Arc::clone(clock),
+    };
+    let durable = durable_app(&clock);
+
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let (mut memory_blobs, mut durable_blobs) = (Vec::new(), Vec::new());
+    let mut served = 0;
+    for n in 0..STEPS {
+        let step = step(&mut rng);
+        let from_memory = take(&memory, &step, &mut memory_blobs).await;
+        let from_disk = take(&durable, &step, &mut durable_blobs).await;
+        assert_eq!(from_memory, from_disk, "step {n}");
+        served += usize::from(from_memory.starts_with("200"));
+    }
+    assert!(
+        served > STEPS / 4,
+        "only {served} of {STEPS} steps were served"
+    );
+    let before = snapshot(&durable).await;
+    assert_same(&snapshot(&memory).await, &before, "memory and durable");
+    assert_eq!(memory.clock.now_ms(), clock.now_ms());
+
+    drop(durable);
+    let reopened = durable_app(&clock);
+    assert_same(&snapshot(&reopened).await, &before, "reopened and before");
+    drop(reopened);
+    let _ = std::fs::remove_dir_all(&dir);
+}
