@@ -3,9 +3,19 @@
 //! One lock for the whole store is deliberate: a transaction's check-then-write (is the
 //! name free? then insert) must not interleave with another writer, and critical sections
 //! are short (no I/O, no `.await`). Readers share the lock.
+//!
+//! The lock is `parking_lot`'s: a writer that finds it held spins, then yields its core,
+//! before it sleeps, so on a busy machine it seldom parks behind a critical section of a
+//! few microseconds. With `std`'s, which sleeps after spinning, two runtime workers
+//! creating secrets put each other to sleep: 0.15 context switches a create against
+//! 0.06, and 25.5 µs of CPU against 21.4 (`bench/run.sh` create secret 77–80% of the
+//! ceiling before, 85% after). It is also fair to writers under a stream of readers, and
+//! has no poisoning: a panic in a transaction applies nothing (writes are applied after
+//! the closure returns), so the data it guards stays consistent.
 
 use std::collections::HashMap;
-use std::sync::{PoisonError, RwLock};
+
+use parking_lot::RwLock;
 
 use crate::domain::names::ProjectId;
 use crate::error::CsmsError;
@@ -35,10 +45,7 @@ impl MemoryStore {
         f: &mut dyn FnMut(&mut Tx<'_>) -> bool,
         persist: &mut dyn FnMut(&ProjectData, &Writes) -> Result<(), CsmsError>,
     ) -> Result<(), CsmsError> {
-        let mut projects = self
-            .projects
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut projects = self.projects.write();
         // Made only for a project that holds nothing yet.
         let empty;
         let base = if let Some(base) = projects.get(project) {
@@ -66,10 +73,7 @@ impl MemoryStore {
     /// Replaces everything with state loaded from durable storage, in one step.
     pub fn replace_all(&self, state: Vec<(ProjectId, ProjectData)>) {
         let fresh: HashMap<ProjectId, ProjectData, _> = state.into_iter().collect();
-        *self
-            .projects
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = fresh;
+        *self.projects.write() = fresh;
     }
 }
 
@@ -79,9 +83,7 @@ impl Store for MemoryStore {
         project: &ProjectId,
         f: &mut dyn FnMut(&ProjectData),
     ) -> Result<(), CsmsError> {
-        // A panic cannot leave a half-applied transaction (writes are applied after the
-        // closure returns), so a poisoned lock still guards consistent data.
-        let projects = self.projects.read().unwrap_or_else(PoisonError::into_inner);
+        let projects = self.projects.read();
         match projects.get(project) {
             Some(data) => f(data),
             None => f(&ProjectData::default()),
@@ -98,10 +100,7 @@ impl Store for MemoryStore {
     }
 
     fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
-        let mut projects = self
-            .projects
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut projects = self.projects.write();
         match project {
             Some(p) => {
                 projects.remove(p);
@@ -112,7 +111,7 @@ impl Store for MemoryStore {
     }
 
     fn projects(&self) -> Result<Vec<ProjectId>, CsmsError> {
-        let projects = self.projects.read().unwrap_or_else(PoisonError::into_inner);
+        let projects = self.projects.read();
         let mut ids: Vec<ProjectId> = projects.keys().cloned().collect();
         ids.sort();
         Ok(ids)
