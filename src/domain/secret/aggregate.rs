@@ -125,12 +125,6 @@ impl Secret {
         self.id
     }
 
-    /// The id in place, for an index that reads its key from the secret.
-    #[must_use]
-    pub fn id_ref(&self) -> &Uuid {
-        &self.id
-    }
-
     #[must_use]
     pub fn state(&self) -> SecretState {
         self.state
