@@ -1,6 +1,6 @@
 //! The request middleware, one function around every request: it classifies the request
-//! once, then refuses an oversized body, authenticates, injects faults, and runs the
-//! handler; around all of it, a 32-hex `X-Request-Id` on every answer, `request_id` in
+//! once, then refuses an oversized body, authenticates, reads and drops a body the
+//! operation takes none of, injects faults, and runs the handler; around all of it, a 32-hex `X-Request-Id` on every answer, `request_id` in
 //! gateway error bodies, one log line per request (method, path, operation, status,
 //! latency, request id, error code; never a body, so never a secret value; with
 //! `--request-log errors` only for error answers, and a summary), the journal and the
@@ -96,6 +96,12 @@ where
     }
     if !pipeline.faults.is_empty() {
         if let Some(injected) = Box::pin(inject_faults(&pipeline.faults, &classified)).await {
+            // No handler will read the body: it is read here, as for an operation that takes
+            // none, so the answer is not cut short (docs/behaviour.md §61). The injected
+            // answer stands whatever the reading finds.
+            if !request.body().is_end_stream() {
+                let _ = Box::pin(body::drain(request, pipeline.body)).await;
+            }
             return injected;
         }
     }

@@ -6,12 +6,11 @@
 //!
 //! The lock is `parking_lot`'s: a writer that finds it held spins, then yields its core,
 //! before it sleeps, so on a busy machine it seldom parks behind a critical section of a
-//! few microseconds. With `std`'s, which sleeps after spinning, two runtime workers
-//! creating secrets put each other to sleep: 0.15 context switches a create against
-//! 0.06, and 25.5 µs of CPU against 21.4 (`bench/run.sh` create secret 77–80% of the
-//! ceiling before, 85% after). It is also fair to writers under a stream of readers, and
-//! has no poisoning: a panic in a transaction applies nothing (writes are applied after
-//! the closure returns), so the data it guards stays consistent.
+//! few microseconds. `std`'s sleeps once it has spun, and two workers creating secrets
+//! then put each other to sleep: two and a half times the context switches, and a fifth
+//! more CPU a create (`bench/run.sh`). It has no poisoning: a panic in a transaction
+//! applies nothing (writes are applied after the closure returns), so what it guards
+//! stays consistent.
 
 use std::collections::HashMap;
 

@@ -9,6 +9,9 @@ use std::sync::Arc;
 use axum::http::Method;
 use clap::Parser;
 use csms_emulator::clock::{Clock, EmulatorClock};
+use csms_emulator::service::CsmsService;
+use csms_emulator::store::Store;
+use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::store::sqlite::SqliteStore;
 use proptest::prelude::Rng;
 use proptest::test_runner::{RngAlgorithm, TestRng};
@@ -275,23 +278,32 @@ fn assert_same(left: &[String], right: &[String], what: &str) {
     }
 }
 
+/// An app on `store` at `clock`'s time, and its service. Both apps are built alike and
+/// without SMN deliveries running, so notification records stay as they were made, and
+/// nothing but the app holds the store.
+fn app_on(store: Arc<dyn Store>, clock: &Arc<EmulatorClock>) -> (TestApp, CsmsService) {
+    let config = csms_emulator::config::Config::try_parse_from(["csms-emulator"]).unwrap();
+    let built = csms_emulator::app::build_service(&config, store, Arc::clone(clock));
+    let app = TestApp {
+        router: built.app,
+        clock: Arc::clone(clock),
+    };
+    (app, built.service)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_memory_and_the_durable_store_answer_alike_and_a_reopened_directory_keeps_it_all() {
     let dir = std::env::temp_dir().join(format!("csms-backends-{}", uuid::Uuid::new_v4()));
-    let config = csms_emulator::config::Config::try_parse_from(["csms-emulator"]).unwrap();
-    let memory = TestApp::new();
-    let clock = Arc::new(EmulatorClock::new());
-    clock.set_mode(csms_emulator::clock::ClockMode::Frozen);
-    clock.set(START_MS);
-    let durable_app = |clock: &Arc<EmulatorClock>| TestApp {
-        router: csms_emulator::app::build_with(
-            &config,
-            Arc::new(SqliteStore::open(&dir, None).unwrap()),
-            Arc::clone(clock),
-        ),
-        clock: Arc::clone(clock),
+    let frozen = || {
+        let clock = Arc::new(EmulatorClock::new());
+        clock.set_mode(csms_emulator::clock::ClockMode::Frozen);
+        clock.set(START_MS);
+        clock
     };
-    let durable = durable_app(&clock);
+    let (memory_clock, clock) = (frozen(), frozen());
+    let (memory, _) = app_on(Arc::new(MemoryStore::new()), &memory_clock);
+    let open = || Arc::new(SqliteStore::open(&dir, None).unwrap());
+    let (durable, service) = app_on(open(), &clock);
 
     let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
     let (mut memory_blobs, mut durable_blobs) = (Vec::new(), Vec::new());
@@ -307,12 +319,18 @@ async fn the_memory_and_the_durable_store_answer_alike_and_a_reopened_directory_
         served > STEPS / 4,
         "only {served} of {STEPS} steps were served"
     );
+    assert_eq!(memory_clock.now_ms(), clock.now_ms());
+    // A snapshot reads every value, which marks each secret's last use at this moment:
+    // the second one sees the marks the first made.
+    snapshot(&memory).await;
+    snapshot(&durable).await;
     let before = snapshot(&durable).await;
     assert_same(&snapshot(&memory).await, &before, "memory and durable");
-    assert_eq!(memory.clock.now_ms(), clock.now_ms());
 
-    drop(durable);
-    let reopened = durable_app(&clock);
+    // A clean stop: the read marks are kept (docs/behaviour.md §48), then the store closes.
+    service.keep_read_marks().unwrap();
+    drop((durable, service));
+    let (reopened, _) = app_on(open(), &clock);
     assert_same(&snapshot(&reopened).await, &before, "reopened and before");
     drop(reopened);
     let _ = std::fs::remove_dir_all(&dir);

@@ -251,3 +251,24 @@ async fn a_body_sent_to_an_operation_that_reads_none_is_held_to_the_body_rules()
     let answer = answered_without_the_body(&app, stalled).await;
     assert_csms_error(&answer, 408, "APIGW.0201");
 }
+
+#[tokio::test]
+async fn an_injected_fault_reads_the_body_of_the_request_it_answers() {
+    let app = TestApp::new();
+    let rule = app
+        .post(
+            "/_emulator/faults",
+            json!({"operation": "CreateSecret", "status": 503, "error_code": "CSMS.0001"}),
+        )
+        .await;
+    assert_eq!(rule.status, StatusCode::OK, "{}", rule.raw);
+    let (body, read_to_end) =
+        body_that_tells_when_read(vec!["{\"name\":\"s\",", "\"secret_string\":\"v\"}"]);
+    let request = Request::post(secrets_path())
+        .header("content-type", "application/json")
+        .body(body)
+        .unwrap();
+    let answer = app.send(request).await;
+    assert_csms_error(&answer, 503, "CSMS.0001");
+    assert!(read_to_end.load(std::sync::atomic::Ordering::SeqCst));
+}
