@@ -65,8 +65,9 @@ pub fn limit_body(rules: BodyRules, request: &Request) -> Result<(), CsmsError> 
     Ok(())
 }
 
-/// Reads and drops, under `rules`, the body of a request whose operation reads none,
-/// such as a `GET` sent with a JSON body, and passes the request on without it.
+/// Reads and drops, under `rules`, the body of a request no handler will read (its
+/// operation takes none, such as a `GET` sent with a JSON body, or a fault answers for
+/// it), and passes the request on without it.
 ///
 /// Left unread, the body could arrive after the answer was written: the connection,
 /// closed with bytes unread, then sends a reset, and the client loses whatever of the

@@ -83,27 +83,27 @@ where
             Err(refused) => return ApiError(refused).into_response(),
         };
     }
-    // The operation table says which operations read a body; any other drops the body it
-    // was sent before it answers (see `body::drain`, docs/behaviour.md §61).
-    let reads_body = classified
-        .operation
-        .is_some_and(|operation| operation.spec().body.is_some());
-    if !reads_body && !request.body().is_end_stream() {
-        request = match Box::pin(body::drain(request, pipeline.body)).await {
-            Ok(request) => request,
-            Err(refused) => return ApiError(refused).into_response(),
-        };
-    }
-    if !pipeline.faults.is_empty() {
-        if let Some(injected) = Box::pin(inject_faults(&pipeline.faults, &classified)).await {
-            // No handler will read the body: it is read here, as for an operation that takes
-            // none, so the answer is not cut short (docs/behaviour.md §61). The injected
-            // answer stands whatever the reading finds.
-            if !request.body().is_end_stream() {
-                let _ = Box::pin(body::drain(request, pipeline.body)).await;
-            }
-            return injected;
+    let injected = if pipeline.faults.is_empty() {
+        None
+    } else {
+        Box::pin(inject_faults(&pipeline.faults, &classified)).await
+    };
+    // No handler reads the body when the operation table gives the operation none, or a
+    // fault answers in the handler's place: it is read and dropped here, so the answer is
+    // not cut short (see `body::drain`, docs/behaviour.md §61). An injected answer stands
+    // whatever the reading finds.
+    let handler_reads_body = injected.is_none()
+        && classified
+            .operation
+            .is_some_and(|operation| operation.spec().body.is_some());
+    if !handler_reads_body && !request.body().is_end_stream() {
+        match Box::pin(body::drain(request, pipeline.body)).await {
+            Ok(drained) => request = drained,
+            Err(refused) => return injected.unwrap_or_else(|| ApiError(refused).into_response()),
         }
+    }
+    if let Some(injected) = injected {
+        return injected;
     }
     // A handler's panic becomes a CSMS-shaped 500 that is still logged, counted and
     // journaled.

@@ -115,7 +115,8 @@ impl SecretsByName {
 /// lock. Reading each id from its secret, growing past 917,504 ids (a 2^20 table at its
 /// 7/8 load) took 63 ms, a cache miss an id, with every request waiting. Kept beside
 /// each `Arc` (16 bytes a secret), the ids are moved without reading a secret, and in
-/// sixteen tables a table that grows moves a sixteenth of them: under 5 ms.
+/// sixteen tables a table that grows moves a sixteenth of them: under 5 ms
+/// (`bench/growth.py`).
 const ID_SHARDS: usize = 16;
 
 /// The stored secrets by id (the tag operations address secrets by id).

@@ -4,7 +4,7 @@
 //! must match once ids are masked. The directory is then reopened, and everything a client
 //! can read from it must equal what the memory app shows.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::http::Method;
 use clap::Parser;
@@ -15,6 +15,7 @@ use csms_emulator::store::memory::MemoryStore;
 use csms_emulator::store::sqlite::SqliteStore;
 use proptest::prelude::Rng;
 use proptest::test_runner::{RngAlgorithm, TestRng};
+use regex::Regex;
 use serde_json::{Value, json};
 
 use crate::helpers::{PROJECT, START_MS, TestApp};
@@ -193,40 +194,19 @@ async fn take(app: &TestApp, step: &Step, blobs: &mut Vec<(&'static str, String)
 /// JSON held in a string) and every backup blob replaced by a mark: the two apps draw
 /// their own.
 fn masked(value: &Value) -> String {
+    static IDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})\b",
+        )
+        .unwrap()
+    });
+    static BLOBS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""secret_blob":"[^"]*""#).unwrap());
     let text = value.to_string();
-    let bytes = text.as_bytes();
-    let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
-    let id_at = |at: usize| -> Option<usize> {
-        let run = bytes[at..]
-            .iter()
-            .take_while(|&&b| is_hex(b) || b == b'-')
-            .count();
-        let dashes = [8, 13, 18, 23];
-        let hyphenated =
-            run == 36 && (0..36).all(|k| (bytes[at + k] == b'-') == dashes.contains(&k));
-        let plain = run == 32 && bytes[at..at + 32].iter().all(|&b| is_hex(b));
-        (hyphenated || plain).then_some(run)
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    while at < text.len() {
-        let starts_token = at == 0 || !(is_hex(bytes[at - 1]) || bytes[at - 1] == b'-');
-        if let Some(len) = id_at(at).filter(|_| starts_token) {
-            out.push_str("ID");
-            at += len;
-        } else {
-            let next = text[at..].chars().next().map_or(1, char::len_utf8);
-            out.push_str(&text[at..at + next]);
-            at += next;
-        }
-    }
-    let mut blobs_out = String::with_capacity(out.len());
-    for token in out.split('"') {
-        let blob = token.len() > 100 && !token.contains(' ') && !token.contains('\\');
-        blobs_out.push_str(if blob { "BLOB" } else { token });
-        blobs_out.push('"');
-    }
-    blobs_out
+    let text = IDS.replace_all(&text, "ID");
+    BLOBS
+        .replace_all(&text, r#""secret_blob":"BLOB""#)
+        .into_owned()
 }
 
 /// Everything a client can read of the project, masked.

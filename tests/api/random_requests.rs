@@ -198,16 +198,8 @@ fn query(rng: &mut TestRng, fields: &[String]) -> String {
                 Value::String(s) => s,
                 other => other.to_string(),
             };
-            let text: String = raw
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() {
-                        char::from(b).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
+            let text =
+                percent_encoding::utf8_percent_encode(&raw, percent_encoding::NON_ALPHANUMERIC);
             pairs.push(format!("{name}={text}"));
         }
     }
