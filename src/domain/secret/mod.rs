@@ -4,11 +4,9 @@
 //! This file only declares the parts and re-exports what the rest of the crate uses:
 //! `aggregate.rs` holds the [`Secret`] type itself, `settings.rs` its validated settings,
 //! `last_used.rs` its read marks, `sparse.rs` the box of fields most secrets leave unset; `stages.rs`, `lifecycle.rs` and `tags.rs` add
-//! transitions, `record.rs` the serializable image, `compact.rs` the image as the durable
-//! store writes it, `create.rs` the create request's own checks.
+//! transitions, `record.rs` the serializable image, `create.rs` the create request's own checks.
 
 mod aggregate;
-mod compact;
 pub mod create;
 mod last_used;
 mod lifecycle;
@@ -21,7 +19,6 @@ mod stages;
 mod tags;
 
 pub use aggregate::{NewVersion, Secret, SecretState, StageEntry, Version};
-pub use compact::{CompactSecret, CompactVersion};
 pub use last_used::LastUsed;
 pub use lifecycle::{
     DueWork, RECOVERY_DAYS_DEFAULT, RECOVERY_DAYS_MAX, RECOVERY_DAYS_MIN, RecoveryWindow,

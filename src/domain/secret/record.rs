@@ -63,8 +63,8 @@ pub struct SecretRecord {
     pub tags: BTreeMap<String, String>,
 }
 
-// A missing field reads as its default: the durable store leaves such fields out of its
-// rows (see `compact.rs`).
+// A missing field reads as its default: format 4 of the durable store left such fields out
+// of its JSON rows (docs/behaviour.md §60), and fixtures and blobs may too.
 
 fn common_type() -> String {
     SecretType::Common.as_str().to_owned()
@@ -368,7 +368,7 @@ impl Secret {
 }
 
 /// A secret with every part a record holds: a text and a binary version, one with an
-/// expiry, a second stage and a tag (the tests of this file and `compact.rs`).
+/// expiry, a second stage and a tag (the tests of this file).
 #[cfg(test)]
 pub(super) fn secret_with_every_part(name: &str) -> Secret {
     use super::aggregate::NewVersion;

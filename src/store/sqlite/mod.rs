@@ -8,10 +8,11 @@
 //! This file only declares the parts and re-exports what the rest of the crate uses:
 //! `backend.rs` owns the store and its threads' lifetimes, `writer.rs` is the group-commit
 //! writer, `checkpoint.rs` keeps the WAL bounded, `rows.rs` owns the row layout,
-//! `schema.rs` the formats and `files.rs` the directory and its modes.
+//! `codec.rs` how a row's body is encoded, `schema.rs` the formats and `files.rs` the directory and its modes.
 
 mod backend;
 mod checkpoint;
+mod codec;
 mod files;
 mod rows;
 mod schema;

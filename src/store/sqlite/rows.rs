@@ -15,12 +15,12 @@ use smallvec::SmallVec;
 
 use crate::domain::event::{Event, NotificationRecord, NotificationStatus};
 use crate::domain::names::ProjectId;
-use crate::domain::secret::{
-    CompactSecret, CompactVersion, Secret, SecretRecord, Unversioned, Version, VersionRecord,
-};
+use crate::domain::secret::{Secret, Unversioned, Version};
 use crate::domain::task::RotationTask;
 use crate::error::StoreError;
 use crate::store::vault::Vault;
+
+use super::codec;
 use crate::store::{ProjectData, ProjectLoad, ProjectSettings, RECORDS_MAX, TASKS_MAX, Writes};
 
 /// What a sealed value is bound to: it opens only in its own place.
@@ -40,12 +40,6 @@ fn write_aad(out: &mut String, project: &str, name: &str, number: u32) {
 /// One text column of a row, borrowed from it.
 fn text_column<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
     Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
-}
-
-/// One JSON text column of a row, borrowed as bytes: the JSON reader checks the UTF-8 of
-/// the strings it reads, so a whole pass over the text first would be spent twice.
-fn json_column<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r [u8], StoreError> {
-    Ok(row.get_ref(i)?.as_bytes().map_err(rusqlite::Error::from)?)
 }
 
 /// The last text a loading thread read in a column, shared by the rows that repeat it:
@@ -73,8 +67,8 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 /// version already stored (a value never changes).
 struct VersionRow {
     number: u32,
-    /// [`VersionRecord`] without the value, as JSON.
-    meta: String,
+    /// The version's metadata, its value left out ([`codec::version_meta`]).
+    meta: Vec<u8>,
     /// `(binary, nonce + ciphertext)` for a new version.
     sealed: Option<(bool, Vec<u8>)>,
 }
@@ -82,8 +76,9 @@ struct VersionRow {
 /// One secret written by a transaction.
 struct SecretWrite {
     name: String,
-    /// The secret's image without versions; `None` removes the secret.
-    meta: Option<String>,
+    /// The secret's image without versions ([`codec::secret_row`]); `None` removes the
+    /// secret.
+    meta: Option<Vec<u8>>,
     /// Whether version rows stored under this name belong to another secret (or to this
     /// one, being removed) and go first.
     replaces: bool,
@@ -141,7 +136,7 @@ fn new_version_row(
     )?;
     Ok(VersionRow {
         number: version.number.0,
-        meta: json(&CompactVersion::from(&version.to_record(false)))?,
+        meta: codec::version_meta(&version.to_record(false))?,
         sealed: Some((binary, sealed)),
     })
 }
@@ -188,7 +183,7 @@ pub(super) fn job_for(
                         Some(before) if !same_metadata(before, version) => {
                             rows.push(VersionRow {
                                 number: version.number.0,
-                                meta: json(&CompactVersion::from(&version.to_record(false)))?,
+                                meta: codec::version_meta(&version.to_record(false))?,
                                 sealed: None,
                             });
                         }
@@ -203,7 +198,7 @@ pub(super) fn job_for(
         secret.last_used().kept(record.last_used_time);
         secrets.push(SecretWrite {
             name: name.to_string(),
-            meta: Some(json(&CompactSecret::from(&record))?),
+            meta: Some(codec::secret_row(&record)?),
             // Memory mirrors the disk: a name memory never held has no rows to clear.
             replaces: before.is_some() && stored.is_none(),
             gone,
@@ -332,11 +327,10 @@ fn read_version(
 ) -> Result<StoredVersion, StoreError> {
     let project = projects.get(row, 0)?;
     let (name, number): (String, u32) = (row.get(1)?, row.get(2)?);
-    let meta = json_column(row, 3)?;
     let binary: bool = row.get(4)?;
     let sealed = row.get_ref(5)?.as_blob().map_err(rusqlite::Error::from)?;
-    let mut record: VersionRecord =
-        serde_json::from_slice(meta).map_err(|e| StoreError::Damaged {
+    let mut record =
+        codec::read_version_meta(row.get_ref(3)?).map_err(|e| StoreError::Damaged {
             what: format!("secret {name} version {number}"),
             detail: format!("unreadable metadata: {e}"),
         })?;
@@ -441,12 +435,10 @@ fn read_secret_rows(
         // The name (the body holds it too) only names the secret in an error.
         let name = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
         let name = || String::from_utf8_lossy(name);
-        let body = json_column(row, 2)?;
-        let record: SecretRecord =
-            serde_json::from_slice(body).map_err(|e| StoreError::Damaged {
-                what: format!("secret {}", name()),
-                detail: format!("unreadable: {e}"),
-            })?;
+        let record = codec::read_secret_row(row.get_ref(2)?).map_err(|e| StoreError::Damaged {
+            what: format!("secret {}", name()),
+            detail: format!("unreadable: {e}"),
+        })?;
         let secret = Unversioned::from_record(record).map_err(|e| StoreError::Damaged {
             what: format!("secret {}", name()),
             detail: e.to_string(),

@@ -10,7 +10,9 @@
 //! default (docs/behaviour.md §60): it reads format 3's full rows as they are, so nothing
 //! is migrated, but the directory is marked format 4 when it opens, whatever it holds, so
 //! that an older build, which needs every field, refuses it instead of failing on a row.
-
+//! Format 5 writes a secret's row and a version's metadata as binary blobs instead of JSON
+//! (`codec.rs`, docs/behaviour.md §62); it reads format 2 to 4's JSON rows as they are and
+//! is marked on open in the same way, so nothing is migrated.
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::secret::SecretRecord;
@@ -19,7 +21,7 @@ use crate::store::ProjectSettings;
 use crate::store::vault::Vault;
 
 /// The format this build writes; older formats are migrated, newer ones refused.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 /// Plaintext sealed into `meta` to check the master key at start.
 const KEY_CHECK: &[u8] = b"csms-emulator master key check";
 

@@ -502,48 +502,113 @@ fn fields_away_from_their_defaults_survive_reopening() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// The storage class of every row's body in `table`'s `column`, in key order.
+fn stored_classes(conn: &Connection, table: &str, column: &str) -> Vec<String> {
+    let mut statement = conn
+        .prepare(&format!(
+            "SELECT typeof({column}) FROM {table} ORDER BY name"
+        ))
+        .unwrap();
+    statement
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
-fn a_format_3_directory_with_every_field_in_its_rows_is_read_as_written() {
+fn json_rows_of_formats_3_and_4_are_read_as_written_and_rewritten_as_blobs() {
     let dir = temp_dir();
     let project = ProjectId::parse("p").unwrap();
+    let mut record = new_secret("full", "v").to_record();
+    record.description = "d".into();
+    record.tags.insert("k".into(), "v".into());
+    record.versions[0].expire_time = Some(9);
+    record.versions[0].expiry_notified = true;
+    let full = Secret::from_record(record).unwrap();
     let store = SqliteStore::open(&dir, None).unwrap();
-    put_secret(&store, &project, "s", "value");
+    transact(&store, &project, |tx| {
+        tx.put(full);
+        tx.put(new_secret("short", "w"));
+        Ok(())
+    })
+    .unwrap();
     let written = images(&store, &project);
     drop(store);
-    // Format 3 wrote every field, those at their default too.
+
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    let body: String = conn
-        .query_row("SELECT body FROM secrets", [], |r| r.get(0))
+    assert_eq!(stored_classes(&conn, "secrets", "body"), ["blob", "blob"]);
+    assert_eq!(stored_classes(&conn, "versions", "meta"), ["blob", "blob"]);
+    // Format 3 wrote every field as JSON ("full"); format 4 left out those at their
+    // default ("short").
+    let defaults = [
+        "description",
+        "secret_type",
+        "auto_rotation",
+        "event_subscriptions",
+        "enterprise_project_id",
+        "tags",
+    ];
+    for image in &written {
+        let mut body = serde_json::to_value(image).unwrap();
+        let mut meta = serde_json::to_value(&image.versions[0]).unwrap();
+        let body_map = body.as_object_mut().unwrap();
+        let meta_map = meta.as_object_mut().unwrap();
+        body_map.remove("versions");
+        meta_map.remove("secret_string");
+        if image.name == "short" {
+            for key in defaults {
+                body_map.remove(key);
+            }
+            meta_map.remove("expiry_notified");
+        }
+        conn.execute(
+            "UPDATE secrets SET body = ?1 WHERE name = ?2",
+            params![body.to_string(), image.name],
+        )
         .unwrap();
-    let mut full: serde_json::Value = serde_json::from_str(&body).unwrap();
-    for (key, default) in [
-        ("description", serde_json::json!("")),
-        ("secret_type", serde_json::json!("COMMON")),
-        ("auto_rotation", serde_json::json!(false)),
-        ("event_subscriptions", serde_json::json!([])),
-        ("enterprise_project_id", serde_json::json!("0")),
-        ("tags", serde_json::json!({})),
-    ] {
-        assert!(full.get(key).is_none(), "format 4 leaves out {key}");
-        full[key] = default;
+        conn.execute(
+            "UPDATE versions SET meta = ?1 WHERE name = ?2",
+            params![meta.to_string(), image.name],
+        )
+        .unwrap();
     }
-    conn.execute("UPDATE secrets SET body = ?1", [full.to_string()])
-        .unwrap();
-    conn.execute(
-        "UPDATE versions SET meta = json_set(meta, '$.expiry_notified', json('false'))",
-        [],
-    )
-    .unwrap();
-    conn.execute("UPDATE meta SET value = '3' WHERE key = 'format'", [])
+    conn.execute("UPDATE meta SET value = '4' WHERE key = 'format'", [])
         .unwrap();
     drop(conn);
 
     let store = SqliteStore::open(&dir, None).unwrap();
     assert_eq!(images(&store, &project), written);
-    drop(store);
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    assert_eq!(stored_format(&conn), "4");
+    assert_eq!(stored_format(&conn), FORMAT.to_string());
+    assert_eq!(stored_classes(&conn, "secrets", "body"), ["text", "text"]);
+    // A row is written in the new form when its secret changes.
+    transact(&store, &project, |tx| {
+        let name = crate::domain::names::SecretName::parse_lookup("name", "short")?;
+        let mut short = tx.get(&name).cloned().unwrap();
+        short.add_version(
+            NewVersion {
+                value: SecretValue::Text("w2".into()),
+                stages: None,
+                expire_time: None,
+            },
+            2,
+        )?;
+        tx.put(short);
+        Ok(())
+    })
+    .unwrap();
+    let changed = images(&store, &project);
+    drop(store);
+    assert_eq!(stored_classes(&conn, "secrets", "body"), ["text", "blob"]);
+    assert_eq!(
+        stored_classes(&conn, "versions", "meta"),
+        ["text", "text", "blob"]
+    );
     drop(conn);
+    let store = SqliteStore::open(&dir, None).unwrap();
+    assert_eq!(images(&store, &project), changed);
+    drop(store);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -671,6 +736,31 @@ fn a_damaged_value_is_reported_as_damaged_not_as_a_wrong_key() {
     assert!(err.contains("damaged") && err.contains("secret s"), "{err}");
     assert!(!err.contains("master key does not open"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_row_cut_short_stops_the_start_and_names_its_secret() {
+    for (table, column, what) in [
+        ("secrets", "body", "unreadable"),
+        ("versions", "meta", "unreadable metadata"),
+    ] {
+        let dir = temp_dir();
+        let store = SqliteStore::open(&dir, None).unwrap();
+        put_secret(&store, &ProjectId::parse("p").unwrap(), "kept", "v");
+        put_secret(&store, &ProjectId::parse("p").unwrap(), "cut", "v");
+        drop(store);
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        let sql = format!(
+            "UPDATE {table} SET {column} = substr({column}, 1, length({column}) - 1) WHERE name = 'cut'"
+        );
+        conn.execute(&sql, []).unwrap();
+        drop(conn);
+        let err = SqliteStore::open(&dir, None).unwrap_err();
+        assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
+        let err = err.to_string();
+        assert!(err.contains("secret cut") && err.contains(what), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
 
 #[test]
