@@ -1,12 +1,16 @@
 //! How a secret's row (`secrets.body`) and a version's metadata (`versions.meta`) are
 //! encoded (docs/behaviour.md §62). Format 5 writes each as a postcard blob: every field in
-//! a fixed order, integers as varints, ids as 16 bytes, and no field names to match. Formats
-//! 2 to 4 wrote JSON text, which is still read: SQLite keeps each value's storage class, so
-//! a row is told apart by it (a blob, or text), never by guessing at its bytes.
+//! a fixed order, integers as varints, an id as its 16 bytes after a length byte, and no
+//! field names to match. Formats 2 to 4 (and the format-1 migration) wrote JSON text, which
+//! is still read: SQLite keeps each value's storage class, so a row is told apart by it (a
+//! blob, or text), never by guessing at its bytes.
 //!
-//! The order of the fields below is the format. Changing it, or a field's type, needs a
-//! new format number; a new field at the end does too, since an older build would not read
-//! it.
+//! The structs below are the format, and only these: the records they mirror are
+//! serialized as JSON elsewhere (exports, backups), where a change that is harmless there
+//! (a field moved, one left out when empty) would misread every row here. Changing the
+//! order of their fields, or a field's type, needs a new format number; a new field at the
+//! end does too, since an older build would not read it. `the_encoding_is_pinned_byte_for_byte`
+//! fails when the bytes change.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -40,9 +44,17 @@ struct SecretRow<'a> {
     event_subscriptions: Cow<'a, [String]>,
     enterprise_project_id: Cow<'a, str>,
     rotation_func_urn: Option<Cow<'a, str>>,
-    stages: Cow<'a, [StageRecord]>,
+    stages: Vec<StageRow<'a>>,
     next_version: u32,
     tags: Cow<'a, BTreeMap<String, String>>,
+}
+
+/// One stage of a secret's row.
+#[derive(Serialize, Deserialize)]
+struct StageRow<'a> {
+    name: Cow<'a, str>,
+    version: u32,
+    update_time: Millis,
 }
 
 /// A version's metadata: its record without the value, which is sealed in a column of
@@ -102,7 +114,14 @@ pub(super) fn secret_row(record: &SecretRecord) -> Result<Vec<u8>, StoreError> {
         event_subscriptions: Cow::Borrowed(event_subscriptions),
         enterprise_project_id: Cow::Borrowed(enterprise_project_id),
         rotation_func_urn: rotation_func_urn.as_deref().map(Cow::Borrowed),
-        stages: Cow::Borrowed(stages),
+        stages: stages
+            .iter()
+            .map(|stage| StageRow {
+                name: Cow::Borrowed(&stage.name),
+                version: stage.version,
+                update_time: stage.update_time,
+            })
+            .collect(),
         next_version: *next_version,
         tags: Cow::Borrowed(tags),
     })
@@ -160,7 +179,15 @@ pub(super) fn read_secret_row(stored: ValueRef<'_>) -> Result<SecretRecord, Stri
                 enterprise_project_id: row.enterprise_project_id.into_owned(),
                 rotation_func_urn: row.rotation_func_urn.map(Cow::into_owned),
                 versions: Vec::new(),
-                stages: row.stages.into_owned(),
+                stages: row
+                    .stages
+                    .into_iter()
+                    .map(|stage| StageRecord {
+                        name: stage.name.into_owned(),
+                        version: stage.version,
+                        update_time: stage.update_time,
+                    })
+                    .collect(),
                 next_version: row.next_version,
                 tags: row.tags.into_owned(),
             })
@@ -313,11 +340,117 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_encoding_is_pinned_byte_for_byte() {
+        // Rows already on disk are read with these bytes: a change here is a new format.
+        let record = SecretRecord {
+            id: Uuid::from_u128(0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10),
+            name: "n".into(),
+            state: "ENABLED".into(),
+            create_time: 1,
+            update_time: 300,
+            scheduled_delete_time: None,
+            rotation_time: Some(2),
+            next_rotation_time: None,
+            last_used_time: Some(-1),
+            kms_key_id: "k".into(),
+            description: "d".into(),
+            secret_type: "COMMON".into(),
+            auto_rotation: true,
+            rotation_period: Some("1d".into()),
+            rotation_config: None,
+            event_subscriptions: vec!["e".into()],
+            enterprise_project_id: "0".into(),
+            rotation_func_urn: None,
+            versions: Vec::new(),
+            stages: vec![StageRecord {
+                name: "S".into(),
+                version: 3,
+                update_time: 4,
+            }],
+            next_version: 5,
+            tags: BTreeMap::from([("t".into(), "v".into())]),
+        };
+        let expected = concat!(
+            "10",
+            "0102030405060708090a0b0c0d0e0f10", // id: length, bytes
+            "016e",
+            "07454e41424c4544", // name, state
+            "02",
+            "d804", // create_time 1, update_time 300 (zigzag varints)
+            "00",
+            "0104",
+            "00",
+            "0101", // deletion, rotation 2, next rotation, last used -1
+            "016b",
+            "0164",
+            "06434f4d4d4f4e",
+            "01",         // key id, description, type, auto rotation
+            "0102316400", // rotation period "1d", rotation config none
+            "010165",
+            "0130",
+            "00", // event subscriptions, enterprise project, function urn
+            "0101530308",
+            "05",         // stages [("S", 3, 4)], next version
+            "0101740176", // tags {"t": "v"}
+        );
+        assert_eq!(hex::encode(secret_row(&record).unwrap()), expected);
+        let version = VersionRecord {
+            number: 300,
+            create_time: 1,
+            expire_time: Some(2),
+            kms_key_id: "k".into(),
+            secret_string: Some("not written".into()),
+            secret_binary: None,
+            expiry_notified: true,
+        };
+        assert_eq!(
+            hex::encode(version_meta(&version).unwrap()),
+            "ac02020104016b01"
+        );
+    }
+
+    /// `bytes` read as a row or as metadata: whatever decodes must encode to bytes that
+    /// decode to the same record, and nothing may panic.
+    fn read_back_consistently(bytes: &[u8]) -> Result<(), TestCaseError> {
+        if let Ok(record) = read_secret_row(ValueRef::Blob(bytes)) {
+            let again = secret_row(&record).unwrap();
+            prop_assert_eq!(read_secret_row(ValueRef::Blob(&again)).unwrap(), record);
+        }
+        if let Ok(meta) = read_version_meta(ValueRef::Blob(bytes)) {
+            let again = version_meta(&meta).unwrap();
+            prop_assert_eq!(read_version_meta(ValueRef::Blob(&again)).unwrap(), meta);
+        }
+        Ok(())
+    }
+
     proptest! {
+        /// Real rows with bytes changed, cut out or spliced in: most still decode (a
+        /// changed length or value), which exercises every field, not only the first.
+        #[test]
+        fn damaged_rows_read_as_a_record_or_an_error(
+            changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 1..6),
+            which in 0..2u8,
+        ) {
+            let mut bytes = if which == 0 {
+                secret_row(&record_with_every_field()).unwrap()
+            } else {
+                version_meta(&version_with_every_field()).unwrap()
+            };
+            for (at, byte, how) in changes {
+                let i = at.index(bytes.len().max(1));
+                match how {
+                    0 if i < bytes.len() => bytes[i] = byte,
+                    1 if i < bytes.len() => { bytes.remove(i); }
+                    _ => bytes.insert(i.min(bytes.len()), byte),
+                }
+            }
+            read_back_consistently(&bytes)?;
+        }
+
         #[test]
         fn any_bytes_read_as_a_record_or_an_error(bytes in proptest::collection::vec(any::<u8>(), 0..160)) {
-            let _ = read_secret_row(ValueRef::Blob(&bytes));
-            let _ = read_version_meta(ValueRef::Blob(&bytes));
+            read_back_consistently(&bytes)?;
         }
     }
 }

@@ -19,9 +19,9 @@ use crate::domain::secret::{Secret, Unversioned, Version};
 use crate::domain::task::RotationTask;
 use crate::error::StoreError;
 use crate::store::vault::Vault;
+use crate::store::{ProjectData, ProjectLoad, ProjectSettings, RECORDS_MAX, TASKS_MAX, Writes};
 
 use super::codec;
-use crate::store::{ProjectData, ProjectLoad, ProjectSettings, RECORDS_MAX, TASKS_MAX, Writes};
 
 /// What a sealed value is bound to: it opens only in its own place.
 pub(super) fn aad(project: &str, name: &str, number: u32) -> String {
@@ -511,8 +511,8 @@ impl<T: Send> Rows<T> {
 /// Every stored secret with its versions and opened values, grouped by project, each
 /// project's secrets indexed as they come. Both tables are read in their primary key's
 /// order, (project, name[, number]), and joined as they go: no map of every version is
-/// built, so loading costs the same per secret at any size. Each table is read (its JSON
-/// and sealed values opened, its versions rebuilt) by a thread of its own with its own
+/// built, so loading costs the same per secret at any size. Each table is read (its rows
+/// decoded and sealed values opened, its versions rebuilt) by a thread of its own with its own
 /// connection, while this one joins them, checks each secret and indexes it: nothing
 /// else writes while the state loads (at start, or on the writer thread after a failed
 /// commit), so every connection sees the same state. Versions of no stored secret are

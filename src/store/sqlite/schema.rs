@@ -11,8 +11,10 @@
 //! is migrated, but the directory is marked format 4 when it opens, whatever it holds, so
 //! that an older build, which needs every field, refuses it instead of failing on a row.
 //! Format 5 writes a secret's row and a version's metadata as binary blobs instead of JSON
-//! (`codec.rs`, docs/behaviour.md §62); it reads format 2 to 4's JSON rows as they are and
-//! is marked on open in the same way, so nothing is migrated.
+//! (`codec.rs`, docs/behaviour.md §62); it reads the JSON rows of earlier formats (and of
+//! the format-1 migration below) as they are and is marked on open in the same way, so
+//! nothing is migrated.
+
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::secret::SecretRecord;

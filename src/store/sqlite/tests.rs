@@ -502,11 +502,12 @@ fn fields_away_from_their_defaults_survive_reopening() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// The storage class of every row's body in `table`'s `column`, in key order.
-fn stored_classes(conn: &Connection, table: &str, column: &str) -> Vec<String> {
+/// The storage class of every row's body in `table`'s `column`, in key order (`key` names
+/// its columns after the project).
+fn stored_classes(conn: &Connection, table: &str, key: &str, column: &str) -> Vec<String> {
     let mut statement = conn
         .prepare(&format!(
-            "SELECT typeof({column}) FROM {table} ORDER BY name"
+            "SELECT typeof({column}) FROM {table} ORDER BY project, {key}"
         ))
         .unwrap();
     statement
@@ -537,8 +538,14 @@ fn json_rows_of_formats_3_and_4_are_read_as_written_and_rewritten_as_blobs() {
     drop(store);
 
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    assert_eq!(stored_classes(&conn, "secrets", "body"), ["blob", "blob"]);
-    assert_eq!(stored_classes(&conn, "versions", "meta"), ["blob", "blob"]);
+    assert_eq!(
+        stored_classes(&conn, "secrets", "name", "body"),
+        ["blob", "blob"]
+    );
+    assert_eq!(
+        stored_classes(&conn, "versions", "name, number", "meta"),
+        ["blob", "blob"]
+    );
     // Format 3 wrote every field as JSON ("full"); format 4 left out those at their
     // default ("short").
     let defaults = [
@@ -581,7 +588,10 @@ fn json_rows_of_formats_3_and_4_are_read_as_written_and_rewritten_as_blobs() {
     assert_eq!(images(&store, &project), written);
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
     assert_eq!(stored_format(&conn), FORMAT.to_string());
-    assert_eq!(stored_classes(&conn, "secrets", "body"), ["text", "text"]);
+    assert_eq!(
+        stored_classes(&conn, "secrets", "name", "body"),
+        ["text", "text"]
+    );
     // A row is written in the new form when its secret changes.
     transact(&store, &project, |tx| {
         let name = crate::domain::names::SecretName::parse_lookup("name", "short")?;
@@ -600,9 +610,12 @@ fn json_rows_of_formats_3_and_4_are_read_as_written_and_rewritten_as_blobs() {
     .unwrap();
     let changed = images(&store, &project);
     drop(store);
-    assert_eq!(stored_classes(&conn, "secrets", "body"), ["text", "blob"]);
     assert_eq!(
-        stored_classes(&conn, "versions", "meta"),
+        stored_classes(&conn, "secrets", "name", "body"),
+        ["text", "blob"]
+    );
+    assert_eq!(
+        stored_classes(&conn, "versions", "name, number", "meta"),
         ["text", "text", "blob"]
     );
     drop(conn);
