@@ -56,6 +56,8 @@ pub struct Pipeline {
     pub body: BodyRules,
     pub auth: AuthState,
     pub faults: Arc<FaultRules>,
+    /// Whether the store's commits wait for a disk, so requests run in a durability scope.
+    pub durable: bool,
 }
 
 /// The steps between classification and the handler, each of which may answer itself.
@@ -129,8 +131,14 @@ where
 
     // Writes to a durable store hand in a ticket instead of blocking a runtime thread;
     // the answer leaves only once every one of them is on disk.
-    let (mut response, tickets) =
-        durability::scope(admit(pipeline, Arc::clone(&classified), request, handle)).await;
+    // A memory store registers no tickets: its requests skip the scope's task-local,
+    // which every poll of the request would otherwise swap in and out.
+    let admitted = admit(pipeline, Arc::clone(&classified), request, handle);
+    let (mut response, tickets) = if pipeline.durable {
+        durability::scope(admitted).await
+    } else {
+        (admitted.await, durability::Tickets::default())
+    };
     if let Err(err) = tickets.settle().await {
         response = ApiError(err).into_response();
     }
@@ -295,6 +303,7 @@ mod tests {
                 },
             },
             faults: Arc::new(FaultRules::new()),
+            durable: true,
         }
     }
 
@@ -318,6 +327,35 @@ mod tests {
             .await
             .unwrap();
         (status, started.elapsed(), body.to_vec())
+    }
+
+    #[tokio::test]
+    async fn a_request_runs_in_a_durability_scope_only_when_the_store_commits_to_disk() {
+        for durable in [true, false] {
+            let pipeline = Pipeline {
+                durable,
+                ..pipeline()
+            };
+            let handler = |_request, _classified| async {
+                // Outside a scope there is nowhere to hand a ticket in.
+                match durability::ticket() {
+                    Some(done) => {
+                        done.send(Ok(())).unwrap();
+                        StatusCode::CREATED
+                    }
+                    None => StatusCode::OK,
+                }
+                .into_response()
+            };
+            let request = Request::post("/write").body(Body::empty()).unwrap();
+            let response = request_context(&pipeline, request, handler).await;
+            let expected = if durable {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(response.status(), expected, "durable: {durable}");
+        }
     }
 
     #[tokio::test]

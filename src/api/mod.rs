@@ -80,6 +80,7 @@ pub fn router(service: CsmsService, settings: RouterSettings) -> App {
             body: body_rules,
         },
         faults: Arc::clone(&settings.faults),
+        durable: service.commits_wait_for_disk(),
     };
     let admin_state = control::AdminState {
         service: service.clone(),

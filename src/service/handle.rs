@@ -76,6 +76,13 @@ impl CsmsService {
         self
     }
 
+    /// Whether this service's store commits only once a disk has the commit
+    /// ([`Store::commits_wait_for_disk`]).
+    #[must_use]
+    pub fn commits_wait_for_disk(&self) -> bool {
+        self.store.commits_wait_for_disk()
+    }
+
     pub(super) fn now(&self) -> Millis {
         self.clock.now_ms()
     }

@@ -650,6 +650,14 @@ pub trait Store: Send + Sync + 'static {
         Ok(None)
     }
 
+    /// Whether a commit is done only once a disk has it: such a store hands the commits of
+    /// a request inside [`durability::scope`] in as tickets, and the request waits for
+    /// them. Requests to a store whose commits are done when they return (memory) skip
+    /// the scope.
+    fn commits_wait_for_disk(&self) -> bool {
+        false
+    }
+
     /// Keeps an emulator setting (such as the clock) where the state lives.
     fn save_setting(&self, _key: &str, _value: &str) -> Result<(), CsmsError> {
         Ok(())

@@ -269,4 +269,8 @@ impl Store for SqliteStore {
     fn backup_key(&self) -> Result<Option<[u8; 32]>, CsmsError> {
         self.vault.backup_key().map(Some).map_err(CsmsError::from)
     }
+
+    fn commits_wait_for_disk(&self) -> bool {
+        true
+    }
 }

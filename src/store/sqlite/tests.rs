@@ -63,6 +63,18 @@ fn sqlite_store_passes_the_store_contract() {
 }
 
 #[test]
+fn only_the_durable_store_has_requests_wait_for_its_disk() {
+    let dir = temp_dir();
+    assert!(
+        SqliteStore::open(&dir, None)
+            .unwrap()
+            .commits_wait_for_disk()
+    );
+    assert!(!crate::store::memory::MemoryStore::new().commits_wait_for_disk());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn state_survives_reopening_and_values_are_never_plaintext_on_disk() {
     let dir = temp_dir();
     let project = ProjectId::parse("p").unwrap();
