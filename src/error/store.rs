@@ -39,6 +39,9 @@ pub enum StoreError {
     /// A stored JSON body did not read back, or a value did not serialize.
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A row did not encode (`store/sqlite/codec.rs`): a record this build cannot write.
+    #[error("encoding a row: {0}")]
+    Encode(#[from] postcard::Error),
     /// A key given in the wrong form, a missing key file, or a master key that does not
     /// open the directory.
     #[error("{0}")]

@@ -148,73 +148,76 @@ pub(super) fn version_meta(record: &VersionRecord) -> Result<Vec<u8>, StoreError
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    postcard::to_allocvec(value).map_err(|e| StoreError::Damaged {
-        what: "a row to write".to_owned(),
-        detail: format!("it did not encode: {e}"),
-    })
+    Ok(postcard::to_allocvec(value)?)
 }
 
 /// The record a secret's row holds, with no versions; `Err` holds why it did not read.
 pub(super) fn read_secret_row(stored: ValueRef<'_>) -> Result<SecretRecord, String> {
-    match stored {
-        ValueRef::Blob(bytes) => {
-            let row: SecretRow<'_> = decode(bytes)?;
-            Ok(SecretRecord {
-                id: row.id,
-                name: row.name.into_owned(),
-                state: row.state.into_owned(),
-                create_time: row.create_time,
-                update_time: row.update_time,
-                scheduled_delete_time: row.scheduled_delete_time,
-                rotation_time: row.rotation_time,
-                next_rotation_time: row.next_rotation_time,
-                last_used_time: row.last_used_time,
-                kms_key_id: row.kms_key_id.into_owned(),
-                description: row.description.into_owned(),
-                secret_type: row.secret_type.into_owned(),
-                auto_rotation: row.auto_rotation,
-                rotation_period: row.rotation_period.map(Cow::into_owned),
-                rotation_config: row.rotation_config.map(Cow::into_owned),
-                event_subscriptions: row.event_subscriptions.into_owned(),
-                enterprise_project_id: row.enterprise_project_id.into_owned(),
-                rotation_func_urn: row.rotation_func_urn.map(Cow::into_owned),
-                versions: Vec::new(),
-                stages: row
-                    .stages
-                    .into_iter()
-                    .map(|stage| StageRecord {
-                        name: stage.name.into_owned(),
-                        version: stage.version,
-                        update_time: stage.update_time,
-                    })
-                    .collect(),
-                next_version: row.next_version,
-                tags: row.tags.into_owned(),
-            })
-        }
-        // Formats 2 to 4; a missing field reads as its default.
-        ValueRef::Text(json) => serde_json::from_slice(json).map_err(|e| e.to_string()),
-        other => Err(format!("a {:?} where a row belongs", other.data_type())),
-    }
+    read_stored(stored, "a row", |bytes| {
+        let row: SecretRow<'_> = decode(bytes)?;
+        Ok(SecretRecord {
+            id: row.id,
+            name: row.name.into_owned(),
+            state: row.state.into_owned(),
+            create_time: row.create_time,
+            update_time: row.update_time,
+            scheduled_delete_time: row.scheduled_delete_time,
+            rotation_time: row.rotation_time,
+            next_rotation_time: row.next_rotation_time,
+            last_used_time: row.last_used_time,
+            kms_key_id: row.kms_key_id.into_owned(),
+            description: row.description.into_owned(),
+            secret_type: row.secret_type.into_owned(),
+            auto_rotation: row.auto_rotation,
+            rotation_period: row.rotation_period.map(Cow::into_owned),
+            rotation_config: row.rotation_config.map(Cow::into_owned),
+            event_subscriptions: row.event_subscriptions.into_owned(),
+            enterprise_project_id: row.enterprise_project_id.into_owned(),
+            rotation_func_urn: row.rotation_func_urn.map(Cow::into_owned),
+            versions: Vec::new(),
+            stages: row
+                .stages
+                .into_iter()
+                .map(|stage| StageRecord {
+                    name: stage.name.into_owned(),
+                    version: stage.version,
+                    update_time: stage.update_time,
+                })
+                .collect(),
+            next_version: row.next_version,
+            tags: row.tags.into_owned(),
+        })
+    })
 }
 
 /// The record a version's metadata holds, with no value; `Err` holds why it did not read.
 pub(super) fn read_version_meta(stored: ValueRef<'_>) -> Result<VersionRecord, String> {
+    read_stored(stored, "metadata", |bytes| {
+        let meta: VersionMeta<'_> = decode(bytes)?;
+        Ok(VersionRecord {
+            number: meta.number,
+            create_time: meta.create_time,
+            expire_time: meta.expire_time,
+            kms_key_id: meta.kms_key_id.into_owned(),
+            secret_string: None,
+            secret_binary: None,
+            expiry_notified: meta.expiry_notified,
+        })
+    })
+}
+
+/// A stored value told apart by its storage class: a blob is this format's, read by
+/// `from_blob`; text is JSON from formats 1 to 4, where a missing field reads as its
+/// default; anything else (`what` names what belongs there) does not read.
+fn read_stored<T: serde::de::DeserializeOwned>(
+    stored: ValueRef<'_>,
+    what: &str,
+    from_blob: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, String> {
     match stored {
-        ValueRef::Blob(bytes) => {
-            let meta: VersionMeta<'_> = decode(bytes)?;
-            Ok(VersionRecord {
-                number: meta.number,
-                create_time: meta.create_time,
-                expire_time: meta.expire_time,
-                kms_key_id: meta.kms_key_id.into_owned(),
-                secret_string: None,
-                secret_binary: None,
-                expiry_notified: meta.expiry_notified,
-            })
-        }
+        ValueRef::Blob(bytes) => from_blob(bytes),
         ValueRef::Text(json) => serde_json::from_slice(json).map_err(|e| e.to_string()),
-        other => Err(format!("a {:?} where metadata belongs", other.data_type())),
+        other => Err(format!("a {:?} where {what} belongs", other.data_type())),
     }
 }
 
