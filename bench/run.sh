@@ -5,7 +5,9 @@
 # Usage: bench/run.sh [DURATION=10s] [CONNECTIONS=32] [WRK_THREADS=1] [ROUNDS=3]
 # Each scenario runs ROUNDS times against each server, alternating; the table gives the
 # median round, with each server's CPU time a request in it, and after the table the
-# ratio of those CPU times, which the machine's load moves less than the rates.
+# ratio of those CPU times, which the machine's load moves less than the rates, and the
+# median of each round's ratio to the ceiling round run right after it: a round pair
+# shares the machine's load of its moment, which the medians of separate rounds do not.
 # The emulator runs at its default log level (info: one line per request).
 # Both servers run a runtime worker per core, or CSMS_WORKERS workers each when it is set.
 # Needs wrk (apt-get install wrk) and python3.
@@ -52,7 +54,7 @@ rps() { sed 's/.*rps=\([0-9]*\).*/\1/' <<<"$1"; }
 median() { sort -t= -k1,1n <(for r in "$@"; do echo "$(rps "$r")=$r"; done) | sed -n "$(( ($# + 1) / 2 ))p" | cut -d= -f2-; }
 
 printf '%-16s %-52s %-52s %s\n' scenario emulator ceiling ratio
-cpu_ratios=()
+cpu_ratios=() paired_ratios=()
 for scenario in show_version create_version create_secret; do
   emus=() ceils=()
   for _ in $(seq "$ROUNDS"); do
@@ -62,6 +64,8 @@ for scenario in show_version create_version create_secret; do
   emu=$(median "${emus[@]}")
   ceil=$(median "${ceils[@]}")
   printf '%-16s %-52s %-52s %s%%\n' "$scenario" "$emu" "$ceil" "$((100 * $(rps "$emu") / $(rps "$ceil")))"
+  paired_ratios+=("$scenario $(python3 -c "import statistics as s, sys; r = sorted(e / c for e, c in zip(map(float, sys.argv[1].split()), map(float, sys.argv[2].split()))); print(f'{s.median(r):.0%} (rounds {r[0]:.0%}-{r[-1]:.0%})')" \
+    "$(for r in "${emus[@]}"; do rps "$r"; done)" "$(for r in "${ceils[@]}"; do rps "$r"; done)")")
   # The same comparison by CPU a request, each server's median round by that measure.
   cpu_ratios+=("$scenario $(python3 -c "import statistics as s, sys; e, c = sys.argv[1].split(), sys.argv[2].split(); print(f'{s.median(map(float, c)) / s.median(map(float, e)):.0%}')" \
     "$(for r in "${emus[@]}"; do sed 's/.*cpu_us=\([0-9.]*\).*/\1/' <<<"$r"; done)" \
@@ -69,6 +73,8 @@ for scenario in show_version create_version create_secret; do
 done
 echo "ceiling's CPU a request over the emulator's (medians of the rounds; 100% = as cheap):"
 printf '  %s\n' "${cpu_ratios[@]}"
+echo "each round's rate over the ceiling round after it (median of the pairs):"
+printf '  %s\n' "${paired_ratios[@]}"
 kill $EMU_PID $CEIL_PID 2>/dev/null || true
 wait 2>/dev/null || true
 python3 bench/footprint.py target/release/csms-emulator
