@@ -432,9 +432,10 @@ fn read_secret_rows(
     };
     let mut projects = SharedText::default();
     while let Some(row) = rows.next()? {
-        // The name (the body holds it too) only names the secret in an error.
-        let name = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
-        let name = || String::from_utf8_lossy(name);
+        // The body holds the name too; the key's must be the same, so that the secrets
+        // arrive one per name and in name order, as the name index is built for.
+        let key_name = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
+        let name = || String::from_utf8_lossy(key_name);
         let record = codec::read_secret_row(row.get_ref(2)?).map_err(|e| StoreError::Damaged {
             what: format!("secret {}", name()),
             detail: format!("unreadable: {e}"),
@@ -443,6 +444,12 @@ fn read_secret_rows(
             what: format!("secret {}", name()),
             detail: e.to_string(),
         })?;
+        if secret.name().as_str().as_bytes() != key_name {
+            return Err(StoreError::Damaged {
+                what: format!("secret {}", name()),
+                detail: format!("its row holds secret {}", secret.name()),
+            });
+        }
         if !out.push((projects.get(row, 0)?, secret)) {
             return Ok(());
         }

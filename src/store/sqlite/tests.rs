@@ -789,6 +789,33 @@ fn a_row_cut_short_stops_the_start_and_names_its_secret() {
 }
 
 #[test]
+fn a_row_that_holds_another_secret_than_its_key_names_stops_the_start() {
+    let dir = temp_dir();
+    let p = ProjectId::parse("p").unwrap();
+    let store = SqliteStore::open(&dir, None).unwrap();
+    put_secret(&store, &p, "first", "v");
+    put_secret(&store, &p, "second", "v");
+    drop(store);
+    // The row keyed `second` now holds `first`'s body: two secrets named `first`.
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    conn.execute(
+        "UPDATE secrets SET body = (SELECT body FROM secrets WHERE name = 'first') \
+         WHERE name = 'second'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = SqliteStore::open(&dir, None).unwrap_err();
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("secret second") && err.contains("holds secret first"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn a_version_of_no_stored_secret_is_skipped_even_when_it_could_not_be_rebuilt() {
     let dir = temp_dir();
     let p = ProjectId::parse("p").unwrap();
