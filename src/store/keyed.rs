@@ -148,6 +148,12 @@ impl SecretsByName {
     }
 }
 
+/// Whether a table's entry is the one for `name`, whose hash is `hash`: the hashes are
+/// compared first, so a name is read only when they match.
+fn holds(hash: u64, name: &SecretName) -> impl Fn(&(u64, Arc<Secret>)) -> bool + '_ {
+    move |(held, secret)| *held == hash && secret.name() == name
+}
+
 /// How many tables the name hash table is split into; see [`ID_SHARDS`], which the
 /// same reasoning sizes.
 const NAME_SHARDS: usize = 16;
@@ -174,20 +180,14 @@ impl<S: BuildHasher> NameTable<S> {
     fn get(&self, name: &SecretName) -> Option<&Arc<Secret>> {
         let (hash, shard) = self.locate(name);
         self.shards[shard]
-            .find(hash, |(held, secret)| {
-                *held == hash && secret.name() == name
-            })
+            .find(hash, holds(hash, name))
             .map(|(_, secret)| secret)
     }
 
     /// Puts `secret` in place of the one holding its name, or adds it.
     fn put(&mut self, secret: Arc<Secret>) {
         let (hash, shard) = self.locate(secret.name());
-        let entry = self.shards[shard].entry(
-            hash,
-            |(held, other)| *held == hash && other.name() == secret.name(),
-            |(held, _)| *held,
-        );
+        let entry = self.shards[shard].entry(hash, holds(hash, secret.name()), |(held, _)| *held);
         match entry {
             hashbrown::hash_table::Entry::Occupied(mut held) => held.get_mut().1 = secret,
             hashbrown::hash_table::Entry::Vacant(free) => {
@@ -198,9 +198,7 @@ impl<S: BuildHasher> NameTable<S> {
 
     fn remove(&mut self, name: &SecretName) {
         let (hash, shard) = self.locate(name);
-        if let Ok(held) = self.shards[shard].find_entry(hash, |(held, secret)| {
-            *held == hash && secret.name() == name
-        }) {
+        if let Ok(held) = self.shards[shard].find_entry(hash, holds(hash, name)) {
             held.remove();
         }
     }

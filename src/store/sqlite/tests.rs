@@ -742,25 +742,33 @@ fn without_its_master_key_a_directory_with_data_is_refused_and_no_key_is_made() 
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-#[test]
-fn a_damaged_value_is_reported_as_damaged_not_as_a_wrong_key() {
+/// Writes secrets of `names` (value `v`, project `p`), closes the store, runs `sql` on its
+/// database, and opens it again: the open must fail on damaged data, and its message is
+/// returned.
+fn damaged_start(names: &[&str], sql: &str) -> String {
     let dir = temp_dir();
     let store = SqliteStore::open(&dir, None).unwrap();
-    put_secret(&store, &ProjectId::parse("p").unwrap(), "s", "v");
+    for name in names {
+        put_secret(&store, &ProjectId::parse("p").unwrap(), name, "v");
+    }
     drop(store);
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    conn.execute(
-        "UPDATE versions SET value = zeroblob(40) WHERE name = 's'",
-        [],
-    )
-    .unwrap();
+    conn.execute(sql, []).unwrap();
     drop(conn);
     let err = SqliteStore::open(&dir, None).unwrap_err();
     assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
-    let err = err.to_string();
+    std::fs::remove_dir_all(dir).unwrap();
+    err.to_string()
+}
+
+#[test]
+fn a_damaged_value_is_reported_as_damaged_not_as_a_wrong_key() {
+    let err = damaged_start(
+        &["s"],
+        "UPDATE versions SET value = zeroblob(40) WHERE name = 's'",
+    );
     assert!(err.contains("damaged") && err.contains("secret s"), "{err}");
     assert!(!err.contains("master key does not open"), "{err}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -769,50 +777,26 @@ fn a_row_cut_short_stops_the_start_and_names_its_secret() {
         ("secrets", "body", "unreadable"),
         ("versions", "meta", "unreadable metadata"),
     ] {
-        let dir = temp_dir();
-        let store = SqliteStore::open(&dir, None).unwrap();
-        put_secret(&store, &ProjectId::parse("p").unwrap(), "kept", "v");
-        put_secret(&store, &ProjectId::parse("p").unwrap(), "cut", "v");
-        drop(store);
-        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
         let sql = format!(
             "UPDATE {table} SET {column} = substr({column}, 1, length({column}) - 1) WHERE name = 'cut'"
         );
-        conn.execute(&sql, []).unwrap();
-        drop(conn);
-        let err = SqliteStore::open(&dir, None).unwrap_err();
-        assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
-        let err = err.to_string();
+        let err = damaged_start(&["kept", "cut"], &sql);
         assert!(err.contains("secret cut") && err.contains(what), "{err}");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }
 
 #[test]
 fn a_row_that_holds_another_secret_than_its_key_names_stops_the_start() {
-    let dir = temp_dir();
-    let p = ProjectId::parse("p").unwrap();
-    let store = SqliteStore::open(&dir, None).unwrap();
-    put_secret(&store, &p, "first", "v");
-    put_secret(&store, &p, "second", "v");
-    drop(store);
     // The row keyed `second` now holds `first`'s body: two secrets named `first`.
-    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    conn.execute(
+    let err = damaged_start(
+        &["first", "second"],
         "UPDATE secrets SET body = (SELECT body FROM secrets WHERE name = 'first') \
          WHERE name = 'second'",
-        [],
-    )
-    .unwrap();
-    drop(conn);
-    let err = SqliteStore::open(&dir, None).unwrap_err();
-    assert!(matches!(err, StoreError::Damaged { .. }), "{err:?}");
-    let err = err.to_string();
+    );
     assert!(
         err.contains("secret second") && err.contains("holds secret first"),
         "{err}"
     );
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
