@@ -7,6 +7,9 @@
 # Usage: bench/ab.sh OLD_BINARY NEW_BINARY [ROUNDS=5] [DURATION_S=4] [RUST_LOG=info]
 # For example: git worktree add /tmp/old HEAD~1 && (cd /tmp/old && cargo build --release)
 #   then bench/ab.sh /tmp/old/target/release/csms-emulator target/release/csms-emulator
+# OLD_ENV and NEW_ENV give one side settings of its own (VAR=value, space-separated), to
+# weigh a setting with one build: for example what the request log line costs,
+#   NEW_ENV=CSMS_REQUEST_LOG=errors bench/ab.sh B B 6   (B being the same binary twice)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1
@@ -15,9 +18,12 @@ ROUNDS=${3:-5}
 SECONDS_EACH=${4:-4}
 LEVEL=${5:-info}
 PROJECT=0123456789abcdef0123456789abcdef
-RUST_LOG=$LEVEL "$OLD" --listen 127.0.0.1:18092 >/dev/null &
+# Word splitting of the settings is meant: each VAR=value is one word for `env`.
+# shellcheck disable=SC2086
+env RUST_LOG="$LEVEL" ${OLD_ENV:-} "$OLD" --listen 127.0.0.1:18092 >/dev/null &
 OLD_PID=$!
-RUST_LOG=$LEVEL "$NEW" --listen 127.0.0.1:18093 >/dev/null &
+# shellcheck disable=SC2086
+env RUST_LOG="$LEVEL" ${NEW_ENV:-} "$NEW" --listen 127.0.0.1:18093 >/dev/null &
 NEW_PID=$!
 trap 'kill $OLD_PID $NEW_PID 2>/dev/null || true' EXIT
 sleep 0.4
