@@ -134,7 +134,7 @@ pub struct SecretName(Arc<str>);
 impl SecretName {
     /// Names in a create-secret body: `^[a-zA-Z0-9_-]{1,64}$` ("Creating a Secret" page).
     pub fn parse_for_create(raw: &str) -> Result<Self, CsmsError> {
-        checked("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(Self::from_checked)
+        check("name", raw, NAME_MAX_CHARS, is_name_char, NAME_PATTERN).map(|()| Self::copied(raw))
     }
 
     /// Names in a batch-import item: `^[a-zA-Z0-9._-]{1,64}$` ("Importing Secrets in Batches" page), except `.` and
@@ -147,24 +147,26 @@ impl SecretName {
                 "must not be . or .., which no URL can address",
             ));
         }
-        checked(
+        check(
             "name",
             raw,
             NAME_MAX_CHARS,
             is_dotted_name_char,
             DOTTED_NAME_PATTERN,
         )
-        .map(Self::from_checked)
+        .map(|()| Self::copied(raw))
     }
 
     /// Names in a path or marker are looked up, checked only against
     /// `^[a-zA-Z0-9._-]{1,64}$` so imported dotted names stay reachable (docs/behaviour.md §8).
     /// Copied once, straight into the shared name.
     pub fn parse_lookup(param: &'static str, raw: &str) -> Result<Self, CsmsError> {
-        check_looked_up_name(param, raw).map(|()| Self(Arc::from(raw)))
+        check_looked_up_name(param, raw).map(|()| Self::copied(raw))
     }
 
-    fn from_checked(name: String) -> Self {
+    /// A checked name copied once, straight into the shared allocation (through a
+    /// `String` first, it was copied twice and allocated twice).
+    fn copied(name: &str) -> Self {
         Self(Arc::from(name))
     }
 
