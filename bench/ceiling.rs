@@ -8,16 +8,26 @@
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::http::HeaderName;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const VERSION: &str = r#"{"version":{"version_metadata":{"id":"v1","create_time":1795374440092,"kms_key_id":"0716956c-b25c-51bd-b40e-d00c78dbd23c","secret_name":"bench","version_stages":["SYSCURRENT"]},"secret_string":"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"}}"#;
 const VERSION_METADATA: &str = r#"{"version_metadata":{"id":"v2","create_time":1795374440099,"kms_key_id":"0716956c-b25c-51bd-b40e-d00c78dbd23c","secret_name":"bench","version_stages":["SYSCURRENT"]}}"#;
 const SECRET: &str = r#"{"secret":{"id":"2512a471-3f06-4206-abf2-5728d368525b","name":"demo","state":"ENABLED","kms_key_id":"0716956c-b25c-51bd-b40e-d00c78dbd23c","description":"","create_time":1795374440092,"update_time":1795374440092,"scheduled_delete_time":null,"secret_type":"COMMON","auto_rotation":false,"rotation_period":null,"rotation_config":null,"rotation_time":null,"next_rotation_time":null,"event_subscriptions":[],"enterprise_project_id":"0","rotation_func_urn":null,"last_used_time":null,"domain_id":"9a6e2b1c4d3f40e58a7b6c5d4e3f2a1b","replica_type":"STANDALONE","replicas":[]}}"#;
 
+/// The answer as the emulator sends it: its body, and its headers (every answer of the
+/// emulator carries an `X-Request-Id`; here a fixed one, so no logic).
 fn json(body: &'static str) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], body)
+    (
+        [
+            (CONTENT_TYPE, "application/json"),
+            (REQUEST_ID, "435e4f8ea7034515a765e62e3e68d25a"),
+        ],
+        body,
+    )
 }
 
 fn main() -> std::io::Result<()> {
