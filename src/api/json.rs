@@ -12,8 +12,10 @@ use serde::Serialize;
 use super::error::ApiError;
 use crate::error::CsmsError;
 
-/// Room for a secret with its metadata, or a version with its value, without growing.
-const INITIAL_CAPACITY: usize = 512;
+/// Room for a secret with its metadata (a created secret's answer is about 570 bytes),
+/// or a version with a value of a few hundred bytes, without growing: growing moves what
+/// was written (a create secret's answer did so at 512).
+const INITIAL_CAPACITY: usize = 1024;
 
 /// A JSON answer.
 #[derive(Debug, Clone, Copy, Default)]
