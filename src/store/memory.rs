@@ -59,7 +59,13 @@ impl MemoryStore {
             writes.check_invariants()?;
             if !writes.is_empty() {
                 persist(base, &writes)?;
-                let data = projects.entry(project.clone()).or_default();
+                // Looked up before an entry is asked for: `entry` takes the key by value,
+                // and a copy of the id for each write to a project that exists was an
+                // allocation a create spent for nothing.
+                let data = match projects.get_mut(project) {
+                    Some(data) => data,
+                    None => projects.entry(project.clone()).or_default(),
+                };
                 data.apply(writes);
                 if data.is_empty() {
                     projects.remove(project);
