@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compares two builds of the emulator on the show-version benchmark: both serve at once,
-# and wrk loads them in turn, round after round, so a busy machine slows both alike.
+# Compares two builds of the emulator on one benchmark scenario (show version unless
+# SCENARIO says otherwise): both serve at once, and wrk loads them in turn, round after
+# round, so a busy machine slows both alike.
 # Prints requests a second and the server's CPU time per request (from /proc, user +
 # system) for each round, then the means. CPU per request is the steadier of the two.
 #
@@ -10,6 +11,8 @@
 # OLD_ENV and NEW_ENV give one side settings of its own (VAR=value, space-separated), to
 # weigh a setting with one build: for example what the request log line costs,
 #   NEW_ENV=CSMS_REQUEST_LOG=errors bench/ab.sh B B 6   (B being the same binary twice)
+# SCENARIO picks the load: show_version (the default), create_version or create_secret
+# (bench/SCENARIO.lua). Creates grow both servers' stores alike, round by round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1
@@ -17,6 +20,8 @@ NEW=$2
 ROUNDS=${3:-5}
 SECONDS_EACH=${4:-4}
 LEVEL=${5:-info}
+SCENARIO=${SCENARIO:-show_version}
+[ -f "bench/$SCENARIO.lua" ] || { echo "no bench/$SCENARIO.lua" >&2; exit 2; }
 PROJECT=0123456789abcdef0123456789abcdef
 # Word splitting of the settings is meant: each VAR=value is one word for `env`.
 # shellcheck disable=SC2086
@@ -39,7 +44,7 @@ for round in $(seq "$ROUNDS"); do
   for build in old new; do
     if [ $build = old ]; then pid=$OLD_PID port=18092; else pid=$NEW_PID port=18093; fi
     before=$(ticks $pid)
-    rps=$(wrk -t1 -c32 -d"${SECONDS_EACH}s" -s bench/show_version.lua "http://127.0.0.1:$port" \
+    rps=$(wrk -t1 -c32 -d"${SECONDS_EACH}s" -s "bench/$SCENARIO.lua" "http://127.0.0.1:$port" \
       | grep '^RESULT' | sed 's/.*rps=\([0-9]*\).*/\1/')
     after=$(ticks $pid)
     # CPU nanoseconds per request.
