@@ -167,6 +167,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn trailers_after_the_data_add_nothing_to_the_body() {
+        let frames = [
+            Ok::<_, Infallible>(http_body::Frame::data(Bytes::from_static(b"{\"a\""))),
+            Ok(http_body::Frame::data(Bytes::from_static(b":1}"))),
+            Ok(http_body::Frame::trailers(axum::http::HeaderMap::new())),
+        ];
+        let body = Body::new(http_body_util::StreamBody::new(futures_util::stream::iter(
+            frames,
+        )));
+        assert_eq!(read(body, RULES).await.unwrap(), &b"{\"a\":1}"[..]);
+    }
+
+    #[tokio::test]
     async fn a_body_past_the_limit_is_too_large_in_one_piece_or_across_several() {
         for pieces in [
             &["01234567890"][..],
