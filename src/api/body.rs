@@ -39,11 +39,8 @@ pub async fn read(body: Body, rules: BodyRules) -> Result<Bytes, CsmsError> {
 /// The body's data, failing past `limit` bytes. A body that comes in one piece (the
 /// usual case: it arrives with the request's head) is handed on as it came. axum's
 /// `to_bytes` put even one piece in a list before handing it on: an allocation and a
-/// grow per body, about 300 instructions of a create secret (`bench/instructions.sh`).
-async fn gather(
-    body: Body,
-    limit: usize,
-) -> Result<Bytes, Box<dyn std::error::Error + Send + Sync>> {
+/// grow per body, about 350 instructions of a create secret (`bench/instructions.sh`).
+async fn gather(body: Body, limit: usize) -> Result<Bytes, axum::BoxError> {
     let mut body = Limited::new(body, limit);
     let mut gathered = Gathered::Nothing;
     while let Some(frame) = body.frame().await {
