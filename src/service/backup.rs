@@ -14,7 +14,8 @@ use super::secrets::add_secret;
 
 impl CsmsService {
     fn sealing_key(&self) -> Result<&BackupKey, CsmsError> {
-        self.backup_key
+        self.parts
+            .backup_key
             .as_ref()
             .ok_or_else(|| CsmsError::Internal("no backup key could be drawn".into()))
     }

@@ -17,9 +17,17 @@ use super::backup_blob::BackupKey;
 use super::due::run_due_work;
 use super::outbox::{NoOutbox, Outbox};
 
-/// A cheap `Clone` handle to the emulator's state and clock.
+/// A cheap `Clone` handle to the emulator's state and clock: one `Arc`, so a clone (one
+/// per request) writes one shared reference count rather than one per part. Each of those
+/// counts is a cache line the runtime's workers pass back and forth under load.
 #[derive(Clone)]
 pub struct CsmsService {
+    pub(super) parts: Arc<ServiceParts>,
+}
+
+/// What a [`CsmsService`] shares.
+#[derive(Clone)]
+pub(super) struct ServiceParts {
     pub(super) store: Arc<dyn Store>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) backup_key: Option<BackupKey>,
@@ -34,8 +42,8 @@ impl CsmsService {
         pick: impl Fn(&ProjectData) -> Vec<T>,
     ) -> Result<Vec<(ProjectId, T)>, CsmsError> {
         let mut found = Vec::new();
-        for project in self.store.projects()? {
-            let items = store::read(&*self.store, &project, &pick)?;
+        for project in self.parts.store.projects()? {
+            let items = store::read(&*self.parts.store, &project, &pick)?;
             found.extend(items.into_iter().map(|item| (project.clone(), item)));
         }
         Ok(found)
@@ -55,24 +63,26 @@ impl CsmsService {
             }
         };
         Self {
-            store,
-            clock,
-            backup_key,
-            outbox: Arc::new(NoOutbox),
+            parts: Arc::new(ServiceParts {
+                store,
+                clock,
+                backup_key,
+                outbox: Arc::new(NoOutbox),
+            }),
         }
     }
 
     /// Seals backup blobs with `key` (from `CSMS_BACKUP_KEY`).
     #[must_use]
     pub fn with_backup_key(mut self, key: BackupKey) -> Self {
-        self.backup_key = Some(key);
+        Arc::make_mut(&mut self.parts).backup_key = Some(key);
         self
     }
 
     /// Delivers this service's notifications through `outbox`.
     #[must_use]
     pub fn with_outbox(mut self, outbox: Arc<dyn Outbox>) -> Self {
-        self.outbox = outbox;
+        Arc::make_mut(&mut self.parts).outbox = outbox;
         self
     }
 
@@ -80,11 +90,11 @@ impl CsmsService {
     /// ([`Store::commits_wait_for_disk`]).
     #[must_use]
     pub fn commits_wait_for_disk(&self) -> bool {
-        self.store.commits_wait_for_disk()
+        self.parts.store.commits_wait_for_disk()
     }
 
     pub(super) fn now(&self) -> Millis {
-        self.clock.now_ms()
+        self.parts.clock.now_ms()
     }
 
     /// Runs `f` on one secret's committed state, or answers not found. A secret whose
@@ -106,7 +116,7 @@ impl CsmsService {
         name: &SecretName,
         f: impl FnOnce(&Arc<Secret>) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
-        store::read(&*self.store, project, |data| {
+        store::read(&*self.parts.store, project, |data| {
             match data.live_secret(name, now) {
                 Some(secret) => f(secret),
                 None => Err(CsmsError::secret_not_found(name.as_str())),
@@ -124,7 +134,7 @@ impl CsmsService {
     ) -> Result<R, CsmsError> {
         let now = self.now();
         let mut pending = false;
-        let out = store::transact(&*self.store, project, |tx| {
+        let out = store::transact(&*self.parts.store, project, |tx| {
             run_due_work(tx, now, self.outbox());
             let out = f(tx, now)?;
             pending = self.mark_pending(tx);
@@ -154,7 +164,7 @@ impl CsmsService {
 
     /// The deliverer, as rotation asks it about functions.
     pub(super) fn outbox(&self) -> &dyn Outbox {
-        &*self.outbox
+        &*self.parts.outbox
     }
 
     /// Marks the records this transaction made pending where their topic has
@@ -162,7 +172,7 @@ impl CsmsService {
     pub(super) fn mark_pending(&self, tx: &mut Tx<'_>) -> bool {
         let mut any = tx.records_a_pending_task();
         for record in tx.new_records_mut() {
-            if self.outbox.has_subscriptions(&record.target_id) {
+            if self.parts.outbox.has_subscriptions(&record.target_id) {
                 record.status = NotificationStatus::Pending;
                 any = true;
             }
@@ -173,7 +183,7 @@ impl CsmsService {
     /// Wakes the deliverer when a commit left a record pending.
     pub(super) fn after_commit(&self, pending: bool) {
         if pending {
-            self.outbox.committed();
+            self.parts.outbox.committed();
         }
     }
 }
