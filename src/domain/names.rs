@@ -450,6 +450,14 @@ impl serde::Serialize for KmsKeyId {
 static DEFAULT_KEY_IDS: LazyLock<Mutex<HashMap<ProjectId, KmsKeyId, foldhash::fast::RandomState>>> =
     LazyLock::new(Mutex::default);
 
+thread_local! {
+    /// The project whose default key id this thread looked up last, with that id: the
+    /// creates of a run mostly name one project, and a hit skips the map's lock, which
+    /// every worker creating secrets shares (under load they met there, and one slept).
+    static LAST_DEFAULT: std::cell::RefCell<Option<(ProjectId, KmsKeyId)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl KmsKeyId {
     pub fn parse(raw: &str) -> Result<Self, CsmsError> {
         let groups: Vec<&str> = raw.split('-').collect();
@@ -490,6 +498,20 @@ impl KmsKeyId {
     /// The stable id standing for `csms/default` in a project (docs/behaviour.md §20).
     #[must_use]
     pub fn project_default(project: &ProjectId) -> Self {
+        let last = LAST_DEFAULT.with_borrow(|last| {
+            last.as_ref()
+                .filter(|(known, _)| known == project)
+                .map(|(_, id)| id.clone())
+        });
+        last.unwrap_or_else(|| {
+            let id = Self::known_default(project);
+            LAST_DEFAULT.with_borrow_mut(|last| *last = Some((project.clone(), id.clone())));
+            id
+        })
+    }
+
+    /// [`Self::project_default`] from the map every thread shares.
+    fn known_default(project: &ProjectId) -> Self {
         let mut known = DEFAULT_KEY_IDS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -714,6 +736,29 @@ mod tests {
         assert_eq!(KmsKeyId::project_default(&a), KmsKeyId::project_default(&a));
         assert_ne!(KmsKeyId::project_default(&a), KmsKeyId::project_default(&b));
         assert!(KmsKeyId::parse(KmsKeyId::project_default(&a).as_str()).is_ok());
+    }
+
+    #[test]
+    fn every_thread_gets_a_projects_default_key_whether_it_looked_the_project_up_last_or_not() {
+        let a = ProjectId::parse("default-key-thread-a").unwrap();
+        let b = ProjectId::parse("default-key-thread-b").unwrap();
+        let elsewhere = {
+            let (a, b) = (a.clone(), b.clone());
+            std::thread::spawn(move || [&a, &b, &a].map(KmsKeyId::project_default))
+                .join()
+                .unwrap()
+        };
+        // Here: b, then a twice (the second from this thread's last lookup), then b.
+        let here = [&b, &a, &a, &b].map(KmsKeyId::project_default);
+        assert_eq!(
+            here,
+            [&elsewhere[1], &elsewhere[0], &elsewhere[2], &elsewhere[1]].map(Clone::clone)
+        );
+        assert_eq!(here[1], KmsKeyId::derive_default(&a));
+        assert_eq!(here[0], KmsKeyId::derive_default(&b));
+        assert_ne!(here[0], here[1]);
+        // The repeat lookup shares the first one's copy rather than making its own.
+        assert!(Arc::ptr_eq(&here[1].0, &here[2].0));
     }
 
     #[test]
