@@ -36,7 +36,7 @@ impl CsmsService {
     /// Show agency, `GET /v1/csms/agencies?secret_type=`: whether one was created.
     pub fn show_agency(&self, secret_type: SecretType) -> Result<bool, CsmsError> {
         let name = agency_name(secret_type);
-        store::read(&*self.parts.store, &ProjectId::global(), |data| {
+        store::read(self.store(), &ProjectId::global(), |data| {
             data.settings.agencies.contains_key(&name)
         })
     }

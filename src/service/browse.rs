@@ -55,11 +55,11 @@ impl CsmsService {
         let now = self.now();
         let global = crate::domain::names::ProjectId::global();
         let mut counts = Vec::new();
-        for project in self.parts.store.projects()? {
+        for project in self.store().projects()? {
             if project == global {
                 continue;
             }
-            let n = crate::store::read(&*self.parts.store, &project, |data| data.live_count(now))?;
+            let n = crate::store::read(self.store(), &project, |data| data.live_count(now))?;
             counts.push((project.to_string(), n));
         }
         Ok(counts)
@@ -92,7 +92,7 @@ impl CsmsService {
             None => (None, None),
         };
         let now = self.now();
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             let fits = |secret: &&Arc<Secret>| {
                 let settings = secret.settings();
                 name.as_deref()

@@ -10,7 +10,7 @@ use super::handle::CsmsService;
 impl CsmsService {
     /// Show checker config, `GET /v1/{project_id}/secrets/checker/config`.
     pub fn show_secrets_config(&self, project: &ProjectId) -> Result<bool, CsmsError> {
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             data.settings.checking_secret_strength
         })
     }

@@ -44,7 +44,7 @@ impl CsmsService {
         id: Uuid,
         status: NotificationStatus,
     ) -> Result<(), CsmsError> {
-        store::transact(&*self.parts.store, project, |tx| {
+        store::transact(self.store(), project, |tx| {
             tx.settle_record(id, status);
             Ok(())
         })

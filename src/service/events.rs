@@ -86,10 +86,8 @@ impl CsmsService {
         project: &ProjectId,
         name: &EventName,
     ) -> Result<Event, CsmsError> {
-        store::read(&*self.parts.store, project, |data| {
-            data.events.get(name).cloned()
-        })?
-        .ok_or_else(|| event_not_found(name.as_str()))
+        store::read(self.store(), project, |data| data.events.get(name).cloned())?
+            .ok_or_else(|| event_not_found(name.as_str()))
     }
 
     /// List events, `GET /v1/{project_id}/csms/events`: name order, exclusive marker.
@@ -99,7 +97,7 @@ impl CsmsService {
         limit: PageLimit,
         marker: Option<EventName>,
     ) -> Result<Listing<Event>, CsmsError> {
-        let page = store::read(&*self.parts.store, project, |data| {
+        let page = store::read(self.store(), project, |data| {
             take_page(
                 data.events.values(),
                 |e| e.name.clone(),
@@ -186,7 +184,7 @@ impl CsmsService {
         marker: Option<usize>,
     ) -> Result<Listing<NotificationRecord>, CsmsError> {
         let start = marker.unwrap_or(0);
-        let (items, total) = store::read(&*self.parts.store, project, |data| {
+        let (items, total) = store::read(self.store(), project, |data| {
             let items: Vec<NotificationRecord> = data
                 .records
                 .iter()

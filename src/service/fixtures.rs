@@ -128,8 +128,7 @@ impl CsmsService {
     /// `--seed` keeps what the earlier run changed.
     pub fn seed(&self, fixtures: Vec<CheckedFixture>) -> Result<Seeded, String> {
         if !self
-            .parts
-            .store
+            .store()
             .projects()
             .map_err(|e| e.to_string())?
             .is_empty()
@@ -141,7 +140,7 @@ impl CsmsService {
             match self.load_checked(fixture) {
                 Ok(count) => loaded += count,
                 Err(err) => {
-                    if let Err(reset) = self.parts.store.reset(None) {
+                    if let Err(reset) = self.store().reset(None) {
                         return Err(format!("{err}; emptying the state again failed: {reset}"));
                     }
                     return Err(err);
@@ -158,7 +157,7 @@ impl CsmsService {
         for (i, project) in fixture.projects.into_iter().enumerate() {
             let id = project.id.clone();
             let count = project.secrets.len();
-            store::transact(&*self.parts.store, &id, |tx| load_project(tx, project))
+            store::transact(self.store(), &id, |tx| load_project(tx, project))
                 .map_err(|e| format!("{label}: projects[{i}] ({id}): {e}"))?;
             loaded += count;
         }
@@ -195,12 +194,12 @@ impl CsmsService {
         let global = ProjectId::global();
         let projects = match project {
             Some(p) => vec![p.clone()],
-            None => self.parts.store.projects()?,
+            None => self.store().projects()?,
         };
         let now = self.now();
         let mut out = Vec::new();
         for id in projects.into_iter().filter(|p| *p != global) {
-            let (secrets, events) = store::read(&*self.parts.store, &id, |data| {
+            let (secrets, events) = store::read(self.store(), &id, |data| {
                 let secrets: Vec<Arc<Secret>> = data.live_secrets(now).cloned().collect();
                 let events: Vec<Event> = data.events.values().cloned().collect();
                 (secrets, events)

@@ -60,7 +60,7 @@ impl CsmsService {
     ) -> Result<Option<RotationCall>, CsmsError> {
         let name = SecretName::parse_lookup("secret_name", &task.secret_name)?;
         let now = self.now();
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             data.live_secret(&name, now).map(|secret| RotationCall {
                 secret_name: secret.name().to_string(),
                 secret_id: secret.id(),

@@ -38,7 +38,7 @@ impl CsmsService {
             ));
         }
         let grantee = &request.grantee_id;
-        let exists = store::read(&*self.parts.store, project, |data| {
+        let exists = store::read(self.store(), project, |data| {
             data.settings
                 .grants
                 .get(resource_id)
@@ -90,7 +90,7 @@ impl CsmsService {
         project: &ProjectId,
         resource: &GrantResource,
     ) -> Result<Vec<Grant>, CsmsError> {
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             data.settings
                 .grants
                 .get(resource.as_str())

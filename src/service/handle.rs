@@ -42,8 +42,8 @@ impl CsmsService {
         pick: impl Fn(&ProjectData) -> Vec<T>,
     ) -> Result<Vec<(ProjectId, T)>, CsmsError> {
         let mut found = Vec::new();
-        for project in self.parts.store.projects()? {
-            let items = store::read(&*self.parts.store, &project, &pick)?;
+        for project in self.store().projects()? {
+            let items = store::read(self.store(), &project, &pick)?;
             found.extend(items.into_iter().map(|item| (project.clone(), item)));
         }
         Ok(found)
@@ -90,7 +90,7 @@ impl CsmsService {
     /// ([`Store::commits_wait_for_disk`]).
     #[must_use]
     pub fn commits_wait_for_disk(&self) -> bool {
-        self.parts.store.commits_wait_for_disk()
+        self.store().commits_wait_for_disk()
     }
 
     pub(super) fn now(&self) -> Millis {
@@ -116,7 +116,7 @@ impl CsmsService {
         name: &SecretName,
         f: impl FnOnce(&Arc<Secret>) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             match data.live_secret(name, now) {
                 Some(secret) => f(secret),
                 None => Err(CsmsError::secret_not_found(name.as_str())),
@@ -134,7 +134,7 @@ impl CsmsService {
     ) -> Result<R, CsmsError> {
         let now = self.now();
         let mut pending = false;
-        let out = store::transact(&*self.parts.store, project, |tx| {
+        let out = store::transact(self.store(), project, |tx| {
             run_due_work(tx, now, self.outbox());
             let out = f(tx, now)?;
             pending = self.mark_pending(tx);
@@ -163,6 +163,10 @@ impl CsmsService {
     }
 
     /// The deliverer, as rotation asks it about functions.
+    pub(super) fn store(&self) -> &dyn Store {
+        &*self.parts.store
+    }
+
     pub(super) fn outbox(&self) -> &dyn Outbox {
         &*self.parts.outbox
     }

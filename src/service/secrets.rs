@@ -105,7 +105,7 @@ impl CsmsService {
             event,
         } = filter.clone();
         let now = self.now();
-        let page = store::read(&*self.parts.store, project, |data| {
+        let page = store::read(self.store(), project, |data| {
             // The walk starts at the marker: a page costs the same wherever it is.
             let matching = data.live_secrets_after(marker.as_ref(), now).filter(|s| {
                 event

@@ -9,21 +9,21 @@ use super::handle::CsmsService;
 impl CsmsService {
     /// `Ok` while the store takes writes; otherwise why it refuses them.
     pub fn writable(&self) -> Result<(), CsmsError> {
-        self.parts.store.writable()
+        self.store().writable()
     }
 
     /// Empties one project or everything, atomically.
     pub fn reset(&self, project: Option<&ProjectId>) -> Result<(), CsmsError> {
-        self.parts.store.reset(project)
+        self.store().reset(project)
     }
 
     /// Keeps an emulator setting with the state (persisted with `--data-dir`).
     pub fn save_setting(&self, key: &str, value: &str) -> Result<(), CsmsError> {
-        self.parts.store.save_setting(key, value)
+        self.store().save_setting(key, value)
     }
 
     /// A setting kept by [`CsmsService::save_setting`].
     pub fn load_setting(&self, key: &str) -> Result<Option<String>, CsmsError> {
-        self.parts.store.load_setting(key)
+        self.store().load_setting(key)
     }
 }

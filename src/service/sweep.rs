@@ -27,9 +27,9 @@ impl CsmsService {
         let mut touched = 0;
         for _ in 0..ADVANCE_STEPS_MAX {
             let mut earliest: Option<Millis> = None;
-            for project in self.parts.store.projects()? {
+            for project in self.store().projects()? {
                 let due = crate::store::read(
-                    &*self.parts.store,
+                    self.store(),
                     &project,
                     crate::store::ProjectData::next_due,
                 )?;
@@ -56,13 +56,13 @@ impl CsmsService {
     pub fn run_due_work(&self) -> Result<usize, CsmsError> {
         let now = self.now();
         let mut touched = 0;
-        for project in self.parts.store.projects()? {
-            let due = crate::store::read(&*self.parts.store, &project, |data| {
+        for project in self.store().projects()? {
+            let due = crate::store::read(self.store(), &project, |data| {
                 data.next_due().is_some_and(|at| at <= now)
             })?;
             if due {
                 let mut pending = false;
-                touched += crate::store::transact(&*self.parts.store, &project, |tx| {
+                touched += crate::store::transact(self.store(), &project, |tx| {
                     let touched = run_due_work(tx, now, self.outbox());
                     pending = self.mark_pending(tx);
                     Ok(touched)

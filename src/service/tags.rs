@@ -118,7 +118,7 @@ impl CsmsService {
         id: Uuid,
     ) -> Result<Arc<Secret>, CsmsError> {
         let now = self.now();
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             data.live_secret_by_id(id, now).cloned()
         })?
         .ok_or_else(|| CsmsError::secret_not_found(id.to_string()))
@@ -131,7 +131,7 @@ impl CsmsService {
         project: &ProjectId,
     ) -> Result<BTreeMap<String, BTreeSet<String>>, CsmsError> {
         let now = self.now();
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             // From the index; a pair only destroyed secrets still carry is left out.
             let destroyed: Vec<&Arc<Secret>> = data.destroyed_at(now).collect();
             let carried_by_destroyed = |key: &String, value: &String| {
@@ -167,7 +167,7 @@ impl CsmsService {
             ref search,
         } = *request;
         let now = self.now();
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             let Some(tagged) = search.narrowest_filter(data) else {
                 // No tag to look up: every secret is a candidate.
                 let matching = || data.live_secrets(now).filter(|s| search.accepts(s));

@@ -61,7 +61,7 @@ impl CsmsService {
             status,
             marker,
         } = filter.clone();
-        store::read(&*self.parts.store, project, |data| {
+        store::read(self.store(), project, |data| {
             let matching: Vec<&RotationTask> = data
                 .tasks
                 .iter()

@@ -332,5 +332,5 @@ fn a_secret_past_its_recovery_window_leaves_the_tag_search_and_tag_list_before_t
         .unwrap();
     clock.advance(8 * 86_400_000);
     assert!(service.list_project_secrets_tags(&p).unwrap().is_empty());
-    assert!(store::read(&*service.parts.store, &p, |d| !d.tags().is_empty()).unwrap());
+    assert!(store::read(service.store(), &p, |d| !d.tags().is_empty()).unwrap());
 }

@@ -84,7 +84,7 @@ impl CsmsService {
     }
 
     fn user_view(&self) -> Result<UserView, CsmsError> {
-        let changed = store::read(&*self.parts.store, &ProjectId::global(), |data| {
+        let changed = store::read(self.store(), &ProjectId::global(), |data| {
             data.settings.user_password_changed_at
         })?;
         Ok(UserView {
@@ -112,7 +112,7 @@ impl CsmsService {
         // Argon2 is slow on purpose: hash and verify outside the transaction, then commit
         // only if no other change came in between.
         let global = ProjectId::global();
-        let current = store::read(&*self.parts.store, &global, |data| {
+        let current = store::read(self.store(), &global, |data| {
             data.settings.user_password.clone()
         })?;
         let matches = match &current {

@@ -156,19 +156,18 @@ impl CsmsService {
     /// secrets were written.
     pub fn keep_read_marks(&self) -> Result<usize, CsmsError> {
         let mut kept = 0;
-        for project in self.parts.store.projects()? {
-            let unkept: Vec<SecretName> =
-                crate::store::read(&*self.parts.store, &project, |data| {
-                    data.secrets
-                        .values()
-                        .filter(|s| s.last_used().unkept())
-                        .map(|s| s.name().clone())
-                        .collect()
-                })?;
+        for project in self.store().projects()? {
+            let unkept: Vec<SecretName> = crate::store::read(self.store(), &project, |data| {
+                data.secrets
+                    .values()
+                    .filter(|s| s.last_used().unkept())
+                    .map(|s| s.name().clone())
+                    .collect()
+            })?;
             if unkept.is_empty() {
                 continue;
             }
-            kept += crate::store::transact(&*self.parts.store, &project, |tx| {
+            kept += crate::store::transact(self.store(), &project, |tx| {
                 let mut written = 0;
                 for name in &unkept {
                     // The same secret again: its row is made anew, with the latest read.
