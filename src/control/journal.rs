@@ -57,6 +57,34 @@ impl From<JournalLine<'_>> for JournalEntry {
     }
 }
 
+impl JournalEntry {
+    /// This entry made to read as `line`, in the string buffers it already has. The line
+    /// is taken apart whole, so a field added to [`JournalLine`] must be written here as
+    /// in the `From` above.
+    fn rewrite(&mut self, line: JournalLine<'_>) {
+        let JournalLine {
+            time,
+            method,
+            operation,
+            project,
+            secret,
+            status,
+            error_code,
+            request_id,
+            latency_us,
+        } = line;
+        self.time = time;
+        self.method.clone_from(method);
+        self.operation = operation;
+        copy_into(&mut self.project, project);
+        copy_into(&mut self.secret, secret);
+        self.status = status;
+        copy_into(&mut self.error_code, error_code);
+        self.request_id = request_id;
+        self.latency_us = latency_us;
+    }
+}
+
 /// `value` into `slot`, in the buffer `slot` already has if it has one.
 fn copy_into(slot: &mut Option<String>, value: Option<&str>) {
     match (slot.as_mut(), value) {
@@ -116,15 +144,7 @@ impl Journal {
             return;
         }
         if let Some(oldest) = entries.front_mut() {
-            oldest.time = line.time;
-            oldest.method.clone_from(line.method);
-            oldest.operation = line.operation;
-            copy_into(&mut oldest.project, line.project);
-            copy_into(&mut oldest.secret, line.secret);
-            oldest.status = line.status;
-            copy_into(&mut oldest.error_code, line.error_code);
-            oldest.request_id = line.request_id;
-            oldest.latency_us = line.latency_us;
+            oldest.rewrite(line);
         }
         // The oldest becomes the newest. With the ring's buffer exactly full, as it is
         // once it has grown to the capacity, this moves no entry.
