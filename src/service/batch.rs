@@ -10,7 +10,7 @@ use crate::error::CsmsError;
 
 use super::handle::CsmsService;
 use super::notify::destroy_secret;
-use super::secrets::{NewSecret, add_new_secret};
+use super::secrets::{MadeSecret, NewSecret, add_made_secret};
 
 /// One batch-import item: what it parsed to, or why it did not parse. Only a failure
 /// keeps the name the item gave, for the report (a parsed item's name is its secret's):
@@ -98,13 +98,19 @@ impl CsmsService {
         items: Vec<ImportItem>,
     ) -> Result<BatchImportReport, CsmsError> {
         let total = items.len();
-        self.write(project, |tx, now| {
+        let now = self.now();
+        // Made before the lock is taken, as a single create's is.
+        let items: Vec<_> = items
+            .into_iter()
+            .map(|item| item.map(|new| MadeSecret::make(new, now)))
+            .collect();
+        self.write_at(project, now, |tx, _| {
             let mut errors = Vec::new();
             let mut success = 0;
             for item in items {
                 let added = item.and_then(|new| {
-                    let name = new.settings.name.clone();
-                    add_new_secret(tx, new, now).map_err(|err| ImportFailure {
+                    let name = new.name().clone();
+                    add_made_secret(tx, new).map_err(|err| ImportFailure {
                         name: name.into_string(),
                         error_msg: err.prefixed_message(),
                     })

@@ -132,7 +132,17 @@ impl CsmsService {
         project: &ProjectId,
         f: impl FnOnce(&mut Tx<'_>, Millis) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
-        let now = self.now();
+        self.write_at(project, self.now(), f)
+    }
+
+    /// [`Self::write`] as of `now`, read by a caller that made something for the
+    /// transaction before it (outside the store's lock) at the same time.
+    pub(super) fn write_at<R>(
+        &self,
+        project: &ProjectId,
+        now: Millis,
+        f: impl FnOnce(&mut Tx<'_>, Millis) -> Result<R, CsmsError>,
+    ) -> Result<R, CsmsError> {
         let mut pending = false;
         let out = store::transact(self.store(), project, |tx| {
             run_due_work(tx, now, self.outbox());

@@ -32,23 +32,44 @@ pub struct SecretFilter {
     pub event: Option<EventName>,
 }
 
-/// Makes and adds a new secret, the step create and batch import share: its name free
-/// (409 before anything else is checked) and the events it subscribes to present, then
-/// the secret made and inserted.
+/// A new secret made before the store's lock is taken, with what adding it checks:
+/// making one (an id, its first version) is a fifth of a create's work under the lock
+/// otherwise, and every other writer waits for it there.
+#[derive(Debug)]
+pub(super) struct MadeSecret {
+    name: SecretName,
+    /// The events it subscribes to; kept apart because a secret that could not be made
+    /// has none to read them from.
+    events: Vec<EventName>,
+    made: Result<Secret, CsmsError>,
+}
+
+impl MadeSecret {
+    /// Makes the secret `new` describes as of `now`, the time its transaction runs at.
+    pub(super) fn make(new: NewSecret, now: Millis) -> Self {
+        let NewSecret { settings, value } = new;
+        Self {
+            name: settings.name.clone(),
+            events: settings.event_subscriptions().to_vec(),
+            made: Secret::create(Uuid::new_v4(), settings, value, now),
+        }
+    }
+
+    pub(super) fn name(&self) -> &SecretName {
+        &self.name
+    }
+}
+
+/// Adds a new secret, the step create and batch import share: its name free (409 before
+/// anything else is checked), then the events it subscribes to present, then whatever
+/// making it found wrong, and only then is it inserted.
 ///
 /// The name is looked up once, by [`Tx::insert_new`], on the way that succeeds; should
 /// anything fail before it, the name is looked up then, so a taken name is still what
 /// the answer says.
-pub(super) fn add_new_secret(
-    tx: &mut Tx<'_>,
-    new: NewSecret,
-    now: Millis,
-) -> Result<Arc<Secret>, CsmsError> {
-    let NewSecret { settings, value } = new;
-    let name = settings.name.clone();
-    let made = ensure_events_exist(tx, settings.event_subscriptions())
-        .and_then(|()| Secret::create(Uuid::new_v4(), settings, value, now));
-    match made {
+pub(super) fn add_made_secret(tx: &mut Tx<'_>, new: MadeSecret) -> Result<Arc<Secret>, CsmsError> {
+    let MadeSecret { name, events, made } = new;
+    match ensure_events_exist(tx, &events).and(made) {
         Ok(secret) => tx.insert_new(secret),
         Err(err) => {
             tx.ensure_name_free(&name)?;
@@ -78,7 +99,9 @@ impl CsmsService {
         project: &ProjectId,
         new: NewSecret,
     ) -> Result<Arc<Secret>, CsmsError> {
-        self.write(project, |tx, now| add_new_secret(tx, new, now))
+        let now = self.now();
+        let new = MadeSecret::make(new, now);
+        self.write_at(project, now, |tx, _| add_made_secret(tx, new))
     }
 
     /// Show secret, `GET /v1/{project_id}/secrets/{secret_name}`.

@@ -228,3 +228,39 @@ async fn batch_delete_records_secret_deleted_for_subscribed_events() {
         .collect();
     assert_eq!(kinds, [("db", "SECRET_DELETED")]);
 }
+
+#[tokio::test]
+async fn batch_import_answers_each_item_a_taken_name_before_a_missing_event() {
+    let app = TestApp::new();
+    app.create_secret("dup", "1").await;
+    let answer = app
+        .post(
+            &import_path(),
+            json!({"secrets": [
+                {"name": "dup", "secret_string": "2", "event_subscriptions": ["absent"]},
+                {"name": "fresh", "secret_string": "2", "event_subscriptions": ["absent"]},
+                {"name": "plain", "secret_string": "2"}
+            ]}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
+    assert_eq!(answer.body["success"], 1);
+    let errors: Vec<(&str, &str)> = answer.body["error_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap(),
+                e["error_msg"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0].0, "dup");
+    assert!(errors[0].1.starts_with("CSMS.0101"), "{errors:?}");
+    assert_eq!(errors[1].0, "fresh");
+    assert!(errors[1].1.starts_with("CSMS.0005"), "{errors:?}");
+    assert_eq!(app.get(&secret_path("plain")).await.status, StatusCode::OK);
+    assert_csms_error(&app.get(&secret_path("fresh")).await, 404, "CSMS.0005");
+}

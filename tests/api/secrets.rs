@@ -476,3 +476,17 @@ async fn the_2026_secret_fields_are_answered_and_a_value_read_sets_last_used_tim
         START_MS + 5_000
     );
 }
+
+#[tokio::test]
+async fn create_secret_answers_a_taken_name_before_a_missing_event_and_adds_nothing() {
+    let app = TestApp::new();
+    app.create_secret("dup", "1").await;
+    let subscribing =
+        |name: &str| json!({"name": name, "secret_string": "2", "event_subscriptions": ["absent"]});
+    let taken = app.post(&secrets_path(), subscribing("dup")).await;
+    assert_csms_error(&taken, 409, "CSMS.0101");
+    let fresh = app.post(&secrets_path(), subscribing("fresh")).await;
+    assert_csms_error(&fresh, 404, "CSMS.0005");
+    assert!(fresh.body["error_msg"].as_str().unwrap().contains("absent"));
+    assert_csms_error(&app.get(&secret_path("fresh")).await, 404, "CSMS.0005");
+}
