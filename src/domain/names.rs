@@ -5,7 +5,10 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex};
+
+use arcstr::ArcStr;
+use compact_str::CompactString;
 
 use crate::error::CsmsError;
 
@@ -127,9 +130,13 @@ fn is_dot_segment(raw: &str) -> bool {
 }
 
 /// A secret name. Which pattern applies depends on where the name comes from (docs/behaviour.md §8).
-/// Shared (`Arc`): the secret, the name-keyed map and the indexes hold one allocation.
+///
+/// Up to 24 bytes are held in place, longer names on the heap (`CompactString`). Most
+/// names fit: the name costs a secret no allocation of its own, reading it from a stored
+/// secret (every comparison a walk down the name index makes) follows no further
+/// pointer, and a name from a path or body is checked and copied without allocating.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SecretName(Arc<str>);
+pub struct SecretName(CompactString);
 
 impl SecretName {
     /// Names in a create-secret body: `^[a-zA-Z0-9_-]{1,64}$` ("Creating a Secret" page).
@@ -164,16 +171,15 @@ impl SecretName {
         check_looked_up_name(param, raw).map(|()| Self::copied(raw))
     }
 
-    /// A checked name copied once, straight into the shared allocation (through a
-    /// `String` first, it was copied twice and allocated twice).
+    /// A checked name, copied once.
     fn copied(name: &str) -> Self {
-        Self(Arc::from(name))
+        Self(CompactString::new(name))
     }
 
     /// The name as a `String`.
     #[must_use]
     pub fn into_string(self) -> String {
-        self.0.to_string()
+        self.0.into_string()
     }
 
     #[must_use]
@@ -385,10 +391,12 @@ impl VersionRef {
 }
 
 /// A KMS key id: `^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$` ("Creating a Secret" page).
-/// Shared (`Arc`) between a secret and its versions, and interned, so a project's default
-/// key is one allocation however many secrets and versions name it.
+/// Shared between a secret and its versions, and interned, so a project's default key is
+/// one allocation however many secrets and versions name it. `ArcStr` keeps the length
+/// with the text, so the id costs a secret, and each version, one pointer (`Arc<str>`
+/// was two).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KmsKeyId(Arc<str>);
+pub struct KmsKeyId(ArcStr);
 
 /// How many distinct key ids are interned; ids past it are allocated as they come, so a
 /// client sending ever new ids cannot grow the set without bound.
@@ -396,15 +404,15 @@ const KEY_IDS_INTERNED: usize = 4096;
 
 /// The interned key ids, hashed with foldhash: SipHash was 2% of a 1M-secret restart, and
 /// the set is bounded, so a seeded fast hash is enough.
-static KEY_IDS: LazyLock<Mutex<HashSet<Arc<str>, foldhash::fast::RandomState>>> =
+static KEY_IDS: LazyLock<Mutex<HashSet<ArcStr, foldhash::fast::RandomState>>> =
     LazyLock::new(Mutex::default);
 
 /// The one shared copy of a key id. A poisoned lock is recovered: the set only ever holds
 /// whole entries, so a panic elsewhere cannot leave it half-changed.
-fn interned_key_id(raw: &str) -> Arc<str> {
+fn interned_key_id(raw: &str) -> ArcStr {
     last_interned(raw).unwrap_or_else(|| {
         let id = interned_from_set(raw);
-        LAST_INTERNED.with_borrow_mut(|last| *last = Some(Arc::clone(&id)));
+        LAST_INTERNED.with_borrow_mut(|last| *last = Some(id.clone()));
         id
     })
 }
@@ -412,31 +420,31 @@ fn interned_key_id(raw: &str) -> Arc<str> {
 thread_local! {
     /// The id this thread interned last: a load or an import names one key for most
     /// secrets, and a hit here skips the set's lock (which loading threads share).
-    static LAST_INTERNED: std::cell::RefCell<Option<Arc<str>>> =
+    static LAST_INTERNED: std::cell::RefCell<Option<ArcStr>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// The id this thread interned last, when it is `raw`.
-fn last_interned(raw: &str) -> Option<Arc<str>> {
-    LAST_INTERNED.with_borrow(|last| last.as_ref().filter(|id| ***id == *raw).cloned())
+fn last_interned(raw: &str) -> Option<ArcStr> {
+    LAST_INTERNED.with_borrow(|last| last.as_ref().filter(|id| id.as_str() == raw).cloned())
 }
 
 /// [`interned_key_id`] from the shared set.
-fn interned_from_set(raw: &str) -> Arc<str> {
+fn interned_from_set(raw: &str) -> ArcStr {
     let mut ids = KEY_IDS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(found) = ids.get(raw) {
-        return Arc::clone(found);
+        return found.clone();
     }
-    let id: Arc<str> = Arc::from(raw);
+    let id = ArcStr::from(raw);
     if ids.len() < KEY_IDS_INTERNED {
-        ids.insert(Arc::clone(&id));
+        ids.insert(id.clone());
     }
     id
 }
 
-/// A key id is written as its text (`Arc<str>` has no `Serialize` without serde's `rc`).
+/// A key id is written as its text.
 impl serde::Serialize for KmsKeyId {
     fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
         out.serialize_str(&self.0)
@@ -717,13 +725,13 @@ mod tests {
         let raw = "b168fe00ff56492495a7d22974df2d0b";
         let first = KmsKeyId::parse_for_update(raw).unwrap();
         let again = KmsKeyId::parse_for_update(raw).unwrap();
-        assert!(Arc::ptr_eq(&first.0, &again.0));
+        assert!(ArcStr::ptr_eq(&first.0, &again.0));
         for bad in ["b", "b168fe00\u{7}", &"b".repeat(65)] {
             assert!(KmsKeyId::parse_for_update(bad).is_err(), "{bad}");
         }
         // The strict form keeps its own pattern even for an id just read leniently.
         assert!(KmsKeyId::parse(raw).is_err());
-        assert!(Arc::ptr_eq(
+        assert!(ArcStr::ptr_eq(
             &KmsKeyId::parse_for_update(raw).unwrap().0,
             &first.0
         ));
@@ -758,7 +766,7 @@ mod tests {
         assert_eq!(here[0], KmsKeyId::derive_default(&b));
         assert_ne!(here[0], here[1]);
         // The repeat lookup shares the first one's copy rather than making its own.
-        assert!(Arc::ptr_eq(&here[1].0, &here[2].0));
+        assert!(ArcStr::ptr_eq(&here[1].0, &here[2].0));
     }
 
     #[test]
