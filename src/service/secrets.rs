@@ -33,8 +33,8 @@ pub struct SecretFilter {
 }
 
 /// A new secret made before the store's lock is taken, with what adding it checks:
-/// making one (an id, its first version) is a fifth of a create's work under the lock
-/// otherwise, and every other writer waits for it there.
+/// making one (an id, its first version) was about a tenth of a create's time under the
+/// lock, and every other writer waits for what runs there.
 #[derive(Debug)]
 pub(super) struct MadeSecret {
     name: SecretName,
