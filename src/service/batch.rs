@@ -104,7 +104,7 @@ impl CsmsService {
             .into_iter()
             .map(|item| item.map(|new| MadeSecret::make(new, now)))
             .collect();
-        self.write_at(project, now, |tx, _| {
+        self.write_at(project, now, |tx| {
             let mut errors = Vec::new();
             let mut success = 0;
             for item in items {

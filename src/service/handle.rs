@@ -132,7 +132,8 @@ impl CsmsService {
         project: &ProjectId,
         f: impl FnOnce(&mut Tx<'_>, Millis) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
-        self.write_at(project, self.now(), f)
+        let now = self.now();
+        self.write_at(project, now, |tx| f(tx, now))
     }
 
     /// [`Self::write`] as of `now`, read by a caller that made something for the
@@ -141,12 +142,12 @@ impl CsmsService {
         &self,
         project: &ProjectId,
         now: Millis,
-        f: impl FnOnce(&mut Tx<'_>, Millis) -> Result<R, CsmsError>,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<R, CsmsError>,
     ) -> Result<R, CsmsError> {
         let mut pending = false;
         let out = store::transact(self.store(), project, |tx| {
             run_due_work(tx, now, self.outbox());
-            let out = f(tx, now)?;
+            let out = f(tx)?;
             pending = self.mark_pending(tx);
             Ok(out)
         })?;

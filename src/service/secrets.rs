@@ -101,7 +101,7 @@ impl CsmsService {
     ) -> Result<Arc<Secret>, CsmsError> {
         let now = self.now();
         let new = MadeSecret::make(new, now);
-        self.write_at(project, now, |tx, _| add_made_secret(tx, new))
+        self.write_at(project, now, |tx| add_made_secret(tx, new))
     }
 
     /// Show secret, `GET /v1/{project_id}/secrets/{secret_name}`.

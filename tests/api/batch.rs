@@ -13,6 +13,20 @@ fn delete_path() -> String {
     format!("{}/batch-delete", secrets_path())
 }
 
+/// The two text fields `first` and `second` of each object in the JSON array `list`.
+fn text_pairs<'a>(
+    list: &'a serde_json::Value,
+    first: &str,
+    second: &str,
+) -> Vec<(&'a str, &'a str)> {
+    let text = |item: &'a serde_json::Value, field: &str| item[field].as_str().unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (text(item, first), text(item, second)))
+        .collect()
+}
+
 fn rds(name: &str, instance: &str, secret_type: &str) -> serde_json::Value {
     json!({
         "name": name,
@@ -215,17 +229,11 @@ async fn batch_delete_records_secret_deleted_for_subscribed_events() {
     let records = app
         .get(&crate::helpers::csms_path("notification-records"))
         .await;
-    let kinds: Vec<(&str, &str)> = records.body["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["secret_name"].as_str().unwrap(),
-                r["trigger_event_type"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let kinds = text_pairs(
+        &records.body["records"],
+        "secret_name",
+        "trigger_event_type",
+    );
     assert_eq!(kinds, [("db", "SECRET_DELETED")]);
 }
 
@@ -245,17 +253,7 @@ async fn batch_import_answers_each_item_a_taken_name_before_a_missing_event() {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.raw);
     assert_eq!(answer.body["success"], 1);
-    let errors: Vec<(&str, &str)> = answer.body["error_list"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["name"].as_str().unwrap(),
-                e["error_msg"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let errors = text_pairs(&answer.body["error_list"], "name", "error_msg");
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!(errors[0].0, "dup");
     assert!(errors[0].1.starts_with("CSMS.0101"), "{errors:?}");
